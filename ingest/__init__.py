@@ -1,0 +1,1 @@
+"""The ingest side: reading report files and extracting what they say."""

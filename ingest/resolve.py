@@ -1,0 +1,134 @@
+"""Entity resolution: which mentions name the same thing, and its IRI.
+
+Identity rules (the IRI is minted from them, so they hold across reports
+and years):
+
+* the reporting township: ``township/<county>/<name>`` (``_`` for an
+  unknown county) — two 江口镇 of different counties never merge;
+* divisions: ``county/<name>``, ``prefecture/<name>``, ``province/<name>``;
+* laws, systems, activities: shared national concepts, ``law/<name>`` …,
+  except a township's own documents (subtype 本地文件), which are local;
+* organisations: by ``Mention.attrs["scope"]`` — ``local`` (default; a
+  township's own 司法所, 党委…), ``county`` (县委, 县法院: the county's), or
+  ``shared`` (国务院, a law firm);
+* persons: local to the township.
+
+Local names are compared without the township's own name in front
+(江口镇司法所 = 司法所).  A recogniser may set ``attrs["key"]`` to give the
+identity name directly (镇人民政府 and 镇政府 → 政府).
+"""
+from __future__ import annotations
+
+from kg.model import (ACTIVITY, DIVISION, LAW, ORGANIZATION, PERSON, SYSTEM, TOWNSHIP,
+                      Doc, Entity, Mention, Report)
+from kg.namespace import mint
+from ingest.names import clean, key, strip_place
+
+_KIND = {ORGANIZATION: "org", SYSTEM: "system", LAW: "law", ACTIVITY: "activity", PERSON: "person"}
+
+
+def township_key(rep: Report) -> str | None:
+    meta = rep.meta
+    if not meta.unit:
+        return None
+    if meta.is_township:
+        return mint("township", meta.county or "_", meta.unit)
+    return division_key(meta.unit, _level_of_kind(meta.kind))
+
+
+def _level_of_kind(kind: str | None) -> str:
+    return "county" if kind in ("县", "区", "市", "旗", "县级市") else "county"
+
+
+def division_key(name: str, level: str) -> str:
+    return mint(level, name)
+
+
+def report_key(doc: Doc, rep: Report) -> str:
+    return mint("report", doc.path.stem, str(rep.index))
+
+
+def places(rep: Report) -> list[str]:
+    """Names a local label may start with: the township and its county."""
+    meta = rep.meta
+    out = []
+    for p in (meta.county, meta.prefecture, meta.province):
+        if p:
+            out.append(p)
+    if meta.county and meta.unit:
+        out.insert(0, meta.county + meta.unit)
+    if meta.unit:
+        out.append(meta.unit)
+        if meta.kind and meta.unit.endswith(meta.kind) and len(meta.unit) > len(meta.kind) + 1:
+            out.append(meta.unit[: -len(meta.kind)])   # 江口镇 → 江口
+    return out
+
+
+def identity(m: Mention, rep: Report) -> str:
+    """The IRI of the entity a mention names."""
+    meta = rep.meta
+    name = key(m.attrs.get("key") or m.label)
+    county = meta.county or "_"
+    township = meta.unit or "_"
+    if m.type == TOWNSHIP:
+        if meta.unit and key(strip_place(name, [meta.county or ""])) == key(meta.unit):
+            return rep.township_key or mint("township", county, township)
+        return mint("township", m.attrs.get("county") or county, name)
+    if m.type == DIVISION:
+        return division_key(name, m.attrs.get("level") or m.subtype or "county")
+    if m.type == LAW:
+        if m.subtype == "本地文件":
+            return mint("law", county, township, strip_place(name, places(rep)))
+        return mint("law", name)
+    if m.type == ORGANIZATION:
+        scope = m.attrs.get("scope", "local")
+        if scope == "shared":
+            return mint("org", name)
+        if scope == "county":
+            return mint("org", m.attrs.get("county") or county, strip_place(name, places(rep)))
+        return mint("org", county, township, strip_place(name, places(rep)))
+    if m.type == PERSON:
+        return mint("person", county, township, name)
+    return mint(_KIND.get(m.type, "entity"), strip_place(name, places(rep)))
+
+
+def run(doc: Doc) -> None:
+    for rep in doc.reports:
+        rep.key = report_key(doc, rep)
+        rep.township_key = township_key(rep)
+        entities: dict[str, Entity] = {}
+        for m in rep.mentions:
+            k = identity(m, rep)
+            m.entity = k
+            ent = entities.get(k)
+            if ent is None:
+                ent = entities[k] = Entity(key=k, type=m.type, label=clean(m.label), subtype=m.subtype)
+                if m.type == ORGANIZATION and m.attrs.get("scope", "local") == "local" and rep.township_key:
+                    ent.scope = rep.township_key
+                if m.type in (PERSON,) and rep.township_key:
+                    ent.scope = rep.township_key
+            ent.mentions.append(m)
+            for alias in (m.label, m.text, *m.aliases):
+                alias = clean(alias)
+                if alias and alias != ent.label:
+                    ent.aliases.add(alias)
+            if ent.subtype is None and m.subtype:
+                ent.subtype = m.subtype
+            for a, v in m.attrs.items():
+                if a not in ("key", "scope", "nested"):
+                    ent.attrs.setdefault(a, v)
+        for ent in entities.values():
+            ent.label = _best_label(ent)
+            ent.aliases.discard(ent.label)
+        rep.entities = entities
+
+
+def _best_label(ent: Entity) -> str:
+    """The label most mentions use; on a tie the longest (most specific)."""
+    counts: dict[str, int] = {}
+    for m in ent.mentions:
+        lab = clean(m.label)
+        counts[lab] = counts.get(lab, 0) + 1
+    if not counts:
+        return ent.label
+    return max(counts, key=lambda lab: (counts[lab], len(lab)))

@@ -1,0 +1,148 @@
+"""The ontology's terms as Python names, and the prefixes used everywhere.
+
+``FZ`` is an rdflib ``DefinedNamespace``: a misspelt term (``FZ.Townsihp``)
+raises ``AttributeError`` instead of minting a new IRI silently.  Every term
+here is declared, with labels in Chinese and English, in ``ontology.ttl``
+(a test keeps the two in step).
+"""
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from rdflib import Namespace, URIRef
+from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS, XSD, DefinedNamespace
+
+ONTOLOGY_IRI = "https://w3id.org/fazhi-kg/ontology"
+FZ_IRI = ONTOLOGY_IRI + "#"
+ID_IRI = "https://w3id.org/fazhi-kg/id/"
+GRAPH_IRI = "https://w3id.org/fazhi-kg/graph/"
+ORG = Namespace("http://www.w3.org/ns/org#")
+
+
+class FZ(DefinedNamespace):
+    """fazhi-kg ontology terms (prefix ``fz:``)."""
+
+    _NS = Namespace(FZ_IRI)
+    _fail = True
+
+    # -- classes: documents and provenance
+    Report: URIRef
+    Section: URIRef
+    Sentence: URIRef
+    Mention: URIRef
+    Statement: URIRef
+    # -- classes: things the reports speak of
+    Entity: URIRef
+    Division: URIRef
+    Township: URIRef
+    County: URIRef
+    Prefecture: URIRef
+    Province: URIRef
+    Organization: URIRef
+    LawFirm: URIRef
+    System: URIRef
+    Law: URIRef
+    Activity: URIRef
+    Person: URIRef
+    Advisor: URIRef
+    Indicator: URIRef
+
+    # -- report metadata (the scorer's core vocabulary first)
+    sourceFile: URIRef
+    township: URIRef
+    reportingUnit: URIRef
+    year: URIRef
+    mentions: URIRef
+    issuer: URIRef
+    addressee: URIRef
+    partIndex: URIRef
+    # -- structure and provenance
+    section: URIRef
+    sentence: URIRef
+    text: URIRef
+    order: URIRef
+    level: URIRef
+    number: URIRef
+    start: URIRef
+    end: URIRef
+    covers: URIRef
+    entity: URIRef
+    surface: URIRef
+    report: URIRef
+    # -- entities
+    kind: URIRef
+    subtype: URIRef
+    partOf: URIRef
+    scope: URIRef
+    # -- township → entity relations
+    relatedTo: URIRef
+    establishes: URIRef
+    implements: URIRef
+    conducts: URIRef
+    studies: URIRef
+    cites: URIRef
+    legalAdvisor: URIRef
+    # -- qualifiers of statements, persons, activities, figures
+    advisorKind: URIRef
+    teamSize: URIRef
+    holdsPost: URIRef
+    count: URIRef
+    date: URIRef
+    unit: URIRef
+    approx: URIRef
+    quote: URIRef
+
+
+#: prefix → namespace, for SPARQL text, Turtle output and the web editor.
+PREFIXES: dict[str, str] = {
+    "fz": FZ_IRI,
+    "fzid": ID_IRI,
+    "rdf": str(RDF),
+    "rdfs": str(RDFS),
+    "xsd": str(XSD),
+    "skos": str(SKOS),
+    "dcterms": str(DCTERMS),
+    "prov": str(PROV),
+    "org": str(ORG),
+}
+
+
+def sparql_prefixes() -> str:
+    """The PREFIX lines every canned query and the editor start with."""
+    return "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in PREFIXES.items())
+
+
+def mint(kind: str, *parts: str) -> str:
+    """A deterministic IRI: ``id/<kind>/<part>/<part>…``.
+
+    Parts are the names as written (Chinese stays readable: IRIs allow it);
+    characters that would break an IRI are percent-encoded.  The same
+    parts always give the same IRI, across runs, reports and machines.
+    """
+    return f"{ID_IRI}{kind}" + "".join("/" + _iri_part(p) for p in parts)
+
+
+_IRI_SAFE = frozenset("-_.~!$&'()*+,;=:@")
+
+
+def _iri_part(text: str) -> str:
+    """Percent-encode what an IRI path segment cannot hold, keep Chinese."""
+    text = text.strip() or "_"
+    return "".join(
+        c if ord(c) > 127 and not c.isspace() or c.isalnum() or c in _IRI_SAFE
+        else quote(c, safe="")
+        for c in text
+    )
+
+
+def graph_iri(source_stem: str, index: int) -> str:
+    """The named graph that holds one report of one file."""
+    return f"{GRAPH_IRI}report/{_iri_part(source_stem)}/{index}"
+
+
+ONTOLOGY_GRAPH = GRAPH_IRI + "ontology"
+
+__all__ = [
+    "DCTERMS", "FZ", "ORG", "PROV", "RDF", "RDFS", "SKOS", "XSD",
+    "PREFIXES", "ONTOLOGY_GRAPH", "graph_iri", "mint", "sparql_prefixes",
+]
