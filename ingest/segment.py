@@ -20,8 +20,8 @@ _LOADED_IN: int | None = None   # pid that loaded the lexicon
 
 
 def lexicon_files() -> list[Path]:
-    """Every user dictionary shipped in data/lexicons/ (``*.txt``)."""
-    return sorted((data_dir() / "lexicons").glob("*.txt"))
+    """Every jieba user dictionary shipped in data/lexicons/ (``jieba-*.txt``)."""
+    return sorted((data_dir() / "lexicons").glob("jieba-*.txt"))
 
 
 def tokenizer():
