@@ -1,0 +1,178 @@
+"""Canned queries: ``queries/*.rq`` with a small ``#+`` YAML header (grlc style).
+
+A file looks like::
+
+    #+ title: {zh: 聘请律师事务所担任法律顾问的乡镇, en: Townships with law firms as legal advisers}
+    #+ description: …
+    #+ parameters:
+    #+   county: {type: string, default: "", help: 县级行政区名称,
+    #+            choices: "SELECT DISTINCT ?value WHERE { ?c a fz:County ; rdfs:label ?value }"}
+    SELECT … WHERE { … FILTER(!BOUND(?county) || ?countyLabel = ?county) }
+
+Parameters are bound as values through SPARQL substitutions (SEP-0007):
+the variable ``?county`` takes the given value; an empty value leaves it
+unbound, so a query should accept that (``!BOUND(?county) || …``).  They
+are never pasted into the text.  Every file is read and parsed at start-up
+(:func:`load_all`): a broken one fails at once, naming itself.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from kg.errors import FazhiError, QueryError
+from kg.namespace import XSD
+from kg.paths import queries_dir
+
+_TYPES = ("string", "integer", "year", "iri", "boolean")
+
+
+@dataclass(frozen=True)
+class Param:
+    name: str
+    type: str = "string"
+    default: Any = ""
+    help: str = ""
+    choices: tuple[str, ...] | None = None      # fixed choices
+    choices_query: str | None = None            # or a SELECT giving ?value (and ?label)
+
+    def bind(self, raw: Any):
+        """The pyoxigraph term for a value given by a user, or None if empty."""
+        import pyoxigraph as ox
+
+        if raw is None or str(raw).strip() == "":
+            return None
+        text = str(raw).strip()
+        if self.choices is not None and text not in self.choices:
+            raise QueryError(f"parameter '{self.name}' must be one of: {', '.join(self.choices)}")
+        if self.type in ("integer", "year"):
+            try:
+                int(text)
+            except ValueError:
+                raise QueryError(f"parameter '{self.name}' must be a whole number, not {text!r}") from None
+            dt = XSD.gYear if self.type == "year" else XSD.integer
+            return ox.Literal(text, datatype=ox.NamedNode(str(dt)))
+        if self.type == "iri":
+            if not text.startswith(("http://", "https://", "urn:")):
+                raise QueryError(f"parameter '{self.name}' must be an IRI (http://…), not {text!r}")
+            return ox.NamedNode(text)
+        if self.type == "boolean":
+            return ox.Literal("true" if text.lower() in ("1", "true", "yes", "on") else "false",
+                              datatype=ox.NamedNode(str(XSD.boolean)))
+        return ox.Literal(text)
+
+
+@dataclass(frozen=True)
+class CannedQuery:
+    name: str
+    path: Path
+    title_zh: str
+    title_en: str
+    description: str
+    text: str
+    params: tuple[Param, ...] = field(default_factory=tuple)
+    evidence: bool = True
+
+    def bindings(self, given: dict[str, Any]) -> dict[str, Any]:
+        """Values for the query's variables: given, else default; unknown names refused."""
+        known = {p.name for p in self.params}
+        unknown = set(given) - known
+        if unknown:
+            raise QueryError(f"query '{self.name}' has no parameter {', '.join(sorted(unknown))} "
+                             f"(parameters: {', '.join(sorted(known)) or 'none'})")
+        out = {}
+        for p in self.params:
+            term = p.bind(given.get(p.name, p.default))
+            if term is not None:
+                out[p.name] = term
+        return out
+
+
+def _header(path: Path, text: str) -> tuple[dict[str, Any], str]:
+    head, body = [], []
+    for line in text.splitlines():
+        if line.startswith("#+") and not body:
+            head.append(line[2:].removeprefix(" "))
+        else:
+            body.append(line)
+    try:
+        meta = yaml.safe_load("\n".join(head)) or {}
+    except yaml.YAMLError as exc:
+        raise FazhiError(f"{path}: the #+ header is not valid YAML: {exc}") from None
+    if not isinstance(meta, dict):
+        raise FazhiError(f"{path}: the #+ header must be a mapping (title:, description:, parameters:)")
+    return meta, "\n".join(body).strip() + "\n"
+
+
+def parse(path: Path) -> CannedQuery:
+    """Read one .rq file; raise FazhiError naming it if anything is wrong."""
+    from kg.sparql import check
+
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise FazhiError(f"{path}: cannot read canned query ({exc})") from None
+    meta, body = _header(path, text)
+    title = meta.get("title") or {}
+    if isinstance(title, str):
+        title = {"zh": title, "en": title}
+    if not title.get("zh") or not title.get("en"):
+        raise FazhiError(f"{path}: the #+ header needs title: {{zh: …, en: …}}")
+    params = []
+    for name, spec in (meta.get("parameters") or {}).items():
+        spec = spec or {}
+        ptype = spec.get("type", "string")
+        if ptype not in _TYPES:
+            raise FazhiError(f"{path}: parameter '{name}' has unknown type '{ptype}' "
+                             f"(use {', '.join(_TYPES)})")
+        choices = spec.get("choices")
+        cq = None
+        if isinstance(choices, str):
+            cq, choices = choices, None
+        elif choices is not None:
+            choices = tuple(str(c) for c in choices)
+        params.append(Param(str(name), ptype, spec.get("default", ""), spec.get("help", ""), choices, cq))
+    try:
+        check(body)
+        for p in params:
+            if p.choices_query:
+                check(p.choices_query)
+        _parse_only(body)
+    except QueryError as exc:
+        raise FazhiError(f"{path}: {exc}") from None
+    return CannedQuery(path.stem, path, title["zh"], title["en"], str(meta.get("description", "")).strip(),
+                       body, tuple(params), bool(meta.get("evidence", True)))
+
+
+def _parse_only(text: str) -> None:
+    """Parse with Oxigraph's own parser (on an empty store: nothing to read)."""
+    import pyoxigraph as ox
+
+    from kg.namespace import PREFIXES
+
+    try:
+        result = ox.Store().query(text, prefixes=dict(PREFIXES))
+        if not isinstance(result, (bool, ox.QueryBoolean)):
+            for _ in result:
+                break
+    except SyntaxError as exc:
+        raise QueryError(f"malformed query: {exc}") from None
+
+
+def load_all(folder: Path | None = None) -> dict[str, CannedQuery]:
+    """Every canned query of a folder, by name, parsed (fails fast)."""
+    folder = folder or queries_dir()
+    out = {}
+    for path in sorted(folder.glob("*.rq")):
+        q = parse(path)
+        out[q.name] = q
+    return out
+
+
+@cache
+def bundled() -> dict[str, CannedQuery]:
+    return load_all()

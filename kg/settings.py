@@ -1,0 +1,92 @@
+"""Settings of the service, as named values with defaults and help text.
+
+Precedence: the defaults here, then the environment (``FAZHI_KG_<NAME>``,
+e.g. ``FAZHI_KG_QUERY_TIME_LIMIT_MS=3000``), then the ``config`` mapping
+given to :func:`server.create_app` (tests).  A bad value raises
+:class:`kg.errors.SettingError` naming the setting and the variable.
+"""
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from kg.errors import SettingError
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    default: Any
+    help: str
+    kind: type = str
+
+    @property
+    def env(self) -> str:
+        return "FAZHI_KG_" + self.name.upper()
+
+    def parse(self, raw: Any, source: str) -> Any:
+        if self.kind is bool:
+            if isinstance(raw, bool):
+                return raw
+            text = str(raw).strip().lower()
+            if text in ("1", "true", "yes", "on"):
+                return True
+            if text in ("0", "false", "no", "off", ""):
+                return False
+            raise SettingError(f"setting {self.name} ({source}) must be true or false, not {raw!r}")
+        if self.kind is int:
+            try:
+                value = int(raw)
+            except (TypeError, ValueError):
+                raise SettingError(f"setting {self.name} ({source}) must be a whole number, "
+                                   f"not {raw!r}") from None
+            if value < 0:
+                raise SettingError(f"setting {self.name} ({source}) must not be negative")
+            return value
+        return "" if raw is None else str(raw)
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("store", "", "Where the graph is: a folder (embedded Oxigraph, the default "
+            "./fazhi-kg-store) or http://host:port of a SPARQL 1.1 store."),
+    Setting("query_time_limit_ms", 10_000, "Longest a SPARQL query may run, in milliseconds; "
+            "a longer one is stopped and its worker restarted.", int),
+    Setting("max_rows", 10_000, "Most rows (or triples) a query returns; more are cut and the "
+            "answer says truncated.", int),
+    Setting("allow_update", False, "Accept SPARQL updates on /sparql (also needs update_token).", bool),
+    Setting("update_token", "", "Bearer token a client must send (Authorization: Bearer …) "
+            "to run an update when allow_update is on."),
+    Setting("cors_origins", "*", "Origins allowed to call the API and /sparql from a browser "
+            "(comma-separated; * for any; empty for none)."),
+    Setting("max_request_bytes", 1_000_000, "Largest request body accepted, in bytes.", int),
+    Setting("query_workers", 2, "Worker processes answering SPARQL queries at once.", int),
+    Setting("max_neighbours", 25, "Neighbours shown per node on entity pages before "
+            "'N more'.", int),
+)
+_BY_NAME = {s.name: s for s in SETTINGS}
+
+
+def load(config: Mapping[str, Any] | None = None, *,
+         environ: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """Defaults, then environment, then ``config``; returns name → value."""
+    env = os.environ if environ is None else environ
+    values = {s.name: s.default for s in SETTINGS}
+    for s in SETTINGS:
+        if s.env in env:
+            values[s.name] = s.parse(env[s.env], f"environment variable {s.env}")
+    for name, raw in (config or {}).items():
+        key = name.lower()
+        if key not in _BY_NAME:
+            continue   # Flask's own keys (TESTING, …) pass through untouched
+        values[key] = _BY_NAME[key].parse(raw, "config")
+    if not values["store"]:
+        from kg.store import default_location
+        values["store"] = default_location()
+    return values
+
+
+def describe() -> list[dict[str, Any]]:
+    """The settings for /settings.json and the docs."""
+    return [{"name": s.name, "default": s.default, "env": s.env, "help": s.help} for s in SETTINGS]
