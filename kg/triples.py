@@ -242,8 +242,12 @@ def _relation(w: _Writer, rep: Report, rel: Relation, sent_iri: list[str]) -> No
         w.add(st, FZ.count, _num(a["count"]))
     if a.get("date"):
         w.add(st, FZ.date, _zh(str(a["date"])))
-    if a.get("org"):
-        w.add(s, _n(ORG.memberOf), _n(a["org"]))
+    org = a.get("org")
+    if isinstance(a.get("org_mention"), Mention) and a["org_mention"].entity:
+        org = a["org_mention"].entity
+    if org:
+        w.add(s, _n(ORG.memberOf), _n(org))
+        w.add(st, _n(ORG.memberOf), _n(org))
     for extra in a.get("extra_types", ()):
         w.add(obj, A, _n(extra))
     if a.get("label") and isinstance(obj, ox.NamedNode):
