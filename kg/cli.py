@@ -1,67 +1,425 @@
-"""The ``fazhi-kg`` command.  (First cut: ingest and export.)"""
+"""The ``fazhi-kg`` command: one click group, one function per sub-command.
+
+Every sub-command that touches the graph takes ``--store`` through
+:func:`store_option` and opens it with :func:`open_cli_store`.  Errors the
+user can act on (:class:`kg.errors.FazhiError`) print as one ``error:`` line
+and exit 1, never as a traceback (set ``FAZHI_KG_DEBUG=1`` to see one).
+New commands register on :data:`cli` with ``@cli.command()``.
+"""
 from __future__ import annotations
 
+import json
+import multiprocessing as mp
+import os
+import signal
 import sys
 import time
+import traceback
+import unicodedata
+from collections.abc import Callable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, TypeVar
 
 import click
-import pyoxigraph as ox
 
-from kg.errors import FazhiError
-from kg.namespace import GRAPH_IRI
-from kg.store import Store, default_location
+from kg import __version__
+from kg.errors import FazhiError, StageError
+from kg.namespace import ONTOLOGY_GRAPH, PREFIXES
+from kg.store import FORMATS, Answer, Store, default_location, open_store
 
-_FORMATS = {"nquads": ox.RdfFormat.N_QUADS, "trig": ox.RdfFormat.TRIG}
+#: what a folder walk picks up (files named explicitly are tried whatever they are)
+REPORT_SUFFIXES = (".txt", ".docx", ".pdf", ".html", ".htm")
 
-
-@click.group()
-def cli() -> None:
-    """Build and query a knowledge graph of 法治政府建设 reports."""
+F = TypeVar("F", bound=Callable[..., Any])
 
 
-def _files(paths: tuple[str, ...]) -> list[Path]:
-    out = []
-    for p in map(Path, paths):
-        out += sorted(x for x in p.rglob("*") if x.is_file()) if p.is_dir() else [p]
-    return out
+class _Group(click.Group):
+    """Turns FazhiError into one clear line and exit code 1."""
 
-
-@cli.command()
-@click.argument("paths", nargs=-1, required=True)
-@click.option("--store", "store_path", default=default_location, show_default="FAZHI_KG_STORE or ./fazhi-kg-store")
-def ingest(paths: tuple[str, ...], store_path: str) -> None:
-    """Read report files (or folders of them) into the store."""
-    from ingest import pipeline
-    from kg.namespace import graph_iri
-
-    store = Store(store_path)
-    store.ensure_ontology()
-    t0, failed, n = time.time(), 0, 0
-    for f in _files(paths):
+    def invoke(self, ctx: click.Context) -> Any:
         try:
-            doc = pipeline.run(f)
-            store.replace(graph_iri(f.stem, 0)[:-1], doc.graphs)
-            n += len(doc.reports)
+            return super().invoke(ctx)
         except FazhiError as exc:
-            failed += 1
-            click.echo(f"failed: {exc}", err=True)
-    click.echo(f"{n} reports, {store.count()} triples, {time.time() - t0:.1f} s")
-    sys.exit(1 if failed else 0)
+            click.echo(f"error: {_one_line(str(exc))}", err=True)
+            ctx.exit(1)
+        except KeyboardInterrupt:
+            click.echo("interrupted", err=True)
+            ctx.exit(130)
+        except (click.exceptions.Exit, click.ClickException, click.Abort):
+            raise
+        except Exception as exc:  # a bug: say so in one line, traceback on request
+            if os.environ.get("FAZHI_KG_DEBUG"):
+                raise
+            click.echo(f"internal error: {type(exc).__name__}: {_one_line(str(exc))} "
+                       "(set FAZHI_KG_DEBUG=1 for a traceback)", err=True)
+            ctx.exit(1)
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "-V", "--version", prog_name="fazhi-kg")
+def cli() -> None:
+    """Build and query a knowledge graph of 法治政府建设 (rule-of-law government)
+    annual reports of Chinese townships."""
+
+
+def store_option(fn: F) -> F:
+    """The ``--store`` option every graph command shares."""
+    return click.option(
+        "--store", "location", metavar="DIR|URL", default=None,
+        help="Where the graph is: a folder (embedded Oxigraph), memory:, or http://host:port "
+             "of a SPARQL 1.1 store (…/query and …/update).  "
+             "Default: $FAZHI_KG_STORE, else ./fazhi-kg-store.")(fn)
+
+
+def open_cli_store(location: str | None, *, create: bool = True, shared: bool = False) -> Store:
+    """Open the store a command was pointed at (the default if none)."""
+    return open_store(location or default_location(), create=create, shared=shared)
+
+
+def _one_line(text: str, limit: int = 400) -> str:
+    line = " ".join(part.strip() for part in text.splitlines() if part.strip())
+    return line if len(line) <= limit else line[: limit - 1] + "…"
+
+
+# ------------------------------------------------------------------ ingest
+
+@dataclass
+class Outcome:
+    """What processing one file gave (crosses the process boundary)."""
+
+    path: str
+    graphs: dict[str, str] = field(default_factory=dict)
+    reports: int = 0
+    triples: int = 0
+    error: str | None = None
+    warnings: list[str] = field(default_factory=list)
+
+
+def process_file(path: str) -> Outcome:
+    """Run the pipeline on one file; never raises (errors become ``error``)."""
+    from ingest import pipeline
+
+    try:
+        doc = pipeline.run(Path(path))
+    except StageError as exc:
+        if isinstance(exc.cause, FazhiError):
+            msg = str(exc.cause)
+            return Outcome(path, error=msg if path in msg else f"{path}: {msg}")
+        return Outcome(path, error=f"internal error in stage {exc.stage} on {path}: "
+                                   f"{type(exc.cause).__name__}: {exc.cause}")
+    except FazhiError as exc:
+        msg = str(exc)
+        return Outcome(path, error=msg if path in msg else f"{path}: {msg}")
+    except Exception as exc:  # outside any stage: still one line, still named
+        return Outcome(path, error=f"internal error in stage pipeline on {path}: "
+                                   f"{type(exc).__name__}: {exc}")
+    return Outcome(path, graphs=doc.graphs, reports=len(doc.reports),
+                   triples=doc.triple_count, warnings=list(doc.warnings))
+
+
+def _init_worker() -> None:
+    """Each worker loads jieba's user lexicon itself (see ingest.segment)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)   # the parent handles Ctrl-C
+    from ingest import segment
+
+    segment.setup()
+
+
+def collect_files(paths: tuple[str, ...]) -> tuple[list[Path], list[str]]:
+    """Files to ingest, and one problem line per path that cannot be used.
+
+    Folders are walked recursively for report files (hidden and Office
+    lock files skipped); files named explicitly are kept whatever their
+    extension.  Two files with one stem would share graph names: the
+    second is refused, not silently overwritten.
+    """
+    files: list[Path] = []
+    problems: list[str] = []
+    for raw in paths:
+        p = Path(raw)
+        if p.is_dir():
+            files += sorted(
+                f for f in p.rglob("*")
+                if f.is_file() and f.suffix.lower() in REPORT_SUFFIXES
+                and not f.name.startswith((".", "~$")))
+        elif p.is_file():
+            files.append(p)
+        else:
+            problems.append(f"{raw}: no such file or folder")
+    seen: dict[str, Path] = {}
+    unique: list[Path] = []
+    for f in files:
+        first = seen.setdefault(f.stem, f)
+        if first is f:
+            unique.append(f)
+        elif first.resolve() != f.resolve():
+            problems.append(f"{f}: skipped: same name as {first} (graphs are named after the "
+                            "file name; rename one of them)")
+    return unique, problems
+
+
+def _outcomes(files: list[Path], workers: int) -> Iterator[Outcome]:
+    """Process files in this process or a pool, yielding as each finishes."""
+    if workers <= 1:
+        for f in files:
+            yield process_file(str(f))
+        return
+    # forkserver: workers do not inherit the parent's open store or threads.
+    method = "forkserver" if "forkserver" in mp.get_all_start_methods() else "spawn"
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context(method),
+                               initializer=_init_worker)
+    try:
+        todo = iter(files)
+        pending: dict[Future[Outcome], Path] = {}
+
+        def submit() -> None:
+            nxt = next(todo, None)
+            if nxt is not None:
+                pending[pool.submit(process_file, str(nxt))] = nxt
+
+        for _ in range(2 * workers):   # a bounded window: results wait in memory
+            submit()
+        while pending:
+            done, _ = wait(pending, return_when=FIRST_COMPLETED)
+            for fut in done:
+                path = pending.pop(fut)
+                try:
+                    yield fut.result()
+                except BrokenProcessPool as exc:
+                    raise FazhiError(f"a worker process died while reading {path} (out of "
+                                     "memory?); the store holds every file stored so far; "
+                                     "retry with fewer --workers") from exc
+                submit()
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _progress(total: int):
+    from tqdm import tqdm
+
+    return tqdm(total=total, unit="file", file=sys.stderr, dynamic_ncols=True,
+                disable=not sys.stderr.isatty() or total < 2)
 
 
 @cli.command()
-@click.option("--store", "store_path", default=default_location)
-@click.option("--format", "fmt", type=click.Choice(sorted(_FORMATS)), default="nquads")
-@click.option("-o", "--output", type=click.Path(dir_okay=False), default="-")
-def export(store_path: str, fmt: str, output: str) -> None:
-    """Write the whole graph (with the ontology) in a standard RDF format."""
-    data = Store(store_path).dump(_FORMATS[fmt])
-    if output == "-":
-        sys.stdout.buffer.write(data)
-    else:
-        Path(output).write_bytes(data)
+@click.argument("paths", nargs=-1, required=True, metavar="PATH...")
+@store_option
+@click.option("--workers", "-j", type=click.IntRange(min=0), default=1, show_default=True,
+              help="Worker processes for the pipeline (0: one per CPU core).  The store "
+                   "is written by this process alone.")
+@click.option("--verbose", "-v", is_flag=True, help="One line per file stored, and warnings.")
+def ingest(paths: tuple[str, ...], location: str | None, workers: int, verbose: bool) -> None:
+    """Read report files (or folders of them) into the store.
+
+    A file read again replaces what it gave before, in one transaction.
+    Files that fail are listed one per line; the others go on.  Exit code 1
+    if any file failed.
+    """
+    t0 = time.perf_counter()
+    files, problems = collect_files(paths)
+    for line in problems:
+        click.echo(f"failed: {line}", err=True)
+    store = open_cli_store(location)
+    failed, reports, triples, done = len(problems), 0, 0, 0
+    try:
+        store.ensure_ontology()
+        workers = min(workers or os.cpu_count() or 1, max(len(files), 1))
+        bar = _progress(len(files))
+
+        def say(line: str) -> None:
+            bar.write(line, file=sys.stderr)
+
+        try:
+            for out in _outcomes(files, workers):
+                bar.update(1)
+                if out.error is None:
+                    try:
+                        store.replace(Path(out.path).stem, out.graphs)
+                    except FazhiError as exc:
+                        out.error = f"{out.path}: {exc}"
+                if out.error is not None:
+                    failed += 1
+                    say(f"failed: {_one_line(out.error)}")
+                    continue
+                done += 1
+                reports += out.reports
+                triples += out.triples
+                if verbose:
+                    say(f"stored {out.path}: {out.reports} reports, {out.triples} triples")
+                    for w in out.warnings:
+                        say(f"warning: {out.path}: {_one_line(w)}")
+                elif out.reports == 0:
+                    say(f"warning: {out.path}: no report found in it")
+        finally:
+            bar.close()
+        total = store.count()
+    finally:
+        store.close()
+    secs = time.perf_counter() - t0
+    click.echo(f"{reports} reports from {done} files, {failed} files failed, "
+               f"{triples} triples written ({total} in the store), {secs:.1f} s")
+    if failed:
+        sys.exit(1)
+
+
+# ------------------------------------------------------------------ export
+
+@cli.command()
+@store_option
+@click.option("--format", "fmt", type=click.Choice(list(FORMATS)), default="nquads",
+              show_default=True, help="nquads and trig keep one named graph per report; "
+                                      "turtle, ntriples and jsonld merge all graphs.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="File to write (default: standard output).")
+def export(location: str | None, fmt: str, output: Path | None) -> None:
+    """Write the whole graph, ontology included, in a standard RDF format."""
+    store = open_cli_store(location, create=False, shared=True)
+    try:
+        if not getattr(store, "read_only", False):
+            store.ensure_ontology()   # the installed version's ontology
+        elif ONTOLOGY_GRAPH not in store.graphs():
+            click.echo("warning: the store has no ontology graph yet and is busy; "
+                       "the export lacks the ontology", err=True)
+        if output is None:
+            data = store.dump(fmt)
+            assert data is not None
+            sys.stdout.buffer.write(data)
+            sys.stdout.buffer.flush()
+            return
+        # Write beside the target and rename: a failed export leaves no half file.
+        tmp = output.with_name(f".{output.name}.tmp{os.getpid()}")
+        try:
+            store.dump(fmt, output=tmp)
+            os.replace(tmp, output)
+        finally:
+            tmp.unlink(missing_ok=True)
+    finally:
+        store.close()
+
+
+# ------------------------------------------------------------------ stats
+
+@cli.command()
+@store_option
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
+              show_default=True)
+def stats(location: str | None, fmt: str) -> None:
+    """How many reports, townships, entities by type and triples the store holds."""
+    store = open_cli_store(location, create=False, shared=True)
+    try:
+        info = store.stats()
+    finally:
+        store.close()
+    if fmt == "json":
+        click.echo(json.dumps(info, ensure_ascii=False, indent=2))
+        return
+    lines = [("store", info["location"]), ("reports", info["reports"]),
+             ("report graphs", info["graphs"]), ("townships", info["townships"]),
+             ("triples", info["triples"])]
+    lines += [(f"  {name}", n) for name, n in info["entities"].items()]
+    lines.insert(5, ("entities", ""))
+    click.echo(render_table(["", ""], [[str(a), str(b)] for a, b in lines], show_header=False))
+
+
+# ------------------------------------------------------------------ query
+
+@cli.command()
+@click.argument("sparql", metavar="SPARQL_TEXT_OR_FILE")
+@store_option
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table",
+              show_default=True, help="SELECT/ASK: a table, SPARQL JSON or CSV results; "
+                                      "CONSTRUCT: Turtle, JSON-LD or N-Triples.")
+def query(sparql: str, location: str | None, fmt: str) -> None:
+    """Run a SPARQL query (text, a .rq file, or - for standard input).
+
+    The default graph is the union of all report graphs and the ontology;
+    the prefixes fz:, fzid:, rdf:, rdfs:, xsd:, skos:, dcterms:, prov: and
+    org: are known without PREFIX lines.
+    """
+    text = read_query_text(sparql)
+    store = open_cli_store(location, create=False, shared=True)
+    try:
+        answer = store.query(text)
+    finally:
+        store.close()
+    click.echo(render_answer(answer, fmt), nl=False)
+
+
+def read_query_text(arg: str) -> str:
+    """The query itself, from an argument that is query text, a file or ``-``."""
+    if arg == "-":
+        return sys.stdin.read()
+    if "\n" not in arg and len(arg) < 4096:
+        path = Path(arg)
+        if path.is_file():
+            return path.read_text(encoding="utf-8")
+    return arg
+
+
+def render_answer(answer: Answer, fmt: str) -> str:
+    """An answer as the ``query`` command prints it."""
+    if fmt == "json":
+        return answer.to_json().decode() + "\n"
+    if fmt == "csv":
+        return answer.to_csv()
+    if answer.kind == "ask":
+        return ("true" if answer.boolean else "false") + "\n"
+    if answer.kind == "graph":
+        import pyoxigraph as ox
+
+        return ox.serialize(answer.triples, format=ox.RdfFormat.TURTLE,
+                            prefixes=dict(PREFIXES)).decode()
+    rows = [[short_term(t) for t in row] for row in answer.rows]
+    return render_table(answer.variables, rows) + f"({len(rows)} rows)\n"
+
+
+def short_term(term: Any) -> str:
+    """A term for human eyes: prefixed names, literals as their text."""
+    import pyoxigraph as ox
+
+    if term is None:
+        return ""
+    if isinstance(term, ox.NamedNode):
+        for prefix, ns in PREFIXES.items():
+            if term.value.startswith(ns) and len(term.value) > len(ns):
+                return f"{prefix}:{term.value[len(ns):]}"
+        return f"<{term.value}>"
+    if isinstance(term, ox.BlankNode):
+        return f"_:{term.value}"
+    if isinstance(term, ox.Literal):
+        return term.value
+    return str(term)
+
+
+def _width(text: str) -> int:
+    """Columns on a terminal: CJK characters take two."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def render_table(columns: list[str], rows: list[list[str]], *, show_header: bool = True) -> str:
+    """Rows in aligned columns (CJK-aware), under a header unless told not."""
+    cells = [[c.replace("\n", " ") for c in r] for r in rows]
+    widths = [max([_width(h) if show_header else 0] + [_width(r[i]) for r in cells])
+              for i, h in enumerate(columns)]
+
+    def line(values: list[str]) -> str:
+        return "  ".join(v + " " * (w - _width(v)) for v, w in zip(values, widths)).rstrip()
+
+    out = []
+    if show_header:
+        out.append(line(list(columns)))
+        out.append("  ".join("-" * w for w in widths))
+    out += [line(r) for r in cells]
+    return "\n".join(out) + "\n"
 
 
 def main() -> None:
-    cli()
+    """Entry point of the ``fazhi-kg`` console script."""
+    cli(prog_name="fazhi-kg")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,48 +1,588 @@
-"""Where the graph lives.  (First cut: embedded Oxigraph and in-memory.)"""
+"""Where the graph lives: one interface, three backends.
+
+A *location* string picks the backend (:func:`open_store`):
+
+==========================  ==================================================
+location                    backend
+==========================  ==================================================
+a folder path (default)     embedded on-disk Oxigraph (RocksDB) in that folder
+``memory:`` or ``None``     in-memory Oxigraph (tests, one-off runs)
+``http://…`` / ``https://…`` a remote SPARQL 1.1 store: ``URL/query`` and
+                            ``URL/update`` (as ``oxigraph serve`` and Fuseki's
+                            ``/dataset`` expose them)
+``query=URL,update=URL``    a remote store with explicit endpoints
+==========================  ==================================================
+
+The default location is ``$FAZHI_KG_STORE``, else ``./fazhi-kg-store``.
+
+Every report lives in its own named graph (:func:`kg.namespace.graph_iri`),
+the ontology in :data:`kg.namespace.ONTOLOGY_GRAPH`; the default graph is
+never written.  :meth:`Store.replace` swaps all graphs of one source file in
+ONE SPARQL update, which Oxigraph (embedded or served) applies as a
+transaction: after a crash or an error the store holds the file's old graphs
+or its new ones, never a mix.
+"""
 from __future__ import annotations
 
+import base64
+import csv
+import io
+import json
 import os
+import urllib.error
+import urllib.parse
+import urllib.request
+from abc import ABC, abstractmethod
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pyoxigraph as ox
 
-from kg.errors import StoreError
-from kg.namespace import ONTOLOGY_GRAPH
+from kg.errors import QueryError, StoreError
+from kg.namespace import FZ, ONTOLOGY_GRAPH, PREFIXES, graph_iri, sparql_prefixes
 from kg.paths import package_dir
 
 DEFAULT_STORE = "fazhi-kg-store"
+ENV_VAR = "FAZHI_KG_STORE"
+MEMORY = "memory:"
+
+#: export format name → (pyoxigraph format, holds named graphs?)
+FORMATS: dict[str, tuple[ox.RdfFormat, bool]] = {
+    "nquads": (ox.RdfFormat.N_QUADS, True),
+    "trig": (ox.RdfFormat.TRIG, True),
+    "turtle": (ox.RdfFormat.TURTLE, False),
+    "ntriples": (ox.RdfFormat.N_TRIPLES, False),
+    "jsonld": (ox.RdfFormat.JSON_LD, False),
+}
+
+#: stats(): entity type (as kg.model names them) → classes counted for it
+_STAT_CLASSES: dict[str, tuple[str, ...]] = {
+    "镇": (FZ.Township,),
+    "行政区": (FZ.County, FZ.Prefecture, FZ.Province),
+    "机构": (FZ.Organization,),
+    "律师事务所": (FZ.LawFirm,),
+    "制度": (FZ.System,),
+    "法律": (FZ.Law,),
+    "活动": (FZ.Activity,),
+    "人员": (FZ.Person,),
+    "指标": (FZ.Indicator,),
+}
+
+Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
 
 
 def default_location() -> str:
-    return os.environ.get("FAZHI_KG_STORE", DEFAULT_STORE)
+    """``$FAZHI_KG_STORE`` if set, else ``./fazhi-kg-store``."""
+    return os.environ.get(ENV_VAR) or DEFAULT_STORE
 
 
-class Store:
-    """An Oxigraph store, on disk (``path``) or in memory (``path=None``)."""
+def graph_prefix(source_stem: str) -> str:
+    """The common start of every report graph IRI of one source file."""
+    return graph_iri(source_stem, 0).removesuffix("0")
 
-    def __init__(self, path: str | Path | None = None) -> None:
-        try:
-            self.ox = ox.Store(str(path)) if path is not None else ox.Store()
-        except OSError as exc:
-            raise StoreError(f"cannot open the store at {path}: {exc}") from exc
-        self.path = path
 
-    def replace(self, source_prefix: str, graphs: dict[str, str]) -> None:
-        """Atomically drop a file's old report graphs and insert the new ones."""
-        drops = [f"DROP SILENT GRAPH <{g.value}> ;" for g in self.ox.named_graphs()
-                 if g.value.startswith(source_prefix)]
-        inserts = [f"INSERT DATA {{ GRAPH <{g}> {{\n{nt}\n}} }} ;" for g, nt in graphs.items()]
-        body = "\n".join(drops + inserts).rstrip(" ;")
-        if body:
-            self.ox.update(body)
+def _is_report_graph_of(iri: str, prefix: str) -> bool:
+    return iri.startswith(prefix) and iri[len(prefix):].isdigit()
+
+
+# ------------------------------------------------------------------ answers
+
+@dataclass
+class Answer:
+    """A query's answer, the same whatever the backend.
+
+    ``kind`` is ``select`` (``variables`` + ``rows`` of pyoxigraph terms,
+    ``None`` where unbound), ``ask`` (``boolean``) or ``graph`` (``triples``,
+    for CONSTRUCT and DESCRIBE).
+    """
+
+    kind: str
+    variables: list[str] = field(default_factory=list)
+    rows: list[tuple[Term | None, ...]] = field(default_factory=list)
+    boolean: bool | None = None
+    triples: list[ox.Triple] = field(default_factory=list)
+
+    def records(self) -> list[dict[str, Term]]:
+        """Rows as ``{variable: term}`` (unbound variables left out)."""
+        return [{v: t for v, t in zip(self.variables, row) if t is not None} for row in self.rows]
+
+    def to_json(self) -> bytes:
+        """SPARQL 1.1 JSON results (select, ask) or JSON-LD (graph)."""
+        if self.kind == "graph":
+            return ox.serialize(self.triples, format=ox.RdfFormat.JSON_LD)
+        if self.kind == "ask":
+            return json.dumps({"head": {}, "boolean": self.boolean}).encode()
+        bindings = [{v: _term_json(t) for v, t in zip(self.variables, row) if t is not None}
+                    for row in self.rows]
+        return json.dumps({"head": {"vars": self.variables}, "results": {"bindings": bindings}},
+                          ensure_ascii=False).encode()
+
+    def to_csv(self) -> str:
+        """SPARQL 1.1 CSV results (select, ask) or N-Triples (graph)."""
+        if self.kind == "graph":
+            return ox.serialize(self.triples, format=ox.RdfFormat.N_TRIPLES).decode()
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\r\n")
+        if self.kind == "ask":
+            writer.writerow(["boolean"])
+            writer.writerow(["true" if self.boolean else "false"])
+        else:
+            writer.writerow(self.variables)
+            for row in self.rows:
+                writer.writerow(["" if t is None else _term_plain(t) for t in row])
+        return out.getvalue()
+
+
+def _term_json(t: Term) -> dict[str, Any]:
+    if isinstance(t, ox.NamedNode):
+        return {"type": "uri", "value": t.value}
+    if isinstance(t, ox.BlankNode):
+        return {"type": "bnode", "value": t.value}
+    if isinstance(t, ox.Literal):
+        out: dict[str, Any] = {"type": "literal", "value": t.value}
+        if t.language:
+            out["xml:lang"] = t.language
+        elif t.datatype.value != "http://www.w3.org/2001/XMLSchema#string":
+            out["datatype"] = t.datatype.value
+        return out
+    return {"type": "triple", "value": {"subject": _term_json(t.subject),
+                                        "predicate": _term_json(t.predicate),
+                                        "object": _term_json(t.object)}}
+
+
+def _term_plain(t: Term) -> str:
+    if isinstance(t, ox.BlankNode):
+        return f"_:{t.value}"
+    if isinstance(t, ox.Triple):
+        return str(t)
+    return t.value
+
+
+def _answer_from_ox(result: Any) -> Answer:
+    """Materialise what pyoxigraph's ``query`` returns."""
+    if isinstance(result, ox.QuerySolutions):
+        names = [v.value for v in result.variables]
+        return Answer("select", names, [tuple(sol[v] for v in names) for sol in result])
+    if isinstance(result, ox.QueryBoolean):
+        return Answer("ask", boolean=bool(result))
+    return Answer("graph", triples=list(result))
+
+
+def checked_ntriples(graph: str, text: str) -> str:
+    """``text`` re-serialised by Oxigraph, after parsing it as N-Triples.
+
+    The text goes inside ``INSERT DATA { … }``: parsing it first means a
+    broken or hostile text can never close the block and run another
+    operation, and re-serialising it gives Oxigraph's own escaping (SPARQL
+    decodes ``\\u`` escapes before parsing; N-Triples does not).
+    """
+    try:
+        triples = list(ox.parse(text.encode(), format=ox.RdfFormat.N_TRIPLES))
+    except SyntaxError as exc:
+        raise StoreError(f"the triples for graph <{graph}> are not valid N-Triples ({exc}); "
+                         "nothing was written") from exc
+    return ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES).decode()
+
+
+def ontology_ntriples() -> str:
+    """kg/ontology.ttl as N-Triples."""
+    path = package_dir() / "ontology.ttl"
+    triples = ox.parse(path.read_bytes(), format=ox.RdfFormat.TURTLE)
+    return ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES).decode()
+
+
+# ------------------------------------------------------------------ interface
+
+class Store(ABC):
+    """What every backend offers; see the module docstring."""
+
+    location: str
+
+    # -- what each backend implements
+    @abstractmethod
+    def _update(self, sparql: str) -> None:
+        """Run one SPARQL update (one transaction)."""
+
+    @abstractmethod
+    def _query(self, sparql: str, union: bool, substitutions: dict[str, Term] | None) -> Answer:
+        """Run one query (standard prefixes known)."""
+
+    @abstractmethod
+    def graphs(self) -> list[str]:
+        """IRIs of every named graph, sorted."""
+
+    @abstractmethod
+    def count(self) -> int:
+        """How many triples the store holds, in all graphs."""
+
+    @abstractmethod
+    def dump(self, fmt: str, *, graph: str | None = None, output: str | Path | None = None
+             ) -> bytes | None:
+        """Serialise the store (or one graph) in ``fmt`` (a :data:`FORMATS` key).
+
+        Formats without named graphs (turtle, ntriples, jsonld) get every
+        graph merged.  Returns bytes, or writes to ``output`` if given.
+        """
+
+    def close(self) -> None:
+        """Release the store (its lock, for an on-disk one)."""
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self.location}>"
+
+    # -- shared behaviour
+    def query(self, sparql: str, *, union: bool = True,
+              substitutions: Mapping[str, Term | str] | None = None) -> Answer:
+        """Run a SPARQL query; the ``fz:``, ``fzid:``, ``rdfs:`` … prefixes are known.
+
+        ``union``: the default graph is the union of all graphs (reports and
+        ontology); with ``union=False`` it is the store's (empty) default
+        graph and ``GRAPH`` clauses pick graphs.  ``substitutions`` binds
+        variables to terms before evaluation (a ``str`` is a plain literal).
+        """
+        subs = None
+        if substitutions:
+            subs = {k.lstrip("?$"): ox.Literal(v) if isinstance(v, str) else v
+                    for k, v in substitutions.items()}
+        return self._query(sparql, union, subs)
+
+    def replace(self, source_stem: str, graphs: Mapping[str, str]) -> None:
+        """Swap every report graph of one source file for ``graphs``, atomically.
+
+        ``graphs`` maps graph IRIs (``graph_iri(source_stem, i)``) to
+        N-Triples text.  Every existing graph of that file is dropped, so a
+        file that now yields fewer reports leaves no stale graph.
+        """
+        prefix = graph_prefix(source_stem)
+        for g in graphs:
+            if not _is_report_graph_of(g, prefix):
+                raise StoreError(f"graph <{g}> is not a report graph of '{source_stem}' "
+                                 f"(expected {prefix}N); nothing was written")
+        new = {g: checked_ntriples(g, text) for g, text in graphs.items()}
+        old = [g for g in self.graphs() if _is_report_graph_of(g, prefix)]
+        text = self._replace_text(old, new)
+        if text:
+            self._update(text)
+
+    @staticmethod
+    def _replace_text(old: Iterable[str], new: Mapping[str, str]) -> str:
+        """The one update that drops ``old`` graphs and inserts ``new`` ones."""
+        ops = [f"DROP SILENT GRAPH <{g}>" for g in old]
+        if new:
+            blocks = "".join(f"GRAPH <{g}> {{\n{nt}}}\n" for g, nt in new.items())
+            ops.append(f"INSERT DATA {{\n{blocks}}}")
+        return " ;\n".join(ops)
 
     def ensure_ontology(self) -> None:
-        ttl = (package_dir() / "ontology.ttl").read_bytes()
-        self.ox.update(f"DROP SILENT GRAPH <{ONTOLOGY_GRAPH}>")
-        self.ox.load(ttl, format=ox.RdfFormat.TURTLE, to_graph=ox.NamedNode(ONTOLOGY_GRAPH))
+        """(Re)write kg/ontology.ttl into its own graph, in one update."""
+        self._update(self._replace_text([ONTOLOGY_GRAPH], {ONTOLOGY_GRAPH: ontology_ntriples()}))
 
-    def dump(self, fmt: ox.RdfFormat) -> bytes:
-        return self.ox.dump(format=fmt)
+    def stats(self) -> dict[str, Any]:
+        """Reports, townships, entities by type and triples in report graphs."""
+        values = " ".join(f"<{c}>" for classes in _STAT_CLASSES.values() for c in classes)
+        per_class = {str(row[0].value): int(row[1].value) for row in self.query(
+            f"SELECT ?c (COUNT(DISTINCT ?e) AS ?n) WHERE {{ VALUES ?c {{ {values} }} ?e a ?c }} "
+            "GROUP BY ?c").rows}
+        reports = self.query("SELECT (COUNT(DISTINCT ?r) AS ?n) WHERE { ?r a fz:Report }")
+        triples = self.query(
+            "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } "
+            f"FILTER(?g != <{ONTOLOGY_GRAPH}>) }}", union=False)
+        report_graphs = [g for g in self.graphs() if g != ONTOLOGY_GRAPH]
+        entities = {name: sum(per_class.get(str(c), 0) for c in classes)
+                    for name, classes in _STAT_CLASSES.items()}
+        return {
+            "location": self.location,
+            "graphs": len(report_graphs),
+            "reports": int(reports.rows[0][0].value),
+            "townships": entities["镇"],
+            "entities": entities,
+            "triples": int(triples.rows[0][0].value),
+            "ontology": ONTOLOGY_GRAPH in self.graphs(),
+        }
+
+
+# ------------------------------------------------------------------ embedded
+
+class LocalStore(Store):
+    """Embedded Oxigraph: on disk in ``path``, or in memory (``path=None``).
+
+    ``ox`` is the pyoxigraph store itself, for code that needs its API.
+    """
+
+    def __init__(self, path: str | Path | None = None, *, create: bool = True,
+                 shared: bool = False) -> None:
+        self.path = None if path is None else Path(path)
+        self.location = MEMORY if path is None else str(path)
+        self.read_only = False
+        if self.path is None:
+            self.ox = ox.Store()
+            return
+        self._check_folder(create)
+        try:
+            self.ox = ox.Store(str(self.path))
+        except OSError as exc:
+            if "lock" not in str(exc).lower():
+                raise StoreError(f"cannot open the store at {self.path}: {exc}; check that the "
+                                 "folder is a fazhi-kg store you may write to, or use --store "
+                                 "with another folder") from exc
+            if not shared:
+                raise StoreError(f"another fazhi-kg process holds {self.path}; stop it or use "
+                                 "--store with another folder") from exc
+            # Another process is writing: read what it has committed so far.
+            try:
+                self.ox = ox.Store.read_only(str(self.path))
+            except OSError as exc2:
+                raise StoreError(f"another fazhi-kg process holds {self.path} and it cannot be "
+                                 f"read meanwhile ({exc2}); stop that process") from exc2
+            self.read_only = True
+
+    def _check_folder(self, create: bool) -> None:
+        p = self.path
+        assert p is not None
+        if p.exists() and not p.is_dir():
+            raise StoreError(f"the store location {p} is a file, not a folder; use --store "
+                             "with a folder (it is created if missing)")
+        if not p.exists():
+            if not create:
+                raise StoreError(f"no store at {p}; build one with `fazhi-kg ingest --store {p} "
+                                 "REPORTS…` or point --store (or $FAZHI_KG_STORE) at one")
+            return
+        # Oxigraph would happily write its files into any folder; refuse a
+        # folder of other things (a mistyped --store pointing at the reports).
+        if any(p.iterdir()) and not (p / "CURRENT").exists():
+            raise StoreError(f"{p} is a folder that is not a fazhi-kg store (no Oxigraph files "
+                             "in it); use --store with a new or empty folder")
+
+    def _writable(self) -> None:
+        if self.read_only:
+            raise StoreError(f"{self.location} is open read-only because another process holds "
+                             "it; stop that process to write")
+
+    def _update(self, sparql: str) -> None:
+        self._writable()
+        try:
+            self.ox.update(sparql)
+        except SyntaxError as exc:
+            raise StoreError(f"internal error: an update for {self.location} is not valid "
+                             f"SPARQL ({exc}); nothing was written") from exc
+        except OSError as exc:
+            raise StoreError(f"cannot write to the store at {self.location}: {exc}; "
+                             "nothing was written") from exc
+
+    def _query(self, sparql: str, union: bool, substitutions: dict[str, Term] | None) -> Answer:
+        kwargs: dict[str, Any] = {"prefixes": dict(PREFIXES), "use_default_graph_as_union": union}
+        if substitutions:
+            kwargs["substitutions"] = {ox.Variable(k): v for k, v in substitutions.items()}
+        try:
+            return _answer_from_ox(self.ox.query(sparql, **kwargs))
+        except SyntaxError as exc:
+            raise QueryError(f"the query is not valid SPARQL: {exc}") from exc
+        except OSError as exc:
+            raise StoreError(f"cannot read the store at {self.location}: {exc}") from exc
+
+    def graphs(self) -> list[str]:
+        return sorted(g.value for g in self.ox.named_graphs() if isinstance(g, ox.NamedNode))
 
     def count(self) -> int:
         return len(self.ox)
+
+    def dump(self, fmt: str, *, graph: str | None = None, output: str | Path | None = None
+             ) -> bytes | None:
+        oxfmt, has_graphs = _format(fmt)
+        out = None if output is None else str(output)
+        prefixes = dict(PREFIXES) if oxfmt != ox.RdfFormat.N_QUADS else None
+        if graph is not None:
+            if graph not in self.graphs():
+                raise StoreError(f"no graph <{graph}> in {self.location}")
+            source = ox.Store()
+            source.extend(ox.Quad(q.subject, q.predicate, q.object)
+                          for q in self.ox.quads_for_pattern(None, None, None, ox.NamedNode(graph)))
+            return _dump_default(source, oxfmt, out)
+        if has_graphs:
+            return self.ox.dump(out, oxfmt, prefixes=prefixes) if prefixes else \
+                self.ox.dump(out, oxfmt)
+        # No named graphs in the format: merge them (a set: duplicates go).
+        merged = ox.Store()
+        merged.extend(ox.Quad(q.subject, q.predicate, q.object) for q in self.ox)
+        return _dump_default(merged, oxfmt, out)
+
+    def close(self) -> None:
+        # RocksDB releases its lock when the last reference goes away.
+        if getattr(self, "ox", None) is not None and not self.read_only and self.path:
+            self.ox.flush()
+        self.ox = None  # type: ignore[assignment]
+
+
+def _format(fmt: str) -> tuple[ox.RdfFormat, bool]:
+    try:
+        return FORMATS[fmt]
+    except KeyError:
+        raise StoreError(f"unknown export format '{fmt}'; use one of {', '.join(FORMATS)}") from None
+
+
+def _dump_default(store: ox.Store, oxfmt: ox.RdfFormat, out: str | None) -> bytes | None:
+    kwargs: dict[str, Any] = {"from_graph": ox.DefaultGraph()}
+    if oxfmt in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG):
+        kwargs["prefixes"] = dict(PREFIXES)
+    return store.dump(out, oxfmt, **kwargs)
+
+
+# ------------------------------------------------------------------ remote
+
+_RESULTS_ACCEPT = ("application/sparql-results+json, application/n-triples;q=0.9, "
+                   "text/turtle;q=0.8, application/sparql-results+xml;q=0.5")
+
+
+class RemoteStore(Store):
+    """A SPARQL 1.1 store over HTTP (protocol: form POST, results as JSON).
+
+    ``union=True`` queries name every graph as a ``default-graph-uri`` —
+    plain SPARQL 1.1 protocol, so it works with Oxigraph, Fuseki and others
+    whatever their union-default-graph setting.  Substitutions become a
+    trailing ``VALUES`` clause, so a substituted variable must appear in the
+    query's result.  ``user:password@`` in the URL is sent as Basic auth.
+    """
+
+    timeout = 600.0
+
+    def __init__(self, location: str) -> None:
+        self.location = location
+        self.query_url, self.update_url = _endpoints(location)
+        self._auth = _basic_auth(self.query_url)
+        self.query_url, self.update_url = _strip_auth(self.query_url), _strip_auth(self.update_url)
+        self._query("ASK { }", False, None)   # fail now, clearly, if unreachable
+
+    def _post(self, url: str, fields: list[tuple[str, str]], accept: str, what: str
+              ) -> tuple[bytes, str]:
+        body = urllib.parse.urlencode(fields).encode()
+        req = urllib.request.Request(url, data=body, method="POST", headers={
+            "Content-Type": "application/x-www-form-urlencoded; charset=utf-8", "Accept": accept})
+        if self._auth:
+            req.add_header("Authorization", self._auth)
+        try:
+            with urllib.request.urlopen(req, timeout=self.timeout) as resp:
+                return resp.read(), resp.headers.get_content_type()
+        except urllib.error.HTTPError as exc:
+            detail = " ".join(exc.read().decode("utf-8", "replace").split())[:300]
+            if what == "query" and exc.code == 400:
+                raise QueryError(f"the SPARQL endpoint {url} refused the query: {detail}") from exc
+            raise StoreError(f"the SPARQL endpoint {url} answered {exc.code} {exc.reason} to "
+                             f"an {what}: {detail}") from exc
+        except (urllib.error.URLError, OSError) as exc:
+            reason = getattr(exc, "reason", exc)
+            raise StoreError(f"cannot reach the SPARQL endpoint {url} ({reason}); start the "
+                             "server (e.g. `oxigraph serve --location DIR`) or check --store"
+                             ) from exc
+
+    def _update(self, sparql: str) -> None:
+        if self.update_url is None:
+            raise StoreError(f"{self.location} has no update endpoint; give one with "
+                             "--store query=URL,update=URL")
+        self._post(self.update_url, [("update", sparql)], "*/*", "update")
+
+    def _query(self, sparql: str, union: bool, substitutions: dict[str, Term] | None) -> Answer:
+        text = sparql_prefixes() + sparql
+        if substitutions:
+            names = list(substitutions)
+            values = " ".join(_sparql_term(substitutions[n]) for n in names)
+            text += f"\nVALUES ({' '.join('?' + n for n in names)}) {{ ({values}) }}"
+        fields = [("query", text)]
+        if union:
+            fields += [("default-graph-uri", g) for g in self.graphs()]
+        data, ctype = self._post(self.query_url, fields, _RESULTS_ACCEPT, "query")
+        results_fmt = ox.QueryResultsFormat.from_media_type(ctype)
+        if results_fmt is not None:
+            return _answer_from_ox(ox.parse_query_results(data, format=results_fmt))
+        rdf_fmt = ox.RdfFormat.from_media_type(ctype)
+        if rdf_fmt is None:
+            raise StoreError(f"the SPARQL endpoint {self.query_url} answered in {ctype}, "
+                             "which fazhi-kg cannot read")
+        return Answer("graph", triples=list(ox.parse(data, format=rdf_fmt)))
+
+    def graphs(self) -> list[str]:
+        rows = self._query("SELECT DISTINCT ?g WHERE { GRAPH ?g { } }", False, None).rows
+        return sorted(r[0].value for r in rows if isinstance(r[0], ox.NamedNode))
+
+    def count(self) -> int:
+        rows = self._query("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }",
+                           False, None).rows
+        return int(rows[0][0].value)
+
+    def dump(self, fmt: str, *, graph: str | None = None, output: str | Path | None = None
+             ) -> bytes | None:
+        _format(fmt)
+        # Plain SPARQL has no quad results: read the quads as rows, then let
+        # the embedded serialisers do the rest (same output as LocalStore).
+        where = f"GRAPH ?g {{ ?s ?p ?o }} VALUES ?g {{ <{graph}> }}" if graph else \
+            "GRAPH ?g { ?s ?p ?o }"
+        rows = self._query(f"SELECT ?s ?p ?o ?g WHERE {{ {where} }}", False, None).rows
+        local = LocalStore()
+        local.ox.extend(ox.Quad(*row) for row in rows)
+        if graph is not None and not rows:
+            raise StoreError(f"no graph <{graph}> in {self.location}")
+        return local.dump(fmt, graph=graph, output=output)
+
+
+def _endpoints(location: str) -> tuple[str, str | None]:
+    if location.startswith("query="):
+        parts = dict(p.split("=", 1) for p in location.split(",") if "=" in p)
+        if "query" not in parts or not parts["query"].startswith(("http://", "https://")):
+            raise StoreError(f"bad --store '{location}'; write query=http://…,update=http://…")
+        return parts["query"], parts.get("update")
+    base = location.rstrip("/")
+    for tail in ("/query", "/sparql"):
+        if base.endswith(tail):
+            return base, base[: -len(tail)] + "/update"
+    return base + "/query", base + "/update"
+
+
+def _basic_auth(url: str) -> str | None:
+    parts = urllib.parse.urlsplit(url)
+    if parts.username is None:
+        return None
+    token = f"{urllib.parse.unquote(parts.username)}:{urllib.parse.unquote(parts.password or '')}"
+    return "Basic " + base64.b64encode(token.encode()).decode()
+
+
+def _strip_auth(url: str | None) -> str | None:
+    if url is None:
+        return None
+    parts = urllib.parse.urlsplit(url)
+    if parts.username is None:
+        return url
+    netloc = parts.hostname or ""
+    if parts.port:
+        netloc += f":{parts.port}"
+    return urllib.parse.urlunsplit(parts._replace(netloc=netloc))
+
+
+def _sparql_term(t: Term) -> str:
+    if isinstance(t, ox.BlankNode):
+        raise QueryError("a blank node cannot be substituted into a query for a remote store")
+    return str(t)
+
+
+# ------------------------------------------------------------------ opening
+
+def open_store(location: str | Path | None = None, *, create: bool = True,
+               shared: bool = False) -> Store:
+    """The store at ``location`` (see the module docstring).
+
+    ``create=False``: an on-disk store must already exist.  ``shared=True``:
+    if another process holds an on-disk store, open a read-only view of
+    what it has committed instead of failing (for read-only commands).
+    """
+    if location is None or str(location) == MEMORY:
+        return LocalStore()
+    loc = str(location)
+    if loc.startswith(("http://", "https://", "query=")):
+        return RemoteStore(loc)
+    return LocalStore(Path(loc).expanduser(), create=create, shared=shared)
