@@ -1,0 +1,364 @@
+"""制度: named systems, mechanisms, procedures, responsibility systems, lists.
+
+A system is found from its head word (制度, 机制, 责任制, 清单, 决策程序,
+指标体系, X长制) by walking left over jieba tokens until a verb or function
+word (data/lexicons/systems-stop.txt) ends the name: "严格执行日排查制度" →
+日排查制度.  Lists that share one head ("调查取证、告知、集体讨论决定等制度")
+yield one system per member.  Names made only of generic words
+(systems-generic.txt: 工作制度, 依法行政制度) are left out.
+
+Well-known national systems (systems-canonical.txt) get a canonical identity
+(``attrs["key"]``) and their variant names as aliases, so that 执法全过程记录
+and 行政执法全过程记录制度 become one node; a few of them are also found
+without a head word (systems-bare.txt).  Near-miss heads (治度, 制渡,
+责任治) are mended, and the text as written is kept as an alias.
+
+The token walk (:func:`walk_back`) is shared with the 活动 recogniser.
+"""
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from functools import cache
+from pathlib import Path
+
+from kg.model import SYSTEM, Doc, Mention, Report, Sentence
+from kg.paths import data_dir
+
+SOURCE = "systems"
+
+#: Characters that open and close a quoted name.
+OPEN_QUOTES = "“\"‘「『"
+CLOSE_QUOTES = "”\"’」』"
+_PAIR = {"”": "“", "’": "‘", "」": "「", "』": "『", '"': '"'}
+#: Marks that never end a name (“学法+考试+旁听”, 镇-社区-村居, 惠·说法).
+_INNER = set("+＋-－—·•・")
+_PUNCT = re.compile(r"[^\w+＋\-－—·•・“”\"‘’「」『』（）()]|[\d０-９]")
+_ORDINAL = re.compile(r"^[一二三四五六七八九十]是$")
+_TITLE = re.compile(r"《[^《》]{0,80}》")
+_QUOTE_CHARS = re.compile(r"[“”\"‘’「」『』\s]")
+#: Separators between members of a list of names.
+JOINERS = {"、", "和", "及", "与", "以及"}
+MAX_NAME = 26
+
+
+# ---------------------------------------------------------------- lexicons
+
+def _lines(name: str) -> list[str]:
+    path: Path = data_dir() / "lexicons" / name
+    out = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        line = line.strip()
+        if line and not line.startswith("#"):
+            out.append(line)
+    return out
+
+
+@cache
+def stop_words() -> frozenset[str]:
+    """Tokens that end a name (shared with activities)."""
+    return frozenset(_lines("systems-stop.txt"))
+
+
+@cache
+def _generic() -> frozenset[str]:
+    return frozenset(_lines("systems-generic.txt"))
+
+
+def plain(name: str) -> str:
+    """A name without quotes and spaces, for lexicon look-ups."""
+    return _QUOTE_CHARS.sub("", name)
+
+
+@cache
+def _canonical() -> dict[str, tuple[str, tuple[str, ...]]]:
+    """variant → (canonical label, all variants)."""
+    out: dict[str, tuple[str, tuple[str, ...]]] = {}
+    for line in _lines("systems-canonical.txt"):
+        names = tuple(n.strip() for n in line.split("|") if n.strip())
+        for n in names:
+            out[plain(n)] = (names[0], names)
+    return out
+
+
+@cache
+def _bare() -> re.Pattern[str]:
+    return re.compile("|".join(f"(?:{p})" for p in _lines("systems-bare.txt")))
+
+
+# Heads, longest first.  治度/制渡/责任治 are frequent typing slips.
+_HEAD = re.compile(
+    r"(?P<head>责任制(?!度)|责任治|指标体系|制度|治度|制渡|机制|清单|决策程序|必经程序|五大程序|程序"
+    r"|(?<=[\u4e00-\u9fff])长制)"
+    r"(?!化|改革|建设成效|性)")
+_HEAD_END = re.compile(r"(制度|机制|责任制|清单|程序)$")
+_MEND = {"治度": "制度", "制渡": "制度", "责任治": "责任制"}
+
+
+# ---------------------------------------------------------------- the walk
+
+def token_starts(tokens: list[str]) -> list[int]:
+    """Offset of each token in its sentence (tokens tile the sentence)."""
+    out, pos = [], 0
+    for t in tokens:
+        out.append(pos)
+        pos += len(t)
+    return out
+
+
+def is_stop(tok: str, stops: frozenset[str]) -> bool:
+    """A token that ends a name: a stop word, punctuation, a number."""
+    if tok in stops or _ORDINAL.match(tok):
+        return True
+    if tok.strip() == "":
+        return True
+    if len(tok) == 1 and tok in _INNER:
+        return False
+    return bool(_PUNCT.search(tok))
+
+
+def walk_back(text: str, tokens: list[str], starts: list[int], pos: int, *,
+              stops: frozenset[str], join: bool = True, max_len: int = MAX_NAME) -> int | None:
+    """Where a name ending at ``pos`` begins, walking left over tokens.
+
+    The part of a token left of ``pos`` always belongs to the name (the head
+    may sit inside a jieba word: 管理制度).  A quoted stretch is taken whole.
+    With ``join``, short conjuncts tie into one name (聘请、履职和考核机制):
+    a separator is crossed when the conjunct right of it is at most four
+    characters.  Returns None when the name would grow past ``max_len``.
+    """
+    if pos <= 0:
+        return None
+    k = bisect_right(starts, pos - 1) - 1
+    begin = pos
+    conj_end = pos           # right end of the conjunct being collected
+    joins = 0
+    while k >= 0:
+        seg = text[starts[k]:begin] if begin < starts[k] + len(tokens[k]) else tokens[k]
+        seg_start = starts[k]
+        if seg and seg[-1] in CLOSE_QUOTES and seg == tokens[k]:
+            opener = _PAIR.get(seg[-1], "“")
+            q = text.rfind(opener, max(0, seg_start - 24), seg_start)
+            if q < 0:
+                break
+            begin = q
+            k = bisect_right(starts, q) - 1
+            k -= 1 if starts[k] == q else 0
+            continue
+        if seg and all(c in OPEN_QUOTES for c in seg):
+            begin = seg_start
+            k -= 1
+            continue
+        if join and seg in JOINERS:
+            right = text[begin:conj_end]
+            left = text[max(0, seg_start - 4):seg_start]
+            if (0 < len(plain(right)) <= 4 and k > 0 and not is_stop(tokens[k - 1], stops)
+                    and not _HEAD_END.search(left)):
+                joins += 1
+                if joins > 2:
+                    return None   # a long run of 、: a sentence, not a name
+                conj_end = seg_start
+                begin = seg_start
+                k -= 1
+                continue
+            break
+        if is_stop(seg, stops):
+            break
+        if k > 0 and tokens[k - 1].isdigit() and (seg in ("年", "年度") or len(seg) == 1):
+            break   # 2023年度…, 3张…: a year or a counted measure word ends the name
+        begin = seg_start
+        k -= 1
+        if pos - begin > max_len:
+            return None
+    if begin < len(text) and text[begin] in JOINERS:
+        begin += 1
+    return begin if begin < pos else None
+
+
+def quoted_label(name: str) -> str:
+    """The label of a name with a quoted part: from the first opening quote
+    (重点企业“服务包”制度 → 服务包制度), quotes dropped."""
+    for i, c in enumerate(name):
+        if c in OPEN_QUOTES and i > 0:
+            return plain(name[i:])
+    return plain(name)
+
+
+def title_spans(text: str) -> list[tuple[int, int]]:
+    """Spans of 《…》 titles: names inside a document title are not systems."""
+    return [m.span() for m in _TITLE.finditer(text)]
+
+
+def inside(spans: list[tuple[int, int]], start: int, end: int) -> bool:
+    return any(s <= start and end <= e for s, e in spans)
+
+
+# ---------------------------------------------------------------- recogniser
+
+def _core_tokens(name: str, head: str) -> list[str]:
+    """The name without its head, cut into words the way jieba would."""
+    from ingest.segment import tokenizer
+
+    core = plain(name)[: -len(head)] if head else plain(name)
+    return [t for t in tokenizer().lcut(core) if t.strip()] if core else []
+
+
+def _vague(name: str, head: str) -> bool:
+    """True for 工作制度, 依法行政制度, 考核机制: only generic words."""
+    core = plain(name)[: -len(head)] if head and plain(name).endswith(head) else plain(name)
+    if len(core) < 2:
+        return True
+    generic = _generic() | JOINERS
+    if core in generic:
+        return True
+    return all(t in generic for t in _core_tokens(name, head))
+
+
+def _make(sent: Sentence, start: int, end: int, label: str, *, written: str | None = None,
+          extra: tuple[str, ...] = ()) -> Mention:
+    """A mention at sentence offsets, with its canonical identity if known."""
+    text = sent.text[start:end]
+    label = plain(label)
+    aliases = set(extra)
+    if written and plain(written) != label:
+        aliases.add(plain(written))
+    attrs: dict = {}
+    canon = _canonical().get(label)
+    if canon is None:
+        # 工作机制 and 制度 name the same institution: X工作机制 = X制度
+        alt = re.sub(r"(工作)?(机制|制度)$", "制度", label)
+        canon = _canonical().get(alt)
+        attrs["key"] = alt
+    if canon is not None:
+        aliases.add(label)
+        label = canon[0]
+        aliases.update(canon[1])
+        attrs["key"] = canon[0]
+    aliases.discard(label)
+    return Mention(type=SYSTEM, text=text, label=label, start=sent.start + start,
+                   end=sent.start + end, sentence=sent.index, source=SOURCE,
+                   attrs=attrs, aliases=aliases)
+
+
+def _members(text: str, tokens: list[str], starts: list[int], pos: int,
+             stops: frozenset[str]) -> list[tuple[int, int]]:
+    """Members of a list ending at ``pos`` (just before 等): right to left."""
+    out = []
+    while pos > 0:
+        b = walk_back(text, tokens, starts, pos, stops=stops, join=False)
+        if b is None:
+            break
+        out.append((b, pos))
+        if b > 0 and text[b - 1] in "、和及与":
+            pos = b - 1
+            continue
+        break
+    return out
+
+
+def find_in_sentence(sent: Sentence) -> list[Mention]:
+    """Every system named in one sentence."""
+    text = sent.text
+    heads = list(_HEAD.finditer(text))
+    bare = list(_bare().finditer(text))
+    if not heads and not bare:
+        return []
+    tokens = sent.tokens or [text]
+    starts = token_starts(tokens)
+    stops = stop_words()
+    titles = title_spans(text)
+    out: list[Mention] = []
+
+    for m in bare:
+        if not inside(titles, *m.span()):
+            out.append(_make(sent, m.start(), m.end(), m.group()))
+
+    for m in heads:
+        hs, he = m.span()
+        if inside(titles, hs, he):
+            continue
+        head = _MEND.get(m.group("head"), m.group("head"))
+        # a list sharing the head: "A、B、C等制度", "A、B等学法制度"
+        before = text[:hs]
+        lst = re.search(r"等(各项|各类|学法|相关|工作)?$", before)
+        if lst:
+            if head != "制度":
+                continue
+            for b, e in _members(text, tokens, starts, lst.start(), stops):
+                member = text[b:e]
+                if _HEAD.search(member) or _vague(member, ""):
+                    continue   # a member with its own head is found by itself
+                out.append(_make(sent, b, e, quoted_label(member) + head,
+                                 written=member + head, extra=(plain(member),)))
+            continue
+        b = walk_back(text, tokens, starts, hs, stops=stops)
+        if b is None:
+            continue
+        name = text[b:hs] + head
+        if head.endswith("程序") and ("决策" not in name or plain(name) in ("决策程序", "依法决策程序")):
+            continue   # 法定程序, 执法程序, 简易程序: procedure words, not systems
+        if head == "长制" and hs - b != 1:
+            continue   # 河长制, 林长制: one character before 长制
+        if head == "清单" and he < len(text) and text[he] in "之":
+            continue
+        if "第一责任" in name:
+            continue   # the first-responsible-person duty is a duty, not a system
+        if (head not in ("责任制", "长制") and _vague(name, head)
+                and plain(name) not in _canonical()):
+            continue
+        out.append(_make(sent, b, he, quoted_label(name), written=text[b:he]))
+        # parallel quoted names sharing the head: 镇级“五包一”、村级“四包一”工作机制
+        q = name.find("”")
+        if q > 0 and b > 0 and text[b - 1] == "、":
+            suffix = plain(name[q + 1:])
+            for mb, me in _members(text, tokens, starts, b - 1, stops):
+                member = text[mb:me]
+                if "“" in member or '"' in member:
+                    out.append(_make(sent, mb, me, quoted_label(member) + suffix,
+                                     written=plain(member) + suffix))
+    return out
+
+
+_KEY_HEAD = re.compile(r"(工作)?(制度|机制)$")
+MERGE_TAIL = 6
+
+
+def merge_variants(mentions: list[Mention]) -> None:
+    """Give one key to names of one report that differ only at the front.
+
+    司法所负责人列席镇长办公会议机制 and 司法所长列席镇长办公会议制度 name
+    one system in two wordings: names (without the head) that share their
+    last ``MERGE_TAIL`` characters or more, both being longer than that, take
+    the key of the longer one.
+    """
+    cores: dict[str, str] = {}
+    for m in mentions:
+        k = m.attrs.get("key", m.label)
+        cores.setdefault(k, _KEY_HEAD.sub("", k))
+    keys = sorted(cores, key=len, reverse=True)
+    alias: dict[str, str] = {}
+    for i, a in enumerate(keys):
+        if a in alias:
+            continue
+        for b in keys[i + 1:]:
+            ca, cb = cores[a], cores[b]
+            if b in alias or len(cb) <= MERGE_TAIL or _canonical().get(b):
+                continue
+            n = 0
+            while n < min(len(ca), len(cb)) and ca[-1 - n] == cb[-1 - n]:
+                n += 1
+            if n >= MERGE_TAIL:
+                alias[b] = a
+    for m in mentions:
+        k = m.attrs.get("key", m.label)
+        if k in alias:
+            m.attrs["key"] = alias[k]
+
+
+def find(doc: Doc, rep: Report) -> None:
+    """Append the 制度 mentions of a report."""
+    found: list[Mention] = []
+    for sent in rep.sentences:
+        found.extend(find_in_sentence(sent))
+    merge_variants(found)
+    rep.mentions.extend(found)
