@@ -1,0 +1,372 @@
+"""Figures: every reported result as a :class:`kg.model.Indicator`.
+
+A figure is a number (Arabic or Chinese: 140, 1.2万, 十二, 两) followed by a
+unit from ``data/lexicons/figures-units.txt`` (件, 起, 人次, 元, % …), with
+its approximation (余/多/以上 → more, 约/左右 → about, 不少于/至少 →
+atleast).  Its metric is named from the words around it in the same clause:
+the words before the number, stripped of time and padding words
+(``figures-padding.txt``), plus the noun it counts when one follows
+("设立5个内设机构" → 设立内设机构; "55名执法人员均完成…" → 执法人员均完成…).
+
+What is not a figure: dates and years (年/月/日 are no units), list and
+section numbers (no unit), ordinals (第N), numbers inside quotation or
+book-title marks (names such as "141"体系, 《…(2021-2025年)》), set phrases
+(``figures-stop.txt``: 三位一体, 四个意识, 3日内), rules (每季度1次, 每次须
+有2人以上), targets (力争, 目标) and everything under the next year's plans.
+
+Work is per sentence with regexes compiled once.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from functools import cache, lru_cache
+from pathlib import Path
+
+import cn2an
+
+from kg.model import Doc, Indicator, Report, Sentence
+from kg.paths import data_dir
+
+# Arabic numbers with optional thousands separators and decimals.
+_ARABIC = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
+# Chinese numbers start with a digit word; 百/千 alone (百屏联动) are idioms.
+_CHINESE = r"[一二两三四五六七八九十][零〇一二两三四五六七八九十百千万亿]*"
+
+# Ends a clause: the metric of a figure never reaches across one.
+_CLAUSE_END = "，,；;。：:！!？?（）()【】[]/\n"
+# Ends the noun phrase after a figure (and separates list items).
+_POST_END = _CLAUSE_END + "、"
+# Words joining list items, dropped at the edges of a metric.
+_JOINERS = ("以及", "及", "和", "与", "或", "、", "并")
+
+# Verbs that begin the next figure's words when two figures share a clause
+# without punctuation ("在6个行政村开展法治课堂18次"): the noun after the
+# first figure stops before them.
+_VERBS = re.compile(
+    r"开展|组织|举办|召开|完成|参加|参与|发放|发布|接待|办理|受理|设立|建立|"
+    r"进行|实施|获得|审核|审查|调处|调解|化解|制定|出具|提供|解答|走进|共|累计")
+
+# A list or heading number left at the start of a clause: 2. （三） 一是
+_LIST_MARK = (r"(?:\d{1,2}|[一二三四五六七八九十]{1,3})\s*[、.．]|[（(][一二三四五六七八九十\d]{1,3}[)）]"
+              r"|[一二三四五六七八九十]是")
+
+# Approximation words before the number and after the unit.
+_APPROX_BEFORE = re.compile(r"(大约|约|近|逾|超过|超|不少于|至少|不低于)\s*$")
+_APPROX_BEFORE_KIND = {"大约": "about", "约": "about", "近": "about", "逾": "more",
+                       "超过": "more", "超": "more", "不少于": "atleast", "至少": "atleast",
+                       "不低于": "atleast"}
+_APPROX_AFTER_KIND = {"左右": "about", "以上": "more", "余": "more", "多": "more"}
+
+# A rule or a target, not a result, when the clause says so.
+_RULE = re.compile(r"须|必须|应当|不得|不超过|目标|力争|争取|预计")
+# 每 shortly before the number: 每季度1次, 每两月1次, 每年不少于4次.
+_EVERY_GAP = 7
+
+# Quoted spans: names and titles, whose numbers are never figures.
+_QUOTED = re.compile(r"“[^”]{0,40}”|《[^》]{0,80}》|\"[^\"]{0,40}\"|「[^」]{0,40}」|‘[^’]{0,40}’"
+                     r"|〔[^〕]{0,12}〕|\[[^\]]{0,12}\]")
+_QUOTE_MARKS = re.compile(r"[“”\"‘’「」《》〈〉\s]")
+
+# A top-level heading (一、…) and whether it opens the next year's plans.
+_HEADING = re.compile(r"^\s*[一二三四五六七八九十]+\s*[、.．]")
+_PLAN_HEADING = re.compile(
+    r"下一?年度|下年度|下一步|明年|工作安排|工作打算|工作计划|工作思路|努力方向|今后|"
+    r"\d{4}\s*年.{0,16}(?:安排|打算|计划|思路|重点)")
+
+# In the plans part, a clause still reports a result when it says it is done
+# or holds now, and says nothing of the future.
+_DONE = re.compile(r"目前|现有|已经|已|了|截至|截止")
+_FUTURE = re.compile(r"将|要|拟|计划|力争|争取|继续|预计|确保|下一步|明年")
+
+
+@dataclass(frozen=True)
+class _Rules:
+    """Lexicons and the figure regex, built once per process."""
+
+    figure: re.Pattern
+    canonical: dict[str, str]
+    stop: tuple[str, ...]
+    start_pad: re.Pattern
+    end_pad: re.Pattern
+    anywhere_pad: re.Pattern
+    dependent_exact: frozenset[str]
+    dependent_end: tuple[str, ...]
+
+
+def _lines(path: Path) -> list[str]:
+    out = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        line = line.strip()
+        if line and not line.startswith("#"):
+            out.append(line)
+    return out
+
+
+def _alternation(words) -> str:
+    # Longest first so that 场次 wins over 场 and 平方公里 over 公里.
+    return "|".join(re.escape(w) for w in sorted(set(words), key=lambda w: (-len(w), w)))
+
+
+@cache
+def _rules() -> _Rules:
+    lex = data_dir() / "lexicons"
+    canonical: dict[str, str] = {}
+    for line in _lines(lex / "figures-units.txt"):
+        parts = line.split()
+        canonical[parts[0]] = parts[1] if len(parts) > 1 else parts[0]
+    units = _alternation(canonical)
+    figure = re.compile(
+        rf"(?P<ord>第\s*)?(?<![0-9A-Za-z.\-_·•:#＃])(?<![0-9A-Za-z]/)"
+        rf"(?P<num>{_ARABIC}|{_CHINESE})\s*"
+        rf"(?P<mul>[万亿](?=\s*(?:余|多)?\s*(?:{units})))?\s*"
+        rf"(?P<more>余|多)?\s*"
+        rf"(?P<unit>{units})"
+        rf"(?P<tail>\s*(?:左右|以上))?")
+    pads: dict[str, list[str]] = {"start": [], "end": [], "anywhere": []}
+    for line in _lines(lex / "figures-padding.txt"):
+        kind, _, word = line.partition(" ")
+        pads[kind.strip()].append(word.strip())
+    dep: dict[str, list[str]] = {"exact": [], "end": []}
+    for line in _lines(lex / "figures-dependent.txt"):
+        kind, _, word = line.partition(" ")
+        dep[kind.strip()].append(word.strip())
+    year = r"\d{4}\s*年(?:度)?(?:以来|全年|年底|底|内)?|\d{1,2}\s*月(?:份|底)?|\d{1,2}\s*日"
+    return _Rules(
+        figure=figure,
+        canonical=canonical,
+        stop=tuple(_lines(lex / "figures-stop.txt")),
+        start_pad=re.compile(
+            rf"^(?:{year}|{_LIST_MARK}|完成(?=..)|包括|{_alternation(pads['start'] + list(_JOINERS))})"),
+        end_pad=re.compile(rf"(?:{_alternation(pads['end'] + list(_JOINERS))})$"),
+        anywhere_pad=re.compile(_alternation(pads["anywhere"])),
+        dependent_exact=frozenset(dep["exact"]),
+        dependent_end=tuple(dep["end"]),
+    )
+
+
+@lru_cache(maxsize=4096)
+def _number(num: str) -> Decimal | None:
+    """The value of a number as written (1,200 / 1.5 / 十二 / 两)."""
+    try:
+        if num[0].isdigit():
+            return Decimal(num.replace(",", ""))
+        return Decimal(str(cn2an.cn2an(num, "smart")))
+    except (InvalidOperation, ValueError, KeyError, TypeError):
+        return None
+
+
+def _strip(words: str, rules: _Rules) -> str:
+    """Drop time, subject and padding words from both ends of a metric."""
+    words = _QUOTE_MARKS.sub("", words)
+    words = rules.anywhere_pad.sub("", words)
+    for _ in range(8):
+        new = rules.start_pad.sub("", words)
+        new = rules.end_pad.sub("", new)
+        if new == words:
+            break
+        words = new
+    return words
+
+
+@dataclass
+class _Found:
+    """A figure within one sentence, before its metric is settled."""
+
+    start: int          # of the number (or of the ordinal mark)
+    num_start: int
+    end: int            # after unit and tail
+    value: float
+    unit: str
+    approx: str | None
+    raw: str
+    pre_start: int = 0
+    post_end: int = 0
+    pre: str = ""
+    post: str = ""
+
+
+def _in_spans(i: int, spans: list[tuple[int, int]]) -> bool:
+    return any(a < i < b for a, b in spans)
+
+
+def _clause_bounds(text: str, i: int, j: int) -> tuple[int, int]:
+    a = max(text.rfind(c, 0, i) for c in _CLAUSE_END) + 1
+    ends = [k for k in (text.find(c, j) for c in _CLAUSE_END) if k >= 0]
+    return a, min(ends) if ends else len(text)
+
+
+def _figures(text: str, rules: _Rules) -> list[_Found]:
+    """Every acceptable number + unit in a sentence, in order."""
+    spans = [m.span() for m in _QUOTED.finditer(text)] if any(
+        c in text for c in "“\"《「‘〔[") else []
+    out: list[_Found] = []
+    for m in rules.figure.finditer(text):
+        if m.group("ord"):
+            continue                       # 第3次: an ordinal
+        num, unit = m.group("num"), m.group("unit")
+        if num == "一":
+            continue                       # 一次/一个: idiom far more often than a count
+        if text.startswith(rules.stop, m.start("unit")):
+            continue                       # 三位一体, 3日内, 四个意识
+        if _in_spans(m.start("num"), spans):
+            continue                       # "141"体系, 《纲要(2021-2025年)》
+        if num[0].isdigit() and len(num.replace(".", "").replace(",", "")) >= 4 \
+                and unit in ("次", "期", "批", "届") and "." not in num:
+            continue                       # 2023次 … a year mistaken for a count
+        c0, c1 = _clause_bounds(text, m.start(), m.end())
+        clause = text[c0:c1]
+        if _RULE.search(clause):
+            continue
+        every = text.rfind("每", c0, m.start())
+        if every >= 0 and m.start() - every <= _EVERY_GAP:
+            continue                       # 每季度1次: a rule
+        value = _number(num)
+        if value is None:
+            continue
+        if m.group("mul"):
+            value *= 10_000 if m.group("mul") == "万" else 100_000_000
+        approx = None
+        if m.group("more"):
+            approx = "more"
+        if m.group("tail"):
+            approx = _APPROX_AFTER_KIND[m.group("tail").strip()]
+        before = _APPROX_BEFORE.search(text, c0, m.start())
+        if before and approx is None:
+            approx = _APPROX_BEFORE_KIND[before.group(1)]
+        canon = rules.canonical.get(unit, unit)
+        out.append(_Found(
+            start=m.start(), num_start=m.start("num"), end=m.end(),
+            value=int(value) if value == value.to_integral_value() else float(value),
+            unit=canon, approx=approx, raw=num + (m.group("mul") or "")))
+    return out
+
+
+def _name(text: str, found: list[_Found], rules: _Rules) -> list[tuple[_Found, str, int, int]]:
+    """The metric of each figure, with the quote's span in the sentence."""
+    # The noun after each figure, up to a clause end, a list separator or
+    # the next figure (where a verb hands the words over to that figure).
+    for k, f in enumerate(found):
+        nxt = found[k + 1].start if k + 1 < len(found) else len(text)
+        stop = min([i for i in (text.find(c, f.end, nxt) for c in _POST_END) if i >= 0] or [nxt])
+        post = text[f.end:stop]
+        if stop == nxt and k + 1 < len(found):
+            v = _VERBS.search(post)
+            if v:
+                stop = f.end + v.start()
+                post = post[:v.start()]
+        f.post_end = min(stop, f.end + 30)
+        f.post = post[:30]
+    out = []
+    prev: _Found | None = None
+    prev_metric = ""
+    for f in found:
+        c0, _ = _clause_bounds(text, f.start, f.end)
+        left = c0
+        joined = False           # only a list separator since the last figure
+        if prev is not None and prev.post_end > c0:
+            left = prev.post_end
+            joined = True
+        elif prev is not None and prev.end > c0:
+            left, joined = prev.end, True
+        f.pre_start = left
+        pre = _strip(text[left:f.start], rules)
+        post = _strip(f.post, rules)
+        if pre:
+            metric = pre + post
+        elif prev is not None and (joined or not post):
+            metric = (_strip(prev.pre, rules) + post) if post else prev_metric
+        else:
+            metric = post
+        f.pre = pre
+        if metric and _dependent(metric, rules):
+            metric = _qualifier(text, f, prev_metric, rules) + metric
+        if not metric:
+            prev = f
+            continue
+        q0 = left + (len(text[left:f.start]) - len(text[left:f.start].lstrip("、和及与或 ")))
+        q1 = f.post_end if post else f.end
+        out.append((f, metric, q0, q1))
+        prev, prev_metric = f, metric
+    return out
+
+
+def _dependent(metric: str, rules: _Rules) -> bool:
+    """A metric that needs the name of what it measures from elsewhere."""
+    return metric in rules.dependent_exact or (
+        metric.endswith(rules.dependent_end) and len(metric) <= 12)
+
+
+def _qualifier(text: str, f: _Found, prev_metric: str, rules: _Rules) -> str:
+    """What a dependent metric measures: the sentence's previous figure,
+    else the sentence's first clause (when the figure is not in it)."""
+    if prev_metric:
+        return prev_metric
+    first = min([i for i in (text.find(c) for c in _CLAUSE_END) if i >= 0] or [len(text)])
+    if first >= f.start:
+        return ""
+    return _strip(text[:first], rules)[:24]
+
+
+_RATE_PAIR = re.compile(r"(.+?率)(?:和|及|与|、)(.+?率)")
+
+
+def _sentence(doc: Doc, rep: Report, s: Sentence, rules: _Rules, plan: bool) -> None:
+    text = s.text
+    found = _figures(text, rules)
+    if plan:                            # under next year's plans: only what is done
+        found = [f for f in found if _done(text, f)]
+    if not found:
+        return
+    for f, metric, q0, q1 in _name(text, found, rules):
+        quote = text[q0:q1].strip()
+        metrics = [metric]
+        pair = _RATE_PAIR.fullmatch(metric) if f.unit == "%" else None
+        if pair:                        # 参考率和合格率均达100%: two figures
+            metrics = [pair.group(1), pair.group(2)]
+        for name in metrics:
+            rep.indicators.append(Indicator(
+                metric=name, value=f.value, unit=f.unit,
+                start=s.start + f.num_start, end=s.start + f.end, sentence=s.index,
+                text=quote, approx=f.approx, raw=f.raw))
+
+
+def _done(text: str, f: _Found) -> bool:
+    """A figure of the plans part that still states a result (目前已有…了)."""
+    c0, c1 = _clause_bounds(text, f.start, f.end)
+    clause = text[c0:c1]
+    return bool(_DONE.search(clause)) and not _FUTURE.search(clause)
+
+
+def _plan_sentences(rep: Report) -> set[int]:
+    """Indices of sentences under the next year's plans (no results there)."""
+    skip: set[int] = set()
+    plan_sections = {sec.index for sec in rep.sections if sec.covers == "next_year"}
+    in_plan = False
+    for s in rep.sentences:
+        if _HEADING.match(s.text):
+            in_plan = bool(_PLAN_HEADING.search(s.text))
+        if in_plan or (s.section is not None and _under(rep, s.section, plan_sections)):
+            skip.add(s.index)
+    return skip
+
+
+def _under(rep: Report, section: int, targets: set[int]) -> bool:
+    seen = 0
+    cur: int | None = section
+    while cur is not None and seen < 16:
+        if cur in targets:
+            return True
+        secs = [x for x in rep.sections if x.index == cur]
+        cur = secs[0].parent if secs else None
+        seen += 1
+    return False
+
+
+def find(doc: Doc, rep: Report) -> None:
+    """Append every reported figure of ``rep`` to ``rep.indicators``."""
+    rules = _rules()
+    plan = _plan_sentences(rep)
+    for s in rep.sentences:
+        _sentence(doc, rep, s, rules, s.index in plan)
