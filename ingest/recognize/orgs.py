@@ -1,0 +1,433 @@
+"""机构: organisations, bodies, units, teams and law firms.
+
+A name ends in a kind word from ``data/lexicons/orgs-suffixes.txt`` (党委,
+人民政府, 司法所, 领导小组, 律师事务所 …).  Its start is found on jieba's
+tokens (``Sentence.tokens``), walking back from the kind word:
+
+* *bodies* (党委, 政府, 人大, 法院 …) take only place names in front
+  (云阳县江口镇人民政府, 县委, 中共…委员会): a body without a place is the
+  quality of a government (法治政府), not a body — unless it shares the
+  place of the body just before it (镇党委政府, 县委、县政府);
+* *units* and *firms* take the longest run of name tokens: the walk stops
+  at a verb or function word (``orgs-stop.txt``, and jieba's tags for
+  prepositions, conjunctions, numerals, adverbs, pronouns; verbs unless
+  ``orgs-nameverbs.txt`` lists them as name parts).
+
+Each mention gets ``subtype`` from its kind word and the identity the
+resolve stage reads: ``attrs["scope"]`` (local | county | shared) and
+``attrs["key"]`` (the name variants of one body share: 镇党委, 中共江口镇
+委员会 → 党委; 县政府, 云阳县人民政府 → 县人民政府).
+"""
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass
+from functools import cache
+
+from kg.model import ORGANIZATION, Doc, Mention, Report
+from kg.paths import data_dir
+
+#: Characters that end a place name, and the two-character 街道.
+_KIND_CHARS = "省市县区旗州镇乡"
+_PLACE_TAILS = ("街道", "自治区", "自治州", "自治县", "新区", *_KIND_CHARS)
+#: Words ending like a place that are not one (城乡, 社区 …).
+_NOT_PLACE = frozenset(
+    "城乡 家乡 下乡 老乡 乡镇 城镇 村镇 集镇 社区 小区 园区 景区 辖区 城区 片区 山区 库区 矿区 街区 "
+    "校区 管区 营区 专区 地区 城市 超市 都市 全市 全县 全区 全镇 全乡 本市 本县 本区 省市 市县 县区 "
+    "县市 区县 镇村 乡村 各乡镇 各镇 各村".split())
+#: Prepositions, conjunctions, particles, pronouns, numerals, adverbs,
+#: directions, times, punctuation: never inside a name.
+_STOP_TAGS = frozenset("p c u uj ul ud ug uz uv r rr rz m mq q d ad y e o x f t s w".split())
+_VERB_TAGS = frozenset("v vd vi vg vq".split())
+#: Names that stand alone without modifiers (司法所 is a unit, 中心 is not).
+_STANDALONE = frozenset("司法所 派出所 商会 团委 党校 法庭 人民法庭 编办 调委会 中心组".split())
+_NOT_ORG_TAIL = re.compile(
+    r"(?:(?:网上|掌上|马上|就近|自助|一次|指尖|帮|代|通|好|快|即|跨省|全程)办"
+    r"|网站|网|号|平台|新局|格局|布局|大局|全局|开局|当局|变局|教室|会议室|档案室|阅览室|排队|团队"
+    r"|场所|处所|住所|厕所|车站)$")
+#: Verbs that open the name of what they set up: 成立A和B专项整治领导小组.
+_ESTABLISH = frozenset("成立 设立 组建 建立 成立了 组建了 设立了".split())
+_CONJ = frozenset("和 与 及".split())
+#: What may follow a kind word that makes it part of a word for people.
+_PERSON_AFTER = re.compile(r"代表|委员(?!会)")
+_CJK = re.compile(r"^[\u4e00-\u9fff]+$")
+_YIFAZHI = re.compile(r"^(?:中共)?(?:[县区市省]委)?(?:全面)?依法治(县|区|市|镇|乡|国|省|州|旗)(委员会办公室|委员会|委|办公室|办)$")
+_BODY_KEY = {"党委": "委", "党工委": "委", "工委": "委", "政府": "人民政府", "人民政府": "人民政府",
+             "办事处": "办事处", "人大": "人大", "人大主席团": "人大", "纪委": "纪委", "政协": "政协",
+             "法院": "人民法院", "人民法院": "人民法院", "检察院": "人民检察院", "人民检察院": "人民检察院"}
+_MAX_NAME = 32
+
+
+@dataclass(frozen=True)
+class _Lex:
+    suffixes: dict[str, tuple[str, str]]    # suffix → (subtype, class)
+    pattern: re.Pattern[str]
+    stop: frozenset[str]
+    name_verbs: frozenset[str]
+    not_org: frozenset[str]
+    tags: dict[str, str]
+
+
+def _words(name: str) -> frozenset[str]:
+    out: set[str] = set()
+    for line in (data_dir() / "lexicons" / name).read_text(encoding="utf-8").splitlines():
+        if not line.startswith("#"):
+            out.update(line.split())
+    return frozenset(out)
+
+
+@cache
+def _lex() -> _Lex:
+    """The lexicons and the suffix regex, loaded once per process."""
+    import jieba.posseg
+
+    suffixes: dict[str, tuple[str, str]] = {}
+    for line in (data_dir() / "lexicons" / "orgs-suffixes.txt").read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.startswith("#"):
+            suffix, subtype, cls = line.split("\t")
+            suffixes[suffix] = (subtype, cls)
+    # longest first; a 委 suffix must not be the start of 委员(会)
+    alts = [re.escape(s) + ("(?!员)" if s.endswith("委") else "")
+            for s in sorted(suffixes, key=len, reverse=True)]
+    return _Lex(suffixes, re.compile("|".join(alts)), _words("orgs-stop.txt"),
+                _words("orgs-nameverbs.txt"), _words("orgs-notorg.txt"),
+                jieba.posseg.dt.word_tag_tab)
+
+
+class _Sent:
+    """One sentence's tokens as absolute spans, with lookups by edge."""
+
+    def __init__(self, start: int, tokens: list[str]) -> None:
+        self.tokens = tokens
+        self.starts: list[int] = []
+        pos = start
+        for t in tokens:
+            self.starts.append(pos)
+            pos += len(t)
+        self.by_end = {s + len(t): i for i, (s, t) in enumerate(zip(self.starts, tokens))}
+        self.ends = set(self.by_end)
+        self.start_set = set(self.starts)
+
+    def containing(self, pos: int) -> int:
+        return bisect.bisect_right(self.starts, pos) - 1
+
+
+def _is_place_token(tok: str, tag: str | None, lex: _Lex) -> bool:
+    if tok in _NOT_PLACE or tok in lex.stop or tok[0] in "各全本我该":
+        return False
+    if tok in ("中央", "中共") or tag == "ns":
+        return True
+    return tok.endswith(_PLACE_TAILS) and _CJK.match(tok) is not None
+
+
+def _is_name_token(tok: str, lex: _Lex) -> bool:
+    if tok in lex.stop or not _CJK.match(tok):
+        return False
+    tag = lex.tags.get(tok)
+    if tag in _STOP_TAGS:
+        return False
+    if tag in _VERB_TAGS and tok not in lex.name_verbs:
+        return False
+    return True
+
+
+def _places(rep: Report) -> list[str]:
+    m = rep.meta
+    out = [p for p in (m.county and m.unit and m.county + m.unit, m.unit, m.county,
+                       m.prefecture, m.province) if p]
+    return sorted(set(out), key=len, reverse=True)
+
+
+def _walk_back(text: str, sent: _Sent, pos: int, places: list[str], lex: _Lex,
+               body: bool) -> int:
+    """Where a name ending at ``pos`` (its modifiers) starts."""
+    start = pos
+    prev_place = False
+    while start - pos <= _MAX_NAME:
+        hit = next((p for p in places if text.startswith(p, pos - len(p)) and pos - len(p) in sent.start_set), None)
+        if hit:
+            pos -= len(hit)
+            prev_place = True
+            continue
+        i = sent.by_end.get(pos)
+        if i is None:
+            break
+        tok = sent.tokens[i]
+        tag = lex.tags.get(tok)
+        if body:
+            ok = _is_place_token(tok, tag, lex)
+            if not ok and prev_place and _CJK.match(tok) and len(tok) <= 4 and tok not in lex.stop \
+                    and tag not in _STOP_TAGS and tag not in _VERB_TAGS:
+                # 江口|镇, 稠树塘|镇: the name part in front of a kind word
+                nxt = text[pos:pos + 2]
+                ok = nxt[:1] in _KIND_CHARS or nxt == "街道" or tag in ("ns", "nr", "nz", None)
+            if not ok and tok == "人民政府" and prev_place:
+                ok = True       # 莱山区人民政府|黄海路街道办事处
+        else:
+            ok = _is_name_token(tok, lex)
+        if not ok:
+            break
+        pos -= len(tok)
+        prev_place = _is_place_token(tok, tag, lex) or tok in _KIND_CHARS or tok == "街道"
+        if tok in ("中共", "中国共产党"):
+            break
+    return pos
+
+
+def _lead_place(text: str, start: int, end: int, sent: _Sent, places: list[str], lex: _Lex) -> int:
+    """End of the place names a name starts with (start when none)."""
+    pos = start
+    while pos < end:
+        hit = next((p for p in places if text.startswith(p, pos) and pos + len(p) < end
+                    and pos + len(p) in sent.start_set), None)
+        if hit:
+            pos += len(hit)
+            continue
+        i = sent.containing(pos)
+        if i < 0 or sent.starts[i] != pos:
+            break
+        tok = sent.tokens[i]
+        nxt = pos + len(tok)
+        if nxt >= end:
+            break
+        if _is_place_token(tok, lex.tags.get(tok), lex) or tok in _KIND_CHARS or tok == "街道":
+            pos = nxt
+            continue
+        if text[nxt:nxt + 1] in _KIND_CHARS and nxt + 1 < end and text[nxt:nxt + 2] not in ("委员",):
+            # 屏边|县…, 江口|镇…: a name part and its kind character
+            j = sent.containing(nxt)
+            if sent.tokens[j] in _KIND_CHARS:
+                pos = nxt + 1
+                continue
+        break
+    return pos
+
+
+def _through_conj(text: str, sent: _Sent, start: int, places: list[str], lex: _Lex) -> int:
+    """Extend a name over 和/与/及 when a set-up verb opens it (成立A和B领导小组)."""
+    i = sent.by_end.get(start)
+    if i is None or sent.tokens[i] not in _CONJ:
+        return start
+    before = sent.starts[i]
+    further = _walk_back(text, sent, before, places, lex, body=False)
+    j = sent.by_end.get(further)
+    if further < before and j is not None and sent.tokens[j] in _ESTABLISH:
+        return further
+    return start
+
+
+def _level(place: str) -> str:
+    """The kind of the innermost place a name starts with ("" for none)."""
+    place = place.removeprefix("中共")
+    if place.endswith("街道"):
+        return "街道"
+    if place.endswith("中央"):
+        return "中央"
+    return place[-1] if place and place[-1] in _KIND_CHARS else ""
+
+
+class _Context:
+    """Per-report facts the identity rules need."""
+
+    def __init__(self, doc: Doc, rep: Report) -> None:
+        meta = rep.meta
+        self.unit = meta.unit
+        self.county = meta.county
+        self.prefecture = meta.prefecture
+        self.province = meta.province
+        body = doc.text[rep.start:rep.end]
+        # a report that names 县/区 bodies is under a 县/区: its 市 is the prefecture
+        self.city_is_county = (meta.county or "").endswith("市") or (
+            not meta.county and not re.search(r"[县区旗]委|[县区旗](?:人民)?政府", body))
+
+    def scope_of(self, level: str, place: str) -> tuple[str, str | None]:
+        """(scope, county name) for a name whose innermost place has ``level``."""
+        named = re.sub(r"^中共", "", place)
+        if level in ("县", "区", "旗", "州"):
+            m = re.search(r"([\u4e00-\u9fff]{2,}?(?:自治县|新区|县|区|旗))$", named)
+            return "county", (m.group(1) if m and m.group(1) not in _NOT_PLACE else None)
+        if level == "市":
+            if self.city_is_county and named in ("市", self.county or "市") or named == self.county:
+                return "county", self.county
+            return "county", named if len(named) > 1 else (self.prefecture or "_市")
+        if level in ("省", "中央"):
+            return "shared", None
+        return "local", None
+
+
+def _own(place: str, ctx: _Context) -> bool:
+    """Whether a township-level place is the reporting township (or unnamed)."""
+    bare = place.removeprefix("中共")
+    if ctx.county:
+        bare = bare.removeprefix(ctx.county)
+    if bare in ("", "镇", "乡", "街道") or not ctx.unit:
+        return True
+    # 镇 name with or without its county in front, and 江口 for 江口镇
+    return (bare == ctx.unit or ctx.unit.startswith(bare) or ctx.unit.endswith(bare)
+            or bare.endswith(ctx.unit))
+
+
+def _unit_key(core: str) -> str:
+    m = _YIFAZHI.match(core)
+    if m:
+        tail = "办" if m.group(2).endswith(("办公室", "办")) else "委"
+        return f"依法治{m.group(1)}{tail}"
+    core = re.sub(r"工作领导小组$", "领导小组", core)
+    if core in ("调委会", "调解委员会", "人民调解委员会"):
+        return "人民调解委员会"
+    return core
+
+
+#: Bodies known by one fixed name: (pattern, key, subtype).
+_FIXED = re.compile(r"党中央|中共中央(?!办公厅)|国务院(?!办公厅)")
+_FIXED_KEY = {"党中央": ("中共中央", "党委"), "中共中央": ("中共中央", "党委"), "国务院": ("国务院", "政府")}
+
+
+def find(doc: Doc, rep: Report) -> None:
+    """Append 机构 mentions for every sentence of the report."""
+    lex = _lex()
+    text = doc.text
+    places = _places(rep)
+    ctx = _Context(doc, rep)
+    for s in rep.sentences:
+        if not s.tokens:
+            continue
+        sent = _Sent(s.start, s.tokens)
+        last_body: tuple[int, str, str] | None = None   # (end, level, place)
+        for m in _FIXED.finditer(s.text):
+            key, subtype = _FIXED_KEY[m.group()]
+            rep.mentions.append(Mention(type=ORGANIZATION, text=m.group(), label=m.group(),
+                                        start=s.start + m.start(), end=s.start + m.end(), sentence=s.index,
+                                        subtype=subtype, source="orgs", attrs={"scope": "shared", "key": key}))
+        for m in lex.pattern.finditer(s.text):
+            b, e = s.start + m.start(), s.start + m.end()
+            suffix = m.group()
+            subtype, cls = lex.suffixes[suffix]
+            if e not in sent.ends and not lex.pattern.match(text, e):
+                continue           # ends inside a word: 所有, 中心工作
+            if _PERSON_AFTER.match(text, e):
+                continue           # 人大代表, 政协委员
+            ti = sent.containing(b)
+            if ti < 0:
+                continue
+            within = text[sent.starts[ti]:b]
+            if cls == "body":
+                mention = _body(text, sent, ti, b, e, suffix, subtype, within, places, ctx, lex, last_body, s.index)
+                if mention is not None:
+                    rep.mentions.append(mention)
+                    last_body = (e, mention.attrs["_level"], mention.attrs["_place"])
+                    del mention.attrs["_level"], mention.attrs["_place"]
+                continue
+            if within and not _CJK.match(within):
+                continue
+            start = _walk_back(text, sent, sent.starts[ti], places, lex, body=False)
+            start = _through_conj(text, sent, start, places, lex)
+            mention = _unit(text, sent, start, b, e, suffix, subtype, cls, places, ctx, lex, s.index)
+            if mention is not None:
+                rep.mentions.append(mention)
+
+
+def _body(text, sent, ti, b, e, suffix, subtype, within, places, ctx, lex, last_body, idx):
+    """A party or state body: its place names in front, or the shared place."""
+    if suffix[0] in "县区市旗州省" and suffix.endswith("委"):
+        own_kind = suffix[0]
+        if within and sent.starts[ti] + len(sent.tokens[ti]) == b + 1:
+            # 莱山区|委: the token holding the kind character is the place
+            start = _walk_back(text, sent, sent.starts[ti], places, lex, body=True)
+        elif within and not _is_place_token(within, None, lex) and within not in ("中共",):
+            return None
+        else:
+            start = _walk_back(text, sent, b if not within else sent.starts[ti], places, lex, body=True)
+        place = text[start:b + 1]
+        level = own_kind
+    else:
+        if within and within not in _KIND_CHARS and within != "街道" and not within.endswith(_PLACE_TAILS) \
+                and not lex.pattern.fullmatch(within) and within != "中共":
+            return None        # 法治政府, 基层政府
+        start = _walk_back(text, sent, sent.starts[ti] if within else b, places, lex, body=True)
+        place = text[start:b]
+        if lex.pattern.fullmatch(within or "_"):
+            place, start = "", b
+        level = _level(place)
+        if not place:
+            gap = text[last_body[0]:b] if last_body else None
+            if last_body is None or gap not in ("", "、", "和", "及", "与"):
+                return None    # a bare 政府/党委: no body named
+            level, place = last_body[1], last_body[2]
+    label = text[start:e]
+    base = _BODY_KEY.get(suffix, "委")
+    attrs: dict = {"_level": level, "_place": place}
+    if level in ("镇", "乡", "街道", ""):
+        if not _own(place, ctx):
+            attrs.update(scope="local", key=label)
+        else:
+            attrs.update(scope="local", key="党委" if base == "委" else base)
+    else:
+        scope, county = ctx.scope_of(level, place)
+        attrs["scope"] = scope
+        if county:
+            attrs["county"] = county
+        if scope == "shared":
+            region = place.removeprefix("中共") if len(place.removeprefix("中共")) > 1 else (ctx.province or "")
+            attrs["key"] = region + ("省委" if base == "委" and level == "省" else
+                                     "中共中央" if level == "中央" else base)
+        else:
+            attrs["key"] = level + base
+    return Mention(type=ORGANIZATION, text=label, label=label, start=start, end=e, sentence=idx,
+                   subtype=subtype, source="orgs", attrs=attrs)
+
+
+def _unit(text, sent, start, b, e, suffix, subtype, cls, places, ctx, lex, idx):
+    """A unit, group, office or firm named by the words in front of its kind word."""
+    # 驻|派出所|调解室: a room of one unit placed in another
+    i = sent.by_end.get(start)
+    if i is not None and sent.tokens[i] == "驻" and suffix.endswith(("室", "站", "点")):
+        start -= 1
+    label = text[start:e]
+    if label.startswith("中共") and suffix == "委员会":
+        # 中共云阳县江口镇委员会: the party committee of the place before 委员会
+        level = label[-4] if label[-5:-3] != "街道" else "街道"
+        if label[-5:-3] == "街道":
+            level = "街道"
+        place = label[:-3]
+        if level in ("镇", "乡", "街道"):
+            key = "党委" if _own(place, ctx) else label
+            attrs = {"scope": "local", "key": key}
+        elif level in _KIND_CHARS:
+            scope, county = ctx.scope_of(level, place)
+            attrs = {"scope": scope, "key": level + "委" if scope != "shared" else label}
+            if county:
+                attrs["county"] = county
+        else:
+            attrs = {"scope": "shared", "key": "中共中央" if label.endswith("中央委员会") else label}
+        return Mention(type=ORGANIZATION, text=label, label=label, start=start, end=e, sentence=idx,
+                       subtype="党委", source="orgs", attrs=attrs)
+    lead = _lead_place(text, start, e, sent, places, lex)
+    place, core = text[start:lead], text[lead:e]
+    if core in lex.not_org or _NOT_ORG_TAIL.search(core):
+        return None
+    if len(core) < 3 and core not in _STANDALONE:
+        return None
+    if cls == "firm":
+        if len(core) <= len(suffix):
+            return None        # 律师事务所 without a name: not one firm
+        return Mention(type=ORGANIZATION, text=label, label=label, start=start, end=e, sentence=idx,
+                       subtype=subtype, source="orgs", attrs={"scope": "shared", "key": core, "law_firm": True})
+    level = _level(place)
+    m = re.match(r"^([县区市省旗])委", core)
+    if m and not level:
+        level = m.group(1)
+    yf = _YIFAZHI.match(core)
+    if yf and not level:
+        level = {"国": "中央", "镇": "镇", "乡": "乡"}.get(yf.group(1), yf.group(1))
+    if level in ("镇", "乡", "街道", ""):
+        attrs = {"scope": "local", "key": _unit_key(core) if _own(place, ctx) else label}
+    else:
+        scope, county = ctx.scope_of(level, place or level)
+        key = _unit_key(re.sub(r"^[县区市省旗]委(?=.)", "", core))
+        attrs = {"scope": scope, "key": key if scope != "shared" else _unit_key(core)}
+        if county:
+            attrs["county"] = county
+    return Mention(type=ORGANIZATION, text=label, label=label, start=start, end=e, sentence=idx,
+                   subtype=subtype, source="orgs", attrs=attrs)
