@@ -246,7 +246,9 @@ class Store(ABC):
         ``union``: the default graph is the union of all graphs (reports and
         ontology); with ``union=False`` it is the store's (empty) default
         graph and ``GRAPH`` clauses pick graphs.  ``substitutions`` binds
-        variables to terms before evaluation (a ``str`` is a plain literal).
+        variables to terms before evaluation (a ``str`` is a plain literal);
+        each must be a variable the query projects (Oxigraph's rule, and the
+        one a remote store's trailing ``VALUES`` needs too).
         """
         subs = None
         if substitutions:
@@ -387,6 +389,8 @@ class LocalStore(Store):
             raise QueryError(f"the query is not valid SPARQL: {exc}") from exc
         except OSError as exc:
             raise StoreError(f"cannot read the store at {self.location}: {exc}") from exc
+        except (RuntimeError, ValueError, TypeError) as exc:   # bad substitutions, eval errors
+            raise QueryError(f"the query cannot be run: {exc}") from exc
 
     def graphs(self) -> list[str]:
         return sorted(g.value for g in self.ox.named_graphs() if isinstance(g, ox.NamedNode))
