@@ -48,9 +48,19 @@ _VERBS = re.compile(
     r"开展|组织|举办|召开|完成|参加|参与|发放|发布|接待|办理|受理|设立|建立|"
     r"进行|实施|获得|审核|审查|调处|调解|化解|制定|出具|提供|解答|走进|共|累计")
 
+# One-character padding that also ends common words (行为, 现有, 存在, 统计):
+# dropped only when the character before does not make such a word.
+_END_GUARDED = r"(?<![行作认成称因])为|(?<![所拥现具持享占])有|(?<![存现所实])在|(?<![统设估会])计"
+
 # A list or heading number left at the start of a clause: 2. （三） 一是
 _LIST_MARK = (r"(?:\d{1,2}|[一二三四五六七八九十]{1,3})\s*[、.．]|[（(][一二三四五六七八九十\d]{1,3}[)）]"
               r"|[一二三四五六七八九十]是")
+
+# Adjacent digit words (两三, 七八) make a guess; 数/几/上/近 before a
+# Chinese number, or another number and 至/到/-, make a range.
+_VAGUE_CN = re.compile(r"[一二两三四五六七八九]{2}")
+_RANGE_BEFORE = re.compile(r"(?:\d|[一二两三四五六七八九十百千万])\s*(?:至|到|-|~|～|—|－)\s*$")
+_VAGUE_CN_BEFORE = re.compile(r"(?:数|几|若干|(?<!以)上)$")
 
 # Approximation words before the number and after the unit.
 _APPROX_BEFORE = re.compile(r"(大约|约|近|逾|超过|超|不少于|至少|不低于)\s*$")
@@ -93,6 +103,7 @@ class _Rules:
     anywhere_pad: re.Pattern
     dependent_exact: frozenset[str]
     dependent_end: tuple[str, ...]
+    dependent_start: tuple[str, ...]
 
 
 def _lines(path: Path) -> list[str]:
@@ -120,6 +131,7 @@ def _rules() -> _Rules:
     figure = re.compile(
         rf"(?P<ord>第\s*)?(?<![0-9A-Za-z.\-_·•:#＃])(?<![0-9A-Za-z]/)"
         rf"(?P<num>{_ARABIC}|{_CHINESE})\s*"
+        rf"(?:(?P<more0>余|多)(?=\s*[万亿]))?"
         rf"(?P<mul>[万亿](?=\s*(?:余|多)?\s*(?:{units})))?\s*"
         rf"(?P<more>余|多)?\s*"
         rf"(?P<unit>{units})"
@@ -128,7 +140,7 @@ def _rules() -> _Rules:
     for line in _lines(lex / "figures-padding.txt"):
         kind, _, word = line.partition(" ")
         pads[kind.strip()].append(word.strip())
-    dep: dict[str, list[str]] = {"exact": [], "end": []}
+    dep: dict[str, list[str]] = {"exact": [], "end": [], "start": []}
     for line in _lines(lex / "figures-dependent.txt"):
         kind, _, word = line.partition(" ")
         dep[kind.strip()].append(word.strip())
@@ -139,10 +151,11 @@ def _rules() -> _Rules:
         stop=tuple(_lines(lex / "figures-stop.txt")),
         start_pad=re.compile(
             rf"^(?:{year}|{_LIST_MARK}|完成(?=..)|包括|{_alternation(pads['start'] + list(_JOINERS))})"),
-        end_pad=re.compile(rf"(?:{_alternation(pads['end'] + list(_JOINERS))})$"),
+        end_pad=re.compile(rf"(?:{_alternation(pads['end'] + list(_JOINERS))}|{_END_GUARDED})$"),
         anywhere_pad=re.compile(_alternation(pads["anywhere"])),
         dependent_exact=frozenset(dep["exact"]),
         dependent_end=tuple(dep["end"]),
+        dependent_start=tuple(dep["start"]),
     )
 
 
@@ -208,6 +221,12 @@ def _figures(text: str, rules: _Rules) -> list[_Found]:
         num, unit = m.group("num"), m.group("unit")
         if num == "一":
             continue                       # 一次/一个: idiom far more often than a count
+        if _VAGUE_CN.search(num):
+            continue                       # 两三次, 七八个: a guess, not a figure
+        if _RANGE_BEFORE.search(text, max(0, m.start() - 12), m.start()):
+            continue                       # 10至20人: no single value
+        if not num[0].isdigit() and _VAGUE_CN_BEFORE.search(text, 0, m.start()):
+            continue                       # 数十场, 几十人
         if text.startswith(rules.stop, m.start("unit")):
             continue                       # 三位一体, 3日内, 四个意识
         if _in_spans(m.start("num"), spans):
@@ -228,7 +247,7 @@ def _figures(text: str, rules: _Rules) -> list[_Found]:
         if m.group("mul"):
             value *= 10_000 if m.group("mul") == "万" else 100_000_000
         approx = None
-        if m.group("more"):
+        if m.group("more") or m.group("more0"):
             approx = "more"
         if m.group("tail"):
             approx = _APPROX_AFTER_KIND[m.group("tail").strip()]
@@ -261,6 +280,7 @@ def _name(text: str, found: list[_Found], rules: _Rules) -> list[tuple[_Found, s
     out = []
     prev: _Found | None = None
     prev_metric = ""
+    base_metric = ""         # the last metric that names its own thing
     for f in found:
         c0, _ = _clause_bounds(text, f.start, f.end)
         left = c0
@@ -281,7 +301,9 @@ def _name(text: str, found: list[_Found], rules: _Rules) -> list[tuple[_Found, s
             metric = post
         f.pre = pre
         if metric and _dependent(metric, rules):
-            metric = _qualifier(text, f, prev_metric, rules) + metric
+            metric = _qualifier(text, f, base_metric, rules) + metric
+        elif metric:
+            base_metric = metric
         if not metric:
             prev = f
             continue
@@ -294,7 +316,7 @@ def _name(text: str, found: list[_Found], rules: _Rules) -> list[tuple[_Found, s
 
 def _dependent(metric: str, rules: _Rules) -> bool:
     """A metric that needs the name of what it measures from elsewhere."""
-    return metric in rules.dependent_exact or (
+    return metric in rules.dependent_exact or metric.startswith(rules.dependent_start) or (
         metric.endswith(rules.dependent_end) and len(metric) <= 12)
 
 
