@@ -1,25 +1,259 @@
-"""Normalising the text, keeping a map back to the original. (First cut.)"""
+"""Stage ``normalise``: clean the text and keep a map back to the original.
+
+``doc.text`` is what every later stage reads; ``doc.offsets[i]`` is the
+index in ``doc.original`` of ``doc.text[i]`` (``len(text) + 1`` entries,
+the last one ``len(original)``), so provenance can always quote the file.
+
+Three passes, each a rewrite that carries the offset array along (slices
+of ``array`` are copied at C speed; no per-character Python loop):
+
+1. characters: conversion artefacts (``[bookmark: _GoBack]``), zero-width
+   characters and soft hyphens go; NBSP/ideographic space/tab → space;
+   CR and form feed → line break.
+2. spaces inside lines: the spaces PDF conversion puts between Chinese and
+   digits or between Chinese characters ("2023 年" → "2023年") go; a wide
+   gap between two Chinese words (a heading set off from its paragraph)
+   stays as one space.
+3. lines: blank lines and page numbers ("- 3 -", "第3页") go; a line broken
+   inside a sentence (no sentence-final mark, next line goes on with the
+   sentence) is joined to the next with nothing in between, while
+   headings, title lines, signatures and dates keep their own line.
+"""
 from __future__ import annotations
 
 import re
 from array import array
+from collections.abc import Callable
 
 from kg.model import Doc
 
-_ARTEFACT = re.compile(r"\[bookmark: [^\]]*\]")
+# ---- pass 1: characters ---------------------------------------------------
+_ARTEFACT = re.compile(
+    r"\[(?:bookmark|anchor|image|picture|footnote|endnote|comment|shape|chart)\s*[:：][^\]\n]{0,200}\]"
+    r"|[\u200b-\u200f\u2028\u2029\u2060-\u2064\ufeff\u00ad]"
+    r"|\r\n?|[\f\v\u00a0\u3000\t\u2002-\u200a\u202f]",
+    re.I,
+)
+_CHAR_MAP = {"\r": "\n", "\r\n": "\n", "\f": "\n", "\v": "\n"}
+
+# ---- pass 2: spaces inside lines -----------------------------------------
+_HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_CPUNCT = "\u3001-\u303f\uff01-\uff0f\uff1a-\uff20\uff3b-\uff40\uff5b-\uff65“”‘’—…·•"
+_SPACES = re.compile(
+    rf"(?<=[{_HAN}{_CPUNCT}0-9%.,:;)\]])( +)(?=[{_HAN}{_CPUNCT}])"
+    rf"|(?<=[{_HAN}{_CPUNCT}])( +)(?=[0-9(\[])"
+)
+_HAN_CHAR = re.compile(rf"[{_HAN}]")
+#: letter-spaced Chinese ("法 治 政 府", a title "报  告" on its own line):
+#: the spaces are layout, not separators
+_SPACED = re.compile(rf"(?:[{_HAN}] +){{3,}}[{_HAN}]|^ *[{_HAN}](?: +[{_HAN}]){{1,3}} *$", re.M)
+_GAP = re.compile(" +")
+
+# ---- pass 3: lines ---------------------------------------------------------
+_PAGE_NO = re.compile(
+    r"[-—–－‐―~～_]{1,3}\s*\d{1,4}\s*[-—–－‐―~～_]{1,3}"      # - 3 -   —3—
+    r"|第\s*\d{1,4}\s*页(?:\s*[,，/]?\s*共\s*\d{1,4}\s*页)?"     # 第3页 共10页
+    r"|\d{1,4}\s*/\s*\d{1,4}"                                  # 3/10
+    r"|[Pp]age\s*\d{1,4}(?:\s*of\s*\d{1,4})?"
+)
+_BARE_NUMBER = re.compile(r"\d{1,3}")
+#: a line that ends a sentence (possibly followed by closing quotes/brackets)
+_FINAL = re.compile(r"[。！？；!?;：:…][”’」』）)】〕]*$|[”」』]$")
+_HEADING = re.compile(
+    r"(?:[一二三四五六七八九十]{1,3}\s*[、.．]"
+    r"|[（(]\s*[一二三四五六七八九十\d]{1,3}\s*[）)]"
+    r"|\d{1,2}\s*[、．]|\d{1,2}\.(?!\d)"
+    r"|[①-⑳]"
+    r"|[一二三四五六七八九十]{1,3}是"
+    r"|第[一二三四五六七八九十]{1,3}[，,、是部章节]"
+    r"|附件|附表)"
+)
+_DATE_LINE = re.compile(
+    r"(?:20\d\d|[二][〇○零Ｏ0OＯ][一二三四五六七八九〇○零Ｏ0OＯ]{2})\s*年\s*"
+    r"(?:\d{1,2}|[一二三四五六七八九十]{1,3})\s*月\s*(?:(?:\d{1,2}|[一二三四五六七八九十]{1,3})\s*日)?"
+)
+_ORGAN_END = re.compile(r"(?:人民政府|政府|办事处|委员会|党委|党工委|领导小组|办公室|文件)$")
+#: sentence punctuation: a line without any is a title-like line
+_SENT_PUNCT = re.compile(r"[，。；！？、,;!?]")
+_TITLE_MAX = 40
+#: numbered headings (一、 （一） 1、 (1)) own their line when short
+_NUMBERED = re.compile(r"(?:[一二三四五六七八九十]{1,3}\s*[、.．]|[（(]\s*[一二三四五六七八九十\d]{1,3}\s*[）)]"
+                       r"|\d{1,2}\s*[、．]|\d{1,2}\.(?!\d)|[①-⑳])")
+_HEADING_MAX = 60
+#: web-page fields and list marks ("索引号 | …", "发布日期:"): never wrapped text
+_FIELD = re.compile(r"[|｜:：\[\]【】•]")
 
 
 def run(doc: Doc) -> None:
+    """Fill ``doc.text`` and ``doc.offsets`` from ``doc.original``."""
     src = doc.original
+    offs = array("l", range(len(src)))
+    text, offs = _rewrite(src, offs, _ARTEFACT, _char_repl)
+    text, offs = _unspace(text, offs)
+    text, offs = _rewrite(text, offs, _SPACES, _space_repl)
+    text, offs = _lines(text, offs, bare_numbers=doc.fmt not in ("docx", "html"))
+    offs.append(len(src))
+    doc.text = text
+    doc.offsets = offs
+
+
+def normalize_text(text: str, fmt: str = "txt") -> tuple[str, array]:
+    """Normalise a string directly; returns (text, offsets)."""
+    from pathlib import Path
+
+    doc = Doc(path=Path("inline.txt"), fmt=fmt, original=text)
+    run(doc)
+    return doc.text, doc.offsets
+
+
+def _rewrite(src: str, offs: array, pattern: re.Pattern[str],
+             repl: Callable[[re.Match[str]], str]) -> tuple[str, array]:
+    """Replace every match of ``pattern`` by ``repl(m)``, carrying offsets.
+
+    A replacement's characters all map to the first replaced character.
+    """
     out: list[str] = []
-    offsets = array("l")
+    new = array("l")
     pos = 0
-    for m in _ARTEFACT.finditer(src):
-        for i in range(pos, m.start()):
-            out.append(src[i]); offsets.append(i)
-        pos = m.end()
-    for i in range(pos, len(src)):
-        out.append(src[i]); offsets.append(i)
-    offsets.append(len(src))
-    doc.text = "".join(out)
-    doc.offsets = offsets
+    for m in pattern.finditer(src):
+        a, b = m.span()
+        r = repl(m)
+        if r == m.group():
+            continue
+        out.append(src[pos:a])
+        new.extend(offs[pos:a])
+        if r:
+            out.append(r)
+            new.extend(array("l", [offs[a]]) * len(r))
+        pos = b
+    out.append(src[pos:])
+    new.extend(offs[pos:])
+    return "".join(out), new
+
+
+def _char_repl(m: re.Match[str]) -> str:
+    s = m.group()
+    if s in _CHAR_MAP:
+        return _CHAR_MAP[s]
+    if len(s) == 1 and s.isspace():
+        return " "
+    return ""          # artefacts and zero-width characters
+
+
+def _unspace(src: str, offs: array) -> tuple[str, array]:
+    """Delete the spaces inside letter-spaced Chinese, offsets intact."""
+    out: list[str] = []
+    new = array("l")
+    pos = 0
+    for run in _SPACED.finditer(src):
+        for gap in _GAP.finditer(src, run.start(), run.end()):
+            a, b = gap.span()
+            out.append(src[pos:a])
+            new.extend(offs[pos:a])
+            pos = b
+    out.append(src[pos:])
+    new.extend(offs[pos:])
+    return "".join(out), new
+
+
+def _space_repl(m: re.Match[str]) -> str:
+    if m.group(1) is not None:
+        # a gap between two Chinese words separates things (a heading from
+        # its paragraph, 004-style "1. 标题  正文"): keep one space
+        string, a, b = m.string, m.start(), m.end()
+        if _HAN_CHAR.match(string, a - 1) and _HAN_CHAR.match(string, b):
+            return " "
+    return ""
+
+
+def _is_title_like(line: str) -> bool:
+    return len(line) <= _TITLE_MAX and not _SENT_PUNCT.search(line)
+
+
+def _keeps_own_line(line: str) -> bool:
+    """Lines after which we never join: headings-ish, titles, signatures, dates."""
+    if _FINAL.search(line) or _is_title_like(line):
+        return True
+    if len(line) <= _HEADING_MAX and _NUMBERED.match(line):
+        return True
+    if len(line) <= _TITLE_MAX and (_DATE_LINE.fullmatch(line) or _ORGAN_END.search(line)):
+        return True
+    return False
+
+
+def _starts_own_line(line: str) -> bool:
+    """Lines that start something: a heading, a date, a list mark, clutter."""
+    first = line[0]
+    if not (_HAN_CHAR.match(first) or first.isdigit() or first in "“‘《（(「『"):
+        return True
+    if _HEADING.match(line):
+        return True
+    if len(line) <= _TITLE_MAX and (_DATE_LINE.fullmatch(line) or _ORGAN_END.search(line)):
+        return True
+    return False
+
+
+def _full_width(lengths: list[int]) -> int:
+    """The line width of a fixed layout (PDF), or 0 when lines are paragraphs.
+
+    In a page layout most lines of a paragraph have the same length; those
+    lines were wrapped and continue on the next line even when they look
+    like a title (no punctuation).
+    """
+    long = [n for n in lengths if n >= 15]
+    if len(long) < 8:
+        return 0
+    counts: dict[int, int] = {}
+    for n in long:
+        counts[n] = counts.get(n, 0) + 1
+    width = max(counts, key=lambda n: (counts[n] + counts.get(n - 1, 0), n))
+    hits = counts[width] + counts.get(width - 1, 0)
+    return width if width >= 20 and hits >= 5 and hits / len(long) >= 0.3 else 0
+
+
+def _lines(src: str, offs: array, *, bare_numbers: bool) -> tuple[str, array]:
+    """Drop blank lines and page numbers; join lines broken mid-sentence."""
+    kept: list[tuple[int, int]] = []          # (start, end) of each kept line, trimmed
+    pos = 0
+    n = len(src)
+    while pos <= n:
+        nl = src.find("\n", pos)
+        if nl < 0:
+            nl = n
+        a, b = pos, nl
+        while a < b and src[a] == " ":
+            a += 1
+        while b > a and src[b - 1] == " ":
+            b -= 1
+        if a < b:
+            line = src[a:b]
+            if not (_PAGE_NO.fullmatch(line) or (bare_numbers and _BARE_NUMBER.fullmatch(line)
+                                                 and kept and nl < n)):
+                kept.append((a, b))
+        pos = nl + 1
+    full = _full_width([b - a for a, b in kept])
+    out: list[str] = []
+    new = array("l")
+    prev_line = ""
+    prev_end = 0
+    for i, (a, b) in enumerate(kept):
+        line = src[a:b]
+        if i:
+            wrapped = (full and len(prev_line) >= full - 1 and not _FINAL.search(prev_line)
+                       and not _FIELD.search(prev_line))
+            if (not wrapped and _keeps_own_line(prev_line)) or _starts_own_line(line):
+                sep = "\n"
+            elif prev_line[-1].isascii() and prev_line[-1].isalnum() and line[0].isascii() \
+                    and line[0].isalnum():
+                sep = " "     # a broken English phrase: keep the words apart
+            else:
+                sep = ""
+            if sep:
+                # the separator stands for the (last) line break in between
+                nl = src.rfind("\n", prev_end, a)
+                new.append(offs[nl if nl >= 0 else a])
+                out.append(sep)
+        out.append(line)
+        new.extend(offs[a:b])
+        prev_line, prev_end = line, b
+    return "".join(out), new
