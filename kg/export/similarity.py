@@ -1,0 +1,67 @@
+"""Township–township similarity: Jaccard overlap of what their reports name.
+
+All pairs of 40,000 townships are 800 million; most share nothing rare.  This
+is the *AllPairs* algorithm (Bayardo, Ma & Srikant, WWW 2007) with prefix
+filtering: sort each set's items rarest first; two sets x, y with
+J(x, y) ≥ t must share an item among the first ``|x| - ceil(t·|x|) + 1`` of
+x (and likewise of y), so only those prefixes go into the inverted index, and
+common items (the 宪法 every report cites) are never used to *find*
+candidates, only to *score* them.  With t = 0 nothing can be pruned: every
+pair sharing an item is an edge, which is why ``max_pairs`` guards the size.
+"""
+from __future__ import annotations
+
+import math
+from collections import Counter, defaultdict
+from collections.abc import Iterator, Sequence
+
+from kg.errors import SettingError
+
+#: Above this many edges the network is refused: raise the threshold.
+MAX_PAIRS = 5_000_000
+
+
+def jaccard_pairs(sets: Sequence[frozenset[int]], threshold: float = 0.0, *,
+                  max_pairs: int = MAX_PAIRS) -> Iterator[tuple[int, int, int, float]]:
+    """Yield ``(i, j, shared, jaccard)`` for every pair with jaccard > threshold.
+
+    ``i < j`` index into ``sets``.  Raises :class:`SettingError` (setting
+    ``threshold``) once more than ``max_pairs`` pairs qualify.
+    """
+    if not 0.0 <= threshold < 1.0:
+        raise SettingError(f"threshold must be in [0, 1), got {threshold}")
+    df = Counter(item for s in sets for item in s)
+    # rarest first; ties broken by the item itself so the order is deterministic
+    ordered = [sorted(s, key=lambda it: (df[it], it)) for s in sets]
+    order = sorted(range(len(sets)), key=lambda i: (len(ordered[i]), i))
+    index: dict[int, list[int]] = defaultdict(list)
+    emitted = 0
+    for x in order:
+        items = ordered[x]
+        n = len(items)
+        if n == 0:
+            continue
+        prefix = n - math.ceil(threshold * n) + 1 if threshold > 0 else n
+        min_size = threshold * n          # sets seen so far are no larger than x
+        candidates: set[int] = set()
+        for it in items[:prefix]:
+            for y in index.get(it, ()):
+                if len(ordered[y]) >= min_size:
+                    candidates.add(y)
+        sx = sets[x]
+        for y in candidates:
+            shared = len(sx & sets[y])
+            jac = shared / (n + len(ordered[y]) - shared)
+            if jac > threshold:
+                emitted += 1
+                if emitted > max_pairs:
+                    raise SettingError(
+                        f"the similarity network would have more than {max_pairs:,} edges; "
+                        f"raise threshold (now {threshold}) or narrow the selection",
+                    )
+                yield (x, y, shared, jac) if x < y else (y, x, shared, jac)
+        for it in items[:prefix]:
+            index[it].append(x)
+
+
+__all__ = ["MAX_PAIRS", "jaccard_pairs"]
