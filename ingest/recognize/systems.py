@@ -92,6 +92,8 @@ _HEAD = re.compile(
     r"|(?<=[\u4e00-\u9fff])长制)"
     r"(?!化|改革|建设成效|性)")
 _HEAD_END = re.compile(r"(制度|机制|责任制|清单|程序)$")
+#: Members of a list of 制度 that are activities (法治讲座、定期法治培训等学法制度).
+_ACTIVITY_END = re.compile(r"(讲座|培训|宣讲|讲堂|活动|考试|演练)$")
 _MEND = {"治度": "制度", "制渡": "制度", "责任治": "责任制"}
 
 
@@ -118,15 +120,19 @@ def is_stop(tok: str, stops: frozenset[str]) -> bool:
 
 
 def walk_back(text: str, tokens: list[str], starts: list[int], pos: int, *,
-              stops: frozenset[str], join: bool = True, max_len: int = MAX_NAME) -> int | None:
+              stops: frozenset[str], join: bool = True, max_len: int = MAX_NAME,
+              head_end: re.Pattern[str] | None = None) -> int | None:
     """Where a name ending at ``pos`` begins, walking left over tokens.
 
     The part of a token left of ``pos`` always belongs to the name (the head
     may sit inside a jieba word: 管理制度).  A quoted stretch is taken whole.
     With ``join``, short conjuncts tie into one name (聘请、履职和考核机制):
     a separator is crossed when the conjunct right of it is at most four
-    characters.  Returns None when the name would grow past ``max_len``.
+    characters and the conjunct left of it does not end with a head of its
+    own (``head_end``; "法治讲座、法治游园会" are two names).  Returns None
+    when the name would grow past ``max_len``.
     """
+    head_end = head_end or _HEAD_END
     if pos <= 0:
         return None
     k = bisect_right(starts, pos - 1) - 1
@@ -153,7 +159,7 @@ def walk_back(text: str, tokens: list[str], starts: list[int], pos: int, *,
             right = text[begin:conj_end]
             left = text[max(0, seg_start - 4):seg_start]
             if (0 < len(plain(right)) <= 4 and k > 0 and not is_stop(tokens[k - 1], stops)
-                    and not _HEAD_END.search(left)):
+                    and not head_end.search(left)):
                 joins += 1
                 if joins > 2:
                     return None   # a long run of 、: a sentence, not a name
@@ -222,6 +228,8 @@ def _make(sent: Sentence, start: int, end: int, label: str, *, written: str | No
     aliases = set(extra)
     if written and plain(written) != label:
         aliases.add(plain(written))
+    # nested: a system named inside an activity (法治建设责任制中期检查) is
+    # still mentioned; titles of documents are skipped before this point
     attrs: dict = {}
     canon = _canonical().get(label)
     if canon is None:
@@ -237,7 +245,7 @@ def _make(sent: Sentence, start: int, end: int, label: str, *, written: str | No
     aliases.discard(label)
     return Mention(type=SYSTEM, text=text, label=label, start=sent.start + start,
                    end=sent.start + end, sentence=sent.index, source=SOURCE,
-                   attrs=attrs, aliases=aliases)
+                   attrs={**attrs, "nested": True}, aliases=aliases)
 
 
 def _members(text: str, tokens: list[str], starts: list[int], pos: int,
@@ -286,8 +294,8 @@ def find_in_sentence(sent: Sentence) -> list[Mention]:
                 continue
             for b, e in _members(text, tokens, starts, lst.start(), stops):
                 member = text[b:e]
-                if _HEAD.search(member) or _vague(member, ""):
-                    continue   # a member with its own head is found by itself
+                if _HEAD.search(member) or _vague(member, "") or _ACTIVITY_END.search(member):
+                    continue   # found by itself: a system with its own head, an activity
                 out.append(_make(sent, b, e, quoted_label(member) + head,
                                  written=member + head, extra=(plain(member),)))
             continue
