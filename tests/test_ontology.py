@@ -1,0 +1,80 @@
+"""kg/ontology.ttl and kg.namespace.FZ say the same thing, and carry the core vocabulary."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import OWL, RDF, RDFS
+
+from kg.namespace import FZ, FZ_IRI, ONTOLOGY_IRI
+from kg.paths import package_dir
+
+#: The scorer's core vocabulary (../shared/eval/CONTRACT.md), by local name.
+CORE = ["Report", "sourceFile", "township", "year", "mentions", "Township", "County",
+        "Prefecture", "Province", "partOf", "Organization", "LawFirm", "System", "Law",
+        "Activity", "Person", "legalAdvisor", "Indicator", "report", "unit"]
+
+CONTRACT = Path(__file__).resolve().parent.parent.parent / "shared" / "eval" / "CONTRACT.md"
+
+
+@pytest.fixture(scope="module")
+def onto() -> Graph:
+    g = Graph()
+    g.parse(package_dir() / "ontology.ttl", format="turtle")
+    return g
+
+
+def fz_terms() -> list[str]:
+    return sorted(FZ.__annotations__)
+
+
+def labels(g: Graph, term: URIRef) -> dict[str, str]:
+    return {o.language: str(o) for o in g.objects(term, RDFS.label) if isinstance(o, Literal)}
+
+
+@pytest.mark.parametrize("name", fz_terms())
+def test_every_fz_term_is_declared_with_zh_and_en_labels(onto: Graph, name: str) -> None:
+    term = URIRef(FZ_IRI + name)
+    kinds = set(onto.objects(term, RDF.type))
+    assert kinds & {OWL.Class, OWL.ObjectProperty, OWL.DatatypeProperty}, f"fz:{name} undeclared"
+    found = labels(onto, term)
+    assert found.get("zh") and found.get("en"), f"fz:{name} lacks a zh or en label: {found}"
+    assert re.search(r"[\u4e00-\u9fff]", found["zh"]), f"fz:{name}'s zh label is not Chinese"
+
+
+def test_every_fz_term_of_the_ontology_is_in_FZ(onto: Graph) -> None:
+    used = {str(t)[len(FZ_IRI):] for t in set(onto.subjects()) | set(onto.objects())
+            if isinstance(t, URIRef) and str(t).startswith(FZ_IRI)}
+    assert used - set(fz_terms()) == set()
+    assert set(fz_terms()) - used == set()
+
+
+def test_classes_are_classes_and_properties_properties(onto: Graph) -> None:
+    for name in fz_terms():
+        kinds = set(onto.objects(URIRef(FZ_IRI + name), RDF.type))
+        if name[0].isupper():
+            assert OWL.Class in kinds, name
+        else:
+            assert kinds & {OWL.ObjectProperty, OWL.DatatypeProperty}, name
+
+
+def test_core_vocabulary_is_present(onto: Graph) -> None:
+    for name in CORE:
+        assert (URIRef(FZ_IRI + name), RDF.type, None) in onto, name
+    sub = lambda a, b: (URIRef(FZ_IRI + a), RDFS.subClassOf, URIRef(FZ_IRI + b)) in onto
+    assert sub("LawFirm", "Organization")
+    for cls in ("Township", "County", "Prefecture", "Province"):
+        assert sub(cls, "Division")
+    assert (URIRef(ONTOLOGY_IRI), RDF.type, OWL.Ontology) in onto
+
+
+def test_contract_terms_when_the_contract_is_at_hand(onto: Graph) -> None:
+    if not CONTRACT.exists():
+        pytest.skip(f"{CONTRACT} not here (it lives outside the repository)")
+    named = set(re.findall(r"`fz:(\w+)`", CONTRACT.read_text(encoding="utf-8")))
+    assert named, "no fz: terms found in CONTRACT.md"
+    assert named <= set(CORE) | set(fz_terms())
+    for name in named:
+        assert (URIRef(FZ_IRI + name), RDF.type, None) in onto, name
