@@ -18,6 +18,7 @@ Work is per sentence with regexes compiled once.
 """
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -50,7 +51,7 @@ _VERBS = re.compile(
 
 # One-character padding that also ends common words (行为, 现有, 存在, 统计):
 # dropped only when the character before does not make such a word.
-_END_GUARDED = r"(?<![行作认成称因])为|(?<![所拥现具持享占])有|(?<![存现所实])在|(?<![统设估会])计"
+_END_GUARDED = r"(?<![行作认成称因])为|(?<![所拥现具持享占建设配没只])有|(?<![存现所实])在|(?<![统设估会])计"
 
 # A list or heading number left at the start of a clause: 2. （三） 一是
 _LIST_MARK = (r"(?:\d{1,2}|[一二三四五六七八九十]{1,3})\s*[、.．]|[（(][一二三四五六七八九十\d]{1,3}[)）]"
@@ -334,15 +335,24 @@ def _qualifier(text: str, f: _Found, prev_metric: str, rules: _Rules) -> str:
 _RATE_PAIR = re.compile(r"(.+?率)(?:和|及|与|、)(.+?率)")
 
 
-def _sentence(doc: Doc, rep: Report, s: Sentence, rules: _Rules, plan: bool) -> None:
+def _sentence(doc: Doc, rep: Report, s: Sentence, rules: _Rules, plan: bool,
+              names: list[tuple[int, int]], places: tuple[str, ...]) -> None:
     text = s.text
     found = _figures(text, rules)
+    if found and names:
+        lo = bisect.bisect_left(names, (s.start - 200, 0))
+        spans = [(a - s.start, b - s.start) for a, b in names[lo:] if a < s.end and b > s.start]
+        found = [f for f in found if not any(a <= f.num_start < b for a, b in spans)]
     if plan:                            # under next year's plans: only what is done
         found = [f for f in found if _done(text, f)]
     if not found:
         return
     for f, metric, q0, q1 in _name(text, found, rules):
-        quote = text[q0:q1].strip()
+        for place in places:             # 惠南镇共主动公开… → 主动公开…
+            if metric.startswith(place) and len(metric) > len(place) + 1:
+                metric = _strip(metric[len(place):], rules)
+                break
+        quote = text[q0:q1].strip().rstrip("、和及与或以并 ")
         metrics = [metric]
         pair = _RATE_PAIR.fullmatch(metric) if f.unit == "%" else None
         if pair:                        # 参考率和合格率均达100%: two figures
@@ -386,9 +396,27 @@ def _under(rep: Report, section: int, targets: set[int]) -> bool:
     return False
 
 
+def _places(rep: Report) -> tuple[str, ...]:
+    """Names of the reporting unit that may open a metric (江口镇, 江口)."""
+    unit = rep.meta.unit or ""
+    # The unit as the metadata gives it may carry its county (云阳县江口镇).
+    unit = re.split(r"[县市区旗]", unit)[-1] if re.search(r"[县市区旗].", unit) else unit
+    if len(unit) < 2:
+        return ()
+    out = [unit]
+    m = re.fullmatch(r"(.{2,})(?:镇|乡|街道|街道办事处)", unit)
+    if m:
+        out.append(m.group(1))
+    return tuple(sorted(out, key=len, reverse=True))
+
+
 def find(doc: Doc, rep: Report) -> None:
     """Append every reported figure of ``rep`` to ``rep.indicators``."""
     rules = _rules()
     plan = _plan_sentences(rep)
+    # Numbers inside a name found by the other recognisers (三项制度,
+    # "141"体系, a place such as 五家渠市) are part of that name.
+    places = _places(rep)
+    names = sorted((m.start, m.end) for m in rep.mentions if m.end - m.start > 1)
     for s in rep.sentences:
-        _sentence(doc, rep, s, rules, s.index in plan)
+        _sentence(doc, rep, s, rules, s.index in plan, names, places)
