@@ -32,6 +32,8 @@ _HAN_CHAR = re.compile(rf"[{_HAN}]")
 _SUFFIX = re.compile(r"街道(?!级)|镇(?![压守静痛])|乡(?![村镇土亲贤风愁情里])|街(?=党工委|办事处|道办)")
 #: characters that end a name going leftwards (function words, time words)
 _STOP = set("的在将对我本各全该和与及了为由从向于是等即后以至之年度月日号个共把被让使给并或且其此每所")
+#: stop characters that also end many names (太和镇, 共和乡, 新和乡)
+_SOFT_STOP = set("和共向于全其安")
 _VERB_PREFIX = re.compile(r"^(?:完成|开展|推进|加强|组织|指导|配合|深化|持续|积极|成立|建立|召开|举办|全面|深入|实现|推动"
                           r"|落实|创建|打造|获评|荣获|被评|评为|关于|根据|按照|围绕|结合|立足|聚焦)")
 #: last two characters of words that end like a unit but are not one
@@ -232,9 +234,10 @@ def _candidates(s: str) -> list[tuple[str, str, int]]:
         name = left[cut:]
         # walk left while the characters can belong to a name
         k = len(name)
-        while k > 0 and re.match(rf"[{_HAN}]", name[k - 1]) and name[k - 1] not in _STOP:
-            k -= 1
-        if k > 0 and len(name) - k < 2 and name[k - 1] in _STOP and (k == 1 or not re.match(rf"[{_HAN}]", name[k - 2])):
+        while k > 0 and _HAN_CHAR.match(name[k - 1]) and (
+                name[k - 1] not in _STOP or (k == len(name) and name[k - 1] in _SOFT_STOP)):
+            k -= 1          # 太和镇, 新和乡: a soft stop right before the suffix is part of the name
+        if k > 0 and len(name) - k < 2 and name[k - 1] in _STOP and (k == 1 or not _HAN_CHAR.match(name[k - 2])):
             k -= 1          # 和平镇 at the start of a clause
         name = name[k:]
         name = _VERB_PREFIX.sub("", name) if len(name) >= 4 else name
@@ -242,7 +245,7 @@ def _candidates(s: str) -> list[tuple[str, str, int]]:
             continue
         # a generic suffix division (某某县江口镇) that the gazetteer lacks
         g = re.match(rf"[{_HAN}]{{2,4}}?(?:县|区|旗|市)(?=[{_HAN}]{{2}})", name)
-        if g and not pat:
+        if g and not _NOT_IN_NAME.search(g.group()[:-1]):
             name = name[g.end():]
         full = name + ("街道" if suf == "街道" else suf)
         if len(name) < 2 or len(name) > _NAME_MAX[suf] or full[-2:] in _NOT_UNIT or full[-3:] in _NOT_UNIT:
@@ -260,7 +263,7 @@ def _township_in(s: str, opening: bool = False) -> tuple[str, str, list[str]] | 
 
 def _county_unit_in(s: str) -> tuple[str, str, list[str]] | None:
     """A county-level unit reporting itself (XX县人民政府…报告)."""
-    chain = _chain_before(s, anywhere=True)
+    chain = _divisions_in(s)
     for name in reversed(chain):
         if _level(name) == "county":
             kind = next((k for k in ("自治县", "自治旗", "县", "区", "市", "旗") if name.endswith(k)), None)
@@ -269,16 +272,46 @@ def _county_unit_in(s: str) -> tuple[str, str, list[str]] | None:
     return None
 
 
-def _chain_before(s: str, anywhere: bool = False) -> list[str]:
-    """Division names written in ``s`` (云阳县, 眉山市彭山区 → [眉山市, 彭山区])."""
-    s = _ORGAN_SPLIT.sub("|", s)
-    names: list[str] = []
+def _chain_before(s: str) -> list[str]:
+    """Division names written right before a unit, outermost first.
+
+    ``烟台市莱山区人民政府`` + 黄海路街道 → [烟台市, 莱山区]; walks back from
+    the end of ``s`` over gazetteer names, and 县/区/市/旗 names the
+    gazetteer lacks when they start a word (某某县白沙镇 → [某某县]).
+    """
+    forms = _division_forms()
+    chain: list[str] = []
+    end = len(s)
+    while end > 0:
+        organ = _TRAILING_ORGAN.search(s, 0, end)
+        if organ:
+            end = organ.start()
+        hit = None
+        for n in range(min(9, end), 1, -1):
+            if s[end - n:end] in forms:
+                hit = s[end - n:end]
+                break
+        if hit is None:
+            m = _GENERIC_TAIL.search(s, 0, end)
+            if m and _bounded(s, m.start()) and not _NOT_IN_NAME.search(m.group()[:-1]):
+                hit = m.group()
+        if hit is None:
+            break
+        chain.insert(0, hit)
+        end -= len(hit)
+    return chain
+
+
+def _divisions_in(s: str) -> list[str]:
+    """Division names anywhere in ``s`` (a county reporting itself)."""
     pat = _division_names()
-    if pat:
-        names = [m.group() for m in pat.finditer(s)]
-    if not names and not pat:
-        names = [m.group() for m in _COUNTY_SUFFIX.finditer(s) if m.group()[:1] not in _STOP]
-    return names
+    names = [m.group() for m in pat.finditer(s)] if pat else []
+    return names or [m.group() for m in _COUNTY_SUFFIX.finditer(s)
+                     if _bounded(s, m.start()) and not _NOT_IN_NAME.search(m.group()[:-1])]
+
+
+_TRAILING_ORGAN = re.compile(r"(?:人民政府|政府|中共)$")
+_GENERIC_TAIL = re.compile(rf"[{_HAN}]{{2,4}}(?:自治县|自治旗|县|区|市|旗)$")
 
 
 def _set_chain(meta, chain: list[str]) -> None:
@@ -314,14 +347,20 @@ def _superior_county(where: list[tuple[str, bool]], unit: str | None = None) -> 
         if pat:
             hits = [(m.start(), m.group()) for m in pat.finditer(s)]
         hits += [h for h in _generic_counties(s) if h[1] not in known]
+        if unit and unit in s:
+            # the divisions written right before the unit (某某县青山乡人民政府)
+            at = s.index(unit)
+            chain = _chain_before(s[:at])
+            county = next((n for n in reversed(chain) if _level(n) == "county"), None)
+            if county and not (len(county) < 3 and county.endswith("区")):
+                return county
         for at, name in sorted(hits):
             if _level(name) != "county" or (len(name) < 3 and name.endswith("区")):
                 continue
             if len(name) < 3 and not _bounded(s, at):
                 continue      # 和县 inside 领导和县委
             end = at + len(name)
-            superior = (bool(_SUPERIOR_AFTER.match(s, end)) or s[max(0, at - 2):at] == "中共"
-                        or (unit is not None and s.startswith(unit, end)))
+            superior = bool(_SUPERIOR_AFTER.match(s, end)) or s[max(0, at - 2):at] == "中共"
             if superior or (is_addressee and name in known):
                 return name
     return None

@@ -184,7 +184,7 @@ def _keeps_own_line(line: str) -> bool:
 def _starts_own_line(line: str) -> bool:
     """Lines that start something: a heading, a date, a list mark, clutter."""
     first = line[0]
-    if not (_HAN_CHAR.match(first) or first.isdigit() or first in "“‘《（(「『"):
+    if not (_HAN_CHAR.match(first) or first.isalnum() or first in "“‘《（(「『"):
         return True
     if _HEADING.match(line):
         return True

@@ -171,13 +171,12 @@ def _read_docx(raw: bytes, name: str) -> tuple[str, str]:
 
 def _table_lines(table, lines: list[str]) -> None:
     """Cells in reading order; a merged cell is listed once."""
-    seen: set[int] = set()
+    seen: set = set()     # the cell elements themselves: ids of proxies get reused
     for row in table.rows:
         for cell in row.cells:
-            key = id(cell._tc)
-            if key in seen:
+            if cell._tc in seen:
                 continue
-            seen.add(key)
+            seen.add(cell._tc)
             text = cell.text.strip()
             if text:
                 lines.append(text)

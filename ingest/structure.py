@@ -63,7 +63,8 @@ _COVERS = [
     ("shortcomings", re.compile(r"不足|问题|短板|差距|薄弱|困难")),
     ("next_year", re.compile(r"下一年|下年度|明年|下步|下一步|今后|(?:工作|主要)?(?:安排|打算|计划|思路|展望|设想)"
                              r"|20\d\d年.{0,12}(?:重点|目标|任务)")),
-    ("measures", re.compile(r"举措|成效|做法|工作情况|开展情况|主要工作|措施|推进情况|工作开展|基本情况|主要成绩|取得")),
+    ("measures", re.compile(r"举措|成效|做法|工作情况|开展情况|主要工作|措施|推进情况|建设情况|工作开展|法治.{0,8}基本情况"
+                            r"|主要成绩|取得")),
 ]
 
 # ---- sentences --------------------------------------------------------------
@@ -163,7 +164,7 @@ def _report_starts(lines: list[Line]) -> list[int]:
     for i, ln in enumerate(lines):
         if i in starts:
             body = 0
-        if body >= 300 and _is_report_title(ln.text) and i not in starts:
+        if body >= 200 and _is_report_title(ln.text) and i not in starts:
             j = i
             while j - 1 > starts[-1] and lines[j - 1].title_like and _ORGAN_HEAD.search(lines[j - 1].text):
                 j -= 1      # the document header lines above the title
@@ -254,8 +255,6 @@ def _sections(text: str, lines: list[Line], content_end: int) -> list[Section]:
                 found.append((ln.start, level, number, title, t_end))
         for m in _POINT.finditer(text, ln.start, ln.end):
             p = m.start(1)
-            if p == ln.start or (h and p < h[2]):
-                pass
             e = _POINT_END.search(text, m.end(), ln.end)
             t_end = e.start() if e else ln.end
             title = text[m.end():t_end]
@@ -288,11 +287,6 @@ def _mark_covers(sections: list[Section]) -> None:
             if pat.search(sec.title):
                 sec.covers = code
                 break
-
-
-def heading_ends(rep: Report) -> list[int]:
-    """Where a numbered heading's title ends inside its line (a sentence break)."""
-    return [s.start + 0 for s in rep.sections]
 
 
 # ---- stage: sentences -----------------------------------------------------
@@ -364,7 +358,7 @@ def _heading_breaks(text: str, rep: Report) -> set[int]:
         end += len(sec.title)
         nl = text.find("\n", sec.start)
         line_end = nl if nl >= 0 else len(text)
-        if end < line_end and text[end] not in "。！？；;":
+        if end < line_end and text[end] not in "。！？；;：:":
             out.add(end)
     return out
 
