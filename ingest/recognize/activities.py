@@ -23,19 +23,28 @@ from ingest.recognize.systems import (_lines, inside, plain, quoted_label, stop_
 
 SOURCE = "activities"
 
-_HEAD = re.compile(
-    r"(?P<head>专项行动|专项整治|专项斗争|专项监督|专项治理|培训班|培训会|培训|讲座|讲堂|课堂|宣讲"
+_HEADS = (
+    r"专项行动|专项整治|专项斗争|专项监督|专项治理|培训班|培训会|培训|讲座|讲堂|课堂|宣讲"
     r"|评查|自查|演练|听证会|研讨会|辅导会|对接会|游园会|专题会议|专题会|专题研究会|专题党委会"
-    r"|班子会议|报告会议|考试|测试|竞赛|沙龙|暑托班|情景剧|启动仪式|中期检查|年终考核|授课|活动"
-    r"|(?<=[”\"])工程)"
-    r"(?!室|基地|工作领导小组|领导小组|工作专班|办公室|阵地|中心|经费|资料|机制|制度|方案|计划|内容|场所|载体|教材|课件)")
+    r"|班子会议|考试|测试|竞赛|沙龙|暑托班|情景剧|启动仪式|中期检查|年终考核|授课|活动"
+    r"|专题研讨(?!会)|专题学习|满意度调查|满意度测评|示范创建"
+    r"|(?<=[”\"])工程")
+_HEAD = re.compile(
+    r"(?P<head>" + _HEADS + r")"
+    r"(?!室|基地|员|团|队|体系|工作领导小组|领导小组|工作专班|办公室"
+    r"|中心|经费|资料|机制|制度|方案|计划|内容|场所|载体|教材|课件)")
 
 _COUNT = re.compile(
     r"^\s*[（(]?\s*(?:共|累计|达|计)?\s*(?P<n>\d+(?:\.\d+)?|[一二两三四五六七八九十百]+)\s*"
     r"(?P<more>余|多)?\s*(?P<unit>场次|人次|场|次|期|批|轮|班)")
 _CN = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
-_HEAD_END = re.compile(r"(?:" + _HEAD.pattern.split("(?!")[0] + r")$")
+_HEAD_END = re.compile(r"(?:" + _HEADS + r"|会议|会)$")
+#: Heads that are names by themselves (开展专项监督, 进行专题研讨).
+_SELF = {"专项监督", "专项整治", "专题研讨"}
+#: A count written before the name: "召开一次专题会议".
+_COUNT_BEFORE = re.compile(r"(?:\d+|[一二两三四五六七八九十]+)\s*(?:次|场|期|个|轮)$")
 _JOIN = re.compile(r"[、和及与]")
+_COUNT_LEAD = re.compile(r"(?:\d+|[一二两三四五六七八九十]+)\s*(?:次|场|期|个|轮)")
 # a counted 学法/学习 is an activity ("组织干部职工学法4次")
 _COUNTED = re.compile(r"(?P<head>学法|学习|集中学习|专题学习)(?=\s*\d+\s*次)")
 
@@ -151,22 +160,33 @@ def find_in_sentence(sent: Sentence) -> list[Mention]:
     for m in heads + counted:
         hs, he = m.span()
         head = m.group("head")
-        if inside(titles, hs, he) or inside(taken, hs, he):
-            continue
+        if inside(titles, hs, he) or any(s <= hs and he < e for s, e in taken):
+            continue   # inside a name found whole (专题学习习近平法治思想)
         if re.search(r"等(各类|各项|系列|相关)?$", text[:hs]):
             continue   # "A、B等活动": the members are named elsewhere if at all
-        b = walk_back(text, tokens, starts, hs, stops=stops, head_end=_HEAD_END)
+        b = walk_back(text, tokens, starts, hs, stops=stops, head_end=_HEAD_END, titles=True)
         if b is None:
-            continue
+            if head not in _SELF:
+                continue
+            b = hs
         # joined conjuncts must be short words ("领导干部、执法人员培训班");
         # a long one means the walk ran into a clause: keep the last part
         parts = list(_JOIN.finditer(text, b, hs))
         if parts and any(len(seg) > 5 for seg in _JOIN.split(text[b:parts[-1].start()])):
             b = parts[-1].end()
-        if b > 0 and text[b - 1] in "和与及":
+        lead = _COUNT_LEAD.match(text, b, hs)
+        counted_before = bool(lead) or bool(_COUNT_BEFORE.search(text[:b]))
+        if lead:
+            b = lead.end()   # "召开一次专题会议": the count is not part of the name
+        if b > 0 and text[b - 1] in "和与及" and hs - b > 6:
             continue   # the walk stopped inside "A和B专项整治": the name is cut short
         name = text[b:he]
-        if _vague(name, head) and plain(name) not in _canonical():
+        last = _JOIN.split(name)[-1]
+        if ((_vague(name, head) or _vague(last, head)) and plain(name) not in _canonical()
+                and head not in _SELF and not counted_before
+                and not _COUNT.match(text[he:])):
+            continue
+        if (b, he) in taken:
             continue
         out.append(_make(sent, b, he, quoted_label(name), name))
     return out

@@ -32,6 +32,7 @@ OPEN_QUOTES = "“\"‘「『"
 CLOSE_QUOTES = "”\"’」』"
 _PAIR = {"”": "“", "’": "‘", "」": "「", "』": "『", '"': '"'}
 #: Marks that never end a name (“学法+考试+旁听”, 镇-社区-村居, 惠·说法).
+_VERB_END = re.compile(r"(开展|推进|落实|举办|召开|执行|完善|健全|建立|推行|加强)$")
 _INNER = set("+＋-－—·•・")
 _PUNCT = re.compile(r"[^\w+＋\-－—·•・“”\"‘’「」『』（）()]|[\d０-９]")
 _ORDINAL = re.compile(r"^[一二三四五六七八九十]是$")
@@ -112,6 +113,8 @@ def is_stop(tok: str, stops: frozenset[str]) -> bool:
     """A token that ends a name: a stop word, punctuation, a number."""
     if tok in stops or _ORDINAL.match(tok):
         return True
+    if len(tok) >= 3 and _VERB_END.search(tok):
+        return True   # 大力开展, 认真推进: jieba keeps adverb and verb together
     if tok.strip() == "":
         return True
     if len(tok) == 1 and tok in _INNER:
@@ -121,7 +124,7 @@ def is_stop(tok: str, stops: frozenset[str]) -> bool:
 
 def walk_back(text: str, tokens: list[str], starts: list[int], pos: int, *,
               stops: frozenset[str], join: bool = True, max_len: int = MAX_NAME,
-              head_end: re.Pattern[str] | None = None) -> int | None:
+              head_end: re.Pattern[str] | None = None, titles: bool = False) -> int | None:
     """Where a name ending at ``pos`` begins, walking left over tokens.
 
     The part of a token left of ``pos`` always belongs to the name (the head
@@ -130,7 +133,8 @@ def walk_back(text: str, tokens: list[str], starts: list[int], pos: int, *,
     a separator is crossed when the conjunct right of it is at most four
     characters and the conjunct left of it does not end with a head of its
     own (``head_end``; "法治讲座、法治游园会" are two names).  Returns None
-    when the name would grow past ``max_len``.
+    when the name would grow past ``max_len``.  With ``titles`` a 《…》
+    right before is taken in whole (《民法典》专题讲座).
     """
     head_end = head_end or _HEAD_END
     if pos <= 0:
@@ -142,8 +146,8 @@ def walk_back(text: str, tokens: list[str], starts: list[int], pos: int, *,
     while k >= 0:
         seg = text[starts[k]:begin] if begin < starts[k] + len(tokens[k]) else tokens[k]
         seg_start = starts[k]
-        if seg and seg[-1] in CLOSE_QUOTES and seg == tokens[k]:
-            opener = _PAIR.get(seg[-1], "“")
+        if seg and (seg[-1] in CLOSE_QUOTES or (titles and seg[-1] == "》")) and seg == tokens[k]:
+            opener = _PAIR.get(seg[-1], "《" if seg[-1] == "》" else "“")
             q = text.rfind(opener, max(0, seg_start - 24), seg_start)
             if q < 0:
                 break
@@ -170,7 +174,7 @@ def walk_back(text: str, tokens: list[str], starts: list[int], pos: int, *,
             break
         if is_stop(seg, stops):
             break
-        if k > 0 and tokens[k - 1].isdigit() and (seg in ("年", "年度") or len(seg) == 1):
+        if k > 0 and tokens[k - 1].isdigit() and (seg in ("年", "年度") or len(seg) <= 2):
             break   # 2023年度…, 3张…: a year or a counted measure word ends the name
         begin = seg_start
         k -= 1
