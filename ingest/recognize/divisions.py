@@ -135,7 +135,9 @@ def is_township_name(name: str) -> bool:
     if name in lex.get("generic_townships", ()) or name[0] in lex.get("generic_heads", ()):
         return False
     stem = re.sub(r"(镇|乡|街道)$", "", name)
-    return 2 <= len(stem) <= 4 and not any(g in name for g in lex.get("generic_townships", ()))
+    bad = "".join(lex.get("not_in_township", ()))
+    return (2 <= len(stem) <= 4 and not any(c in bad for c in stem)
+            and not any(g in name for g in lex.get("generic_townships", ())))
 
 
 def reporting_unit(rep: Report) -> str | None:
@@ -156,7 +158,10 @@ def reporting_unit(rep: Report) -> str | None:
 def find(doc: Doc, rep: Report) -> None:
     """Append 镇 and 行政区 mentions for every sentence of ``rep``."""
     t = _tables()
-    not_after = lexicon("divisions-patterns.txt").get("not_after_division", ())
+    lex = lexicon("divisions-patterns.txt")
+    not_after = lex.get("not_after_division", ())
+    ambiguous = set(lex.get("ambiguous_names", ()))
+    seat = lex.get("seat_words", ())
     unit = reporting_unit(rep)
     out: list[Mention] = []
     for s in rep.sentences:
@@ -174,6 +179,9 @@ def find(doc: Doc, rep: Report) -> None:
                 if a == b or _hit(masked, a, b) or text.startswith(not_after, b):
                     continue
                 place = t.full[m.group()]
+                if m.group() in ambiguous and not (
+                        text.startswith(seat, b) or text[:a].endswith((place.parent, place.province))):
+                    continue
                 add_division(place, a, b)
                 # 安徽省和县: a one-character county right after its superior
                 nxt = text[b:b + 2]

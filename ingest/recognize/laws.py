@@ -34,6 +34,8 @@ _CJK = "\u4e00-\u9fff"
 _TITLE = re.compile(r"《([^《》\n]{1,120})》")
 _QUOTED = re.compile(r"[“\"]([^“”\"\n]{4,40})[”\"]")
 _YEARS = re.compile(r"[（(]?(\d{4})\s*[-—–―‒‐‑－~〜～至]\s*(\d{4})\s*年?[）)]?$")
+# after a bare "…法", these make the 法 part of 法治/法律/法规/法学
+_LAW_WORD_TAIL = frozenset("治律规学")
 _SPACES = re.compile(r"\s+")
 _QUOTES = re.compile(r"[“”\"‘’'「」『』]")
 # A township-level name at the head of a title: 惠南镇…, 广内街道…, 鹤龙街….
@@ -300,6 +302,8 @@ def find(doc: Doc, rep: Report) -> None:
             for b in bare.finditer(text):
                 if b.end() == b.start() or _inside(taken, *b.span()):
                     continue
+                if b.group().endswith("法") and text[b.end():b.end() + 1] in _LAW_WORD_TAIL:
+                    continue   # 教育法治, 农业法律: the word 法治/法律, not a law
                 m = make_mention(b.group(), _clean_title(b.group()), s.start + b.start(), s.start + b.end(),
                                  s.index, rep, known_only=True)
                 if m is not None:
