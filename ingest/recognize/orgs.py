@@ -49,10 +49,13 @@ _NOT_ORG_TAIL = re.compile(
 #: Verbs that open the name of what they set up: 成立A和B专项整治领导小组.
 _ESTABLISH = frozenset("成立 设立 组建 建立 成立了 组建了 设立了".split())
 _CONJ = frozenset("和 与 及".split())
+#: Words jieba glues to a kind word (综合行政执法|局等) that end the name.
+_GLUED_AFTER = frozenset("等 和 及 与 的".split())
+_CENTRE_AFTER = re.compile(r"工作|任务|环节|城区|城镇")
 #: What may follow a kind word that makes it part of a word for people.
 _PERSON_AFTER = re.compile(r"代表|委员(?!会)")
 _CJK = re.compile(r"^[\u4e00-\u9fff]+$")
-_YIFAZHI = re.compile(r"^(?:中共)?(?:[县区市省]委)?(?:全面)?依法治(县|区|市|镇|乡|国|省|州|旗)(委员会办公室|委员会|委|办公室|办)$")
+_YIFAZHI = re.compile(r"^(?:中共)?(?:中央)?(?:[县区市省]委)?(?:全面)?依法治(县|区|市|镇|乡|国|省|州|旗)(委员会办公室|委员会|委|办公室|办)$")
 _BODY_KEY = {"党委": "委", "党工委": "委", "工委": "委", "政府": "人民政府", "人民政府": "人民政府",
              "办事处": "办事处", "人大": "人大", "人大主席团": "人大", "纪委": "纪委", "政协": "政协",
              "法院": "人民法院", "人民法院": "人民法院", "检察院": "人民检察院", "人民检察院": "人民检察院"}
@@ -122,7 +125,11 @@ def _is_place_token(tok: str, tag: str | None, lex: _Lex) -> bool:
 
 
 def _is_name_token(tok: str, lex: _Lex) -> bool:
-    if tok in lex.stop or not _CJK.match(tok):
+    if tok in lex.name_verbs:
+        return True
+    if len(tok) == 2 and tok[0] in "和与及或并" and tok[1] in _KIND_CHARS:
+        return False           # 和|县…: a conjunction glued to a place's kind
+    if tok in lex.stop or not _CJK.match(tok) or tok[0] in "各该我":
         return False
     tag = lex.tags.get(tok)
     if tag in _STOP_TAGS:
@@ -140,10 +147,13 @@ def _places(rep: Report) -> list[str]:
 
 
 def _walk_back(text: str, sent: _Sent, pos: int, places: list[str], lex: _Lex,
-               body: bool) -> int:
-    """Where a name ending at ``pos`` (its modifiers) starts."""
+               body: bool, prev_place: bool = False) -> int:
+    """Where a name ending at ``pos`` (its modifiers) starts.
+
+    ``prev_place``: what follows ``pos`` begins with a place's kind
+    character, so a bare name part in front of it is a place name (江口|镇).
+    """
     start = pos
-    prev_place = False
     while start - pos <= _MAX_NAME:
         hit = next((p for p in places if text.startswith(p, pos - len(p)) and pos - len(p) in sent.start_set), None)
         if hit:
@@ -158,7 +168,7 @@ def _walk_back(text: str, sent: _Sent, pos: int, places: list[str], lex: _Lex,
         if body:
             ok = _is_place_token(tok, tag, lex)
             if not ok and prev_place and _CJK.match(tok) and len(tok) <= 4 and tok not in lex.stop \
-                    and tag not in _STOP_TAGS and tag not in _VERB_TAGS:
+                    and tag not in _STOP_TAGS and tag not in _VERB_TAGS and not lex.pattern.search(tok):
                 # 江口|镇, 稠树塘|镇: the name part in front of a kind word
                 nxt = text[pos:pos + 2]
                 ok = nxt[:1] in _KIND_CHARS or nxt == "街道" or tag in ("ns", "nr", "nz", None)
@@ -166,6 +176,9 @@ def _walk_back(text: str, sent: _Sent, pos: int, places: list[str], lex: _Lex,
                 ok = True       # 莱山区人民政府|黄海路街道办事处
         else:
             ok = _is_name_token(tok, lex)
+        if ok and len(tok) >= 3 and tok[:2] in lex.stop and tok not in lex.name_verbs \
+                and not lex.pattern.fullmatch(tok):
+            ok = False         # 积极开展, 贯彻落实: a verb or adverb glued to the next word
         if not ok:
             break
         pos -= len(tok)
@@ -214,6 +227,16 @@ def _through_conj(text: str, sent: _Sent, start: int, places: list[str], lex: _L
     j = sent.by_end.get(further)
     if further < before and j is not None and sent.tokens[j] in _ESTABLISH:
         return further
+    return start
+
+
+def _quoted(text: str, sent_start: int, start: int, end: int) -> int:
+    """A name written in quotes (组建“…工作专班办公室”) is whole."""
+    if text[end:end + 1] not in "”」』":
+        return start
+    q = max(text.rfind("“", sent_start, start), text.rfind("「", sent_start, start))
+    if q >= 0 and _CJK.match(text[q + 1:start] or "x") and end - q <= _MAX_NAME:
+        return q + 1
     return start
 
 
@@ -274,6 +297,8 @@ def _unit_key(core: str) -> str:
         tail = "办" if m.group(2).endswith(("办公室", "办")) else "委"
         return f"依法治{m.group(1)}{tail}"
     core = re.sub(r"工作领导小组$", "领导小组", core)
+    if core.startswith("基层") and core[2:] in _STANDALONE:
+        core = core[2:]        # 基层司法所 is the 司法所
     if core in ("调委会", "调解委员会", "人民调解委员会"):
         return "人民调解委员会"
     return core
@@ -290,6 +315,7 @@ def find(doc: Doc, rep: Report) -> None:
     text = doc.text
     places = _places(rep)
     ctx = _Context(doc, rep)
+    first = len(rep.mentions)
     for s in rep.sentences:
         if not s.tokens:
             continue
@@ -304,8 +330,15 @@ def find(doc: Doc, rep: Report) -> None:
             b, e = s.start + m.start(), s.start + m.end()
             suffix = m.group()
             subtype, cls = lex.suffixes[suffix]
-            if e not in sent.ends and not lex.pattern.match(text, e):
-                continue           # ends inside a word: 所有, 中心工作
+            if e not in sent.ends:
+                rest_i = sent.containing(e)
+                rest = sent.tokens[rest_i][e - sent.starts[rest_i]:] if rest_i >= 0 else ""
+                chained = cls == "body" and (m2 := lex.pattern.match(text, e)) is not None \
+                    and lex.suffixes[m2.group()][1] == "body"
+                if not chained and rest not in _GLUED_AFTER:
+                    continue       # ends inside a word: 所有, 站所
+            if suffix == "中心" and _CENTRE_AFTER.match(text, e) or suffix.endswith("站") and text[e:e + 1] == "所":
+                continue           # 中心工作: the main task; 站所: units in general
             if _PERSON_AFTER.match(text, e):
                 continue           # 人大代表, 政协委员
             ti = sent.containing(b)
@@ -321,11 +354,57 @@ def find(doc: Doc, rep: Report) -> None:
                 continue
             if within and not _CJK.match(within):
                 continue
+            if within and len(suffix) <= 2 and e > sent.starts[ti] + len(sent.tokens[ti]):
+                continue           # 集中|学: the kind word straddles two words
             start = _walk_back(text, sent, sent.starts[ti], places, lex, body=False)
             start = _through_conj(text, sent, start, places, lex)
+            start = _quoted(text, s.start, start, e)
             mention = _unit(text, sent, start, b, e, suffix, subtype, cls, places, ctx, lex, s.index)
             if mention is not None:
                 rep.mentions.append(mention)
+    _share_county(rep)
+    _own_settle(doc.text, rep, first)
+
+
+def _own_settle(text: str, rep: Report, first: int) -> None:
+    """Drop this recogniser's mentions inside its own longer ones (派出所 in
+    驻派出所调解室), and mark the rest nested so that an organisation named
+    inside a system or activity (司法所 in 司法所长列席…制度) stays — but
+    not one inside a document's title (《…人民政府关于…》)."""
+    mine = [m for m in rep.mentions[first:] if m.source == "orgs"]
+    spans = sorted(((m.start, m.end) for m in mine), key=lambda se: (se[0], -se[1]))
+    drop = set()
+    for m in mine:
+        for s, e in spans:
+            if s <= m.start and m.end <= e and (s, e) != (m.start, m.end):
+                drop.add(id(m))
+                break
+        if id(m) not in drop:
+            opened = text.rfind("《", max(0, m.start - 60), m.start)
+            closed = text.rfind("》", max(0, m.start - 60), m.start)
+            if opened <= closed:
+                m.attrs["nested"] = True
+    rep.mentions[first:] = [m for m in rep.mentions[first:] if id(m) not in drop]
+
+
+def _share_county(rep: Report) -> None:
+    """Give 县委 the county that 云阳县委 names, when the report names one only.
+
+    Without it 县委 and 云阳县委 of a report whose county the metadata
+    missed would become two nodes.
+    """
+    named: dict[str, set[str]] = {}
+    mine = [m for m in rep.mentions if m.source == "orgs" and m.attrs.get("scope") == "county"]
+    for m in mine:
+        c = m.attrs.get("county")
+        if c and not c.startswith("_"):
+            named.setdefault(c[-1], set()).add(c)
+    for m in mine:
+        if m.attrs.get("county"):
+            continue
+        kind = (m.attrs.get("key") or "_")[0]
+        if len(named.get(kind, ())) == 1 and (not rep.meta.county or rep.meta.county[-1] != kind):
+            m.attrs["county"] = next(iter(named[kind]))
 
 
 def _body(text, sent, ti, b, e, suffix, subtype, within, places, ctx, lex, last_body, idx):
@@ -338,14 +417,26 @@ def _body(text, sent, ti, b, e, suffix, subtype, within, places, ctx, lex, last_
         elif within and not _is_place_token(within, None, lex) and within not in ("中共",):
             return None
         else:
-            start = _walk_back(text, sent, b if not within else sent.starts[ti], places, lex, body=True)
+            start = _walk_back(text, sent, b, places, lex, body=True, prev_place=True)
+            if start == b and within:
+                start = _walk_back(text, sent, sent.starts[ti], places, lex, body=True, prev_place=True)
         place = text[start:b + 1]
         level = own_kind
     else:
         if within and within not in _KIND_CHARS and within != "街道" and not within.endswith(_PLACE_TAILS) \
                 and not lex.pattern.fullmatch(within) and within != "中共":
             return None        # 法治政府, 基层政府
-        start = _walk_back(text, sent, sent.starts[ti] if within else b, places, lex, body=True)
+        inner = list(lex.pattern.finditer(within))
+        if inner and inner[-1].end() < len(within):
+            within = within[inner[-1].end():]     # 县委县|政府: the place after the first body
+            ti_start = b - len(within)
+        else:
+            ti_start = sent.starts[ti]
+        kind_before = bool(within) and (within[-1] in _KIND_CHARS or within.endswith("街道"))
+        start = _walk_back(text, sent, b, places, lex, body=True, prev_place=kind_before)
+        if start == b and within:
+            start = ti_start if ti_start != sent.starts[ti] else _walk_back(
+                text, sent, sent.starts[ti], places, lex, body=True, prev_place=kind_before)
         place = text[start:b]
         if lex.pattern.fullmatch(within or "_"):
             place, start = "", b
@@ -407,6 +498,10 @@ def _unit(text, sent, start, b, e, suffix, subtype, cls, places, ctx, lex, idx):
     place, core = text[start:lead], text[lead:e]
     if core in lex.not_org or _NOT_ORG_TAIL.search(core):
         return None
+    if suffix == "队伍":
+        i = sent.by_end.get(start)
+        if i is None or sent.tokens[i] not in _ESTABLISH:
+            return None        # 执法队伍 in general; a 队伍 that is set up is a unit
     if len(core) < 3 and core not in _STANDALONE:
         return None
     if cls == "firm":
@@ -426,7 +521,7 @@ def _unit(text, sent, start, b, e, suffix, subtype, cls, places, ctx, lex, idx):
     else:
         scope, county = ctx.scope_of(level, place or level)
         key = _unit_key(re.sub(r"^[县区市省旗]委(?=.)", "", core))
-        attrs = {"scope": scope, "key": key if scope != "shared" else _unit_key(core)}
+        attrs = {"scope": scope, "key": key if scope != "shared" else _unit_key(label)}
         if county:
             attrs["county"] = county
     return Mention(type=ORGANIZATION, text=label, label=label, start=start, end=e, sentence=idx,
