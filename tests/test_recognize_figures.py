@@ -120,6 +120,8 @@ def test_dependent_metric_takes_its_subject_from_an_earlier_clause():
     "召开两三次座谈会，参与群众数十人。",                          # guesses
     "组织10至20人参加旁听。",                                      # a range
     "推行“一窗受理”，做到最多跑一次。",                           # 一 as an idiom
+    "实行7×24小时值班制度。",                                       # service hours
+    "对违法行为处500元以上1000元以下罚款。",                       # legal limits
 ])
 def test_not_figures(body):
     assert figures("一、主要举措和成效\n" + body) == []
@@ -130,6 +132,16 @@ def test_plans_part_gives_only_what_is_already_done():
                     "四、2024年工作安排\n力争全年开展法治宣传30场，计划培训干部100人次。"
                     "目前已有8名干部取得执法证。")
     assert [(i.value, i.unit) for i in found] == [(12, "场"), (8, "名")]
+
+
+def test_plans_heading_without_a_year():
+    found = figures("一、主要举措和成效\n开展普法活动12场。\n三、下步打算\n开展法治讲座10场。")
+    assert [(i.value, i.unit) for i in found] == [(12, "场")]
+
+
+def test_a_short_note_in_brackets_stays_in_the_counted_noun():
+    ind = one("一、主要举措和成效\n全镇19个村（社区）均配备法律顾问。")
+    assert "法律顾问" in ind.metric and ind.value == 19
 
 
 def test_zero_in_words_is_left_out():

@@ -63,6 +63,10 @@ _VAGUE_CN = re.compile(r"[一二两三四五六七八九]{2}")
 _RANGE_BEFORE = re.compile(r"(?:\d|[一二两三四五六七八九十百千万])\s*(?:至|到|-|~|～|—|－)\s*$")
 _VAGUE_CN_BEFORE = re.compile(r"(?:数|几|若干|(?<!以)上)$")
 
+# A limit or a penalty scale, as laws and rules state them.
+_LIMIT_AFTER = re.compile(r"\s*(?:以下|以内|之内|以上\s*\d)")
+_PENALTY_BEFORE = re.compile(r"处\s*$|处以\s*$")
+
 # Approximation words before the number and after the unit.
 _APPROX_BEFORE = re.compile(r"(大约|约|近|逾|超过|超|不少于|至少|不低于)\s*$")
 _APPROX_BEFORE_KIND = {"大约": "about", "约": "about", "近": "about", "逾": "more",
@@ -83,8 +87,8 @@ _QUOTE_MARKS = re.compile(r"[“”\"‘’「」《》〈〉\s]")
 # A top-level heading (一、…) and whether it opens the next year's plans.
 _HEADING = re.compile(r"^\s*[一二三四五六七八九十]+\s*[、.．]")
 _PLAN_HEADING = re.compile(
-    r"下一?年度|下年度|下一步|明年|工作安排|工作打算|工作计划|工作思路|努力方向|今后|"
-    r"\d{4}\s*年.{0,16}(?:安排|打算|计划|思路|重点)")
+    r"下一?年度|下一?步|明年|来年|今后|打算|安排|计划|思路|展望|努力方向|"
+    r"\d{4}\s*年.{0,16}重点")
 
 # In the plans part, a clause still reports a result when it says it is done
 # or holds now, and says nothing of the future.
@@ -130,7 +134,7 @@ def _rules() -> _Rules:
         canonical[parts[0]] = parts[1] if len(parts) > 1 else parts[0]
     units = _alternation(canonical)
     figure = re.compile(
-        rf"(?P<ord>第\s*)?(?<![0-9A-Za-z.\-_·•:#＃])(?<![0-9A-Za-z]/)"
+        rf"(?P<ord>第\s*)?(?<![0-9A-Za-z.\-_·•:#＃×*+])(?<![0-9A-Za-z]/)"
         rf"(?P<num>{_ARABIC}|{_CHINESE})\s*"
         rf"(?:(?P<more0>余|多)(?=\s*[万亿]))?"
         rf"(?P<mul>[万亿](?=\s*(?:余|多)?\s*(?:{units})))?\s*"
@@ -230,6 +234,9 @@ def _figures(text: str, rules: _Rules) -> list[_Found]:
             continue                       # 数十场, 几十人
         if text.startswith(rules.stop, m.start("unit")):
             continue                       # 三位一体, 3日内, 四个意识
+        if _LIMIT_AFTER.match(text, m.end()) or (
+                unit == "元" and _PENALTY_BEFORE.search(text, 0, m.start())):
+            continue                       # 500元以下, 处200元罚款: a legal limit
         if _in_spans(m.start("num"), spans):
             continue                       # "141"体系, 《纲要(2021-2025年)》
         if num[0].isdigit() and len(num.replace(".", "").replace(",", "")) >= 4 \
@@ -263,13 +270,27 @@ def _figures(text: str, rules: _Rules) -> list[_Found]:
     return out
 
 
+_PAREN_NOTE = re.compile(r"[（(][^（()）]{1,8}[)）]")
+
+
+def _post_stop(text: str, i: int, nxt: int) -> int:
+    """Where the words after a figure end: a clause end, a list separator or
+    the next figure; a short note in brackets (社区) does not end them."""
+    while True:
+        stop = min([k for k in (text.find(c, i, nxt) for c in _POST_END) if k >= 0] or [nxt])
+        note = _PAREN_NOTE.match(text, stop) if stop < nxt else None
+        if note is None or note.end() > nxt or stop == i:
+            return stop
+        i = note.end()
+
+
 def _name(text: str, found: list[_Found], rules: _Rules) -> list[tuple[_Found, str, int, int]]:
     """The metric of each figure, with the quote's span in the sentence."""
     # The noun after each figure, up to a clause end, a list separator or
     # the next figure (where a verb hands the words over to that figure).
     for k, f in enumerate(found):
         nxt = found[k + 1].start if k + 1 < len(found) else len(text)
-        stop = min([i for i in (text.find(c, f.end, nxt) for c in _POST_END) if i >= 0] or [nxt])
+        stop = _post_stop(text, f.end, nxt)
         post = text[f.end:stop]
         if stop == nxt and k + 1 < len(found):
             v = _VERBS.search(post)
