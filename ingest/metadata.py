@@ -63,6 +63,8 @@ _DATE_FIELD = re.compile(r"(?:成文|生成|印发|签发)日期\s*[:：\]]?\s*\
 _PUBLISHER_FIELD = re.compile(rf"(?:发布机构|发文机关|发文机构|来源)\s*[:：|｜\]]?\s*[|｜]?\s*\]?\s*([{_HAN}]{{2,30}})")
 
 _OPENING_CHARS = 400
+#: how far into a report its header, title and addressee can be
+_HEAD_CHARS = 5000
 
 
 @lru_cache(maxsize=1)
@@ -98,13 +100,28 @@ def _division_forms() -> dict[str, str]:
     return forms
 
 
-@lru_cache(maxsize=1)
-def _division_names() -> re.Pattern[str] | None:
-    """One pattern matching any written division name, longest first."""
-    names = sorted(_division_forms(), key=len, reverse=True)
-    if not names:
-        return None
-    return re.compile("|".join(map(re.escape, names)))
+#: the last character of every division name
+_DIV_END = re.compile(r"[县区市旗省州盟]")
+
+
+def _division_hits(s: str) -> list[tuple[int, str]]:
+    """Gazetteer division names in ``s``: (start, name), the longest at each end.
+
+    A dictionary probe at each 县/区/市/… character: much faster than one
+    regular expression with thousands of alternatives.  Names may overlap
+    (a short one inside a longer one ending elsewhere); callers pick.
+    """
+    forms = _division_forms()
+    if not forms:
+        return []
+    hits: list[tuple[int, str]] = []
+    for m in _DIV_END.finditer(s):
+        e = m.end()
+        for n in range(min(10, e), 1, -1):
+            if s[e - n:e] in forms:
+                hits.append((e - n, s[e - n:e]))
+                break
+    return hits
 
 
 def _level(name: str) -> str | None:
@@ -132,7 +149,7 @@ def fill(doc: Doc, rep: Report) -> None:
     text = doc.text
     meta = rep.meta
     meta.title = rep.title
-    lines = lines_of(text, rep.start, rep.end)
+    lines = lines_of(text, rep.start, min(rep.end, rep.start + _HEAD_CHARS))
     header, body_at = _header(lines, rep)
     opening = text[body_at:min(rep.end, body_at + _OPENING_CHARS)]
     sig_lines = [ln.text for ln in lines_of(text, *rep.signature)] if rep.signature else []
@@ -226,11 +243,9 @@ def _candidates(s: str) -> list[tuple[str, str, int]]:
         cut = 0
         for o in _ORGAN_SPLIT.finditer(left):
             cut = max(cut, o.end())
-        pat = _division_names()
-        if pat:
-            for d in pat.finditer(left):
-                if d.end() < len(left) and _level(d.group()) is not None:
-                    cut = max(cut, d.end())
+        for at, dname in _division_hits(left):
+            if at + len(dname) < len(left):
+                cut = max(cut, at + len(dname))
         name = left[cut:]
         # walk left while the characters can belong to a name
         k = len(name)
@@ -304,8 +319,7 @@ def _chain_before(s: str) -> list[str]:
 
 def _divisions_in(s: str) -> list[str]:
     """Division names anywhere in ``s`` (a county reporting itself)."""
-    pat = _division_names()
-    names = [m.group() for m in pat.finditer(s)] if pat else []
+    names = [name for _, name in _division_hits(s)]
     return names or [m.group() for m in _COUNTY_SUFFIX.finditer(s)
                      if _bounded(s, m.start()) and not _NOT_IN_NAME.search(m.group()[:-1])]
 
@@ -338,14 +352,11 @@ def _superior_county(where: list[tuple[str, bool]], unit: str | None = None) -> 
     named counts (the report goes to its county's bodies), elsewhere only a
     name followed by a body (县委, 人民政府, 依法治区办) or after 中共.
     """
-    pat = _division_names()
     known = _division_forms()
     for s, is_addressee in where:
         if not s:
             continue
-        hits: list[tuple[int, str]] = []
-        if pat:
-            hits = [(m.start(), m.group()) for m in pat.finditer(s)]
+        hits = _division_hits(s)
         hits += [h for h in _generic_counties(s) if h[1] not in known]
         if unit and unit in s:
             # the divisions written right before the unit (某某县青山乡人民政府)

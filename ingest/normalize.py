@@ -39,15 +39,14 @@ _CHAR_MAP = {"\r": "\n", "\r\n": "\n", "\f": "\n", "\v": "\n"}
 # ---- pass 2: spaces inside lines -----------------------------------------
 _HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _CPUNCT = "\u3001-\u303f\uff01-\uff0f\uff1a-\uff20\uff3b-\uff40\uff5b-\uff65“”‘’—…·•"
-_SPACES = re.compile(
-    rf"(?<=[{_HAN}{_CPUNCT}0-9%.,:;)\]])( +)(?=[{_HAN}{_CPUNCT}])"
-    rf"|(?<=[{_HAN}{_CPUNCT}])( +)(?=[0-9(\[])"
-)
+#: runs of spaces; ``_space_repl`` decides from the characters around them
+_SPACES = re.compile(" +")
 _HAN_CHAR = re.compile(rf"[{_HAN}]")
-#: letter-spaced Chinese ("法 治 政 府", a title "报  告" on its own line):
-#: the spaces are layout, not separators
-_SPACED = re.compile(rf"(?:[{_HAN}] +){{3,}}[{_HAN}]|^ *[{_HAN}](?: +[{_HAN}]){{1,3}} *$", re.M)
-_GAP = re.compile(" +")
+#: what may sit next to a removable space: Chinese, Chinese punctuation …
+_CJK_SIDE = re.compile(rf"[{_HAN}{_CPUNCT}]")
+#: … and on the other side digits and ASCII marks that hug Chinese
+_LEFT_OTHER = re.compile(r"[0-9%.,:;)\]]")
+_RIGHT_OTHER = re.compile(r"[0-9(\[]")
 
 # ---- pass 3: lines ---------------------------------------------------------
 _PAGE_NO = re.compile(
@@ -89,7 +88,6 @@ def run(doc: Doc) -> None:
     src = doc.original
     offs = array("l", range(len(src)))
     text, offs = _rewrite(src, offs, _ARTEFACT, _char_repl)
-    text, offs = _unspace(text, offs)
     text, offs = _rewrite(text, offs, _SPACES, _space_repl)
     text, offs = _lines(text, offs, bare_numbers=doc.fmt not in ("docx", "html"))
     offs.append(len(src))
@@ -140,30 +138,34 @@ def _char_repl(m: re.Match[str]) -> str:
     return ""          # artefacts and zero-width characters
 
 
-def _unspace(src: str, offs: array) -> tuple[str, array]:
-    """Delete the spaces inside letter-spaced Chinese, offsets intact."""
-    out: list[str] = []
-    new = array("l")
-    pos = 0
-    for run in _SPACED.finditer(src):
-        for gap in _GAP.finditer(src, run.start(), run.end()):
-            a, b = gap.span()
-            out.append(src[pos:a])
-            new.extend(offs[pos:a])
-            pos = b
-    out.append(src[pos:])
-    new.extend(offs[pos:])
-    return "".join(out), new
-
-
 def _space_repl(m: re.Match[str]) -> str:
-    if m.group(1) is not None:
-        # a gap between two Chinese words separates things (a heading from
-        # its paragraph, 004-style "1. 标题  正文"): keep one space
-        string, a, b = m.string, m.start(), m.end()
-        if _HAN_CHAR.match(string, a - 1) and _HAN_CHAR.match(string, b):
-            return " "
-    return ""
+    """Spaces inside a line: drop, keep one, or leave alone.
+
+    Dropped: between Chinese and digits (2023 年), next to Chinese
+    punctuation, and inside letter-spaced Chinese (法 治 政 府, or a short
+    line like 报  告).  Kept as one space: a gap between two Chinese words
+    (a heading set off from its paragraph: 1. 标题  正文).
+    """
+    src, a, b = m.string, m.start(), m.end()
+    if a == 0 or b == len(src):
+        return m.group()
+    left, right = src[a - 1], src[b]
+    left_cjk, right_cjk = bool(_CJK_SIDE.match(left)), bool(_CJK_SIDE.match(right))
+    if not (left_cjk or right_cjk):
+        return m.group()
+    if not (left_cjk and right_cjk):
+        other_ok = _LEFT_OTHER.match(left) if right_cjk else _RIGHT_OTHER.match(right)
+        return "" if other_ok else m.group()
+    if not (_HAN_CHAR.match(left) and _HAN_CHAR.match(right)):
+        return ""                 # next to Chinese punctuation
+    if (a >= 2 and src[a - 2] == " ") or (b + 1 < len(src) and src[b + 1] == " "):
+        return ""                 # one character between spaces: letter spacing
+    ls = src.rfind("\n", 0, a) + 1
+    le = src.find("\n", b)
+    line = src[ls:le if le >= 0 else len(src)].replace(" ", "")
+    if len(line) <= 4 and all(_HAN_CHAR.match(c) for c in line):
+        return ""                 # 报  告 on a line of its own
+    return " "
 
 
 def _is_title_like(line: str) -> bool:

@@ -65,11 +65,11 @@ def run(doc: Doc) -> None:
 
 
 def sniff(raw: bytes, suffix: str = "") -> str:
-    """The format of ``raw``: ``txt``, ``docx``, ``pdf`` or ``html``.
+    """The format of ``raw``: ``txt``, ``docx``, ``pdf`` or ``html``
+    (or ``ole``/``rtf``, which the readers refuse with a reason).
 
-    Raises :class:`ValueError`-free: unknown binaries come back as ``txt``
-    and fail in decoding with a clear reason; zip files that are not Word
-    documents and legacy .doc files are refused here.
+    Unknown binaries come back as ``txt`` and fail in decoding with a clear
+    reason; a zip that is not a Word document is refused when read.
     """
     head = raw[:1024]
     if b"%PDF-" in head:
@@ -78,6 +78,8 @@ def sniff(raw: bytes, suffix: str = "") -> str:
         return "docx"          # checked for word/document.xml when read
     if raw.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
         return "ole"
+    if raw.lstrip().startswith(b"{\\rtf"):
+        return "rtf"
     if suffix.lower() in (".html", ".htm", ".xhtml") or _HTML_SNIFF.search(raw[:4096]):
         # an extension alone is not enough: the bytes must hold markup
         if b"<" in raw[:65536]:
@@ -134,12 +136,16 @@ def _guess(raw: bytes) -> tuple[str | None, str]:
     return text, best.encoding
 
 
-def _read_txt(raw: bytes, name: str) -> tuple[str, str]:
+def _read_txt(raw: bytes, name: str) -> tuple[str, str | None]:
     return decode_text(raw, name)
 
 
 def _read_ole(raw: bytes, name: str) -> tuple[str, str]:
     raise InputError(name, "legacy Word (.doc) or other OLE file: save it as .docx or .txt")
+
+
+def _read_rtf(raw: bytes, name: str) -> tuple[str, str]:
+    raise InputError(name, "RTF file: save it as .docx or .txt")
 
 
 def _read_docx(raw: bytes, name: str) -> tuple[str, str]:
@@ -166,7 +172,7 @@ def _read_docx(raw: bytes, name: str) -> tuple[str, str]:
             lines.append(Paragraph(child, document).text)
         elif tag == "tbl":
             _table_lines(Table(child, document), lines)
-    return "\n".join(lines), "docx"
+    return "\n".join(lines), None
 
 
 def _table_lines(table, lines: list[str]) -> None:
@@ -197,7 +203,7 @@ def _read_pdf(raw: bytes, name: str) -> tuple[str, str]:
     if not any(p.strip() for p in pages):
         raise InputError(name, "PDF has no text layer: run OCR first")
     # a form feed marks each page break; normalising turns it into a line break
-    return "\n\f".join(pages), "pdf"
+    return "\n\f".join(pages), None
 
 
 _DROP_TAGS = {"script", "style", "noscript", "template", "head", "svg", "object", "iframe"}
@@ -252,8 +258,8 @@ def _read_html(raw: bytes, name: str) -> tuple[str, str]:
     return text, encoding
 
 
-_READERS: dict[str, Callable[[bytes, str], tuple[str, str]]] = {
-    "txt": _read_txt, "docx": _read_docx, "pdf": _read_pdf, "html": _read_html, "ole": _read_ole,
+_READERS: dict[str, Callable[[bytes, str], tuple[str, str | None]]] = {
+    "txt": _read_txt, "docx": _read_docx, "pdf": _read_pdf, "html": _read_html, "ole": _read_ole, "rtf": _read_rtf,
 }
 
 

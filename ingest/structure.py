@@ -43,6 +43,8 @@ _TITLE_WORDS = re.compile(r"报告|总结|情况")
 _REPORT_TITLE = re.compile(r"法治.{0,20}(?:报告|总结)|(?:报告|总结)$")
 _ORGAN_HEAD = re.compile(r"(?:委员会|人民政府|政府|办事处|党委|党工委|文件)$")
 #: what may follow a signature without being more of a report
+#: body text after a signature that makes it the end of one report of several
+_MORE_BODY = 80
 _TRAILER = re.compile(r"^(?:附件|附表|抄送|抄报|主送|印发|联系人|联系电话|（此件|\(此件|此件|签发|校对|打印)")
 
 # ---- headings -------------------------------------------------------------
@@ -139,13 +141,16 @@ def _signatures(lines: list[Line]) -> list[tuple[int, int]]:
     return out
 
 
-def _body_after(lines: list[Line], i: int) -> int:
-    """Characters of report body in lines[i:], ignoring trailers."""
+def _body_after(lines: list[Line], i: int, enough: int = _MORE_BODY) -> int:
+    """Characters of report body in lines[i:] (up to ``enough``), ignoring trailers."""
     total = 0
-    for ln in lines[i:]:
+    for k in range(i, len(lines)):
+        ln = lines[k]
         if ln.clutter or _TRAILER.match(ln.text):
             break
         total += len(ln.text)
+        if total >= enough:
+            break
     return total
 
 
@@ -157,7 +162,7 @@ def _report_starts(lines: list[Line]) -> list[int]:
         nxt = last + 1
         while nxt < len(lines) and lines[nxt].clutter:
             nxt += 1
-        if nxt < len(lines) and _body_after(lines, nxt) >= 80 and nxt > starts[-1]:
+        if nxt < len(lines) and _body_after(lines, nxt) >= _MORE_BODY and nxt > starts[-1]:
             starts.append(nxt)
     # a second report title after a good deal of body text starts a report
     body = 0
@@ -189,7 +194,7 @@ def _fill(doc: Doc, rep: Report, lines: list[Line]) -> None:
     if sig:
         a, b = sig[-1]
         # only a signature near the end of the report counts as its own
-        if _body_after(lines, b + 1) < 80:
+        if _body_after(lines, b + 1) < _MORE_BODY:
             rep.signature = (lines[a].start, lines[b].end)
             content_end = lines[a].start
     rep.sections = _sections(doc.text, lines[body_first:], content_end)

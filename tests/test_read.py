@@ -68,7 +68,7 @@ def test_docx_paragraphs_and_table_cells_in_order(tmp_path: Path) -> None:
     p = tmp_path / "r.docx"
     make_docx(p)
     doc = read_file(p)
-    assert doc.fmt == "docx"
+    assert doc.fmt == "docx" and doc.encoding is None
     lines = doc.original.split("\n")
     assert lines == ["江口镇2023年度法治政府建设情况报告", "一、主要举措和成效",
                      "指标", "数量", "调处纠纷", "140起", "二、存在的不足和原因"]
@@ -157,6 +157,31 @@ def test_unknown_extension_with_binary_content(tmp_path: Path) -> None:
     p.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(100))
     with pytest.raises(InputError, match="binary file"):
         read_file(p)
+
+
+def test_legacy_formats_refused_with_a_reason(tmp_path: Path) -> None:
+    p = tmp_path / "r.doc"
+    p.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(600))
+    with pytest.raises(InputError, match="save it as .docx"):
+        read_file(p)
+    p = tmp_path / "r.rtf"
+    p.write_bytes(b"{\\rtf1\\ansi 2023}")
+    with pytest.raises(InputError, match="RTF"):
+        read_file(p)
+
+
+def test_pipeline_on_a_docx_report(tmp_path: Path) -> None:
+    from ingest.pipeline import run
+
+    p = tmp_path / "r.docx"
+    make_docx(p)
+    doc = run(p, until="sentences")
+    rep = doc.reports[0]
+    assert (rep.meta.unit, rep.meta.year) == ("江口镇", 2023)
+    assert [s.covers for s in rep.sections if s.level == 1] == ["measures", "shortcomings"]
+    for s in rep.sentences:      # offsets lead back into the extracted text
+        a, b = doc.to_orig(s.start, s.end)
+        assert doc.original[a:b] == s.text
 
 
 def test_zip_that_is_not_word(tmp_path: Path) -> None:
