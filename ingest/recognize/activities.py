@@ -15,7 +15,7 @@ A count stated right after the name ("法治宣讲100余场次") goes into
 from __future__ import annotations
 
 import re
-from functools import cache
+from functools import cache, lru_cache
 
 from kg.model import ACTIVITY, Doc, Mention, Report, Sentence
 from ingest.recognize.systems import (_lines, inside, plain, quoted_label, stop_words,
@@ -44,6 +44,11 @@ _SELF = {"专项监督", "专项整治", "专题研讨"}
 #: A count written before the name: "召开一次专题会议".
 _COUNT_BEFORE = re.compile(r"(?:\d+|[一二两三四五六七八九十]+)\s*(?:次|场|期|个|轮)$")
 _JOIN = re.compile(r"[、和及与]")
+#: Cheap test before the slower whole-name patterns of activities-bare.txt.
+_TRIGGER = re.compile(r"宪法|教育日|宣传月|权益|禁毒|普法|[六七八]进|[进下](?:乡|村|社区|校园|企业|农村|机关|单位|家庭|寺庙|网络|工地|园区|学校)"
+                      r"|中心组|习近平法治思想|述法|宣传")
+#: A date written before a commemorative day: 12·4, 12月4日.
+_DATE_LEAD = re.compile(r"^(?:\d{1,2}[·•・.]\d{1,2}|\d{1,2}月\d{1,2}日)")
 _COUNT_LEAD = re.compile(r"(?:\d+|[一二两三四五六七八九十]+)\s*(?:次|场|期|个|轮)")
 # a counted 学法/学习 is an activity ("组织干部职工学法4次")
 _COUNTED = re.compile(r"(?P<head>学法|学习|集中学习|专题学习)(?=\s*\d+\s*次)")
@@ -95,6 +100,7 @@ def _number(raw: str) -> float | None:
     return float(total + cur)
 
 
+@lru_cache(maxsize=4096)
 def _vague(name: str, head: str) -> bool:
     """True when the name is its head plus generic words only."""
     from ingest.segment import tokenizer
@@ -114,7 +120,7 @@ def _make(sent: Sentence, start: int, end: int, label: str, written: str) -> Men
     label = plain(label)
     aliases = {plain(written)}
     attrs: dict = {}
-    canon = _canonical().get(label)
+    canon = _canonical().get(label) or _canonical().get(_DATE_LEAD.sub("", label))
     if canon is not None:
         aliases.add(label)
         label = canon[0]
@@ -141,7 +147,7 @@ def find_in_sentence(sent: Sentence) -> list[Mention]:
     """Every activity named in one sentence."""
     text = sent.text
     heads = list(_HEAD.finditer(text))
-    bare = list(_bare().finditer(text))
+    bare = list(_bare().finditer(text)) if _TRIGGER.search(text) else []
     counted = list(_COUNTED.finditer(text))
     if not heads and not bare and not counted:
         return []

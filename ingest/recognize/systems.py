@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from kg.model import SYSTEM, Doc, Mention, Report, Sentence
@@ -213,6 +213,7 @@ def _core_tokens(name: str, head: str) -> list[str]:
     return [t for t in tokenizer().lcut(core) if t.strip()] if core else []
 
 
+@lru_cache(maxsize=4096)
 def _vague(name: str, head: str) -> bool:
     """True for 工作制度, 依法行政制度, 考核机制: only generic words."""
     core = plain(name)[: -len(head)] if head and plain(name).endswith(head) else plain(name)
