@@ -25,7 +25,7 @@ from collections import Counter
 from dataclasses import dataclass
 from functools import cache
 
-from kg.model import DIVISION, TOWNSHIP, Doc, Mention, Report
+from kg.model import DIVISION, LAW, TOWNSHIP, Doc, Mention, Report
 from ingest.recognize.laws import lexicon, trie_regex
 
 SOURCE = "divisions"
@@ -50,12 +50,11 @@ class Place:
 @dataclass
 class _Tables:
     full: dict[str, Place]            # written forms of ≥ 3 characters
-    full_re: re.Pattern[str] | None
+    longest: int                      # the longest of them
+    suffix_re: re.Pattern[str] | None # where a full name may end: 县, 区, 市 …
     two: dict[str, list[Place]]       # one-character stem + suffix: 和县
     short: dict[str, list[Place]]     # 武冈 → 武冈市 (county/prefecture only)
-    short_re: re.Pattern[str] | None
     rule_of_law: re.Pattern[str] | None   # 法治武冈建设
-    sibling_list: re.Pattern[str] | None  # 大方、黔西、织金
 
 
 def _pick(cands: list[Place]) -> Place:
@@ -70,7 +69,7 @@ def _tables() -> _Tables:
     try:
         from ingest import gazetteer
     except ImportError:
-        return _Tables({}, None, {}, {}, None, None, None)
+        return _Tables({}, 0, None, {}, {}, None)
     full: dict[str, list[Place]] = {}
     two: dict[str, list[Place]] = {}
     short: dict[str, list[Place]] = {}
@@ -86,24 +85,39 @@ def _tables() -> _Tables:
                     form = d.short + spoken
                     full.setdefault(form, []).append(Place(form, d.name, d.level, d.parent, d.province))
     full_one = {k: _pick(v) for k, v in full.items()}
+    # A name is found from its last character: the few suffix characters are
+    # rare in running text, and a dict lookup per candidate length is cheap
+    # (a regex alternation of 3000 names is tried branch by branch).
+    ends = "".join(sorted({k[-1] for k in full_one}))
     shorts_re = trie_regex(sorted(short, key=len, reverse=True))
     return _Tables(
         full=full_one,
-        full_re=re.compile(trie_regex(sorted(full_one, key=len, reverse=True))),
+        longest=max(map(len, full_one)),
+        suffix_re=re.compile(f"[{re.escape(ends)}]"),
         two=two,
         short=short,
-        short_re=re.compile(shorts_re),
         rule_of_law=re.compile(rf"法治({shorts_re})建设"),
-        sibling_list=re.compile(rf"({shorts_re})(?:、(?:{shorts_re}))+"),
     )
 
 
-def _masked(rep: Report, s_start: int, s_end: int, text: str) -> list[tuple[int, int]]:
+def full_names(text: str, t: _Tables) -> list[tuple[int, int]]:
+    """Spans of full division names, left to right, longest at each end."""
+    out: list[tuple[int, int]] = []
+    last_end = 0
+    for m in t.suffix_re.finditer(text):
+        b = m.end()
+        for n in range(min(t.longest, b - last_end), 2, -1):
+            if text[b - n:b] in t.full:
+                out.append((b - n, b))
+                last_end = b
+                break
+    return out
+
+
+def _masked(laws_here: list[Mention], s_start: int, text: str) -> list[tuple[int, int]]:
     """Sentence-local spans not to look in: 《titles》 and 法律 mentions."""
     spans = [m.span() for m in _TITLE.finditer(text)]
-    for m in rep.mentions:
-        if m.type == "法律" and m.start < s_end and m.end > s_start:
-            spans.append((m.start - s_start, m.end - s_start))
+    spans.extend((m.start - s_start, m.end - s_start) for m in laws_here)
     return spans
 
 
@@ -146,12 +160,9 @@ def reporting_unit(rep: Report) -> str | None:
     if not unit:
         return None
     t = _tables()
-    if t.full_re is not None:
-        last = None
-        for m in t.full_re.finditer(unit):
-            last = m
-        if last is not None and len(unit) - last.end() >= 2:
-            unit = unit[last.end():]
+    spans = full_names(unit, t) if t.suffix_re is not None else []
+    if spans and len(unit) - spans[-1][1] >= 2:
+        unit = unit[spans[-1][1]:]
     return unit
 
 
@@ -164,22 +175,26 @@ def find(doc: Doc, rep: Report) -> None:
     seat = lex.get("seat_words", ())
     unit = reporting_unit(rep)
     out: list[Mention] = []
+    laws_by_sentence: dict[int, list[Mention]] = {}
+    for m in rep.mentions:
+        if m.type == LAW:
+            laws_by_sentence.setdefault(m.sentence, []).append(m)
     for s in rep.sentences:
         text = s.text
-        masked = _masked(rep, s.start, s.end, text)
+        masked = _masked(laws_by_sentence.get(s.index, []), s.start, text)
         taken: list[tuple[int, int]] = []
 
         def add_division(place: Place, a: int, b: int) -> None:
             out.append(division_mention(place, text[a:b], s.start + a, s.start + b, s.index))
             taken.append((a, b))
 
-        if t.full_re is not None:
-            for m in t.full_re.finditer(text):
-                a, b = m.span()
-                if a == b or _hit(masked, a, b) or text.startswith(not_after, b):
+        if t.suffix_re is not None:
+            for a, b in full_names(text, t):
+                if _hit(masked, a, b) or text.startswith(not_after, b):
                     continue
-                place = t.full[m.group()]
-                if m.group() in ambiguous and not (
+                name = text[a:b]
+                place = t.full[name]
+                if name in ambiguous and not (
                         text.startswith(seat, b) or text[:a].endswith((place.parent, place.province))):
                     continue
                 add_division(place, a, b)
@@ -203,11 +218,10 @@ def find(doc: Doc, rep: Report) -> None:
                 names = {c.official for c in cands}
                 if len(names) == 1 and not _hit(masked, a, b) and not _hit(taken, a, b):
                     add_division(cands[0], a, b)
-        if t.sibling_list is not None and "、" in text:
-            for m in t.sibling_list.finditer(text):
-                if _hit(masked, *m.span()):
-                    continue
-                _sibling_counties(m, text, t, add_division, taken)
+        if t.short and "、" in text:
+            for a, b, place in sibling_counties(text, t):
+                if not _hit(masked, a, b) and not _hit(taken, a, b):
+                    add_division(place, a, b)
         if unit:
             i = text.find(unit)
             while i >= 0:
@@ -218,23 +232,39 @@ def find(doc: Doc, rep: Report) -> None:
     rep.mentions.extend(out)
 
 
-def _sibling_counties(m: re.Match[str], text: str, t: _Tables, add, taken) -> None:
-    """大方、黔西、织金: every item a county short of one prefecture."""
-    items: list[tuple[int, int]] = []
-    pos = m.start()
-    for part in m.group().split("、"):
-        items.append((pos, pos + len(part)))
-        pos += len(part) + 1
-    # the first item may have been read with letters before it: 处于大方
-    parents: list[set[str]] = []
-    for a, b in items:
-        parents.append({c.parent for c in t.short.get(text[a:b], []) if c.level == "county"})
-    common = set.intersection(*parents) if parents else set()
-    if len(items) < 2 or not common:
-        return
-    parent = sorted(common)[0]
-    for a, b in items:
-        if _hit(taken, a, b):
-            continue
-        place = next(c for c in t.short[text[a:b]] if c.parent == parent and c.level == "county")
-        add(place, a, b)
+def _shorts_ending(text: str, i: int, t: _Tables) -> list[tuple[int, int]]:
+    return [(i - n, i) for n in (4, 3, 2) if i - n >= 0 and text[i - n:i] in t.short]
+
+
+def _shorts_starting(text: str, i: int, t: _Tables) -> list[tuple[int, int]]:
+    return [(i, i + n) for n in (4, 3, 2) if text[i:i + n] in t.short]
+
+
+def sibling_counties(text: str, t: _Tables) -> list[tuple[int, int, Place]]:
+    """大方、黔西、织金: runs of county short forms of one prefecture.
+
+    Items are read around each 、; a run of at least two whose counties
+    share a parent is kept (the parent is what makes 和平、发展 no list).
+    """
+    runs: list[list[tuple[int, int]]] = []
+    i = text.find("、")
+    while i >= 0:
+        left = _shorts_ending(text, i, t)
+        right = _shorts_starting(text, i + 1, t)
+        if left and right:
+            l, r = left[0], right[0]
+            if runs and runs[-1][-1] == l:
+                runs[-1].append(r)
+            else:
+                runs.append([l, r])
+        i = text.find("、", i + 1)
+    out: list[tuple[int, int, Place]] = []
+    for run in runs:
+        parents = [{c.parent for c in t.short[text[a:b]] if c.level == "county"} for a, b in run]
+        common = set.intersection(*parents)
+        if common:
+            parent = min(common)
+            for a, b in run:
+                place = next(c for c in t.short[text[a:b]] if c.level == "county" and c.parent == parent)
+                out.append((a, b, place))
+    return out

@@ -36,6 +36,9 @@ _QUOTED = re.compile(r"[“\"]([^“”\"\n]{4,40})[”\"]")
 _YEARS = re.compile(r"[（(]?(\d{4})\s*[-—–―‒‐‑－~〜～至]\s*(\d{4})\s*年?[）)]?$")
 # after a bare "…法", these make the 法 part of 法治/法律/法规/法学
 _LAW_WORD_TAIL = frozenset("治律规学")
+# after a bare law name these make a commemorative day or week (宪法宣传日),
+# which is an activity of its own, not a citation of the law
+_DAY_WORDS = ("日", "周", "月", "宣传日", "宣传周", "宣传月", "纪念日", "主题日")
 _SPACES = re.compile(r"\s+")
 _QUOTES = re.compile(r"[“”\"‘’'「」『』]")
 # A township-level name at the head of a title: 惠南镇…, 广内街道…, 鹤龙街….
@@ -289,6 +292,8 @@ def find(doc: Doc, rep: Report) -> None:
                 continue
             m = make_mention(t.group(), label, s.start + t.start(), s.start + t.end(), s.index, rep)
             if m is not None:
+                # a title inside an activity (《民法典》专题讲座) still names the law
+                m.attrs["nested"] = True
                 found.append(m)
         for q in _QUOTED.finditer(text):
             label = _clean_title(q.group(1))
@@ -297,6 +302,7 @@ def find(doc: Doc, rep: Report) -> None:
             taken.append(q.span())
             m = make_mention(q.group(), label, s.start + q.start(), s.start + q.end(), s.index, rep)
             if m is not None:
+                m.attrs["nested"] = True
                 found.append(m)
         if bare is not None:
             for b in bare.finditer(text):
@@ -307,9 +313,12 @@ def find(doc: Doc, rep: Report) -> None:
                 m = make_mention(b.group(), _clean_title(b.group()), s.start + b.start(), s.start + b.end(),
                                  s.index, rep, known_only=True)
                 if m is not None:
+                    # 民法典学习宣传 names the law; 宪法宣传日 names a day
+                    if not text.startswith(_DAY_WORDS, b.end()):
+                        m.attrs["nested"] = True
                     taken.append(b.span())
                     found.append(m)
-        for n in named.finditer(text):
+        for n in (named.finditer(text) if "年" in text else ()):
             if any(not (n.end() <= a or n.start() >= b) for a, b in taken):
                 continue
             m = make_mention(n.group(), n.group(), s.start + n.start(), s.start + n.end(), s.index, rep)

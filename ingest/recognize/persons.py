@@ -95,12 +95,10 @@ def name_after(text: str, i: int) -> str | None:
     return None
 
 
-def _org_for(rep: Report, start: int, end: int) -> Mention | None:
+def _org_for(orgs: list[Mention], start: int) -> Mention | None:
     """The organisation mention right before a post, or one containing it."""
     best = None
-    for m in rep.mentions:
-        if m.type != ORGANIZATION:
-            continue
+    for m in orgs:
         if m.end == start or (m.start <= start < m.end):
             if best is None or m.end - m.start > best.end - best.start:
                 best = m
@@ -121,6 +119,10 @@ def find(doc: Doc, rep: Report) -> None:
     lex = _lex()
     people: list[Mention] = []
     relations: list[Relation] = []
+    orgs: dict[int, list[Mention]] = {}
+    for m in rep.mentions:
+        if m.type == ORGANIZATION:
+            orgs.setdefault(m.sentence, []).append(m)
     for s in rep.sentences:
         text = s.text
         seen: set[int] = set()
@@ -129,7 +131,7 @@ def find(doc: Doc, rep: Report) -> None:
             if name is None or p.end() in seen:
                 continue
             seen.add(p.end())
-            org = _org_for(rep, s.start + p.start(), s.start + p.end())
+            org = _org_for(orgs.get(s.index, []), s.start + p.start())
             person = _person(rep, s.start, s.index, name, p.end(), p.group(), org)
             people.append(person)
             for post in lex.post_split.split(p.group()):
