@@ -41,7 +41,8 @@ _NOT_UNIT = {"城乡", "城镇", "乡镇", "村镇", "集镇", "市镇", "小镇
              "家乡", "故乡", "下乡", "返乡", "老乡", "同乡", "回乡", "入乡", "坐镇", "制镇", "特色镇",
              "街街", "大街", "老街", "商业街", "步行街"}
 _ORGAN_SPLIT = re.compile(r"人民政府|政府|委员会|中共|党委|党工委|办事处|人大")
-_NAME_MAX = {"街道": 6, "镇": 5, "乡": 5, "街": 4}
+#: longest name before the suffix (民族乡 names run long: 长潭河侗族乡)
+_NAME_MAX = {"街道": 6, "镇": 6, "乡": 7, "街": 4}
 
 # ---- county-level and higher ----------------------------------------------
 _COUNTY_SUFFIX = re.compile(rf"[{_HAN}]{{2,5}}?(?:自治县|自治旗|新区|县|区|市|旗)")
@@ -52,6 +53,7 @@ _ORGAN_WORD = re.compile(r"委|政府|办公室|领导小组|局|人大|法院|�
 
 # ---- years and dates --------------------------------------------------------
 _YEAR_TITLE = re.compile(r"(?<![\d\-—–~至])(20\d\d)(?![\d\-—–~])")
+_YEAR_CN = re.compile(r"(二[〇○零Ｏ0O][〇○零Ｏ0O一二三四五六七八九]{2})年")
 _YEAR_TEXT = re.compile(r"(?<![\d\-—–~至])(20\d\d)\s*年(?![\d\-—–~至])")
 _CN_DIGIT = {c: i for i, c in enumerate("〇一二三四五六七八九")}
 _CN_DIGIT.update({"○": 0, "零": 0, "Ｏ": 0, "O": 0, "0": 0, "Ｏ": 0})
@@ -164,13 +166,17 @@ def fill(doc: Doc, rep: Report) -> None:
         found = _township_in(s)
         if found:
             break
+    # a county-level report names itself in its title; a county named only
+    # in a web page's header is more likely the site than the reporting unit
+    if not found and rep.title:
+        found = _county_unit_in(rep.title)
+    if not found:
+        found = _township_in(_BOOK.sub("", opening), opening=True)
     if not found:
         for s in sources:
             found = _county_unit_in(s)
             if found:
                 break
-    if not found:
-        found = _township_in(_BOOK.sub("", opening), opening=True)
     if not found:
         found = _most_named(text[rep.start:rep.end])
     if not found:
@@ -449,6 +455,9 @@ def _year(rep: Report, opening: str, issued: dt.date | None) -> int | None:
         m = _YEAR_TITLE.search(rep.title)
         if m:
             return int(m.group(1))
+        m = _YEAR_CN.search(rep.title)
+        if m:
+            return int("".join(str(_CN_DIGIT.get(c, 0)) for c in m.group(1)))
     from_sig = issued.year - (1 if issued.month <= 6 else 0) if issued else None
     if rep.index > 0 and from_sig:
         return from_sig

@@ -45,6 +45,8 @@ _ORGAN_HEAD = re.compile(r"(?:委员会|人民政府|政府|办事处|党委|党
 #: what may follow a signature without being more of a report
 #: body text after a signature that makes it the end of one report of several
 _MORE_BODY = 80
+#: body text a report must have before anything can end it
+_REAL_BODY = 200
 _TRAILER = re.compile(r"^(?:附件|附表|抄送|抄报|主送|印发|联系人|联系电话|（此件|\(此件|此件|签发|校对|打印)")
 
 # ---- headings -------------------------------------------------------------
@@ -155,30 +157,34 @@ def _body_after(lines: list[Line], i: int, enough: int = _MORE_BODY) -> int:
 
 
 def _report_starts(lines: list[Line]) -> list[int]:
-    """Indices of the lines where a report starts (always 0 first)."""
-    starts = [0]
-    # a signature block followed by more body text ends a report
+    """Indices of the lines where a report starts (always 0 first).
+
+    One pass: a report ends after a signature block that more body text
+    follows, or before a second report title; either only once the current
+    report has a real body (a date under a header is not a signature).
+    """
+    after_sig: set[int] = set()
     for _, last in _signatures(lines):
         nxt = last + 1
         while nxt < len(lines) and lines[nxt].clutter:
             nxt += 1
-        if nxt < len(lines) and _body_after(lines, nxt) >= _MORE_BODY and nxt > starts[-1]:
-            starts.append(nxt)
-    # a second report title after a good deal of body text starts a report
-    body = 0
+        after_sig.add(nxt)
+    starts = [0]
+    body = 0          # body characters of the current report so far
     for i, ln in enumerate(lines):
-        if i in starts:
-            body = 0
-        if body >= 200 and _is_report_title(ln.text) and i not in starts:
-            j = i
-            while j - 1 > starts[-1] and lines[j - 1].title_like and _ORGAN_HEAD.search(lines[j - 1].text):
-                j -= 1      # the document header lines above the title
-            if all(abs(j - s) > 2 for s in starts):
-                starts.append(j)
+        if body >= _REAL_BODY:
+            if i in after_sig and _body_after(lines, i) >= _MORE_BODY:
+                starts.append(i)
                 body = 0
+            elif _is_report_title(ln.text):
+                j = i
+                while j - 1 > starts[-1] and lines[j - 1].title_like and _ORGAN_HEAD.search(lines[j - 1].text):
+                    j -= 1      # the document header lines above the title
+                starts.append(j)
+                body = sum(len(x.text) for x in lines[j:i] if not x.title_like)
         if not ln.title_like:
             body += len(ln.text)
-    return sorted(set(starts))
+    return starts
 
 
 def _is_report_title(text: str) -> bool:

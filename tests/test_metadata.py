@@ -104,6 +104,17 @@ def test_year_from_the_title_without_nian() -> None:
     assert meta("沅水路街道2024法治政府建设年度报告\n全面推进依法行政。\n" + BODY).year == 2024
 
 
+def test_chinese_numeral_year_and_long_ethnic_township_name() -> None:
+    m = meta("长潭河侗族乡二〇二三年度法治政府建设情况报告\n全面推进依法行政。\n" + BODY)
+    assert (m.unit, m.kind, m.year) == ("长潭河侗族乡", "乡", 2023)
+
+
+def test_county_in_a_web_header_does_not_beat_the_township_in_the_opening() -> None:
+    m = meta("发布机构：某山县人民政府\n2023年法治政府建设情况报告\n"
+             "2023年，石门镇在县委、县政府的正确领导下，扎实推进法治政府建设。\n" + BODY)
+    assert (m.unit, m.kind) == ("石门镇", "镇")
+
+
 def test_no_unit_raises_input_error() -> None:
     with pytest.raises(InputError, match="no reporting unit"):
         meta("2023年法治政府建设情况报告\n今年以来，我们坚持依法行政，全面推进法治建设。\n" + BODY)

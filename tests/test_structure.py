@@ -167,3 +167,14 @@ def test_parenthesised_and_ascii_numbering() -> None:
     levels = [(s.level, s.title) for s in rep.sections]
     assert levels == [(1, "主要举措和成效"), (2, "规范执法"), (4, "严格公示"), (4, "全面公开"), (1, "存在问题")]
     assert rep.sections[2].parent == 1 and rep.sections[4].parent is None
+
+
+def test_date_under_a_header_is_not_a_split() -> None:
+    text = ("青山镇人民政府\n2024年1月15日\n青山镇2023年法治政府建设年度报告\n"
+            "2023年，青山镇扎实推进法治政府建设，全面落实依法行政各项要求，取得了较好成效，现将有关情况报告如下。\n"
+            + BODY_LINES)
+    doc = sentences_doc(text)
+    assert len(doc.reports) == 1
+
+
+BODY_LINES = "一、主要举措和成效\n" + "镇党委高度重视法治政府建设，定期研究部署法治工作，推动各项任务落地见效。\n" * 5
