@@ -239,9 +239,6 @@ def _figures(text: str, rules: _Rules) -> list[_Found]:
             continue                       # 500元以下, 处200元罚款: a legal limit
         if _in_spans(m.start("num"), spans):
             continue                       # "141"体系, 《纲要(2021-2025年)》
-        if num[0].isdigit() and len(num.replace(".", "").replace(",", "")) >= 4 \
-                and unit in ("次", "期", "批", "届") and "." not in num:
-            continue                       # 2023次 … a year mistaken for a count
         c0, c1 = _clause_bounds(text, m.start(), m.end())
         clause = text[c0:c1]
         if _RULE.search(clause):
@@ -323,7 +320,10 @@ def _name(text: str, found: list[_Found], rules: _Rules) -> list[tuple[_Found, s
             metric = post
         f.pre = pre
         if metric and _dependent(metric, rules):
-            metric = _qualifier(text, f, base_metric, rules) + metric
+            qual = _qualifier(text, f, base_metric, rules)
+            if len(qual) > 3 and qual[-1] == metric[0]:
+                qual = qual[:-2]         # 简易程序处罚 + 罚款 → 简易程序罚款
+            metric = qual + metric
         elif metric:
             base_metric = metric
         if not metric:
@@ -356,13 +356,17 @@ def _qualifier(text: str, f: _Found, prev_metric: str, rules: _Rules) -> str:
 _RATE_PAIR = re.compile(r"(.+?率)(?:和|及|与|、)(.+?率)")
 
 
-def _sentence(doc: Doc, rep: Report, s: Sentence, rules: _Rules, plan: bool,
+def _sentence(rep: Report, s: Sentence, rules: _Rules, plan: bool,
               names: list[tuple[int, int]], places: tuple[str, ...]) -> None:
     text = s.text
     found = _figures(text, rules)
     if found and names:
-        lo = bisect.bisect_left(names, (s.start - 200, 0))
-        spans = [(a - s.start, b - s.start) for a, b in names[lo:] if a < s.end and b > s.start]
+        spans = []
+        for a, b in names[bisect.bisect_left(names, (s.start - 200, 0)):]:
+            if a >= s.end:
+                break
+            if b > s.start:
+                spans.append((a - s.start, b - s.start))
         found = [f for f in found if not any(a <= f.num_start < b for a, b in spans)]
     if plan:                            # under next year's plans: only what is done
         found = [f for f in found if _done(text, f)]
@@ -393,28 +397,28 @@ def _done(text: str, f: _Found) -> bool:
 
 
 def _plan_sentences(rep: Report) -> set[int]:
-    """Indices of sentences under the next year's plans (no results there)."""
-    skip: set[int] = set()
+    """Indices of sentences under the next year's plans (results there are rare)."""
+    parent = {sec.index: sec.parent for sec in rep.sections}
     plan_sections = {sec.index for sec in rep.sections if sec.covers == "next_year"}
+
+    def under_plan(section: int | None) -> bool:
+        for _ in range(16):              # sections nest a few levels at most
+            if section is None:
+                return False
+            if section in plan_sections:
+                return True
+            section = parent.get(section)
+        return False
+
+    out: set[int] = set()
     in_plan = False
     for s in rep.sentences:
+        # Without sections from the structure stage, follow top-level headings.
         if _HEADING.match(s.text):
             in_plan = bool(_PLAN_HEADING.search(s.text))
-        if in_plan or (s.section is not None and _under(rep, s.section, plan_sections)):
-            skip.add(s.index)
-    return skip
-
-
-def _under(rep: Report, section: int, targets: set[int]) -> bool:
-    seen = 0
-    cur: int | None = section
-    while cur is not None and seen < 16:
-        if cur in targets:
-            return True
-        secs = [x for x in rep.sections if x.index == cur]
-        cur = secs[0].parent if secs else None
-        seen += 1
-    return False
+        if in_plan or under_plan(s.section):
+            out.add(s.index)
+    return out
 
 
 def _places(rep: Report) -> tuple[str, ...]:
@@ -440,4 +444,4 @@ def find(doc: Doc, rep: Report) -> None:
     places = _places(rep)
     names = sorted((m.start, m.end) for m in rep.mentions if m.end - m.start > 1)
     for s in rep.sentences:
-        _sentence(doc, rep, s, rules, s.index in plan, names, places)
+        _sentence(rep, s, rules, s.index in plan, names, places)
