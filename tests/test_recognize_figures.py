@@ -122,6 +122,7 @@ def test_dependent_metric_takes_its_subject_from_an_earlier_clause():
     "推行“一窗受理”，做到最多跑一次。",                           # 一 as an idiom
     "实行7×24小时值班制度。",                                       # service hours
     "对违法行为处500元以上1000元以下罚款。",                       # legal limits
+    "严守十个严禁，推进两项改革，强化六项措施。",                   # slogans
 ])
 def test_not_figures(body):
     assert figures("一、主要举措和成效\n" + body) == []
@@ -142,6 +143,12 @@ def test_plans_heading_without_a_year():
 def test_a_short_note_in_brackets_stays_in_the_counted_noun():
     ind = one("一、主要举措和成效\n全镇19个村（社区）均配备法律顾问。")
     assert "法律顾问" in ind.metric and ind.value == 19
+
+
+def test_chinese_numeral_counts_when_the_clause_reports_a_result():
+    found = figures("一、主要举措和成效\n在三个派出所分别设立了调解室，完成四项改革任务。")
+    assert [(i.value, i.unit) for i in found] == [(3, "个"), (4, "项")]
+    assert "派出所" in found[0].metric
 
 
 def test_zero_in_words_is_left_out():

@@ -67,6 +67,12 @@ _VAGUE_CN_BEFORE = re.compile(r"(?:数|几|若干|(?<!以)上)$")
 _LIMIT_AFTER = re.compile(r"\s*(?:以下|以内|之内|以上\s*\d)")
 _PENALTY_BEFORE = re.compile(r"处\s*$|处以\s*$")
 
+# Chinese numerals with 个/项/条 name slogans (两项改革, 十个严禁) unless the
+# clause reports a result.
+_RHETORIC_UNITS = frozenset("个项条张")
+_CN_RESULT = re.compile(r"共|累计|合计|全年|已|了|分别|达|新增|完成|建成|设立|设置|办理|受理|"
+                        r"化解|调处|现有|拥有|下辖|辖")
+
 # Approximation words before the number and after the unit.
 _APPROX_BEFORE = re.compile(r"(大约|约|近|逾|超过|超|不少于|至少|不低于)\s*$")
 _APPROX_BEFORE_KIND = {"大约": "about", "约": "about", "近": "about", "逾": "more",
@@ -243,6 +249,8 @@ def _figures(text: str, rules: _Rules) -> list[_Found]:
         clause = text[c0:c1]
         if _RULE.search(clause):
             continue
+        if unit in _RHETORIC_UNITS and not num[0].isdigit() and not _CN_RESULT.search(clause):
+            continue                       # 强化六项措施, 严守十个严禁: slogans
         every = text.rfind("每", c0, m.start())
         if every >= 0 and m.start() - every <= _EVERY_GAP:
             continue                       # 每季度1次: a rule
