@@ -218,15 +218,24 @@ def _lead_place(text: str, start: int, end: int, sent: _Sent, places: list[str],
 
 
 def _through_conj(text: str, sent: _Sent, start: int, places: list[str], lex: _Lex) -> int:
-    """Extend a name over 和/与/及 when a set-up verb opens it (成立A和B领导小组)."""
-    i = sent.by_end.get(start)
-    if i is None or sent.tokens[i] not in _CONJ:
-        return start
-    before = sent.starts[i]
-    further = _walk_back(text, sent, before, places, lex, body=False)
-    j = sent.by_end.get(further)
-    if further < before and j is not None and sent.tokens[j] in _ESTABLISH:
-        return further
+    """Extend a name back to a set-up verb that opens it (成立A和B防火领导小组).
+
+    Between 成立 and the kind word everything is the name, verbs (防火) and
+    和/与/及 included, as long as no punctuation, number or stop word
+    comes between.
+    """
+    pos = start
+    while start - pos <= _MAX_NAME:
+        i = sent.by_end.get(pos)
+        if i is None:
+            return start
+        tok = sent.tokens[i]
+        if tok in _ESTABLISH:
+            return pos
+        if not _CJK.match(tok) or (tok in lex.stop and tok not in _CONJ) \
+                or (lex.tags.get(tok) in _STOP_TAGS and tok not in _CONJ):
+            return start
+        pos -= len(tok)
     return start
 
 

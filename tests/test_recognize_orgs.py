@@ -1,0 +1,82 @@
+"""The 机构 recogniser on small example sentences (written for the tests)."""
+from __future__ import annotations
+
+from ingest.pipeline import run_text
+
+HEAD = "青石镇2023年法治政府建设工作报告\n"
+
+
+def orgs(body: str, head: str = HEAD):
+    doc = run_text(head + body, until="relate")
+    return [m for m in doc.reports[0].mentions if m.type == "机构"]
+
+
+def by_text(body: str, head: str = HEAD):
+    return {m.text: m for m in orgs(body, head)}
+
+
+def test_law_firm_boundaries_and_identity():
+    found = by_text("我镇聘请明远律师事务所律师作为政府法律顾问。")
+    assert "明远律师事务所" in found
+    assert not any(t.startswith(("我镇", "聘请")) for t in found)
+    firm = found["明远律师事务所"]
+    assert firm.subtype == "律师事务所"
+    assert firm.attrs["scope"] == "shared" and firm.attrs["key"] == "明远律师事务所"
+    assert firm.attrs["law_firm"] is True
+
+
+def test_bare_law_firm_is_not_one_firm():
+    assert "律师事务所" not in by_text("引入律师事务所力量参与纠纷调解。")
+
+
+def test_party_committee_variants_share_a_key():
+    found = by_text("中共青石镇委员会高度重视。镇党委召开会议。青石镇党委、政府部署工作。")
+    keys = {t: m.attrs["key"] for t, m in found.items()}
+    assert keys["中共青石镇委员会"] == keys["镇党委"] == keys["青石镇党委"] == "党委"
+    assert keys["政府"] == "人民政府"       # shares 青石镇 with the 党委 before it
+    assert all(m.attrs["scope"] == "local" for m in found.values())
+
+
+def test_government_and_county_bodies():
+    found = by_text("在县委、县政府的领导下，配合县法院审理案件。", head="青石镇2023年法治政府建设工作报告\n")
+    assert found["县委"].attrs == {"scope": "county", "key": "县委", "nested": True}
+    assert found["县政府"].attrs["key"] == "县人民政府"
+    assert found["县法院"].subtype == "法院" and found["县法院"].attrs["scope"] == "county"
+
+
+def test_quality_of_government_is_not_a_body():
+    assert by_text("加快建设法治政府和数字政府，接受上级党委政府监督。") == {}
+
+
+def test_kinds_of_people_are_not_organisations():
+    assert by_text("邀请人大代表、政协委员和执法人员、网格员参加。") == {}
+
+
+def test_units_cut_at_verbs():
+    found = by_text("依托镇综合执法大队开展巡查，由司法所牵头。")
+    assert set(found) == {"镇综合执法大队", "司法所"}
+    assert found["镇综合执法大队"].subtype == "执法机构"
+    assert found["司法所"].attrs["key"] == "司法所"
+
+
+def test_leading_group_named_with_and():
+    found = by_text("成立林地保护和草原防火专项整治工作领导小组，定期研究。")
+    assert "林地保护和草原防火专项整治工作领导小组" in found
+    assert found["林地保护和草原防火专项整治工作领导小组"].subtype == "领导小组"
+
+
+def test_room_inside_a_unit_is_one_org():
+    found = by_text("设立驻派出所调解室1个。")
+    assert set(found) == {"驻派出所调解室"}
+    assert found["驻派出所调解室"].subtype == "调解组织"
+
+
+def test_slogans_and_websites_are_not_units():
+    assert by_text("推行马上办、网上办、就近办，在县政府门户网站公开。").keys() <= {"县政府"}
+
+
+def test_yifazhi_office_key():
+    found = by_text("县委全面依法治县委员会办公室开展督察，县依法治县办予以通报。")
+    keys = {m.attrs["key"] for m in found.values()}
+    assert keys == {"依法治县办"}
+    assert all(m.attrs["scope"] == "county" for m in found.values())
