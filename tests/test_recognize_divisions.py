@@ -23,8 +23,9 @@ def _divs(rep):
     return [(m.label, m.attrs["level"]) for m in rep.mentions if m.type == DIVISION]
 
 
-def _towns(rep):
-    return [m.label for m in rep.mentions if m.type == TOWNSHIP]
+def _towns(rep, skip_head: bool = True):
+    """Township labels, without those of the opening line unless asked."""
+    return [m.label for m in rep.mentions if m.type == TOWNSHIP and not (skip_head and m.sentence == 0)]
 
 
 def test_county_prefecture_province_levels():
@@ -43,14 +44,14 @@ def test_seat_of_superior_body_inside_org_name():
 def test_chain_of_divisions_and_township_after_county():
     _, rep = _run("眉山市彭山区青龙镇人民政府", unit="公义镇")
     assert _divs(rep) == [("眉山市", "prefecture"), ("彭山区", "county")]
-    town = next(m for m in rep.mentions if m.type == TOWNSHIP)
+    town = next(m for m in rep.mentions if m.type == TOWNSHIP and m.sentence > 0)
     assert town.label == "青龙镇" and town.attrs["county"] == "彭山区"
 
 
 def test_reporting_unit_wherever_named():
     _, rep = _run("石桥镇党委高度重视。全镇干部和各乡镇、城镇居民参与。石桥镇司法所参与。")
-    # the opening line names it too
-    assert _towns(rep) == ["石桥镇", "石桥镇", "石桥镇"]
+    assert _towns(rep) == ["石桥镇", "石桥镇"]
+    assert _towns(rep, skip_head=False) == ["石桥镇", "石桥镇", "石桥镇"]
 
 
 def test_reporting_unit_with_county_written_in_front():
@@ -63,6 +64,11 @@ def test_reporting_unit_with_county_written_in_front():
 def test_generic_township_words_after_county_are_not_townships():
     _, rep = _run("云阳县各乡镇和云阳县司法局驻乡工作组共同参与。", unit="江口镇")
     assert _towns(rep) == []
+
+
+def test_other_townships_before_a_seat_word_or_in_a_list():
+    _, rep = _run("与邻近的白沙镇、长岭乡建立联调机制，青松街道办事处参加。立足街道实际，每年乡镇考核。")
+    assert _towns(rep) == ["白沙镇", "长岭乡", "青松街道"]
 
 
 def test_place_inside_document_title_is_skipped():

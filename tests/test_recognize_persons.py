@@ -55,6 +55,16 @@ def test_words_after_a_post_are_not_names():
     assert _people(rep) == []
 
 
+def test_post_before_the_name_belongs_to_the_previous_person():
+    _, rep = _run("以党委书记王建国为组长、党委副书记、镇长李红为副组长。")
+    assert _people(rep) == [("王建国", "党委书记"), ("李红", "党委副书记、镇长")]
+
+
+def test_name_followed_by_a_verb():
+    _, rep = _run("邀请某某律师事务所律师赵小明开展法律咨询。")
+    assert _people(rep) == [("赵小明", "律师")]
+
+
 def test_two_and_three_character_names_end_on_a_boundary():
     _, rep = _run("副镇长张伟同志分管此项工作；司法所所长欧阳明华牵头。")
     assert _people(rep) == [("张伟", "副镇长"), ("欧阳明华", "司法所所长")]

@@ -32,6 +32,10 @@ SOURCE = "divisions"
 
 _CJK = "\u4e00-\u9fff"
 _TITLE = re.compile(r"《[^《》\n]*》")
+# A township standing alone: after a separator, 2–3 letters, 镇/乡/街道; kept
+# when a seat word follows (白沙镇人民政府) or it is one of a list of them
+# (白沙镇、长岭乡).
+_TOWNSHIP_WORD = re.compile(rf"(?:(?<=[^{_CJK}\d])|(?<=[的与和及同])|^)([{_CJK}]{{2,3}}(?:镇|乡|街道))")
 _TOWNSHIP_TAIL = re.compile(rf"([{_CJK}]{{2,4}}?)(镇|乡|街道)")
 _LEVEL_ORDER = {"county": 0, "prefecture": 1, "province": 2}
 
@@ -154,6 +158,21 @@ def is_township_name(name: str) -> bool:
             and not any(g in name for g in lex.get("generic_townships", ())))
 
 
+def other_townships(text: str, lex: dict[str, tuple[str, ...]]) -> list[tuple[int, int]]:
+    """Townships named alone: before a seat word, or two or more in a list."""
+    seats = lex.get("township_seat_words", ())
+    cands = [m.span(1) for m in _TOWNSHIP_WORD.finditer(text) if is_township_name(m.group(1))]
+    out: list[tuple[int, int]] = []
+    for k, (a, b) in enumerate(cands):
+        listed = any(0 <= (a - pb) <= 1 and text[pb:a] in ("、", "和", "与", "及")
+                     for pa, pb in cands[max(0, k - 1):k])
+        listed = listed or any(0 <= (na - b) <= 1 and text[b:na] in ("、", "和", "与", "及")
+                               for na, nb in cands[k + 1:k + 2])
+        if listed or text.startswith(seats, b):
+            out.append((a, b))
+    return out
+
+
 def reporting_unit(rep: Report) -> str | None:
     """The reporting unit's name, without a division written in front."""
     unit = rep.meta.unit
@@ -222,6 +241,12 @@ def find(doc: Doc, rep: Report) -> None:
             for a, b, place in sibling_counties(text, t):
                 if not _hit(masked, a, b) and not _hit(taken, a, b):
                     add_division(place, a, b)
+        if "镇" in text or "乡" in text or "街道" in text:
+            for a, b in other_townships(text, lex):
+                name = text[a:b]
+                if name != unit and not _hit(masked, a, b) and not _hit(taken, a, b):
+                    out.append(township_mention(name, s.start + a, s.start + b, s.index, None))
+                    taken.append((a, b))
         if unit:
             i = text.find(unit)
             while i >= 0:

@@ -30,6 +30,8 @@ from ingest.recognize.laws import lexicon, trie_regex
 SOURCE = "persons"
 
 _CJK = "\u4e00-\u9fff"
+# 张某为组长、…: words by which a post belongs to the name before it
+_TAKES_POST = ("为", "任", "担任", "兼任", "出任")
 _PUNCT = frozenset("，。、；：,.;:（）()《》“”\"‘’ 　\n！？!?—-")
 
 
@@ -131,10 +133,15 @@ def find(doc: Doc, rep: Report) -> None:
             if name is None or p.end() in seen:
                 continue
             seen.add(p.end())
-            org = _org_for(orgs.get(s.index, []), s.start + p.start())
-            person = _person(rep, s.start, s.index, name, p.end(), p.group(), org)
+            chain, c_start = p.group(), p.start()
+            if "、" in chain and text[:c_start].endswith(_TAKES_POST):
+                # 张某为组长、党委副书记、镇长刘某: the first post is the one before
+                cut = chain.index("、") + 1
+                chain, c_start = chain[cut:], c_start + cut
+            org = _org_for(orgs.get(s.index, []), s.start + c_start)
+            person = _person(rep, s.start, s.index, name, p.end(), chain, org)
             people.append(person)
-            for post in lex.post_split.split(p.group()):
+            for post in lex.post_split.split(chain):
                 relations.append(Relation(predicate="holdsPost", subject=person, obj=post,
                                           sentence=s.index, attrs={"org_mention": org}))
         if "书记" in text:
