@@ -138,3 +138,16 @@ def test_large_text_is_processed():
     doc, found = _laws(text)
     assert len(text) >= 100_000
     assert len(found) >= 5 * (100_000 // len(para))
+
+
+def test_unknown_law_with_state_name_keyed_without_it():
+    _, found = _laws("学习《中华人民共和国基层治理促进法》。")
+    m = found[0]
+    assert m.label == "中华人民共和国基层治理促进法" and m.subtype == "法律"
+    assert m.attrs["key"] == "基层治理促进法" and "基层治理促进法" in m.aliases
+
+
+def test_title_inside_an_activity_stays_after_settle():
+    doc = run_text(HEAD + "组织开展《民法典》专题讲座2次。\n", until="recognise")
+    labels = {m.label for m in doc.reports[0].mentions if m.type == LAW}
+    assert "民法典" in labels

@@ -28,6 +28,7 @@ from pathlib import Path
 from kg.model import LAW, Doc, Mention, Report
 
 SOURCE = "laws"
+_PRC = "中华人民共和国"
 
 _CJK = "\u4e00-\u9fff"
 # 《…》 within a sentence; nested 〈〉 are kept inside the title.
@@ -255,7 +256,11 @@ def make_mention(text: str, label: str, start: int, end: int, sentence: int,
                 m.aliases.add(form)
     else:
         m.subtype = classify(label, rep)
-        if m.subtype != "本地文件":
+        if label.startswith(_PRC) and len(label) > len(_PRC) + 1:
+            # 中华人民共和国某某法 and 某某法 are one law across reports
+            m.aliases.add(label[len(_PRC):])
+            m.attrs["key"] = canonical(label[len(_PRC):])
+        elif m.subtype != "本地文件":
             m.attrs["key"] = canonical(label)
     written = _clean_title(text.strip("《》"))
     if written != label:
@@ -287,6 +292,8 @@ def find(doc: Doc, rep: Report) -> None:
         taken: list[tuple[int, int]] = []
         for t in _TITLE.finditer(text):
             taken.append(t.span())
+            if _in_report_title(rep, s.start + t.start()):
+                continue   # 《某某镇2024年法治政府建设工作报告》: the report itself
             label = _clean_title(t.group(1))
             if not is_law_title(label):
                 continue
@@ -329,6 +336,11 @@ def find(doc: Doc, rep: Report) -> None:
                 found.append(m)
     _merge_versions(found)
     rep.mentions.extend(found)
+
+
+def _in_report_title(rep: Report, offset: int) -> bool:
+    span = rep.title_span
+    return span is not None and span[0] <= offset < span[1]
 
 
 def _merge_versions(mentions: list[Mention]) -> None:
