@@ -14,7 +14,6 @@ import os
 import signal
 import sys
 import time
-import traceback
 import unicodedata
 from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait

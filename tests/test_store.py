@@ -8,7 +8,7 @@ import pyoxigraph as ox
 import pytest
 
 from kg.errors import QueryError, StoreError
-from kg.namespace import FZ, ONTOLOGY_GRAPH, graph_iri
+from kg.namespace import ONTOLOGY_GRAPH, graph_iri
 from kg.store import (DEFAULT_STORE, ENV_VAR, FORMATS, LocalStore, RemoteStore, Store,
                       _endpoints, default_location, graph_prefix, open_store)
 
@@ -289,7 +289,3 @@ def test_dump_one_graph_and_to_a_file(mem_store: Store, make_graphs, tmp_path: P
         mem_store.dump("rdfxml")
     with pytest.raises(StoreError, match="no graph"):
         mem_store.dump("turtle", graph="http://nowhere/")
-
-
-def test_fz_class_iris_are_what_stats_counts() -> None:
-    assert str(FZ.System).endswith("#System")
