@@ -437,24 +437,26 @@ class _Reader(io.RawIOBase):
 
     def __init__(self, chunks: Iterator[str]) -> None:
         self._chunks = chunks
-        self._buf = b""
+        self._buf = memoryview(b"")
+        self._pos = 0
 
     def readable(self) -> bool:
         return True
 
     def readinto(self, b) -> int:
-        while not self._buf:
+        # an offset into the chunk, never a slice of it: slicing copies the rest each time
+        while self._pos >= len(self._buf):
             try:
-                self._buf = next(self._chunks).encode("utf-8")
+                self._buf, self._pos = memoryview(next(self._chunks).encode("utf-8")), 0
             except StopIteration:
                 return 0
-        n = min(len(b), len(self._buf))
-        b[:n] = self._buf[:n]
-        self._buf = self._buf[n:]
+        n = min(len(b), len(self._buf) - self._pos)
+        b[:n] = self._buf[self._pos:self._pos + n]
+        self._pos += n
         return n
 
 
-def nquads_chunks(world: World, years: list[int], batch: int = 200) -> Iterator[str]:
+def nquads_chunks(world: World, years: list[int], batch: int = 20) -> Iterator[str]:
     buf: list[str] = []
     for k, doc in enumerate(docs(world, years), 1):
         buf.append(fast_nquads(doc))
