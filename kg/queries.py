@@ -7,11 +7,14 @@ A file looks like::
     #+ parameters:
     #+   county: {type: string, default: "", help: 县级行政区名称,
     #+            choices: "SELECT DISTINCT ?value WHERE { ?c a fz:County ; rdfs:label ?value }"}
-    SELECT … WHERE { … FILTER(!BOUND(?county) || ?countyLabel = ?county) }
+    SELECT … ?county WHERE { … FILTER(COALESCE(STR(?county), "") = "" || ?countyLabel = ?county) }
 
 Parameters are bound as values through SPARQL substitutions (SEP-0007):
 the variable ``?county`` takes the given value; an empty value leaves it
-unbound, so a query should accept that (``!BOUND(?county) || …``).  They
+unbound, so a query should accept that: ``COALESCE(STR(?county), "") = ""
+|| …`` (not ``!BOUND(?county)``: Oxigraph replaces a substituted variable
+by its value, and ``BOUND`` of it stays false).  A parameter must be a
+variable the query SELECTs, and it does not reach into subqueries.  They
 are never pasted into the text.  Every file is read and parsed at start-up
 (:func:`load_all`): a broken one fails at once, naming itself.
 """
@@ -39,6 +42,7 @@ class Param:
     help: str = ""
     choices: tuple[str, ...] | None = None      # fixed choices
     choices_query: str | None = None            # or a SELECT giving ?value (and ?label)
+    required: bool = False                      # no default: the query is not run without it
 
     def bind(self, raw: Any):
         """The pyoxigraph term for a value given by a user, or None if empty."""
@@ -89,7 +93,19 @@ class CannedQuery:
             term = p.bind(given.get(p.name, p.default))
             if term is not None:
                 out[p.name] = term
+            elif p.required:
+                raise QueryError(f"query '{self.name}' needs the parameter '{p.name}' "
+                                 f"({p.help or p.type})")
         return out
+
+    def missing(self, given: dict[str, Any]) -> list[Param]:
+        """Required parameters with no value (given or default)."""
+        return [p for p in self.params if p.required
+                and not str(given.get(p.name, p.default) or "").strip()]
+
+    @property
+    def param_names(self) -> set[str]:
+        return {p.name for p in self.params}
 
 
 def _header(path: Path, text: str) -> tuple[dict[str, Any], str]:
@@ -135,32 +151,54 @@ def parse(path: Path) -> CannedQuery:
             cq, choices = choices, None
         elif choices is not None:
             choices = tuple(str(c) for c in choices)
-        params.append(Param(str(name), ptype, spec.get("default", ""), spec.get("help", ""), choices, cq))
+        default = spec.get("default", "")
+        params.append(Param(str(name), ptype, "" if default is None else default,
+                            str(spec.get("help", "")), choices, cq, bool(spec.get("required"))))
     try:
         check(body)
         for p in params:
             if p.choices_query:
                 check(p.choices_query)
-        _parse_only(body)
+        if check(body).form != "SELECT":
+            raise QueryError("a canned query must be a SELECT")
+        _parse_only(body, params)
     except QueryError as exc:
         raise FazhiError(f"{path}: {exc}") from None
     return CannedQuery(path.stem, path, title["zh"], title["en"], str(meta.get("description", "")).strip(),
                        body, tuple(params), bool(meta.get("evidence", True)))
 
 
-def _parse_only(text: str) -> None:
-    """Parse with Oxigraph's own parser (on an empty store: nothing to read)."""
+_SAMPLE = {"string": "x", "integer": "1", "year": "2023", "iri": "http://example.org/x",
+           "boolean": "true"}
+
+
+def _parse_only(text: str, params: list[Param] | tuple[Param, ...] = ()) -> None:
+    """Parse with Oxigraph's own parser (on an empty store: nothing to read).
+
+    With every parameter bound, too: Oxigraph only substitutes variables
+    the query projects, so a parameter missing from the SELECT fails here.
+    """
     import pyoxigraph as ox
 
     from kg.namespace import PREFIXES
 
+    subs = {}
+    for p in params:
+        term = Param(p.name, p.type).bind(_SAMPLE[p.type])
+        subs[ox.Variable(p.name)] = term
     try:
-        result = ox.Store().query(text, prefixes=dict(PREFIXES))
-        if not isinstance(result, (bool, ox.QueryBoolean)):
-            for _ in result:
-                break
+        for kwargs in ({}, {"substitutions": subs} if subs else None):
+            if kwargs is None:
+                continue
+            result = ox.Store().query(text, prefixes=dict(PREFIXES), **kwargs)
+            if not isinstance(result, (bool, ox.QueryBoolean)):
+                for _ in result:
+                    break
     except SyntaxError as exc:
         raise QueryError(f"malformed query: {exc}") from None
+    except RuntimeError as exc:
+        raise QueryError(f"every parameter must be a variable the query SELECTs "
+                         f"(and GROUPs BY, if it aggregates): {exc}") from None
 
 
 def load_all(folder: Path | None = None) -> dict[str, CannedQuery]:
@@ -176,3 +214,92 @@ def load_all(folder: Path | None = None) -> dict[str, CannedQuery]:
 @cache
 def bundled() -> dict[str, CannedQuery]:
     return load_all()
+
+
+# ----------------------------------------------------------------- running
+
+@dataclass
+class Table:
+    """A canned query's answer: columns (parameters left out), rows of terms."""
+
+    columns: list[str]
+    rows: list[dict[str, dict[str, str]]]     # SPARQL JSON terms by column
+    truncated: bool = False
+    elapsed_ms: float = 0.0
+
+    def values(self) -> list[list[Any]]:
+        """Rows as plain values (numbers as numbers, IRIs and text as str, None if unbound)."""
+        return [[plain(row.get(c)) for c in self.columns] for row in self.rows]
+
+    def records(self) -> list[dict[str, Any]]:
+        return [dict(zip(self.columns, vals)) for vals in self.values()]
+
+    def to_csv(self) -> str:
+        import csv
+        import io
+
+        buf = io.StringIO()
+        w = csv.writer(buf, lineterminator="\r\n")
+        w.writerow(self.columns)
+        for vals in self.values():
+            w.writerow(["" if v is None else v for v in vals])
+        return buf.getvalue()
+
+
+_NUMERIC = {str(XSD.integer), str(XSD.int), str(XSD.long), str(XSD.nonNegativeInteger),
+            str(XSD.positiveInteger)}
+_DECIMAL = {str(XSD.decimal), str(XSD.double), str(XSD.float)}
+
+
+def plain(term: dict[str, str] | None) -> Any:
+    """A SPARQL JSON term as a Python value."""
+    if term is None:
+        return None
+    value, dt = term.get("value"), term.get("datatype")
+    try:
+        if dt in _NUMERIC:
+            return int(value)
+        if dt in _DECIMAL:
+            return float(value)
+    except (TypeError, ValueError):
+        return value
+    if dt == str(XSD.boolean):
+        return value in ("true", "1")
+    return value
+
+
+def run(query: CannedQuery, given: dict[str, Any], runner) -> Table:
+    """Run a canned query with parameters through ``runner``.
+
+    ``runner(checked, fmt=, substitutions=)`` is :meth:`kg.sparql.Engine.run`
+    or a function around :func:`kg.sparql.execute` (the CLI).
+    """
+    import json
+
+    from kg.sparql import Checked
+
+    subs = query.bindings(given)
+    result = runner(Checked(query.text, "SELECT"), fmt="json", substitutions=subs)
+    doc = json.loads(result.body)
+    hidden = query.param_names
+    columns = [v for v in doc["head"]["vars"] if v not in hidden]
+    return Table(columns, doc["results"]["bindings"], bool(doc.get("truncated")),
+                 result.elapsed_ms)
+
+
+def run_choices(runner_or_engine, param: Param) -> list[tuple[str, str]]:
+    """(value, label) pairs from a parameter's choices query (?value, optional ?label)."""
+    import json
+
+    from kg.sparql import check
+
+    if not param.choices_query:
+        return [(c, c) for c in param.choices or ()]
+    runner = getattr(runner_or_engine, "run", runner_or_engine)
+    result = runner(check(param.choices_query), fmt="json")
+    out = []
+    for b in json.loads(result.body)["results"]["bindings"]:
+        if "value" in b:
+            v = b["value"]["value"]
+            out.append((v, b.get("label", b["value"])["value"]))
+    return out

@@ -1,0 +1,198 @@
+"""``fazhi-kg serve`` and ``fazhi-kg query``: the service and canned queries from the shell.
+
+Registered on the main group in kg/cli.py::
+
+    from kg.cli_serve import query, serve
+    cli.add_command(serve); cli.add_command(query)
+
+``serve`` runs :func:`server.create_app` on waitress; a store that does not
+exist yet is first built from the bundled reports (the same code path as
+``fazhi-kg ingest``), so ``pip install . && fazhi-kg serve`` shows a
+working service.  ``query`` runs a canned query by name (``queries/*.rq``)
+or any SPARQL text or file, in this process, on the store read-only.
+"""
+from __future__ import annotations
+
+import json
+import sys
+import unicodedata
+from pathlib import Path
+from typing import Any
+
+import click
+
+from kg import settings as settings_mod
+from kg.errors import FazhiError
+
+
+def _fail(exc: BaseException) -> None:
+    click.echo(f"error: {exc}", err=True)
+    sys.exit(1)
+
+
+def _store_missing(path: Path) -> bool:
+    return not path.exists() or (path.is_dir() and not any(path.iterdir()))
+
+
+def build_default_store(path: Path) -> None:
+    """Build a store at ``path`` from the bundled reports, as ``fazhi-kg ingest`` does."""
+    from kg.cli import cli
+    from kg.paths import data_dir
+
+    reports = data_dir() / "reports"
+    click.echo(f"no store at {path}: building it from {reports} …", err=True)
+    try:
+        cli.main(["ingest", "--store", str(path), str(reports)], prog_name="fazhi-kg",
+                 standalone_mode=False)
+    except SystemExit as exc:          # ingest exits 1 if some file failed; the rest is in
+        if exc.code not in (0, None) and _store_missing(path):
+            raise FazhiError(f"could not build the store at {path} (setting store / --store)") \
+                from None
+    except click.ClickException as exc:
+        raise FazhiError(f"could not build the store at {path}: {exc.format_message()}") from None
+
+
+@click.command()
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on (0.0.0.0 for every interface).")
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--store", "store_path", default=None,
+              help="Store folder (setting store; default $FAZHI_KG_STORE or ./fazhi-kg-store).")
+@click.option("--threads", default=None, type=int, help="HTTP threads (setting threads).")
+def serve(host: str, port: int, store_path: str | None, threads: int | None) -> None:
+    """Run the web service (SPARQL endpoint, canned queries, pages) on waitress."""
+    import waitress
+
+    from server import create_app
+
+    try:
+        config: dict[str, Any] = {}
+        if store_path:
+            config["store"] = store_path
+        values = settings_mod.load(config)
+        path = Path(values["store"]).expanduser()
+        if _store_missing(path):
+            build_default_store(path)
+        app = create_app(config)
+    except FazhiError as exc:
+        _fail(exc)
+        return
+    click.echo(f"fazhi-kg: serving {path} on http://{host}:{port}/ "
+               f"(SPARQL at /sparql, canned queries at /queries)", err=True)
+    waitress.serve(app, host=host, port=port, threads=threads or values["threads"],
+                   ident="fazhi-kg", clear_untrusted_proxy_headers=True)
+
+
+# ----------------------------------------------------------------- query
+
+def _params(items: tuple[str, ...]) -> dict[str, str]:
+    out = {}
+    for item in items:
+        if "=" not in item:
+            raise FazhiError(f"--param '{item}': write it as name=value")
+        k, v = item.split("=", 1)
+        out[k.strip()] = v
+    return out
+
+
+def _width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def _clip(text: str, limit: int) -> str:
+    if _width(text) <= limit:
+        return text
+    out, w = [], 0
+    for c in text:
+        w += 2 if unicodedata.east_asian_width(c) in "WF" else 1
+        if w > limit - 1:
+            break
+        out.append(c)
+    return "".join(out) + "…"
+
+
+def render_table(columns: list[str], rows: list[list[Any]], cell: int = 40) -> str:
+    """An aligned text table (CJK counted double width), cells clipped to ``cell``."""
+    from kg.web.canned import short
+
+    texts = [[_clip(short(v) if v is not None else "", cell) for v in row] for row in rows]
+    widths = [max([_width(c)] + [_width(r[i]) for r in texts]) for i, c in enumerate(columns)]
+
+    def line(cells: list[str]) -> str:
+        return "  ".join(c + " " * (w - _width(c)) for c, w in zip(cells, widths)).rstrip()
+
+    out = [line(columns), line(["-" * w for w in widths])] + [line(r) for r in texts]
+    return "\n".join(out)
+
+
+def _table_from_answer(answer: Any, hidden: set[str], max_rows: int):
+    """A kg.store Answer (select) as a kg.queries Table, parameters left out."""
+    from kg.queries import Table
+    from kg.store import _term_json
+
+    rows = [{v: _term_json(t) for v, t in zip(answer.variables, row) if t is not None}
+            for row in answer.rows[:max_rows]]
+    return Table([v for v in answer.variables if v not in hidden], rows,
+                 len(answer.rows) > max_rows)
+
+
+@click.command()
+@click.argument("name_or_sparql", metavar="NAME|SPARQL_TEXT_OR_FILE")
+@click.option("--param", "-p", "params", multiple=True, metavar="NAME=VALUE",
+              help="A parameter of a canned query (repeatable).")
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table",
+              show_default=True, help="Canned query: a table, JSON records or CSV.  SPARQL: "
+              "as `fazhi-kg query` always did (SPARQL JSON/CSV results; Turtle, JSON-LD or "
+              "N-Triples for CONSTRUCT).")
+@click.option("--store", "location", metavar="DIR|URL", default=None,
+              help="Where the graph is: a folder, memory:, or http://host:port of a SPARQL 1.1 "
+                   "store.  Default: $FAZHI_KG_STORE, else ./fazhi-kg-store.")
+@click.option("--max-rows", type=int, default=None, help="Most rows (setting max_rows).")
+def query(name_or_sparql: str, params: tuple[str, ...], fmt: str, location: str | None,
+          max_rows: int | None) -> None:
+    """Run a canned query by NAME (queries/*.rq, listed at /queries), or SPARQL text,
+    a .rq file, or - for standard input.
+
+    \b
+      fazhi-kg query law_firm_advisers --param county=云阳县
+      fazhi-kg query compare_metric -p metric=调解 --format csv
+      fazhi-kg query 'SELECT ?r WHERE { ?r a fz:Report }'
+    """
+    from kg import queries as queries_mod
+    from kg.store import default_location, open_store
+
+    try:
+        canned = queries_mod.bundled().get(name_or_sparql)
+        if canned is None:
+            if params:
+                raise FazhiError(f"'{name_or_sparql[:40]}' is not a canned query, so --param "
+                                 "does not apply (canned queries: "
+                                 f"{', '.join(sorted(queries_mod.bundled()))})")
+            from kg.cli import read_query_text, render_answer
+
+            text = read_query_text(name_or_sparql)
+            with open_store(location or default_location(), create=False, shared=True) as store:
+                answer = store.query(text)
+            click.echo(render_answer(answer, fmt), nl=False)
+            return
+        limit = max_rows or settings_mod.load()["max_rows"]
+        subs = canned.bindings(_params(params))
+        with open_store(location or default_location(), create=False, shared=True) as store:
+            try:
+                answer = store.query(canned.text, substitutions=subs)
+            except SyntaxError as exc:
+                raise FazhiError(f"{canned.path}: malformed query: {exc}") from None
+        table = _table_from_answer(answer, canned.param_names, limit)
+    except FazhiError as exc:
+        _fail(exc)
+        return
+    if fmt == "json":
+        click.echo(json.dumps({"query": canned.name, "columns": table.columns,
+                               "rows": table.records(), "truncated": table.truncated},
+                              ensure_ascii=False, indent=1))
+    elif fmt == "csv":
+        sys.stdout.write(table.to_csv())
+    else:
+        click.echo(render_table(table.columns, table.values()))
+        click.echo(f"({len(table.rows)} rows{', truncated at max_rows' if table.truncated else ''})",
+                   err=True)

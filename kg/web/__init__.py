@@ -1,0 +1,187 @@
+"""The web service's plumbing: the shared state, blueprints, errors, CORS.
+
+:func:`install` is called by :func:`server.create_app`.  It registers this
+project's blueprints — ``/sparql`` (:mod:`kg.web.sparql_endpoint`),
+``/queries`` (:mod:`kg.web.canned`) — and then every module named in
+:data:`EXTENSIONS` that exists: each must define ``bp`` (a Flask
+Blueprint) and may define ``init_app(app)``.  That is the registration
+point for the HTML pages and the ``/api/*`` JSON API.
+
+Errors never show a traceback: every error handler answers with one
+message, as JSON ``{"error": …, "status": …, "setting": …}`` when the
+client prefers JSON, else as plain text.
+"""
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from flask import Flask, Response, current_app, json, request
+from werkzeug.exceptions import HTTPException
+
+from kg.errors import FazhiError, QueryError
+from kg.queries import CannedQuery
+from kg.sparql import Engine
+
+log = logging.getLogger("fazhi_kg.web")
+
+#: Optional modules with a blueprint ``bp``, registered when present.
+EXTENSIONS: tuple[str, ...] = ("kg.web.api", "kg.web.pages")
+
+#: Headers a browser script may read from our answers.
+EXPOSED_HEADERS = "X-Fazhi-Truncated, X-Fazhi-Rows, X-Fazhi-Elapsed-Ms, Content-Type"
+
+
+@dataclass
+class Service:
+    """What every request handler needs; ``current_app.extensions["fazhi_kg"]``."""
+
+    settings: dict[str, Any]
+    engine: Engine
+    queries: dict[str, CannedQuery]
+    #: set by the pages module to show an editor at GET /sparql to browsers
+    sparql_html: Callable[[], Any] | None = None
+    _choices: dict[tuple[str, str], tuple[float, list[tuple[str, str]]]] = field(default_factory=dict)
+
+    def close(self) -> None:
+        self.engine.close()
+
+    def choices(self, query: CannedQuery, param_name: str, ttl_s: float = 300.0
+                ) -> list[tuple[str, str]]:
+        """(value, label) pairs for a parameter whose choices come from a query.
+
+        Cached for ``ttl_s``; a failing choices query gives no choices (the
+        form then shows a free text field) rather than an error page.
+        """
+        from kg.queries import run_choices
+
+        key = (query.name, param_name)
+        hit = self._choices.get(key)
+        if hit and time.monotonic() - hit[0] < ttl_s:
+            return hit[1]
+        param = next(p for p in query.params if p.name == param_name)
+        try:
+            values = run_choices(self.engine, param)
+        except QueryError as exc:
+            log.warning("choices of %s.%s failed: %s", query.name, param_name, exc)
+            values = []
+        self._choices[key] = (time.monotonic(), values)
+        return values
+
+
+def service() -> Service:
+    return current_app.extensions["fazhi_kg"]
+
+
+# ----------------------------------------------------------------- errors
+
+def wants_json() -> bool:
+    """Does the client prefer JSON to plain text (and HTML)?"""
+    best = request.accept_mimetypes.best_match(
+        ["text/plain", "application/json", "application/sparql-results+json", "text/html"])
+    return best in ("application/json", "application/sparql-results+json")
+
+
+def error_response(message: str, status: int, setting: str | None = None,
+                   headers: dict[str, str] | None = None) -> Response:
+    """One error as JSON or plain text, by the request's Accept."""
+    if wants_json():
+        body = {"error": message, "status": status}
+        if setting:
+            body["setting"] = setting
+        resp = Response(json.dumps(body, ensure_ascii=False), status=status,
+                        mimetype="application/json")
+    else:
+        resp = Response(message + "\n", status=status, mimetype="text/plain")
+    for k, v in (headers or {}).items():
+        resp.headers[k] = v
+    return resp
+
+
+def _http_error(exc: HTTPException) -> Response:
+    code = exc.code or 500
+    message = exc.description or exc.name
+    setting = None
+    if code == 413:
+        limit = current_app.config.get("MAX_CONTENT_LENGTH")
+        message = (f"request too large: the limit is max_request_bytes={limit} bytes "
+                   "(setting max_request_bytes)")
+        setting = "max_request_bytes"
+    elif code == 404:
+        message = f"not found: {request.path}"
+    elif code == 405:
+        message = f"method {request.method} is not allowed on {request.path}"
+    keep = {k: v for k, v in exc.get_headers() if k.lower() in ("allow", "www-authenticate")}
+    return error_response(message, code, setting, keep)
+
+
+def _query_error(exc: QueryError) -> Response:
+    return error_response(str(exc), exc.status, exc.setting)
+
+
+def _fazhi_error(exc: FazhiError) -> Response:
+    return error_response(str(exc), 400, getattr(exc, "setting", None))
+
+
+def _internal_error(exc: Exception) -> Response:
+    # the log gets the traceback; the client one line
+    log.exception("internal error on %s %s", request.method, request.path)
+    return error_response("internal server error; the server log has the details", 500)
+
+
+# ----------------------------------------------------------------- CORS
+
+def _cors_origins(setting: str) -> tuple[bool, set[str]]:
+    items = {o.strip().rstrip("/") for o in setting.split(",") if o.strip()}
+    return "*" in items, items - {"*"}
+
+
+def _cors(resp: Response) -> Response:
+    """Allow the configured origins; answer preflight requests (OPTIONS)."""
+    origin = request.headers.get("Origin")
+    if not origin:
+        return resp
+    any_origin, allowed = current_app.extensions["fazhi_kg_cors"]
+    if not any_origin and origin.rstrip("/") not in allowed:
+        return resp
+    resp.headers["Access-Control-Allow-Origin"] = "*" if any_origin else origin
+    if not any_origin:
+        resp.headers.add("Vary", "Origin")
+    resp.headers["Access-Control-Expose-Headers"] = EXPOSED_HEADERS
+    if request.method == "OPTIONS" and request.headers.get("Access-Control-Request-Method"):
+        resp.headers["Access-Control-Allow-Methods"] = "GET, POST, OPTIONS"
+        resp.headers["Access-Control-Allow-Headers"] = request.headers.get(
+            "Access-Control-Request-Headers", "Accept, Content-Type, Authorization")
+        resp.headers["Access-Control-Max-Age"] = "600"
+    return resp
+
+
+# ----------------------------------------------------------------- install
+
+def install(app: Flask, svc: Service) -> None:
+    """Blueprints (ours, then any present extension), error handlers, CORS."""
+    from kg.web import canned, sparql_endpoint
+
+    app.extensions["fazhi_kg"] = svc
+    app.extensions["fazhi_kg_cors"] = _cors_origins(svc.settings["cors_origins"])
+    app.config["MAX_CONTENT_LENGTH"] = svc.settings["max_request_bytes"] or None
+    app.register_blueprint(sparql_endpoint.bp)
+    app.register_blueprint(canned.bp)
+    for name in EXTENSIONS:
+        if importlib.util.find_spec(name) is None:
+            continue
+        module = importlib.import_module(name)
+        if hasattr(module, "init_app"):
+            module.init_app(app)
+        if hasattr(module, "bp"):
+            app.register_blueprint(module.bp)
+    app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(QueryError, _query_error)
+    app.register_error_handler(FazhiError, _fazhi_error)
+    app.register_error_handler(Exception, _internal_error)
+    app.after_request(_cors)
