@@ -18,186 +18,206 @@ from collections.abc import Iterator
 
 import pyoxigraph as ox
 
-from kg.model import (DIVISION, ORGANIZATION, Doc, Entity, Indicator, Mention, Relation,
-                      Report)
+from kg.model import DIVISION, Doc, Entity, Indicator, Mention, Relation, Report
 from kg.namespace import DCTERMS, FZ, ORG, PROV, RDF, RDFS, SKOS, XSD, graph_iri, mint
 
-_CLASS = {
-    "镇": FZ.Township,
-    "机构": FZ.Organization,
-    "制度": FZ.System,
-    "法律": FZ.Law,
-    "活动": FZ.Activity,
-    "人员": FZ.Person,
-}
-_DIVISION_CLASS = {"county": FZ.County, "prefecture": FZ.Prefecture, "province": FZ.Province}
+# Terms are written straight as N-Triples text: building pyoxigraph objects
+# and serialising them cost more than all recognisers together.
 
 
-def _n(iri) -> ox.NamedNode:
-    return ox.NamedNode(str(iri))
+def _iri(value: str) -> str:
+    return f"<{value}>"
 
 
-def _zh(text: str) -> ox.Literal:
-    return ox.Literal(text, language="zh")
+_ESC = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r"})
 
 
-def _int(value: int) -> ox.Literal:
-    return ox.Literal(str(int(value)), datatype=_n(XSD.integer))
+def _zh(text: str) -> str:
+    return f'"{str(text).translate(_ESC)}"@zh'
 
 
-def _str(text: str) -> ox.Literal:
-    return ox.Literal(text)
+def _str(text: str) -> str:
+    return f'"{str(text).translate(_ESC)}"'
 
 
-def _num(value: float) -> ox.Literal:
+_INT = _iri(str(XSD.integer))
+_DEC = _iri(str(XSD.decimal))
+
+
+def _int(value: int) -> str:
+    return f'"{int(value)}"^^{_INT}'
+
+
+def _num(value: float) -> str:
     if float(value).is_integer():
-        return ox.Literal(str(int(value)), datatype=_n(XSD.integer))
-    return ox.Literal(repr(float(value)), datatype=_n(XSD.decimal))
+        return f'"{int(value)}"^^{_INT}'
+    return f'"{float(value)!r}"^^{_DEC}'
 
 
-A = _n(RDF.type)
+class _T:
+    """Every term this module writes, as N-Triples text, looked up once."""
+
+    def __getattr__(self, name: str) -> str:
+        value = _iri(str(getattr(FZ, name)))
+        setattr(self, name, value)
+        return value
 
 
-def entity_class(ent: Entity) -> ox.NamedNode:
+T = _T()
+A = _iri(str(RDF.type))
+LABEL, ALT = _iri(str(RDFS.label)), _iri(str(SKOS.altLabel))
+TITLE, ISSUED = _iri(str(DCTERMS.title)), _iri(str(DCTERMS.issued))
+DERIVED, MEMBER = _iri(str(PROV.wasDerivedFrom)), _iri(str(ORG.memberOf))
+SUBJ, PRED, OBJ, VALUE = (_iri(str(RDF.subject)), _iri(str(RDF.predicate)),
+                          _iri(str(RDF.object)), _iri(str(RDF.value)))
+
+_CLASS = {
+    "镇": "Township",
+    "机构": "Organization",
+    "制度": "System",
+    "法律": "Law",
+    "活动": "Activity",
+    "人员": "Person",
+}
+_DIVISION_CLASS = {"county": "County", "prefecture": "Prefecture", "province": "Province"}
+
+
+def entity_class(ent: Entity) -> str:
     if ent.type == DIVISION:
-        return _n(_DIVISION_CLASS.get(ent.attrs.get("level") or ent.subtype or "county", FZ.County))
-    return _n(_CLASS.get(ent.type, FZ.Entity))
+        return getattr(T, _DIVISION_CLASS.get(ent.attrs.get("level") or ent.subtype or "county", "County"))
+    return getattr(T, _CLASS.get(ent.type, "Entity"))
 
 
 class _Writer:
-    def __init__(self, graph: str) -> None:
-        self.g = _n(graph)
-        self.quads: list[ox.Quad] = []
+    def __init__(self) -> None:
+        self.lines: list[str] = []
 
-    def add(self, s, p, o) -> None:
-        if o is None:
-            return
-        self.quads.append(ox.Quad(s if not isinstance(s, str) else _n(s),
-                                  p if isinstance(p, ox.NamedNode) else _n(p),
-                                  o if not isinstance(o, str) else _n(o), self.g))
+    def add(self, s: str, p: str, o: str | None) -> None:
+        if o is not None:
+            self.lines.append(f"{s} {p} {o} .\n")
 
 
-def report_quads(doc: Doc, rep: Report) -> Iterator[ox.Quad]:
-    """Every quad of one report's named graph."""
-    w = _Writer(graph_iri(doc.path.stem, rep.index))
-    r = _n(rep.key)
+def report_lines(doc: Doc, rep: Report) -> list[str]:
+    """Every triple of one report's named graph, as N-Triples lines."""
+    w = _Writer()
+    r = _iri(rep.key)
     meta = rep.meta
-    w.add(r, A, _n(FZ.Report))
-    w.add(r, FZ.sourceFile, _str(doc.name))
-    w.add(r, FZ.partIndex, _int(rep.index))
+    w.add(r, A, T.Report)
+    w.add(r, T.sourceFile, _str(doc.name))
+    w.add(r, T.partIndex, _int(rep.index))
     if meta.title:
-        w.add(r, DCTERMS.title, _zh(meta.title))
+        w.add(r, TITLE, _zh(meta.title))
     if meta.year:
-        w.add(r, FZ.year, ox.Literal(str(meta.year), datatype=_n(XSD.gYear)))
+        w.add(r, T.year, f'"{int(meta.year)}"^^<{XSD.gYear}>')
     if meta.issued:
-        w.add(r, DCTERMS.issued, ox.Literal(meta.issued.isoformat(), datatype=_n(XSD.date)))
+        w.add(r, ISSUED, f'"{meta.issued.isoformat()}"^^<{XSD.date}>')
     if meta.issuer:
-        w.add(r, FZ.issuer, _zh(meta.issuer))
+        w.add(r, T.issuer, _zh(meta.issuer))
     if meta.addressee:
-        w.add(r, FZ.addressee, _zh(meta.addressee))
+        w.add(r, T.addressee, _zh(meta.addressee))
     _divisions(w, rep)
 
     # structure and sentences
-    sec_iri = [f"{rep.key}/section/{s.index}" for s in rep.sections]
+    sec_iri = [_iri(f"{rep.key}/section/{s.index}") for s in rep.sections]
     for s in rep.sections:
-        node = _n(sec_iri[s.index])
+        node = sec_iri[s.index]
         o_start, o_end = doc.to_orig(s.start, s.end)
-        w.add(node, A, _n(FZ.Section))
-        w.add(node, FZ.report, r)
-        w.add(node, RDFS.label, _zh(s.title))
-        w.add(node, FZ.number, _str(s.number))
-        w.add(node, FZ.level, _int(s.level))
-        w.add(node, FZ.order, _int(s.index))
-        w.add(node, FZ.start, _int(o_start))
-        w.add(node, FZ.end, _int(o_end))
+        w.add(node, A, T.Section)
+        w.add(node, T.report, r)
+        w.add(node, LABEL, _zh(s.title))
+        w.add(node, T.number, _str(s.number))
+        w.add(node, T.level, _int(s.level))
+        w.add(node, T.order, _int(s.index))
+        w.add(node, T.start, _int(o_start))
+        w.add(node, T.end, _int(o_end))
         if s.parent is not None:
-            w.add(node, FZ.section, _n(sec_iri[s.parent]))
+            w.add(node, T.section, sec_iri[s.parent])
         if s.covers:
-            w.add(node, FZ.covers, _str(s.covers))
-    sent_iri = [f"{rep.key}/sentence/{s.index}" for s in rep.sentences]
+            w.add(node, T.covers, _str(s.covers))
+    sent_iri = [_iri(f"{rep.key}/sentence/{s.index}") for s in rep.sentences]
     for s in rep.sentences:
-        node = _n(sent_iri[s.index])
+        node = sent_iri[s.index]
         o_start, o_end = doc.to_orig(s.start, s.end)
-        w.add(node, A, _n(FZ.Sentence))
-        w.add(node, FZ.report, r)
-        w.add(node, FZ.text, _zh(s.text))
-        w.add(node, FZ.order, _int(s.index))
-        w.add(node, FZ.start, _int(o_start))
-        w.add(node, FZ.end, _int(o_end))
+        w.add(node, A, T.Sentence)
+        w.add(node, T.report, r)
+        w.add(node, T.text, _zh(s.text))
+        w.add(node, T.order, _int(s.index))
+        w.add(node, T.start, _int(o_start))
+        w.add(node, T.end, _int(o_end))
         if s.section is not None:
-            w.add(node, FZ.section, _n(sec_iri[s.section]))
+            w.add(node, T.section, sec_iri[s.section])
 
     # entities and their mentions
     for ent in rep.entities.values():
         _entity(w, ent)
-        w.add(r, FZ.mentions, _n(ent.key))
+        w.add(r, T.mentions, _iri(ent.key))
     for i, m in enumerate(rep.mentions):
         if not m.entity:
             continue
-        node = _n(f"{rep.key}/mention/{i}")
+        node = _iri(f"{rep.key}/mention/{i}")
         o_start, o_end = doc.to_orig(m.start, m.end)
-        w.add(node, A, _n(FZ.Mention))
-        w.add(node, FZ.entity, _n(m.entity))
-        w.add(node, FZ.surface, _zh(m.text))
-        w.add(node, FZ.start, _int(o_start))
-        w.add(node, FZ.end, _int(o_end))
+        w.add(node, A, T.Mention)
+        w.add(node, T.entity, _iri(m.entity))
+        w.add(node, T.surface, _zh(m.text))
+        w.add(node, T.start, _int(o_start))
+        w.add(node, T.end, _int(o_end))
         if m.sentence < len(sent_iri):
-            w.add(node, FZ.sentence, _n(sent_iri[m.sentence]))
-        w.add(node, FZ.report, r)
+            w.add(node, T.sentence, sent_iri[m.sentence])
+        w.add(node, T.report, r)
 
     for rel in rep.relations:
         _relation(w, rep, rel, sent_iri)
     for i, ind in enumerate(rep.indicators):
         _indicator(w, rep, i, ind, sent_iri)
-    yield from w.quads
+    return w.lines
 
 
 def _divisions(w: _Writer, rep: Report) -> None:
     meta = rep.meta
     if not rep.township_key:
         return
-    r, t = _n(rep.key), _n(rep.township_key)
-    w.add(r, FZ.reportingUnit, t)
+    r, t = _iri(rep.key), _iri(rep.township_key)
+    w.add(r, T.reportingUnit, t)
     if meta.is_township:
-        w.add(r, FZ.township, t)
-        w.add(t, A, _n(FZ.Township))
+        w.add(r, T.township, t)
+        w.add(t, A, T.Township)
     else:
-        w.add(t, A, _n(FZ.County))
-    w.add(t, RDFS.label, _zh(meta.unit))
-    w.add(t, FZ.kind, _zh(meta.kind or ""))
-    w.add(r, FZ.mentions, t)
+        w.add(t, A, T.County)
+    w.add(t, LABEL, _zh(meta.unit))
+    w.add(t, T.kind, _zh(meta.kind or ""))
+    w.add(r, T.mentions, t)
     chain = [(meta.county, "county"), (meta.prefecture, "prefecture"), (meta.province, "province")]
     below = t if meta.is_township else None
     for name, level in chain:
         if not name:
             continue
-        node = _n(mint(level, name))
-        w.add(node, A, _n(_DIVISION_CLASS[level]))
-        w.add(node, RDFS.label, _zh(name))
+        node = _iri(mint(level, name))
+        w.add(node, A, getattr(T, _DIVISION_CLASS[level]))
+        w.add(node, LABEL, _zh(name))
         if below is not None:
-            w.add(below, FZ.partOf, node)
-        w.add(r, FZ.mentions, node)
+            w.add(below, T.partOf, node)
+        w.add(r, T.mentions, node)
         below = node
     if meta.is_township and meta.county:
-        w.add(t, SKOS.altLabel, _zh(meta.county + meta.unit))
+        w.add(t, ALT, _zh(meta.county + meta.unit))
 
 
 def _entity(w: _Writer, ent: Entity) -> None:
-    e = _n(ent.key)
+    e = _iri(ent.key)
     w.add(e, A, entity_class(ent))
     if ent.subtype == "律师事务所" or ent.attrs.get("law_firm"):
-        w.add(e, A, _n(FZ.LawFirm))
-    w.add(e, RDFS.label, _zh(ent.label))
+        w.add(e, A, T.LawFirm)
+    w.add(e, LABEL, _zh(ent.label))
     for alias in sorted(ent.aliases):
-        w.add(e, SKOS.altLabel, _zh(alias))
+        w.add(e, ALT, _zh(alias))
     if ent.subtype:
-        w.add(e, FZ.subtype, _zh(ent.subtype))
+        w.add(e, T.subtype, _zh(ent.subtype))
     if ent.scope:
-        w.add(e, FZ.scope, _n(ent.scope))
+        w.add(e, T.scope, _iri(ent.scope))
     if ent.attrs.get("post"):
-        w.add(e, FZ.holdsPost, _zh(ent.attrs["post"]))
+        w.add(e, T.holdsPost, _zh(ent.attrs["post"]))
     if ent.attrs.get("date"):
-        w.add(e, FZ.date, _zh(str(ent.attrs["date"])))
+        w.add(e, T.date, _zh(str(ent.attrs["date"])))
 
 
 def statement_iri(report: str, subject: str, predicate: str, obj: str) -> str:
@@ -205,70 +225,86 @@ def statement_iri(report: str, subject: str, predicate: str, obj: str) -> str:
     return f"{report}/statement/{digest}"
 
 
+def _value(term: str) -> str:
+    """The lexical value of an N-Triples term (what the statement IRI hashes)."""
+    if term.startswith("<"):
+        return term[1:-1]
+    body = term[1:term.rindex('"')]
+    return (body.replace('\\"', '"').replace("\\n", "\n").replace("\\r", "\r")
+            .replace("\\\\", "\\"))
+
+
 def _relation(w: _Writer, rep: Report, rel: Relation, sent_iri: list[str]) -> None:
     subj = rep.township_key if rel.subject is None else rel.subject.entity
     if subj is None:
         return
-    pred = _n(getattr(FZ, rel.predicate))
+    pred = getattr(T, rel.predicate)
     if isinstance(rel.obj, Mention):
         if not rel.obj.entity:
             return
-        obj: ox.NamedNode | ox.Literal = _n(rel.obj.entity)
+        obj = _iri(rel.obj.entity)
     elif rel.obj is None:
         target = rel.attrs.get("target")
         if not target:
             return
-        obj = _n(target)
+        obj = _iri(target)
     elif isinstance(rel.obj, (int, float)):
         obj = _num(rel.obj)
     else:
         obj = _zh(str(rel.obj))
-    s = _n(subj)
+    s = _iri(subj)
     w.add(s, pred, obj)
-    st = _n(statement_iri(rep.key, subj, str(pred), obj.value))
-    w.add(st, A, _n(FZ.Statement))
-    w.add(st, RDF.subject, s)
-    w.add(st, RDF.predicate, pred)
-    w.add(st, RDF.object, obj)
-    w.add(st, FZ.report, _n(rep.key))
+    st = _iri(statement_iri(rep.key, subj, pred, _value(obj)))
+    w.add(st, A, T.Statement)
+    w.add(st, SUBJ, s)
+    w.add(st, PRED, pred)
+    w.add(st, OBJ, obj)
+    w.add(st, T.report, _iri(rep.key))
     if rel.sentence is not None and 0 <= rel.sentence < len(sent_iri):
-        w.add(st, PROV.wasDerivedFrom, _n(sent_iri[rel.sentence]))
+        w.add(st, DERIVED, sent_iri[rel.sentence])
     a = rel.attrs
     if a.get("advisor_kind"):
-        w.add(st, FZ.advisorKind, _zh(a["advisor_kind"]))
+        w.add(st, T.advisorKind, _zh(a["advisor_kind"]))
     if a.get("team_size"):
-        w.add(st, FZ.teamSize, _int(a["team_size"]))
+        w.add(st, T.teamSize, _int(a["team_size"]))
     if a.get("count") is not None:
-        w.add(st, FZ.count, _num(a["count"]))
+        w.add(st, T.count, _num(a["count"]))
     if a.get("date"):
-        w.add(st, FZ.date, _zh(str(a["date"])))
+        w.add(st, T.date, _zh(str(a["date"])))
     org = a.get("org")
     if isinstance(a.get("org_mention"), Mention) and a["org_mention"].entity:
         org = a["org_mention"].entity
     if org:
-        w.add(s, _n(ORG.memberOf), _n(org))
-        w.add(st, _n(ORG.memberOf), _n(org))
+        w.add(s, MEMBER, _iri(org))
+        w.add(st, MEMBER, _iri(org))
     for extra in a.get("extra_types", ()):
-        w.add(obj, A, _n(extra))
-    if a.get("label") and isinstance(obj, ox.NamedNode):
-        w.add(obj, RDFS.label, _zh(a["label"]))
+        w.add(obj, A, _iri(str(extra)))
+    if a.get("label") and obj.startswith("<"):
+        w.add(obj, LABEL, _zh(a["label"]))
 
 
 def _indicator(w: _Writer, rep: Report, i: int, ind: Indicator, sent_iri: list[str]) -> None:
-    node = _n(f"{rep.key}/indicator/{i}")
-    w.add(node, A, _n(FZ.Indicator))
-    w.add(node, FZ.report, _n(rep.key))
-    w.add(node, RDFS.label, _zh(ind.metric))
-    w.add(node, RDF.value, _num(ind.value))
-    w.add(node, FZ.unit, _zh(ind.unit))
+    node = _iri(f"{rep.key}/indicator/{i}")
+    w.add(node, A, T.Indicator)
+    w.add(node, T.report, _iri(rep.key))
+    w.add(node, LABEL, _zh(ind.metric))
+    w.add(node, VALUE, _num(ind.value))
+    w.add(node, T.unit, _zh(ind.unit))
     if ind.approx:
-        w.add(node, FZ.approx, _str(ind.approx))
-    w.add(node, FZ.quote, _zh(ind.text))
+        w.add(node, T.approx, _str(ind.approx))
+    w.add(node, T.quote, _zh(ind.text))
     if rep.township_key:
-        w.add(node, FZ.scope, _n(ind.subject or rep.township_key))
+        w.add(node, T.scope, _iri(ind.subject or rep.township_key))
     if 0 <= ind.sentence < len(sent_iri):
-        w.add(node, FZ.sentence, _n(sent_iri[ind.sentence]))
-        w.add(node, PROV.wasDerivedFrom, _n(sent_iri[ind.sentence]))
+        w.add(node, T.sentence, sent_iri[ind.sentence])
+        w.add(node, DERIVED, sent_iri[ind.sentence])
+
+
+def report_quads(doc: Doc, rep: Report) -> Iterator[ox.Quad]:
+    """The report's graph as pyoxigraph quads (for callers that want objects)."""
+    g = ox.NamedNode(graph_iri(doc.path.stem, rep.index))
+    for t in ox.parse("".join(report_lines(doc, rep)).encode(), format=ox.RdfFormat.N_TRIPLES):
+        yield ox.Quad(t.subject, t.predicate, t.object, g)
 
 
 def run(doc: Doc) -> None:
@@ -280,8 +316,6 @@ def run(doc: Doc) -> None:
     doc.graphs = {}
     doc.triple_count = 0
     for rep in doc.reports:
-        quads = list(dict.fromkeys(report_quads(doc, rep)))
-        triples = [q.triple for q in quads]
-        doc.graphs[graph_iri(doc.path.stem, rep.index)] = ox.serialize(
-            triples, format=ox.RdfFormat.N_TRIPLES).decode()
-        doc.triple_count += len(quads)
+        lines = list(dict.fromkeys(report_lines(doc, rep)))
+        doc.graphs[graph_iri(doc.path.stem, rep.index)] = "".join(lines)
+        doc.triple_count += len(lines)

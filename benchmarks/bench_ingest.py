@@ -1,0 +1,118 @@
+"""End-to-end ingest speed against jieba's own speed, on the same text.
+
+    python benchmarks/bench_ingest.py [--mb 5] [--out benchmarks/out]
+
+Makes a folder of the bundled reports repeated (renamed copies) until it
+holds at least ``--mb`` megabytes, then measures, in one run:
+
+1. jieba's plain ``lcut`` over every file's text (one core, lexicon loaded);
+2. the pipeline alone, in this process (every stage after reading);
+3. ``fazhi-kg ingest --workers 1`` end to end (a fresh process: reading,
+   all stages, writing every report's graph into an on-disk store);
+4. the same with ``--workers 2``.
+
+It prints characters per second for each and the ratios the extraction
+issue sets as goals (pipeline ≥ 50 % of jieba on one worker; two workers
+≥ 1.7 × one).  Run it on an otherwise idle machine.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+
+
+def make_corpus(folder: Path, megabytes: float) -> tuple[list[Path], int]:
+    sources = sorted((ROOT / "data" / "reports").glob("*.txt"))
+    folder.mkdir(parents=True, exist_ok=True)
+    files, size, i = [], 0, 0
+    while size < megabytes * 1_000_000:
+        src = sources[i % len(sources)]
+        dst = folder / f"{src.stem}_copy{i:04d}.txt"
+        shutil.copyfile(src, dst)
+        files.append(dst)
+        size += dst.stat().st_size
+        i += 1
+    chars = sum(len(p.read_text(encoding="utf-8")) for p in files)
+    return files, chars
+
+
+def time_jieba(files: list[Path]) -> float:
+    import jieba
+
+    from ingest import segment
+
+    segment.setup()
+    texts = [p.read_text(encoding="utf-8") for p in files]
+    t0 = time.perf_counter()
+    for text in texts:
+        jieba.lcut(text)
+    return time.perf_counter() - t0
+
+
+def time_pipeline(files: list[Path]) -> float:
+    from ingest import pipeline
+
+    pipeline.run(files[0])   # warm: lexicons, gazetteers, regexes
+    t0 = time.perf_counter()
+    for path in files:
+        pipeline.run(path)
+    return time.perf_counter() - t0
+
+
+def time_cli(folder: Path, workers: int) -> float:
+    store = Path(tempfile.mkdtemp(prefix="fazhi-bench-store-"))
+    try:
+        t0 = time.perf_counter()
+        subprocess.run([sys.executable, "-m", "kg.cli", "ingest", "--store", str(store / "s"),
+                        "--workers", str(workers), str(folder)],
+                       check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        return time.perf_counter() - t0
+    finally:
+        shutil.rmtree(store, ignore_errors=True)
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--mb", type=float, default=5.0, help="corpus size in megabytes (UTF-8)")
+    ap.add_argument("--json", type=Path, help="also write the results here")
+    args = ap.parse_args(argv)
+    work = Path(tempfile.mkdtemp(prefix="fazhi-bench-"))
+    try:
+        files, chars = make_corpus(work / "reports", args.mb)
+        size = sum(p.stat().st_size for p in files)
+        print(f"corpus: {len(files)} files, {size / 1e6:.1f} MB, {chars:,} characters")
+        tj = time_jieba(files)
+        tp = time_pipeline(files)
+        t1 = time_cli(work / "reports", 1)
+        t2 = time_cli(work / "reports", 2)
+        res = {
+            "machine": f"{platform.machine()}, {platform.python_version()}",
+            "files": len(files), "megabytes": round(size / 1e6, 2), "characters": chars,
+            "jieba_lcut_cps": round(chars / tj), "pipeline_cps": round(chars / tp),
+            "ingest_1_worker_cps": round(chars / t1), "ingest_2_workers_cps": round(chars / t2),
+            "pipeline_vs_jieba": round(tj / tp, 3), "ingest_1_vs_jieba": round(tj / t1, 3),
+            "speedup_2_workers": round(t1 / t2, 3),
+            "seconds": {"jieba": round(tj, 2), "pipeline": round(tp, 2),
+                        "ingest_1": round(t1, 2), "ingest_2": round(t2, 2)},
+        }
+        for k, v in res.items():
+            print(f"{k:24s} {v}")
+        if args.json:
+            args.json.write_text(json.dumps(res, indent=2), encoding="utf-8")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
