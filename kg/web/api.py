@@ -1,0 +1,693 @@
+"""``/api``: the JSON the web pages are built from (and anyone may call).
+
+* ``/api/search?q=`` — type-ahead over entity labels and aliases
+  (substring match, so 龙脊 finds 龙脊律师事务所);
+* ``/api/entity/<id>`` — labels, types, facts with their evidence
+  sentences, neighbours with counts (and, for a township, its reports,
+  county, legal advisers and figures);
+* ``/api/graph/<id>?hops=1|2&offset=`` — the neighbourhood for the graph
+  on the entity page: at most ``max_neighbours`` neighbours per node, the
+  rest counted in ``more``;
+* ``/api/neighbourhood/<id>?format=gexf|turtle|json`` — that graph as a file;
+* ``/api/report/<id>`` — a report's sections, sentences and entity spans;
+* ``/api/openapi.json`` — an OpenAPI 3 description of the above.
+
+An ``<id>`` is an entity or report IRI minus ``https://w3id.org/fazhi-kg/id/``
+(``org/龙脊律师事务所``).  Every value a user gives reaches SPARQL as a
+bound term (substitutions); the only IRIs written into query text are ones
+read from the store, serialised by pyoxigraph (which refuses a malformed
+IRI).  Every query has a LIMIT.
+
+The data functions (``entity``, ``graph``, ``report``, …) are also what
+:mod:`kg.web.pages` renders.
+"""
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from typing import Any
+
+import pyoxigraph as ox
+from flask import Blueprint, Response, abort, jsonify, request
+
+from kg.errors import QueryError
+from kg.namespace import FZ, ID_IRI, ORG, RDF, RDFS, SKOS
+from kg.sparql import check
+from kg.style import (CLASS_NAMES, CLASS_TYPES, OTHER_COLOR, TYPE_COLORS, TYPES,
+                      relation_name, type_color)
+from kg.web import service
+
+bp = Blueprint("api", __name__)
+
+#: Classes from most to least specific: an entity typed twice takes the first.
+CLASS_RANK = [str(c) for c in (FZ.Township, FZ.County, FZ.Prefecture, FZ.Province, FZ.LawFirm,
+                               FZ.Advisor, FZ.Person, FZ.Law, FZ.System, FZ.Activity,
+                               FZ.Organization, FZ.Division)]
+#: Predicates drawn as edges between entities (as in the GEXF export).
+EDGE_PREDICATES = [str(p) for p in (FZ.relatedTo, FZ.establishes, FZ.implements, FZ.conducts,
+                                    FZ.studies, FZ.cites, FZ.legalAdvisor, FZ.partOf,
+                                    ORG.memberOf)]
+_EDGES = " ".join(f"<{p}>" for p in EDGE_PREDICATES)
+_CLASSES = " ".join(f"<{c}>" for c in CLASS_RANK)
+#: Most facts, sentences, mentions read for one page.
+MAX_FACTS = 600
+MAX_SENTENCES = 20_000
+MAX_MENTIONS = 60_000
+MAX_SEARCH = 20
+
+
+# ----------------------------------------------------------------- helpers
+
+def entity_iri(eid: str) -> str:
+    return ID_IRI + eid
+
+
+def entity_id(iri: str) -> str:
+    """The short id of an IRI under the id prefix ('' for any other IRI)."""
+    return iri[len(ID_IRI):] if iri.startswith(ID_IRI) else ""
+
+
+def select(text: str, *, limit: int = 10_000, **subs: ox.NamedNode | ox.Literal
+           ) -> list[dict[str, Any]]:
+    """Run a SELECT on the engine with bound values; rows of plain values.
+
+    Literals come back as str (numbers as int/float), IRIs as str.
+    """
+    from kg.queries import plain
+
+    result = service().engine.run(check(text), fmt="json", max_rows=limit,
+                                  substitutions=subs or None)
+    doc = json.loads(result.body)
+    return [{k: plain(v) for k, v in b.items()} for b in doc["results"]["bindings"]]
+
+
+def _values(iris) -> str:
+    """Store IRIs as a SPARQL VALUES body; pyoxigraph validates each one."""
+    return " ".join(str(ox.NamedNode(i)) for i in iris)
+
+
+def _iri(value: str) -> ox.NamedNode:
+    try:
+        return ox.NamedNode(value)
+    except ValueError:
+        abort(404)
+
+
+def best_class(classes) -> str:
+    ranked = [c for c in CLASS_RANK if c in set(classes)]
+    return ranked[0] if ranked else ""
+
+
+def describe_nodes(iris) -> dict[str, dict[str, Any]]:
+    """IRI → {id, label, type, class, color} for store IRIs (batched)."""
+    iris = [i for i in dict.fromkeys(iris) if isinstance(i, str) and i.startswith(ID_IRI)]
+    out: dict[str, dict[str, Any]] = {}
+    classes: dict[str, set[str]] = defaultdict(set)
+    labels: dict[str, str] = {}
+    for start in range(0, len(iris), 400):
+        chunk = iris[start:start + 400]
+        rows = select(f"""SELECT ?n ?c ?l WHERE {{ VALUES ?n {{ {_values(chunk)} }}
+            {{ ?n a ?c }} UNION {{ ?n rdfs:label ?l }} }} LIMIT {len(chunk) * 40}""")
+        for r in rows:
+            if r.get("c"):
+                classes[r["n"]].add(r["c"])
+            if r.get("l") and (r["n"] not in labels or len(r["l"]) < len(labels[r["n"]])):
+                labels[r["n"]] = r["l"]     # the shortest of several labels, stably
+    for i in iris:
+        cls = best_class(classes.get(i, ()))
+        t = CLASS_TYPES.get(cls, "")
+        out[i] = {"id": entity_id(i), "iri": i, "label": labels.get(i) or entity_id(i).rsplit("/", 1)[-1],
+                  "type": t, "class": CLASS_NAMES.get(cls, ""), "color": type_color(t)}
+    return out
+
+
+def degrees(iris) -> dict[str, int]:
+    """IRI → how many distinct entities it is linked to."""
+    iris = list(dict.fromkeys(iris))
+    if not iris:
+        return {}
+    rows = select(f"""SELECT ?n (COUNT(DISTINCT ?x) AS ?deg) WHERE {{
+        VALUES ?n {{ {_values(iris)} }} VALUES ?p {{ {_EDGES} }}
+        {{ ?n ?p ?x }} UNION {{ ?x ?p ?n }} FILTER(isIRI(?x) && ?x != ?n) }}
+        GROUP BY ?n LIMIT {len(iris)}""")
+    return {r["n"]: r["deg"] for r in rows}
+
+
+# ----------------------------------------------------------------- neighbours
+
+_NEIGHBOURS = f"""SELECT ?e ?p ?dir ?other (COUNT(DISTINCT ?g) AS ?reports) WHERE {{
+  VALUES ?p {{ {_EDGES} }}
+  {{ GRAPH ?g {{ ?e ?p ?other }} BIND("out" AS ?dir) }}
+  UNION {{ GRAPH ?g {{ ?other ?p ?e }} BIND("in" AS ?dir) }}
+  FILTER(isIRI(?other) && ?other != ?e)
+}} GROUP BY ?e ?p ?dir ?other ORDER BY DESC(?reports) ?p ?dir ?other"""
+
+
+def neighbours(iri: str, *, limit: int, offset: int = 0) -> tuple[list[dict[str, Any]], int]:
+    """Edges of one node: ([{other, predicate, relation, dir, reports}], total neighbours).
+
+    Neighbours are ordered by how many reports state the link; ``limit``
+    distinct neighbours from ``offset`` are returned (all their edges).
+    """
+    cap = 5000
+    rows = select(_NEIGHBOURS + f" LIMIT {cap}", limit=cap, e=ox.NamedNode(iri))
+    order = list(dict.fromkeys(r["other"] for r in rows))
+    total = len(order)
+    if len(rows) >= cap:   # a hub: count its neighbours without listing them
+        n = select(f"""SELECT ?e (COUNT(DISTINCT ?x) AS ?n) WHERE {{ VALUES ?p {{ {_EDGES} }}
+            {{ ?e ?p ?x }} UNION {{ ?x ?p ?e }} FILTER(isIRI(?x) && ?x != ?e) }} GROUP BY ?e LIMIT 1""",
+                   e=ox.NamedNode(iri))
+        total = n[0]["n"] if n else total
+    keep = set(order[offset:offset + limit])
+    edges = [{"other": r["other"], "predicate": r["p"], "relation": relation_name(r["p"]),
+              "dir": r["dir"], "reports": r["reports"]} for r in rows if r["other"] in keep]
+    return edges, total
+
+
+def graph(iri: str, *, hops: int = 1, limit: int = 25, offset: int = 0) -> dict[str, Any]:
+    """The neighbourhood of ``iri`` for drawing: nodes, edges, and 'more' counts.
+
+    ``hops`` 2 expands every shown neighbour too (each to ``limit``).
+    A node's ``degree`` is its number of neighbours; ``more[id]`` how many of
+    the node's neighbours are not shown (the "N more" marker).
+    """
+    if hops not in (1, 2):
+        raise QueryError(f"hops must be 1 or 2, not {hops}")
+    nodes: dict[str, dict[str, Any]] = {}
+    edges: dict[tuple[str, str, str], dict[str, Any]] = {}
+    more: dict[str, int] = {}
+    expanded: list[str] = []
+    frontier = [iri]
+    for hop in range(hops):
+        nxt = []
+        for n in frontier:
+            es, total = neighbours(n, limit=limit, offset=offset if n == iri else 0)
+            expanded.append(n)
+            shown = {e["other"] for e in es}
+            more[n] = max(0, total - len(shown) - (offset if n == iri else 0))
+            for e in es:
+                s, t = (n, e["other"]) if e["dir"] == "out" else (e["other"], n)
+                edges.setdefault((s, e["predicate"], t), {
+                    "source": s, "target": t, "predicate": e["predicate"],
+                    "relation": e["relation"], "reports": e["reports"]})
+                if e["other"] not in nodes and e["other"] not in nxt and e["other"] != iri:
+                    nxt.append(e["other"])
+            nodes.setdefault(n, {})
+        for o in nxt:
+            nodes.setdefault(o, {})
+        frontier = [o for o in nxt if o not in expanded]
+    info = describe_nodes([iri, *nodes])
+    if iri not in info or not info[iri]["type"] and not nodes.keys() - {iri}:
+        raise QueryError(f"no entity {entity_id(iri) or iri}", status=404)
+    deg = degrees(nodes)
+    out_nodes = []
+    for n in nodes:
+        d = dict(info.get(n) or {"id": entity_id(n), "iri": n, "label": n, "type": "",
+                                 "class": "", "color": OTHER_COLOR})
+        d.update(degree=deg.get(n, 0), centre=n == iri, expanded=n in expanded)
+        out_nodes.append(d)
+    return {"centre": entity_id(iri), "hops": hops, "limit": limit, "offset": offset,
+            "nodes": out_nodes,
+            "edges": [dict(e, source=entity_id(e["source"]), target=entity_id(e["target"]))
+                      for e in edges.values()],
+            "more": {entity_id(k): v for k, v in more.items() if v}}
+
+
+# ----------------------------------------------------------------- entity
+
+_PROPS = """SELECT ?e ?p ?o ?ol WHERE {
+  VALUES ?p { rdf:type rdfs:label skos:altLabel fz:subtype fz:scope fz:holdsPost fz:date fz:kind
+              fz:partOf org:memberOf }
+  ?e ?p ?o . OPTIONAL { ?o rdfs:label ?ol }
+} LIMIT 400"""
+
+_FACTS = f"""SELECT ?e ?st ?dir ?p ?other ?count ?date ?kind ?size ?report ?year ?order ?text
+WHERE {{
+  {{ ?st rdf:subject ?e ; rdf:predicate ?p ; rdf:object ?other . BIND("out" AS ?dir) }}
+  UNION {{ ?st rdf:object ?e ; rdf:predicate ?p ; rdf:subject ?other . BIND("in" AS ?dir) }}
+  ?st fz:report ?report .
+  OPTIONAL {{ ?report fz:year ?year }}
+  OPTIONAL {{ ?st fz:count ?count }} OPTIONAL {{ ?st fz:date ?date }}
+  OPTIONAL {{ ?st fz:advisorKind ?kind }} OPTIONAL {{ ?st fz:teamSize ?size }}
+  OPTIONAL {{ ?st prov:wasDerivedFrom ?s . ?s fz:order ?order ; fz:text ?text }}
+}} ORDER BY ?p ?dir ?report ?order LIMIT {MAX_FACTS}"""
+
+_REPORTS_OF = """SELECT ?e ?r ?title ?year ?unit ?file WHERE {
+  { ?r fz:mentions ?e } UNION { ?r fz:reportingUnit ?e }
+  ?r a fz:Report .
+  OPTIONAL { ?r dcterms:title ?title } OPTIONAL { ?r fz:year ?year }
+  OPTIONAL { ?r fz:sourceFile ?file }
+  OPTIONAL { ?r fz:reportingUnit ?u . ?u rdfs:label ?unit }
+} ORDER BY ?year ?r LIMIT 300"""
+
+_FIGURES = """SELECT ?e ?ind ?label ?value ?unit ?approx ?report ?year ?order ?text WHERE {
+  ?ind fz:scope ?e ; a fz:Indicator ; rdfs:label ?label ; rdf:value ?value ; fz:report ?report .
+  OPTIONAL { ?ind fz:unit ?unit } OPTIONAL { ?ind fz:approx ?approx }
+  OPTIONAL { ?report fz:year ?year }
+  OPTIONAL { ?ind fz:sentence ?s . ?s fz:order ?order ; fz:text ?text }
+} ORDER BY ?year ?report ?order LIMIT 500"""
+
+
+def _report_ref(iri: str, year: Any = None, title: str = "") -> dict[str, Any]:
+    return {"id": entity_id(iri), "year": year, "title": title}
+
+
+def entity(iri: str, *, max_neighbours: int = 25) -> dict[str, Any]:
+    """Everything the entity page shows, as plain data; QueryError 404 if unknown."""
+    node = ox.NamedNode(iri)
+    props = select(_PROPS, e=node)
+    if not props:
+        raise QueryError(f"no entity '{entity_id(iri)}' in the graph", status=404)
+    classes = {r["o"] for r in props if r["p"] == str(RDF.type)}
+    labels = sorted({r["o"] for r in props if r["p"] == str(RDFS.label)}, key=len)
+    cls = best_class(classes)
+    t = CLASS_TYPES.get(cls, "")
+    if not t and not labels:
+        raise QueryError(f"'{entity_id(iri)}' is not an entity", status=404)
+    out: dict[str, Any] = {
+        "id": entity_id(iri), "iri": iri, "label": labels[0] if labels else entity_id(iri),
+        "labels": labels,
+        "aliases": sorted({r["o"] for r in props if r["p"] == str(SKOS.altLabel)}),
+        "types": [{"iri": c, "name": CLASS_NAMES.get(c, c.rsplit("#", 1)[-1])}
+                  for c in sorted(classes, key=lambda c: (c not in CLASS_RANK,
+                                                           CLASS_RANK.index(c) if c in CLASS_RANK else 0))],
+        "type": t, "class": CLASS_NAMES.get(cls, ""), "color": type_color(t),
+    }
+    for key, p in (("subtype", FZ.subtype), ("post", FZ.holdsPost), ("date", FZ.date),
+                   ("kind", FZ.kind)):
+        vals = [r["o"] for r in props if r["p"] == str(p)]
+        if vals:
+            out[key] = vals[0]
+    for key, p in (("scope", FZ.scope), ("partOf", FZ.partOf), ("memberOf", ORG.memberOf)):
+        vals = [{"id": entity_id(r["o"]), "label": r.get("ol") or r["o"]}
+                for r in props if r["p"] == str(p)]
+        if vals:
+            out[key] = list({v["id"]: v for v in vals}.values())
+
+    rows = select(_FACTS, limit=MAX_FACTS, e=node)
+    others = describe_nodes(r["other"] for r in rows if isinstance(r["other"], str))
+    facts: dict[tuple[str, str, str], dict[str, Any]] = {}
+    for r in rows:
+        other = r["other"]
+        key = (r["p"], r["dir"], str(other))
+        f = facts.get(key)
+        if f is None:
+            o = others.get(other) if isinstance(other, str) else None
+            f = facts[key] = {
+                "predicate": r["p"], "relation": relation_name(r["p"]), "dir": r["dir"],
+                "other": o or {"id": "", "label": str(other), "type": "", "color": OTHER_COLOR,
+                               "literal": True},
+                "qualifiers": {}, "evidence": []}
+        for q in ("count", "date", "kind", "size"):
+            if r.get(q) is not None:
+                f["qualifiers"][q] = r[q]
+        if r.get("order") is not None:
+            ev = {"report": entity_id(r["report"]), "year": r.get("year"),
+                  "order": r["order"], "text": r.get("text", "")}
+            if ev not in f["evidence"]:
+                f["evidence"].append(ev)
+        elif not any(e["report"] == entity_id(r["report"]) for e in f["evidence"]):
+            f["evidence"].append({"report": entity_id(r["report"]), "year": r.get("year"),
+                                  "order": None, "text": ""})
+    out["facts"] = list(facts.values())
+    out["facts_truncated"] = len(rows) >= MAX_FACTS
+
+    edges, total = neighbours(iri, limit=max_neighbours)
+    info = describe_nodes(e["other"] for e in edges)
+    counts: dict[str, dict[str, Any]] = {}
+    for e in edges:
+        n = counts.setdefault(e["other"], dict(info.get(e["other"], {"id": entity_id(e["other"])}),
+                                              relations=[], reports=0))
+        n["relations"].append(e["relation"] if e["dir"] == "out" else "←" + e["relation"])
+        n["reports"] = max(n["reports"], e["reports"])
+    out["neighbours"] = list(counts.values())
+    out["neighbour_total"] = total
+
+    reports = select(_REPORTS_OF, limit=300, e=node)
+    out["reports"] = list({r["r"]: {"id": entity_id(r["r"]), "title": r.get("title", ""),
+                                    "year": r.get("year"), "unit": r.get("unit", ""),
+                                    "file": r.get("file", "")} for r in reports}.values())
+    if cls == str(FZ.Township):
+        out["township"] = _township(iri, out)
+    return out
+
+
+def _township(iri: str, ent: dict[str, Any]) -> dict[str, Any]:
+    """A township's county, legal advisers and figures."""
+    advisers = [f for f in ent["facts"] if f["predicate"] == str(FZ.legalAdvisor)
+                and f["dir"] == "out"]
+    figures = []
+    for r in select(_FIGURES, limit=500, e=ox.NamedNode(iri)):
+        figures.append({"label": r["label"], "value": r["value"], "unit": r.get("unit", ""),
+                        "approx": r.get("approx", ""), "report": entity_id(r["report"]),
+                        "year": r.get("year"), "order": r.get("order"), "text": r.get("text", "")})
+    by_year: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for r in ent["reports"]:
+        by_year[str(r.get("year") or "年度不详")].append(r)
+    return {"county": ent.get("partOf", []), "advisers": advisers, "figures": figures,
+            "reports_by_year": dict(sorted(by_year.items()))}
+
+
+# ----------------------------------------------------------------- search
+
+_SEARCH = f"""SELECT ?q ?e ?m ?alias WHERE {{
+  {{ ?e rdfs:label ?m BIND(false AS ?alias) }} UNION {{ ?e skos:altLabel ?m BIND(true AS ?alias) }}
+  FILTER(CONTAINS(LCASE(STR(?m)), LCASE(STR(?q))))
+  FILTER EXISTS {{ VALUES ?c {{ {_CLASSES} }} ?e a ?c }}
+}} ORDER BY (!STRSTARTS(LCASE(STR(?m)), LCASE(STR(?q)))) STRLEN(STR(?m)) ?m LIMIT 200"""
+
+
+def search(q: str, *, limit: int = MAX_SEARCH) -> list[dict[str, Any]]:
+    """Entities whose label or alias contains ``q`` (prefix matches first, then shorter)."""
+    q = q.strip()
+    if not q:
+        return []
+    rows = select(_SEARCH, limit=200, q=ox.Literal(q[:100]))
+    hits: dict[str, str] = {}
+    for r in rows:
+        if r["e"] not in hits:
+            hits[r["e"]] = r["m"]
+        if len(hits) >= limit:
+            break
+    info = describe_nodes(hits)
+    out = []
+    for iri, matched in hits.items():
+        d = dict(info[iri])
+        if matched != d["label"]:
+            d["matched"] = matched
+        out.append(d)
+    return out
+
+
+# ----------------------------------------------------------------- report
+
+_REPORT_META = """SELECT ?r ?p ?o ?ol WHERE {
+  VALUES ?p { rdf:type dcterms:title fz:year dcterms:issued fz:issuer fz:addressee fz:sourceFile
+              fz:partIndex fz:reportingUnit fz:township }
+  ?r ?p ?o . OPTIONAL { ?o rdfs:label ?ol }
+} LIMIT 100"""
+_SECTIONS = """SELECT ?r ?sec ?order ?number ?title ?level ?parent ?covers ?start WHERE {
+  ?sec fz:report ?r ; a fz:Section ; fz:order ?order .
+  OPTIONAL { ?sec fz:number ?number } OPTIONAL { ?sec rdfs:label ?title }
+  OPTIONAL { ?sec fz:level ?level } OPTIONAL { ?sec fz:section ?parent }
+  OPTIONAL { ?sec fz:covers ?covers } OPTIONAL { ?sec fz:start ?start }
+} ORDER BY ?order LIMIT 5000"""
+_SENTENCES = f"""SELECT ?r ?order ?text ?sec ?start ?end WHERE {{
+  ?s fz:report ?r ; a fz:Sentence ; fz:order ?order ; fz:text ?text .
+  OPTIONAL {{ ?s fz:section ?sec }} OPTIONAL {{ ?s fz:start ?start }} OPTIONAL {{ ?s fz:end ?end }}
+}} ORDER BY ?order LIMIT {MAX_SENTENCES}"""
+_MENTIONS = f"""SELECT ?r ?order ?ent ?surface ?start WHERE {{
+  ?m fz:report ?r ; a fz:Mention ; fz:entity ?ent ; fz:surface ?surface ; fz:sentence ?s .
+  ?s fz:order ?order . OPTIONAL {{ ?m fz:start ?start }}
+}} LIMIT {MAX_MENTIONS}"""
+
+#: What fz:covers values mean, for the outline.
+COVERS = {"measures": "主要举措和成效", "first_responsibility": "第一责任人职责",
+          "shortcomings": "存在的不足和原因", "next_year": "下一年度工作安排"}
+
+
+def _spans(text: str, start: int | None, mentions: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Non-overlapping entity spans within one sentence's text.
+
+    Mention offsets point into the original file while the sentence text is
+    normalised, so each surface is looked up in the text, nearest to where
+    its offset says; an outer (longer) mention wins over one nested in it.
+    """
+    found = []
+    for m in mentions:
+        surface = m["surface"]
+        if not surface:
+            continue
+        hint = (m["start"] - start) if (start is not None and m.get("start") is not None) else 0
+        best, i = None, text.find(surface)
+        while i >= 0:
+            if best is None or abs(i - hint) < abs(best - hint):
+                best = i
+            i = text.find(surface, i + 1)
+        if best is not None:
+            found.append((best, best + len(surface), m["entity"]))
+    found.sort(key=lambda s: (s[0], -(s[1] - s[0])))
+    spans, end = [], 0
+    for s, e, ent in found:
+        if s >= end:
+            spans.append({"start": s, "end": e, "entity": ent})
+            end = e
+    return spans
+
+
+def report(iri: str) -> dict[str, Any]:
+    """A report's metadata, outline, sentences and entity spans; 404 if unknown."""
+    node = ox.NamedNode(iri)
+    meta = select(_REPORT_META, r=node)
+    if not any(m["p"] == str(RDF.type) and m["o"] == str(FZ.Report) for m in meta):
+        raise QueryError(f"no report '{entity_id(iri)}' in the graph", status=404)
+    local = {str(FZ.year): "year", "http://purl.org/dc/terms/title": "title",
+             "http://purl.org/dc/terms/issued": "issued", str(FZ.issuer): "issuer",
+             str(FZ.addressee): "addressee", str(FZ.sourceFile): "file",
+             str(FZ.partIndex): "part"}
+    out: dict[str, Any] = {"id": entity_id(iri), "iri": iri}
+    for m in meta:
+        if m["p"] in local:
+            out[local[m["p"]]] = m["o"]
+        elif m["p"] == str(FZ.reportingUnit):
+            out["unit"] = {"id": entity_id(m["o"]), "label": m.get("ol") or m["o"]}
+    sections = select(_SECTIONS, limit=5000, r=node)
+    sec_order = {s["sec"]: s["order"] for s in sections}
+    out["sections"] = [{"order": s["order"], "number": s.get("number", ""),
+                        "title": s.get("title", ""), "level": s.get("level", 1),
+                        "parent": sec_order.get(s.get("parent")), "start": s.get("start"),
+                        "covers": s.get("covers", ""),
+                        "covers_zh": COVERS.get(s.get("covers", ""), "")} for s in sections]
+    mentions: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for m in select(_MENTIONS, limit=MAX_MENTIONS, r=node):
+        mentions[m["order"]].append({"surface": m["surface"], "start": m.get("start"),
+                                     "entity": m["ent"]})
+    ents = describe_nodes({m["entity"] for ms in mentions.values() for m in ms})
+    sentences = []
+    for s in select(_SENTENCES, limit=MAX_SENTENCES, r=node):
+        spans = _spans(s["text"], s.get("start"), mentions.get(s["order"], []))
+        for sp in spans:
+            info = ents.get(sp.pop("entity"), {})
+            sp.update(id=info.get("id", ""), label=info.get("label", ""),
+                      type=info.get("type", ""), color=info.get("color", OTHER_COLOR))
+        sentences.append({"order": s["order"], "text": s["text"],
+                          "section": sec_order.get(s.get("sec")), "start": s.get("start"),
+                          "end": s.get("end"), "spans": spans})
+    out["sentences"] = sentences
+    out["truncated"] = len(sentences) >= MAX_SENTENCES
+    return out
+
+
+# ----------------------------------------------------------------- overview
+
+def overview() -> dict[str, Any]:
+    """Counts by entity type and the townships with county and years (home page)."""
+    rows = select(f"""SELECT ?c (COUNT(DISTINCT ?e) AS ?n) WHERE {{
+        VALUES ?c {{ {_CLASSES} }} ?e a ?c }} GROUP BY ?c LIMIT 50""")
+    per_type: dict[str, int] = defaultdict(int)
+    for r in rows:
+        if r["c"] in (str(FZ.LawFirm), str(FZ.Division)):
+            continue    # LawFirms are also Organizations; Division is abstract
+        per_type[CLASS_TYPES[r["c"]]] += r["n"]
+    counts = [{"type": t, "count": per_type.get(t, 0), "color": TYPE_COLORS[t]}
+              for t in TYPES if per_type.get(t)]
+    towns = select("""SELECT ?t ?label ?county ?countyLabel
+        (GROUP_CONCAT(DISTINCT STR(?year); separator=",") AS ?years) (COUNT(DISTINCT ?r) AS ?reports)
+        WHERE { ?r fz:township ?t . ?t rdfs:label ?label . OPTIONAL { ?r fz:year ?year }
+          OPTIONAL { ?t fz:partOf ?county . ?county a fz:County ; rdfs:label ?countyLabel } }
+        GROUP BY ?t ?label ?county ?countyLabel ORDER BY ?countyLabel ?label LIMIT 501""",
+                   limit=501)
+    merged: dict[str, dict[str, Any]] = {}
+    for r in towns:
+        t = merged.setdefault(r["t"], {"id": entity_id(r["t"]), "label": r["label"],
+                                       "county": None, "years": set(), "reports": 0})
+        if r.get("county") and t["county"] is None:
+            t["county"] = {"id": entity_id(r["county"]), "label": r.get("countyLabel", "")}
+        t["years"].update(y for y in str(r.get("years") or "").split(",") if y)
+        t["reports"] = max(t["reports"], r["reports"])
+    townships = [dict(t, years=sorted(t["years"])) for t in merged.values()]
+    return {"counts": counts, "townships": townships[:500], "townships_truncated": len(towns) > 500}
+
+
+# ----------------------------------------------------------------- routes
+
+def _max_neighbours() -> int:
+    return service().settings.get("max_neighbours") or 25
+
+
+def _int_arg(name: str, default: int, lo: int, hi: int) -> int:
+    raw = request.args.get(name, "")
+    if not raw.strip():
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise QueryError(f"parameter '{name}' must be a whole number, not {raw!r}") from None
+    if not lo <= value <= hi:
+        raise QueryError(f"parameter '{name}' must be between {lo} and {hi}")
+    return value
+
+
+def _json(data: Any, status: int = 200) -> Response:
+    resp = jsonify(data)
+    resp.status_code = status
+    resp.headers["Cache-Control"] = "no-store"
+    return resp
+
+
+@bp.route("/api/search")
+def api_search() -> Response:
+    q = request.args.get("q", "")
+    return _json({"q": q, "results": search(q, limit=_int_arg("limit", MAX_SEARCH, 1, 50))})
+
+
+@bp.route("/api/entity/<path:eid>")
+def api_entity(eid: str) -> Response:
+    return _json(entity(_iri(entity_iri(eid)).value, max_neighbours=_max_neighbours()))
+
+
+@bp.route("/api/graph/<path:eid>")
+def api_graph(eid: str) -> Response:
+    return _json(graph(_iri(entity_iri(eid)).value, hops=_int_arg("hops", 1, 1, 2),
+                       limit=_max_neighbours(), offset=_int_arg("offset", 0, 0, 10**7)))
+
+
+@bp.route("/api/neighbourhood/<path:eid>")
+def api_neighbourhood(eid: str) -> Response:
+    """The neighbourhood as a file: gexf (via kg.export), turtle or json."""
+    iri = _iri(entity_iri(eid)).value
+    hops = _int_arg("hops", 1, 1, 2)
+    fmt = request.args.get("format", "json").lower()
+    name = (eid.rsplit("/", 1)[-1] or "entity")
+    from urllib.parse import quote
+    disposition = f"attachment; filename=\"neighbourhood.{{}}\"; filename*=UTF-8''{quote(name)}.{{}}"
+    if fmt == "gexf":
+        body = _gexf(iri, hops)
+        resp = Response(body, content_type="application/gexf+xml")
+        resp.headers["Content-Disposition"] = disposition.format("gexf", "gexf")
+        return resp
+    g = graph(iri, hops=hops, limit=_max_neighbours())
+    if fmt in ("turtle", "ttl"):
+        resp = Response(_turtle(g), content_type="text/turtle; charset=utf-8")
+        resp.headers["Content-Disposition"] = disposition.format("ttl", "ttl")
+        return resp
+    if fmt == "json":
+        resp = _json(g)
+        resp.headers["Content-Disposition"] = disposition.format("json", "json")
+        return resp
+    raise QueryError(f"unknown format '{fmt}' (use gexf, turtle or json)", status=406)
+
+
+def _gexf(iri: str, hops: int) -> bytes:
+    """GEXF of the neighbourhood from the export module (same colours as the CLI)."""
+    from kg.export import export_graph
+
+    store = ox.Store.read_only(str(service().settings["store"]))
+    try:
+        return export_graph(store, "gexf", view="neighbourhood", entity=iri, hops=hops)
+    finally:
+        del store
+
+
+def _turtle(g: dict[str, Any]) -> bytes:
+    """The drawn graph as Turtle: edges, labels and types of its nodes."""
+    from kg.namespace import PREFIXES
+
+    triples = []
+    for n in g["nodes"]:
+        s = ox.NamedNode(n["iri"])
+        triples.append(ox.Triple(s, ox.NamedNode(str(RDFS.label)), ox.Literal(n["label"], language="zh")))
+        cls = next((c for c, name in CLASS_NAMES.items() if name == n.get("class")), None)
+        if cls:
+            triples.append(ox.Triple(s, ox.NamedNode(str(RDF.type)), ox.NamedNode(cls)))
+    for e in g["edges"]:
+        triples.append(ox.Triple(ox.NamedNode(entity_iri(e["source"])), ox.NamedNode(e["predicate"]),
+                                 ox.NamedNode(entity_iri(e["target"]))))
+    return ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=dict(PREFIXES))
+
+
+@bp.route("/api/report/<path:rid>")
+def api_report(rid: str) -> Response:
+    return _json(report(_iri(entity_iri(rid)).value))
+
+
+@bp.route("/api/overview")
+def api_overview() -> Response:
+    return _json(overview())
+
+
+@bp.route("/api/openapi.json")
+def openapi() -> Response:
+    return _json(openapi_document(request.url_root.rstrip("/")))
+
+
+def _op(summary: str, params: list[dict[str, Any]], schema: dict[str, Any],
+        media: str = "application/json", errors: tuple[int, ...] = (400, 404)) -> dict[str, Any]:
+    resp = {"200": {"description": "OK", "content": {media: {"schema": schema}}}}
+    for code in errors:
+        resp[str(code)] = {"description": "error", "content": {"application/json": {
+            "schema": {"$ref": "#/components/schemas/Error"}}}}
+    return {"get": {"summary": summary, "parameters": params, "responses": resp}}
+
+
+def _p(name: str, where: str, desc: str, schema: dict[str, Any], required: bool = False
+       ) -> dict[str, Any]:
+    return {"name": name, "in": where, "description": desc, "schema": schema,
+            "required": required or where == "path"}
+
+
+def openapi_document(server: str) -> dict[str, Any]:
+    """The OpenAPI 3.0 description of /api."""
+    obj = {"type": "object"}
+    eid = _p("id", "path", "entity IRI minus https://w3id.org/fazhi-kg/id/ "
+             "(e.g. org/龙脊律师事务所; slashes allowed)", {"type": "string"})
+    hops = _p("hops", "query", "1 or 2", {"type": "integer", "enum": [1, 2], "default": 1})
+    node = {"type": "object", "properties": {
+        "id": {"type": "string"}, "iri": {"type": "string"}, "label": {"type": "string"},
+        "type": {"type": "string", "description": "镇/行政区/机构/制度/法律/活动/人员/法律顾问"},
+        "color": {"type": "string"}, "degree": {"type": "integer"}}}
+    graph_schema = {"type": "object", "properties": {
+        "centre": {"type": "string"}, "nodes": {"type": "array", "items": node},
+        "edges": {"type": "array", "items": {"type": "object", "properties": {
+            "source": {"type": "string"}, "target": {"type": "string"},
+            "predicate": {"type": "string"}, "relation": {"type": "string"},
+            "reports": {"type": "integer"}}}},
+        "more": {"type": "object", "additionalProperties": {"type": "integer"},
+                 "description": "node id → neighbours not shown"}}}
+    return {
+        "openapi": "3.0.3",
+        "info": {"title": "fazhi-kg API", "version": "0.1.0",
+                 "description": "法治政府建设年度报告知识图谱的 JSON 接口 — the JSON behind the web pages. "
+                                "SPARQL itself is at /sparql (SPARQL 1.1 Protocol)."},
+        "servers": [{"url": server}],
+        "paths": {
+            "/api/search": _op("Type-ahead over entity labels and aliases (substring match)",
+                               [_p("q", "query", "text to find", {"type": "string"}, True),
+                                _p("limit", "query", "most results (1–50)",
+                                   {"type": "integer", "default": MAX_SEARCH})],
+                               {"type": "object", "properties": {
+                                   "q": {"type": "string"},
+                                   "results": {"type": "array", "items": node}}}, errors=(400,)),
+            "/api/entity/{id}": _op("An entity: labels, types, facts with evidence, neighbours",
+                                    [eid], obj),
+            "/api/graph/{id}": _op("The neighbourhood to draw (max_neighbours per node)",
+                                   [eid, hops, _p("offset", "query", "skip this many of the "
+                                                  "centre's neighbours", {"type": "integer"})],
+                                   graph_schema),
+            "/api/neighbourhood/{id}": _op(
+                "The neighbourhood as a file", [eid, hops, _p(
+                    "format", "query", "gexf, turtle or json",
+                    {"type": "string", "enum": ["gexf", "turtle", "json"], "default": "json"})],
+                {"type": "string"}, media="application/gexf+xml", errors=(400, 404, 406)),
+            "/api/report/{id}": _op("A report: metadata, sections, sentences, entity spans",
+                                    [_p("id", "path", "report IRI minus the id prefix "
+                                        "(report/<file>/<n>)", {"type": "string"})], obj),
+            "/api/overview": _op("Counts by entity type and the townships", [], obj, errors=()),
+        },
+        "components": {"schemas": {"Error": {"type": "object", "properties": {
+            "error": {"type": "string"}, "status": {"type": "integer"},
+            "setting": {"type": "string"}}}}},
+    }
+
+
+__all__ = ["bp", "entity", "entity_id", "entity_iri", "graph", "overview", "report", "search"]

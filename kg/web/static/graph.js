@@ -1,0 +1,389 @@
+/* The neighbourhood graph on an entity page: our own small force-directed
+ * layout drawn as SVG (no libraries, nothing fetched from elsewhere).
+ *
+ * Data: GET /api/graph/<id>?hops=1|2&offset=N → {nodes, edges, more}.
+ * Click (or Enter on) a node to add its neighbours; a "还有 N 个" marker
+ * loads the next page of a node's neighbours; double-click opens a node's
+ * page.  Every label is set with textContent (never parsed as markup).
+ */
+(function () {
+  "use strict";
+
+  var SVGNS = "http://www.w3.org/2000/svg";
+  var root = document.getElementById("graph");
+  if (!root) return;
+
+  var api = root.getAttribute("data-api");
+  var entityBase = root.getAttribute("data-entity");
+  var centreId = root.getAttribute("data-id");
+  var pageSize = parseInt(root.getAttribute("data-max"), 10) || 25;
+  var statusEl = document.querySelector("[data-graph-status]");
+
+  var nodes = new Map();     // id → node
+  var edges = new Map();     // "a\u0000b" (sorted pair) → edge
+  var more = new Map();      // id → hidden neighbour count
+  var nextOffset = new Map();
+  var svg, viewport, edgeLayer, labelLayer, nodeLayer;
+  var alpha = 0, running = false, dragging = null, busy = false;
+
+  function el(name, attrs) {
+    var e = document.createElementNS(SVGNS, name);
+    for (var k in attrs) e.setAttribute(k, attrs[k]);
+    return e;
+  }
+
+  function href(id) {
+    return entityBase + id.split("/").map(encodeURIComponent).join("/");
+  }
+
+  function say(text) { if (statusEl) statusEl.textContent = text; }
+
+  function message(text) {
+    var p = root.querySelector(".graph-msg");
+    if (!p) { p = document.createElement("p"); p.className = "graph-msg"; root.appendChild(p); }
+    p.textContent = text;
+    p.hidden = !text;
+  }
+
+  // ------------------------------------------------------------ data
+
+  function fetchGraph(id, hops, offset) {
+    var url = api + id.split("/").map(encodeURIComponent).join("/") +
+      "?hops=" + hops + "&offset=" + (offset || 0);
+    return fetch(url, { headers: { Accept: "application/json" } }).then(function (r) {
+      return r.json().then(function (d) {
+        if (!r.ok) throw new Error(d.error || ("HTTP " + r.status));
+        return d;
+      });
+    });
+  }
+
+  function merge(data, around) {
+    var origin = nodes.get(around) || { x: 0, y: 0 };
+    var added = 0;
+    data.nodes.forEach(function (n) {
+      var old = nodes.get(n.id);
+      if (old) {
+        old.expanded = old.expanded || n.expanded;
+        old.degree = n.degree;
+        return;
+      }
+      var a = Math.random() * 2 * Math.PI, r = 40 + Math.random() * 40;
+      nodes.set(n.id, {
+        id: n.id, label: n.label, type: n.type, cls: n["class"], color: n.color,
+        degree: n.degree, expanded: n.expanded, centre: n.id === centreId,
+        x: origin.x + Math.cos(a) * r, y: origin.y + Math.sin(a) * r, vx: 0, vy: 0
+      });
+      added++;
+    });
+    data.edges.forEach(function (e) {
+      var key = e.source < e.target ? e.source + "\u0000" + e.target : e.target + "\u0000" + e.source;
+      var ed = edges.get(key);
+      if (!ed) {
+        ed = { source: e.source, target: e.target, relations: [] };
+        edges.set(key, ed);
+      }
+      if (ed.relations.indexOf(e.relation) < 0) ed.relations.push(e.relation);
+    });
+    Object.keys(data.more || {}).forEach(function (id) { more.set(id, data.more[id]); });
+    data.nodes.forEach(function (n) {
+      if (n.expanded && !(n.id in (data.more || {}))) more.delete(n.id);
+      if (n.expanded && !nextOffset.has(n.id)) nextOffset.set(n.id, pageSize);
+    });
+    return added;
+  }
+
+  function shownDegree(id) {
+    var k = 0;
+    edges.forEach(function (e) { if (e.source === id || e.target === id) k++; });
+    return k;
+  }
+
+  // ------------------------------------------------------------ actions
+
+  function load(hops) {
+    nodes.clear(); edges.clear(); more.clear(); nextOffset.clear();
+    message("正在读取关系图…");
+    busy = true;
+    return fetchGraph(centreId, hops, 0).then(function (d) {
+      merge(d, null);
+      var c = nodes.get(centreId);
+      if (c) { c.x = 0; c.y = 0; c.fixed = true; }
+      message("");
+      draw(); kick(1);
+      // A node with one or two neighbours: show their neighbours as well,
+      // so the picture says something (as if they had been clicked).
+      var others = d.nodes.filter(function (n) { return n.id !== centreId; });
+      if (hops === 1 && others.length && others.length < 2) {
+        busy = false;
+        return others.reduce(function (p, n) {
+          return p.then(function () { return expand(n.id, true); });
+        }, Promise.resolve()).then(function () {
+          say("邻居很少，已自动展开它们的邻居。点击节点继续展开，双击打开它的页面。");
+        });
+      }
+      say(nodes.size + " 个节点。点击节点展开它的邻居，双击打开它的页面。");
+    }).catch(function (err) {
+      message("关系图读取失败：" + err.message);
+    }).then(function () { busy = false; });
+  }
+
+  function expand(id, quiet) {
+    var n = nodes.get(id);
+    if (!n) return Promise.resolve();
+    var offset = n.expanded ? (nextOffset.get(id) || 0) : 0;
+    if (n.expanded && !more.get(id)) {
+      say("“" + n.label + "”的邻居都已显示。双击打开它的页面。");
+      return Promise.resolve();
+    }
+    var before = nodes.size;
+    return fetchGraph(id, 1, offset).then(function (d) {
+      merge(d, id);
+      n.expanded = true;
+      nextOffset.set(id, offset + pageSize);
+      draw(); kick(0.7);
+      if (!quiet && n.g) n.g.focus({ preventScroll: true });   // keep keyboard users in place
+      if (!quiet) say("展开“" + n.label + "”：新增 " + (nodes.size - before) + " 个节点，共 " + nodes.size + " 个。");
+    }).catch(function (err) { say("展开失败：" + err.message); });
+  }
+
+  // ------------------------------------------------------------ drawing
+
+  function setupSvg() {
+    root.textContent = "";
+    svg = el("svg", { "class": "graph-svg", role: "group", "aria-label": root.getAttribute("aria-label") || "关系图" });
+    var defs = el("defs", {});
+    var marker = el("marker", { id: "arrow", viewBox: "0 0 10 10", refX: "10", refY: "5",
+      markerWidth: "7", markerHeight: "7", orient: "auto-start-reverse" });
+    marker.appendChild(el("path", { d: "M0,0 L10,5 L0,10 z", "class": "arrow" }));
+    defs.appendChild(marker);
+    svg.appendChild(defs);
+    viewport = el("g", {});
+    edgeLayer = el("g", { "class": "edges" });
+    labelLayer = el("g", { "class": "edge-labels" });
+    nodeLayer = el("g", { "class": "nodes" });
+    viewport.appendChild(edgeLayer); viewport.appendChild(labelLayer); viewport.appendChild(nodeLayer);
+    svg.appendChild(viewport);
+    root.appendChild(svg);
+    svg.addEventListener("pointermove", onMove);
+    svg.addEventListener("pointerup", onUp);
+    svg.addEventListener("pointerleave", onUp);
+  }
+
+  function radius(n) {
+    if (n.centre) return 14;
+    return Math.min(13, 6 + Math.sqrt(n.degree || 1) * 1.2);
+  }
+
+  function short(text, max) {
+    return text.length > max ? text.slice(0, max - 1) + "…" : text;
+  }
+
+  function draw() {
+    if (!svg) setupSvg();
+    edgeLayer.textContent = ""; labelLayer.textContent = ""; nodeLayer.textContent = "";
+    var manyEdges = edges.size > 120;
+    svg.classList.toggle("many", manyEdges);
+    edges.forEach(function (e) {
+      e.line = el("line", { "class": "edge", "marker-end": "url(#arrow)" });
+      edgeLayer.appendChild(e.line);
+      e.text = el("text", { "class": "edge-label", "text-anchor": "middle" });
+      e.text.textContent = e.relations.join("、");
+      labelLayer.appendChild(e.text);
+    });
+    // "N more" markers, linked to their node
+    var markers = [];
+    more.forEach(function (count, id) {
+      var n = nodes.get(id);
+      if (!n || !count) return;
+      markers.push({ node: n, count: count });
+    });
+    nodes.forEach(function (n) {
+      var g = el("g", { "class": "node" + (n.centre ? " centre" : "") + (n.expanded ? " expanded" : ""),
+        tabindex: "0", role: "button", "data-id": n.id, "data-degree": String(n.degree || 0),
+        "data-expanded": n.expanded ? "true" : "false", "data-shown": String(shownDegree(n.id)) });
+      g.setAttribute("aria-label", n.label + "（" + (n.cls || n.type || "实体") + "），" +
+        (n.degree || 0) + " 个邻居" + (n.expanded ? "，已展开" : "，回车展开"));
+      var title = el("title", {});
+      title.textContent = n.label + "（" + (n.cls || n.type || "实体") + "）· " + (n.degree || 0) + " 个邻居";
+      g.appendChild(title);
+      var c = el("circle", { r: String(radius(n)) });
+      c.style.fill = n.color || "#999";
+      g.appendChild(c);
+      var t = el("text", { "class": "node-label", x: String(radius(n) + 3), y: "4" });
+      t.textContent = short(n.label, n.centre ? 24 : 14);
+      g.appendChild(t);
+      g.addEventListener("pointerdown", function (ev) { onDown(ev, n); });
+      g.addEventListener("click", function () { if (!n.moved) expand(n.id); });
+      g.addEventListener("dblclick", function () { window.location.href = href(n.id); });
+      g.addEventListener("keydown", function (ev) {
+        if (ev.key === "Enter" || ev.key === " ") { ev.preventDefault(); expand(n.id); }
+        else if (ev.key === "o" || ev.key === "O") { window.location.href = href(n.id); }
+      });
+      n.g = g;
+      nodeLayer.appendChild(g);
+    });
+    markers.forEach(function (m) {
+      var g = el("g", { "class": "more", tabindex: "0", role: "button", "data-more-of": m.node.id });
+      g.setAttribute("aria-label", "“" + m.node.label + "”还有 " + m.count + " 个邻居未显示，回车显示更多");
+      var rect = el("rect", { rx: "9", ry: "9", height: "18" });
+      var t = el("text", { x: "8", y: "13" });
+      t.textContent = "还有 " + m.count + " 个";
+      rect.setAttribute("width", String(16 + t.textContent.length * 11));
+      g.appendChild(rect); g.appendChild(t);
+      var go = function () { expand(m.node.id); };
+      g.addEventListener("click", go);
+      g.addEventListener("keydown", function (ev) {
+        if (ev.key === "Enter" || ev.key === " ") { ev.preventDefault(); go(); }
+      });
+      m.g = g;
+      nodeLayer.appendChild(g);
+    });
+    draw.markers = markers;
+    root.setAttribute("data-nodes", String(nodes.size));
+    render();
+  }
+
+  function render() {
+    edges.forEach(function (e) {
+      var a = nodes.get(e.source), b = nodes.get(e.target);
+      if (!a || !b) return;
+      var dx = b.x - a.x, dy = b.y - a.y, d = Math.sqrt(dx * dx + dy * dy) || 1;
+      var ra = radius(a), rb = radius(b) + 2;
+      e.line.setAttribute("x1", (a.x + dx / d * ra).toFixed(1));
+      e.line.setAttribute("y1", (a.y + dy / d * ra).toFixed(1));
+      e.line.setAttribute("x2", (b.x - dx / d * rb).toFixed(1));
+      e.line.setAttribute("y2", (b.y - dy / d * rb).toFixed(1));
+      e.text.setAttribute("x", ((a.x + b.x) / 2).toFixed(1));
+      e.text.setAttribute("y", ((a.y + b.y) / 2 - 3).toFixed(1));
+    });
+    nodes.forEach(function (n) {
+      n.g.setAttribute("transform", "translate(" + n.x.toFixed(1) + "," + n.y.toFixed(1) + ")");
+    });
+    (draw.markers || []).forEach(function (m) {
+      m.g.setAttribute("transform", "translate(" + (m.node.x - 20).toFixed(1) + "," +
+        (m.node.y + radius(m.node) + 4).toFixed(1) + ")");
+    });
+    if (!dragging) fit();
+  }
+
+  function fit() {
+    var minX = Infinity, minY = Infinity, maxX = -Infinity, maxY = -Infinity;
+    nodes.forEach(function (n) {
+      minX = Math.min(minX, n.x - 20); maxX = Math.max(maxX, n.x + 110);
+      minY = Math.min(minY, n.y - 20); maxY = Math.max(maxY, n.y + 36);
+    });
+    if (!isFinite(minX)) return;
+    var w = Math.max(maxX - minX, 300), h = Math.max(maxY - minY, 200);
+    svg.setAttribute("viewBox", [minX.toFixed(0), minY.toFixed(0), w.toFixed(0), h.toFixed(0)].join(" "));
+  }
+
+  // ------------------------------------------------------------ layout
+
+  function kick(a) {
+    alpha = Math.max(alpha, a);
+    if (!running) { running = true; requestAnimationFrame(frame); }
+  }
+
+  function tick() {
+    var list = Array.from(nodes.values());
+    var n = list.length, i, j, a, b, dx, dy, d2, d, f;
+    for (i = 0; i < n; i++) {
+      a = list[i];
+      for (j = i + 1; j < n; j++) {
+        b = list[j];
+        dx = b.x - a.x; dy = b.y - a.y;
+        d2 = dx * dx + dy * dy;
+        if (d2 < 0.01) { dx = Math.random() - 0.5; dy = Math.random() - 0.5; d2 = 0.5; }
+        if (d2 > 250000) continue;                 // far apart: no push
+        f = 4200 / d2;
+        d = Math.sqrt(d2);
+        a.vx -= dx / d * f; a.vy -= dy / d * f;
+        b.vx += dx / d * f; b.vy += dy / d * f;
+      }
+    }
+    edges.forEach(function (e) {
+      var s = nodes.get(e.source), t = nodes.get(e.target);
+      if (!s || !t) return;
+      dx = t.x - s.x; dy = t.y - s.y;
+      d = Math.sqrt(dx * dx + dy * dy) || 1;
+      f = (d - 120) * 0.04;
+      s.vx += dx / d * f; s.vy += dy / d * f;
+      t.vx -= dx / d * f; t.vy -= dy / d * f;
+    });
+    list.forEach(function (p) {
+      p.vx -= p.x * 0.004; p.vy -= p.y * 0.004;   // a weak pull to the middle
+      if (p.fixed || p === dragging) { p.vx = 0; p.vy = 0; return; }
+      p.x += Math.max(-30, Math.min(30, p.vx * alpha));
+      p.y += Math.max(-30, Math.min(30, p.vy * alpha));
+      p.vx *= 0.55; p.vy *= 0.55;
+    });
+    alpha *= 0.985;
+  }
+
+  function frame() {
+    var steps = nodes.size > 300 ? 1 : 3;
+    for (var k = 0; k < steps; k++) tick();
+    render();
+    if (alpha > 0.02) requestAnimationFrame(frame);
+    else { running = false; root.setAttribute("data-settled", "true"); }
+    if (alpha > 0.02) root.removeAttribute("data-settled");
+  }
+
+  // ------------------------------------------------------------ dragging
+
+  function point(ev) {
+    var pt = svg.createSVGPoint();
+    pt.x = ev.clientX; pt.y = ev.clientY;
+    return pt.matrixTransform(svg.getScreenCTM().inverse());
+  }
+
+  function onDown(ev, n) {
+    if (ev.button !== 0) return;
+    dragging = n; n.moved = false;
+    dragging.start = point(ev);
+  }
+
+  function onMove(ev) {
+    if (!dragging) return;
+    var p = point(ev);
+    if (!dragging.moved && Math.abs(p.x - dragging.start.x) + Math.abs(p.y - dragging.start.y) < 4) return;
+    dragging.moved = true;
+    dragging.x = p.x; dragging.y = p.y;
+    dragging.fixed = true;
+    kick(0.3);
+  }
+
+  function onUp() {
+    if (dragging) { var d = dragging; setTimeout(function () { d.moved = false; }, 0); }
+    dragging = null;
+  }
+
+  // ------------------------------------------------------------ controls
+
+  var hopButtons = document.querySelectorAll(".hops [data-hops]");
+  hopButtons.forEach(function (b) {
+    b.addEventListener("click", function () {
+      var h = parseInt(b.getAttribute("data-hops"), 10);
+      hopButtons.forEach(function (x) { x.setAttribute("aria-pressed", x === b ? "true" : "false"); });
+      setHops(h);
+      load(h);
+    });
+  });
+  var reset = document.querySelector(".hops [data-reset]");
+  if (reset) reset.addEventListener("click", function () {
+    hopButtons.forEach(function (x) { x.setAttribute("aria-pressed", x.getAttribute("data-hops") === "1" ? "true" : "false"); });
+    setHops(1);
+    load(1);
+  });
+
+  function setHops(h) {
+    document.querySelectorAll("[data-dl]").forEach(function (a) {
+      var u = new URL(a.href, window.location.href);
+      u.searchParams.set("hops", String(h));
+      a.href = u.pathname + u.search;
+    });
+  }
+
+  load(1);
+})();
