@@ -2,13 +2,14 @@
 
 jieba keeps one global tokenizer per process.  Its own parallel mode forks
 workers that drop words added with ``add_word``, so fazhi-kg never uses it:
-each worker process of ``fazhi-kg ingest --workers N`` calls :func:`setup`
-(through :func:`tokenizer`) and loads the lexicon itself.
+the workers of ``fazhi-kg ingest --workers N`` are forks of a process that
+has already called :func:`setup` (see ingest.warm), so each holds the
+dictionary *with* the domain lexicon; a worker started any other way loads
+it itself on first use.
 """
 from __future__ import annotations
 
 import logging
-import os
 import threading
 from pathlib import Path
 
@@ -16,7 +17,7 @@ from kg.model import Doc
 from kg.paths import data_dir
 
 _LOCK = threading.Lock()
-_LOADED_IN: int | None = None   # pid that loaded the lexicon
+_LOADED = False   # a fork inherits the loaded tokenizer, user words included
 
 
 def lexicon_files() -> list[Path]:
@@ -26,17 +27,17 @@ def lexicon_files() -> list[Path]:
 
 def tokenizer():
     """jieba's tokenizer with the domain lexicon, loaded once per process."""
-    global _LOADED_IN
+    global _LOADED
     import jieba
 
-    if _LOADED_IN != os.getpid():
+    if not _LOADED:
         with _LOCK:
-            if _LOADED_IN != os.getpid():
+            if not _LOADED:
                 jieba.setLogLevel(logging.WARNING)
                 jieba.initialize()
                 for path in lexicon_files():
                     jieba.load_userdict(str(path))
-                _LOADED_IN = os.getpid()
+                _LOADED = True
     return jieba.dt
 
 

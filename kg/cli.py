@@ -166,10 +166,15 @@ def _outcomes(files: list[Path], workers: int) -> Iterator[Outcome]:
         for f in files:
             yield process_file(str(f))
         return
-    # forkserver: workers do not inherit the parent's open store or threads.
-    method = "forkserver" if "forkserver" in mp.get_all_start_methods() else "spawn"
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context(method),
-                               initializer=_init_worker)
+    # forkserver: workers do not inherit the parent's open store or threads;
+    # the server preloads ingest.warm, so each worker is a fork that already
+    # holds jieba's dictionary, the lexicons and the gazetteers.
+    if "forkserver" in mp.get_all_start_methods():
+        ctx = mp.get_context("forkserver")
+        ctx.set_forkserver_preload(["ingest.warm"])
+    else:
+        ctx = mp.get_context("spawn")
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_init_worker)
     try:
         todo = iter(files)
         pending: dict[Future[Outcome], Path] = {}
