@@ -144,7 +144,8 @@ def _serialise_select(variables: list[str], rows: list[list], fmt: str, truncate
 
     if fmt == "json":
         bindings = [{v: _term_json(t) for v, t in zip(variables, row) if t is not None} for row in rows]
-        doc = {"head": {"vars": variables}, "results": {"bindings": bindings}, "truncated": truncated}
+        # "truncated" before "results": strict parsers (Oxigraph's) stop reading after the bindings
+        doc = {"head": {"vars": variables}, "truncated": truncated, "results": {"bindings": bindings}}
         return json.dumps(doc, ensure_ascii=False).encode()
     if fmt in ("csv", "tsv"):
         import csv
@@ -299,7 +300,7 @@ def _cap_serialised(body: bytes, fmt: str, max_rows: int) -> tuple[bytes, int | 
         bindings = doc["results"]["bindings"]
         truncated = len(bindings) > max_rows
         del bindings[max_rows:]
-        doc["truncated"] = truncated
+        doc = {"head": doc["head"], "truncated": truncated, "results": doc["results"]}
         return json.dumps(doc, ensure_ascii=False).encode(), len(bindings), truncated
     if fmt == "csv":
         if body.count(b"\n") - 1 <= max_rows:
@@ -316,8 +317,10 @@ def _cap_serialised(body: bytes, fmt: str, max_rows: int) -> tuple[bytes, int | 
 
 
 def _json_flag(body: bytes, truncated: bool) -> bytes:
-    body = body.rstrip()
-    return body[:-1] + (b',"truncated":true}' if truncated else b',"truncated":false}')
+    """Add "truncated" after "head" (variable names cannot hold '"', so the first
+    ',"results":' is the top-level key)."""
+    flag = b',"truncated":true,"results":' if truncated else b',"truncated":false,"results":'
+    return body.replace(b',"results":', flag, 1)
 
 
 def _dataset_kwargs(text: str, default_graphs: list[str] | None,
