@@ -420,6 +420,45 @@ def render_table(columns: list[str], rows: list[list[str]], *, show_header: bool
     return "\n".join(out) + "\n"
 
 
+@cli.command("eval")
+@click.argument("gold", nargs=-1, required=True, metavar="GOLD...")
+@store_option
+@click.option("--details", is_flag=True, help="List the misses and extras of every part.")
+@click.option("--json", "json_out", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Also write the scores (with misses and extras) to this file.")
+def eval_(gold: tuple[str, ...], location: str | None, details: bool, json_out: Path | None) -> None:
+    """Score the graph against gold keys (JSON files or folders of them).
+
+    Precision, recall and F1 per part (reports, each entity type, law-firm
+    advisers, indicators), with the misses and extras, by the matching
+    rules of the evaluation contract: annotate a few reports of your own in
+    the gold format and measure the tool on them.
+    """
+    from kg.evaluate import PARTS, evaluate, render
+
+    store = open_cli_store(location, create=False, shared=True)
+    try:
+        parts = evaluate(store, list(gold))
+    finally:
+        store.close()
+    click.echo(render(parts, details=details))
+    if json_out is not None:
+        json_out.write_text(json.dumps({p: parts[p].to_dict() for p in PARTS},
+                                       ensure_ascii=False, indent=2), encoding="utf-8")
+
+
+def _register_service_commands() -> None:
+    """``serve`` and the canned-query ``query`` (which also takes SPARQL text)."""
+    from kg.cli_serve import query as canned_query
+    from kg.cli_serve import serve
+
+    cli.add_command(serve)
+    cli.add_command(canned_query, "query")
+
+
+_register_service_commands()
+
+
 def main() -> None:
     """Entry point of the ``fazhi-kg`` console script."""
     cli(prog_name="fazhi-kg")

@@ -75,3 +75,24 @@ def test_a_missing_entity_and_an_extra_are_listed(tmp_path, seed_store):
     parts = evaluate(seed_store, [tmp_path])
     assert any("不存在的测试机构" in m for m in parts["机构"].misses)
     assert any("龙脊律师事务所" in e for e in parts["机构"].extras)
+
+
+def test_eval_command_prints_the_table(tmp_path):
+    from click.testing import CliRunner
+
+    from kg.cli import cli
+
+    store = tmp_path / "store"
+    runner = CliRunner()
+    reports = sorted((data_dir() / "reports").glob("*.txt"))[:2]
+    res = runner.invoke(cli, ["ingest", "--store", str(store), *map(str, reports)])
+    assert res.exit_code == 0, res.output
+    out = tmp_path / "scores.json"
+    res = runner.invoke(cli, ["eval", "--store", str(store), "--json", str(out),
+                              str(GOLD / f"{reports[0].stem}.json")])
+    assert res.exit_code == 0, res.output
+    assert res.output.splitlines()[0].split() == ["part", "P", "R", "F1", "tp", "fp", "fn"]
+    scores = json.loads(out.read_text(encoding="utf-8"))
+    assert scores["reports"]["f1"] == 1.0
+    res = runner.invoke(cli, ["eval", "--store", str(store), str(tmp_path / "nothing")])
+    assert res.exit_code == 1 and "no such gold file" in res.output
