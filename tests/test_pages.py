@@ -80,3 +80,13 @@ def test_no_third_party_assets():
         assert not re.search(r'(src|href)\s*=\s*["\']?(https?:)?//', text), path
         assert not re.search(r"@import|url\(\s*['\"]?(https?:)?//", text), path
         assert "fetch(\"http" not in text and "fetch('http" not in text, path
+
+
+def test_canned_query_page(client):
+    html = page(client, "/queries/legal_advisers")
+    assert '<select id="p-kind" name="kind">' in html          # choices → a dropdown
+    assert re.search(r'<a href="/report/report/[^"]+">', html)  # evidence → its report
+    assert "<details" in html and "SELECT" in html              # the query text on request
+    assert 'href="/static/style.css"' in html
+    listing = page(client, "/queries")
+    assert 'href="/queries/legal_advisers"' in listing

@@ -10,6 +10,7 @@ the editor (the protocol endpoint still answers machines there).
 """
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from typing import Any
 from urllib.parse import quote
@@ -44,10 +45,29 @@ def report_url(rid: str, order: int | None = None) -> str:
     return "/report/" + quote(rid, safe="/") + (f"#s-{order}" if order is not None else "")
 
 
+_SENTENCE = re.compile(r"^(report/.+)/sentence/(\d+)$")
+
+
+def iri_link(iri: str) -> tuple[str, str] | None:
+    """(href, text) for an IRI of ours in a results table: an entity, a
+    report, or a sentence (its report at that sentence); None otherwise."""
+    if not iri.startswith(ID_IRI):
+        return None
+    rest = iri[len(ID_IRI):]
+    m = _SENTENCE.match(rest)
+    if m:
+        return report_url(m.group(1), int(m.group(2))), f"第 {m.group(2)} 句"
+    if rest.startswith("report/") and rest.count("/") == 2:
+        return report_url(rest), "报告 " + rest.split("/", 1)[1]
+    if "/" in rest and not rest.startswith("report/"):
+        return entity_url(rest), rest.rsplit("/", 1)[-1]
+    return None
+
+
 def init_app(app: Flask) -> None:
     """Template helpers, and the editor for browsers at GET /sparql."""
     app.jinja_env.globals.update(entity_url=entity_url, report_url=report_url,
-                                 type_colors=TYPE_COLORS, types=TYPES)
+                                 iri_link=iri_link, type_colors=TYPE_COLORS, types=TYPES)
     svc = app.extensions.get("fazhi_kg")
     if svc is not None:
         svc.sparql_html = sparql_editor

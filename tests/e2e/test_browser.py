@@ -133,3 +133,17 @@ def test_narrow_window_reflows(live_server, narrow):
         overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
         assert overflow <= 1, f"{path} scrolls sideways by {overflow}px at 390px wide"
         narrow.shot(name)
+
+
+def test_canned_query_form(live_server, offline):
+    page = offline.page
+    page.goto(live_server + "/queries/legal_advisers")
+    page.locator("#p-kind").select_option("律师事务所")
+    page.get_by_role("button", name="查询").click()
+    page.wait_for_url(re.compile(r"kind="))
+    rows = page.locator("table.data tbody tr")
+    assert rows.count() >= 1
+    assert "龙脊律师事务所" in page.locator("table.data").inner_text()
+    page.locator("details.sparql-text summary").click()
+    assert page.locator("details.sparql-text pre").is_visible()
+    offline.shot("12-canned-query")
