@@ -86,7 +86,7 @@ def entities_view(kg: KGraph) -> nx.MultiDiGraph:
     for iri, n in kg.nodes.items():
         g.add_node(iri, **node_attrs(kg, n))
     for i, e in enumerate(kg.edges.values()):
-        ev = len(e.evidence)
+        ev = e.evidence
         g.add_edge(e.source, e.target, key=f"e{i}", relation=relation_name(e.predicate),
                    predicate=e.predicate, weight=float(max(ev, 1)), evidence=ev,
                    years=_years(e.years))
@@ -124,7 +124,7 @@ def bipartite_view(kg: KGraph) -> nx.DiGraph:
     for i, (t, o) in enumerate(sorted(pairs)):
         es = typed.get((t, o), [])
         rels = sorted({relation_name(e.predicate) for e in es}, key=_rel_order) or [MENTIONS]
-        ev = len(set().union(*(e.evidence for e in es))) if es else 0
+        ev = sum(e.evidence for e in es)     # summed over the typed relations of the pair
         g.add_edge(t, o, id=f"e{i}", relation="、".join(rels),
                    predicate=" ".join(sorted({e.predicate for e in es})),
                    weight=float(max(ev, 1)), evidence=ev, years=_years(pairs[(t, o)]))
