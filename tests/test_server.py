@@ -384,3 +384,49 @@ def test_canned_query_pages(base):
     assert status == 404
     status, _, body = http("GET", f"{base}/queries.json")
     assert {q["name"] for q in json.loads(body)} >= {"law_firm_advisers", "search"}
+
+
+# ----------------------------------------------------------------- fazhi-kg serve
+
+SERVE = ["-c", "import sys; from kg.cli_serve import serve; serve(sys.argv[1:])"]
+
+
+@pytest.mark.slow
+def test_serve_builds_a_missing_store_and_answers(tmp_path):
+    import subprocess
+    import sys
+
+    from conftest import free_port
+
+    port, store = free_port(), tmp_path / "new-store"
+    proc = subprocess.Popen([sys.executable, *SERVE, "--port", str(port), "--store", str(store)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                status, _, body = get(f"http://127.0.0.1:{port}", COUNT_REPORTS)
+                break
+            except OSError:
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    pytest.fail("serve did not start: " + proc.stderr.read()[-2000:])
+                time.sleep(0.3)
+        assert status == 200 and _count(body) >= 1
+        assert (store / "CURRENT").exists()
+    finally:
+        proc.terminate()
+        proc.wait(10)
+
+
+@pytest.mark.slow
+def test_serve_on_a_bad_store_says_one_line(tmp_path):
+    import subprocess
+    import sys
+
+    bad = tmp_path / "a-file"
+    bad.write_text("not a store")
+    proc = subprocess.run([sys.executable, *SERVE, "--port", "1", "--store", str(bad)],
+                          capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 1
+    assert proc.stderr.strip().count("\n") == 0 and "--store" in proc.stderr
+    assert "Traceback" not in proc.stderr
