@@ -129,6 +129,12 @@ def normalise_type(name: str) -> str:
     return t
 
 
+def palette() -> dict[str, dict[str, str]]:
+    """Everything above as one JSON-ready dict, for the web pages' scripts."""
+    return {"types": dict(TYPE_COLORS), "other": {"color": OTHER_COLOR},
+            "classes": dict(CLASS_NAMES), "relations": dict(RELATION_NAMES)}
+
+
 __all__ = ["ADVISOR", "CLASS_NAMES", "CLASS_TYPES", "OTHER_COLOR", "RELATION_NAMES", "SIMILAR",
-           "TYPES", "TYPE_ALIASES", "TYPE_COLORS", "normalise_type", "relation_name", "rgb",
+           "TYPES", "TYPE_ALIASES", "TYPE_COLORS", "normalise_type", "palette", "relation_name", "rgb",
            "type_color"]

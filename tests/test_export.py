@@ -319,3 +319,15 @@ def test_synth_is_deterministic():
     a = synth.fast_nquads(synth.build_doc(synth.World(20, seed=2), 7, 2023, 7))
     b = synth.fast_nquads(synth.build_doc(synth.World(20, seed=2), 7, 2023, 7))
     assert a == b
+
+
+def test_style_names_every_ontology_relation_in_chinese():
+    from kg.namespace import FZ
+    from kg.style import palette, relation_name
+    for p in ("relatedTo", "establishes", "implements", "conducts", "studies", "cites",
+              "legalAdvisor", "partOf"):
+        name = relation_name(str(getattr(FZ, p)))
+        assert name and all("\u4e00" <= ch <= "\u9fff" for ch in name), p
+    assert relation_name(str(FZ.conducts)) == "开展"
+    assert relation_name(str(FZ.legalAdvisor)) == "法律顾问"
+    assert set(palette()["types"]) == set(TYPE_COLORS)
