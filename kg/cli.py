@@ -271,17 +271,41 @@ def ingest(paths: tuple[str, ...], location: str | None, workers: int, verbose: 
 
 # ------------------------------------------------------------------ export
 
+GRAPH_FORMATS = ("gexf", "graphml", "csv")
+
+
 @cli.command()
 @store_option
-@click.option("--format", "fmt", type=click.Choice(list(FORMATS)), default="nquads",
-              show_default=True, help="nquads and trig keep one named graph per report; "
-                                      "turtle, ntriples and jsonld merge all graphs.")
+@click.option("--format", "fmt", type=click.Choice([*FORMATS, *GRAPH_FORMATS]), default="nquads",
+              show_default=True, help="RDF: nquads and trig keep one named graph per report; "
+                                      "turtle, ntriples and jsonld merge all graphs.  Graph tools: "
+                                      "gexf (Gephi), graphml (Cytoscape, yEd), csv (a zip of "
+                                      "nodes.csv and edges.csv).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="File to write (default: standard output).")
-def export(location: str | None, fmt: str, output: Path | None) -> None:
-    """Write the whole graph, ontology included, in a standard RDF format."""
+@click.option("--view", type=click.Choice(["entities", "bipartite", "similarity", "neighbourhood"]),
+              default="entities", show_default=True,
+              help="For gexf/graphml/csv: the whole entity graph, township–entity bipartite, "
+                   "township–township similarity (Jaccard of laws, systems, activities), or one "
+                   "entity's neighbourhood (--entity).")
+@click.option("--type", "types", multiple=True, metavar="TYPE",
+              help="Keep only entities of this type (镇 机构 制度 法律 活动 人员 行政区); repeatable.")
+@click.option("--township", default=None, help="Only this township's reports (name).")
+@click.option("--county", default=None, help="Only reports of townships of this county (name).")
+@click.option("--year", type=int, default=None, help="Only reports on this year.")
+@click.option("--entity", default=None, metavar="IRI", help="The centre of --view neighbourhood.")
+@click.option("--hops", type=click.IntRange(1, 2), default=1, show_default=True,
+              help="Neighbourhood depth.")
+def export(location: str | None, fmt: str, output: Path | None, view: str, types: tuple[str, ...],
+           township: str | None, county: str | None, year: int | None, entity: str | None,
+           hops: int) -> None:
+    """Write the graph: RDF with the ontology, or a view for graph tools (Gephi)."""
     store = open_cli_store(location, create=False, shared=True)
     try:
+        if fmt in GRAPH_FORMATS:
+            _export_view(store, fmt, output, view=view, types=list(types) or None,
+                         township=township, county=county, year=year, entity=entity, hops=hops)
+            return
         if not getattr(store, "read_only", False):
             store.ensure_ontology()   # the installed version's ontology
         elif ONTOLOGY_GRAPH not in store.graphs():
@@ -302,6 +326,26 @@ def export(location: str | None, fmt: str, output: Path | None) -> None:
             tmp.unlink(missing_ok=True)
     finally:
         store.close()
+
+
+def _export_view(store: Store, fmt: str, output: Path | None, **options: Any) -> None:
+    from kg.export import write_graph
+
+    ox_store = getattr(store, "ox", None)
+    if ox_store is None:
+        raise FazhiError("gexf, graphml and csv exports read an embedded store; export the "
+                         "remote store as nquads and ingest it locally, or point --store at a folder")
+    if output is None:
+        write_graph(ox_store, fmt, sys.stdout.buffer, **options)
+        sys.stdout.buffer.flush()
+        return
+    tmp = output.with_name(f".{output.name}.tmp{os.getpid()}")
+    try:
+        with tmp.open("wb") as fh:
+            write_graph(ox_store, fmt, fh, **options)
+        os.replace(tmp, output)
+    finally:
+        tmp.unlink(missing_ok=True)
 
 
 # ------------------------------------------------------------------ stats

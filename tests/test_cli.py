@@ -266,3 +266,24 @@ def test_killed_ingest_leaves_only_complete_graphs(seed_dir: Path, tmp_path: Pat
         for g in graphs:
             assert len(s.dump("nquads", graph=g).splitlines()) == complete, g
         assert s.stats()["reports"] == len(graphs)
+
+
+def test_export_graph_formats_from_the_cli(tmp_path):
+    from click.testing import CliRunner
+    import networkx as nx
+
+    from kg.cli import cli
+    from kg.paths import data_dir
+
+    store = tmp_path / "store"
+    runner = CliRunner()
+    report = sorted((data_dir() / "reports").glob("*.txt"))[1]
+    assert runner.invoke(cli, ["ingest", "--store", str(store), str(report)]).exit_code == 0
+    out = tmp_path / "g.gexf"
+    res = runner.invoke(cli, ["export", "--store", str(store), "--format", "gexf", "-o", str(out)])
+    assert res.exit_code == 0, res.output
+    g = nx.read_gexf(out)
+    assert g.number_of_nodes() > 0 and all("type" in d for _, d in g.nodes(data=True))
+    res = runner.invoke(cli, ["export", "--store", str(store), "--format", "gexf",
+                              "--view", "neighbourhood"])
+    assert res.exit_code == 1 and "needs an entity" in res.output

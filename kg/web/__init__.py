@@ -31,7 +31,7 @@ from kg.sparql import Engine
 log = logging.getLogger("fazhi_kg.web")
 
 #: Optional modules with a blueprint ``bp``, registered when present.
-EXTENSIONS: tuple[str, ...] = ("kg.web.api", "kg.web.pages")
+EXTENSIONS: tuple[str, ...] = ("kg.web.api", "kg.web.pages", "kg.web.exports")
 
 #: Headers a browser script may read from our answers.
 EXPOSED_HEADERS = "X-Fazhi-Truncated, X-Fazhi-Rows, X-Fazhi-Elapsed-Ms, Content-Type"

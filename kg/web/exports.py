@@ -1,0 +1,47 @@
+"""``/export/graph.<format>``: the graph views of kg.export over HTTP.
+
+``/export/graph.gexf?view=similarity&county=云阳县`` answers what
+``fazhi-kg export --format gexf --view similarity --county 云阳县`` writes.
+Options: ``view`` (entities, bipartite, similarity, neighbourhood), ``type``
+(repeatable), ``township``, ``county``, ``year``, ``entity``, ``hops``.
+"""
+from __future__ import annotations
+
+import io
+
+import pyoxigraph as ox
+from flask import Blueprint, Response, request
+
+from kg.errors import QueryError
+from kg.web import service
+
+bp = Blueprint("exports", __name__)
+
+
+@bp.route("/export/graph.<fmt>")
+def graph_file(fmt: str) -> Response:
+    from kg.export import MEDIA_TYPES, write_graph
+
+    if fmt not in MEDIA_TYPES:
+        raise QueryError(f"unknown export format '{fmt}' (use {', '.join(MEDIA_TYPES)})", status=404)
+    args = request.args
+    try:
+        year = int(args["year"]) if args.get("year") else None
+        hops = int(args.get("hops", 1))
+    except ValueError:
+        raise QueryError("parameters year and hops must be whole numbers") from None
+    if hops not in (1, 2):
+        raise QueryError("parameter hops must be 1 or 2")
+    media, ext = MEDIA_TYPES[fmt]
+    out = io.BytesIO()
+    store = ox.Store.read_only(str(service().settings["store"]))
+    try:
+        write_graph(store, fmt, out, view=args.get("view", "entities"),
+                    types=args.getlist("type") or None, township=args.get("township") or None,
+                    county=args.get("county") or None, year=year,
+                    entity=args.get("entity") or None, hops=hops)
+    finally:
+        del store
+    resp = Response(out.getvalue(), content_type=media)
+    resp.headers["Content-Disposition"] = f'attachment; filename="fazhi-kg-{args.get("view", "entities")}.{ext}"'
+    return resp
