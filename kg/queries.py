@@ -15,7 +15,13 @@ unbound, so a query should accept that: ``COALESCE(STR(?county), "") = ""
 || …`` (not ``!BOUND(?county)``: Oxigraph replaces a substituted variable
 by its value, and ``BOUND`` of it stays false).  A parameter must be a
 variable the query SELECTs, and it does not reach into subqueries.  They
-are never pasted into the text.  Every file is read and parsed at start-up
+are never pasted into the text.
+
+For speed on a national graph, a query that needs a parameter inside a
+subquery writes ``BIND (COALESCE(STR(?name), "") AS ?wantedName)`` at the
+top and passes ``?wantedName`` in through ``LATERAL { SELECT ?wantedName …
+}``; LATERAL also makes Oxigraph look the details of each row up one by one
+instead of joining whole tables (see township_profile.rq, compare_metric.rq).  Every file is read and parsed at start-up
 (:func:`load_all`): a broken one fails at once, naming itself.
 """
 from __future__ import annotations
