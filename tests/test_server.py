@@ -396,7 +396,7 @@ def test_serve_builds_a_missing_store_and_answers(tmp_path):
     import subprocess
     import sys
 
-    from conftest import free_port
+    from netutil import free_port
 
     port, store = free_port(), tmp_path / "new-store"
     proc = subprocess.Popen([sys.executable, *SERVE, "--port", str(port), "--store", str(store)],

@@ -48,7 +48,7 @@ def test_remote_endpoints_from_location() -> None:
 
 
 def test_unreachable_remote_store_says_so() -> None:
-    from conftest import free_port
+    from netutil import free_port
 
     with pytest.raises(StoreError, match="cannot reach the SPARQL endpoint .*oxigraph serve"):
         RemoteStore(f"http://127.0.0.1:{free_port()}")

@@ -99,6 +99,7 @@ class Offline:
                                            locale="zh-CN")
         self.context.route("**/*", self._route)
         self.page = self.context.new_page()
+        self.page.set_default_timeout(30_000)   # generous: CI machines can be busy
         self.page.on("pageerror", lambda exc: self.errors.append(str(exc)))
 
     def _route(self, route) -> None:

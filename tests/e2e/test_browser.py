@@ -41,7 +41,7 @@ def test_search_graph_evidence_report(live_server, offline):
 
     # the graph: drawn as SVG, at least 3 nodes, edge labels in Chinese
     page.wait_for_function("document.querySelectorAll('#graph g.node').length >= 3")
-    page.wait_for_selector("#graph[data-settled]", timeout=15_000)
+    page.wait_for_selector("#graph[data-settled]", timeout=30_000)
     assert page.locator("#graph g.node.centre").count() == 1
     labels = page.locator("#graph .edge-label").all_text_contents()
     assert "法律顾问" in labels
@@ -59,7 +59,7 @@ def test_search_graph_evidence_report(live_server, offline):
     assert target, "no expandable neighbour in the graph"
     page.locator(f'#graph g.node[data-id="{target}"] circle').click()
     page.wait_for_function(f"document.querySelectorAll('#graph g.node').length > {before}")
-    page.wait_for_selector("#graph[data-settled]", timeout=15_000)
+    page.wait_for_selector("#graph[data-settled]", timeout=30_000)
     assert node_count(page) > before
     offline.shot("03-entity-graph-expanded")
 
