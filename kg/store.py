@@ -269,10 +269,14 @@ class Store(ABC):
                 raise StoreError(f"graph <{g}> is not a report graph of '{source_stem}' "
                                  f"(expected {prefix}N); nothing was written")
         new = {g: checked_ntriples(g, text) for g, text in graphs.items()}
-        old = [g for g in self.graphs() if _is_report_graph_of(g, prefix)]
+        old = self._graphs_of(prefix)
         text = self._replace_text(old, new)
         if text:
             self._update(text)
+
+    def _graphs_of(self, prefix: str) -> list[str]:
+        """The report graphs of one file now in the store."""
+        return [g for g in self.graphs() if _is_report_graph_of(g, prefix)]
 
     @staticmethod
     def _replace_text(old: Iterable[str], new: Mapping[str, str]) -> str:
@@ -394,6 +398,16 @@ class LocalStore(Store):
 
     def graphs(self) -> list[str]:
         return sorted(g.value for g in self.ox.named_graphs() if isinstance(g, ox.NamedNode))
+
+    def _graphs_of(self, prefix: str) -> list[str]:
+        # A file's reports are numbered 0, 1, 2… without gaps: probing them
+        # costs a few lookups, where listing every graph of a national store
+        # per file would make a large ingest quadratic.
+        out, i = [], 0
+        while self.ox.contains_named_graph(ox.NamedNode(f"{prefix}{i}")):
+            out.append(f"{prefix}{i}")
+            i += 1
+        return out
 
     def count(self) -> int:
         return len(self.ox)
