@@ -43,7 +43,8 @@ def open_engine(values: Mapping[str, Any]):
         return Engine(str(path), size=values["query_workers"] or 1,
                       time_limit_ms=values["query_time_limit_ms"] or 10_000,
                       max_rows=values["max_rows"] or 10_000,
-                      memory_mb=values["query_memory_mb"])
+                      memory_mb=values["query_memory_mb"],
+                      queue_ms=values["query_queue_ms"] or None)
     except StoreError as exc:
         raise SettingError(f"setting store (--store): cannot open {path}: {exc}") from None
 

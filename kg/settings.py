@@ -62,6 +62,8 @@ SETTINGS: tuple[Setting, ...] = (
             "(comma-separated; * for any; empty for none)."),
     Setting("max_request_bytes", 1_000_000, "Largest request body accepted, in bytes.", int),
     Setting("query_workers", 2, "Worker processes answering SPARQL queries at once.", int),
+    Setting("query_queue_ms", 30_000, "Longest a query waits for a free worker when all are "
+            "busy, in milliseconds; then the answer is 503 (busy).", int),
     Setting("query_memory_mb", 4096, "Most memory one query worker may use, in MiB (0: no "
             "limit); a query needing more is stopped.", int),
     Setting("max_query_chars", 100_000, "Longest SPARQL text accepted in a GET URL "

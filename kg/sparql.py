@@ -517,9 +517,11 @@ class Engine:
     """
 
     def __init__(self, path: str, *, size: int = 2, time_limit_ms: int = 10_000,
-                 max_rows: int = 10_000, memory_mb: int = 0) -> None:
+                 max_rows: int = 10_000, memory_mb: int = 0, queue_ms: int | None = None) -> None:
         self.path = str(path)
         self.time_limit_ms = time_limit_ms
+        #: how long a query may wait for a free worker (default: the time limit)
+        self.queue_ms = queue_ms or time_limit_ms
         self.max_rows = max_rows
         self.memory_mb = memory_mb
         self._ctx = mp.get_context("spawn")
@@ -557,16 +559,16 @@ class Engine:
             return self._idle.get(timeout=limit_s)
         except queue.Empty:
             raise QueryError(f"the server is busy: no query worker became free within "
-                             f"query_time_limit_ms={self.time_limit_ms}; retry later",
-                             status=503, setting="query_time_limit_ms") from None
+                             f"query_queue_ms={self.queue_ms}; retry later",
+                             status=503, setting="query_queue_ms") from None
 
     def run(self, checked: Checked, *, fmt: str = "json", max_rows: int | None = None,
             default_graphs: list[str] | None = None, named_graphs: list[str] | None = None,
             substitutions: dict[str, Any] | None = None,
             time_limit_ms: int | None = None) -> Result:
         limit_ms = time_limit_ms or self.time_limit_ms
-        deadline = time.monotonic() + limit_ms / 1000
-        worker = self._acquire(limit_ms / 1000)
+        worker = self._acquire(self.queue_ms / 1000)
+        deadline = time.monotonic() + limit_ms / 1000   # the limit counts from the start of the run
         req = {"text": checked.text, "form": checked.form, "fmt": fmt,
                "max_rows": max_rows or self.max_rows, "default_graphs": default_graphs,
                "named_graphs": named_graphs,
