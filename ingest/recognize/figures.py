@@ -23,12 +23,11 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from functools import cache, lru_cache
-from pathlib import Path
 
 import cn2an
 
 from kg.model import Doc, Indicator, Report, Sentence
-from kg.paths import data_dir
+from ingest.lexicon import lines as _lines
 
 # Arabic numbers with optional thousands separators and decimals.
 _ARABIC = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
@@ -117,13 +116,6 @@ class _Rules:
     dependent_start: tuple[str, ...]
 
 
-def _lines(path: Path) -> list[str]:
-    out = []
-    for line in path.read_text(encoding="utf-8").splitlines():
-        line = line.strip()
-        if line and not line.startswith("#"):
-            out.append(line)
-    return out
 
 
 def _alternation(words) -> str:
@@ -133,9 +125,8 @@ def _alternation(words) -> str:
 
 @cache
 def _rules() -> _Rules:
-    lex = data_dir() / "lexicons"
     canonical: dict[str, str] = {}
-    for line in _lines(lex / "figures-units.txt"):
+    for line in _lines("figures-units.txt"):
         parts = line.split()
         canonical[parts[0]] = parts[1] if len(parts) > 1 else parts[0]
     units = _alternation(canonical)
@@ -148,18 +139,18 @@ def _rules() -> _Rules:
         rf"(?P<unit>{units})"
         rf"(?P<tail>\s*(?:左右|以上))?")
     pads: dict[str, list[str]] = {"start": [], "end": [], "anywhere": []}
-    for line in _lines(lex / "figures-padding.txt"):
+    for line in _lines("figures-padding.txt"):
         kind, _, word = line.partition(" ")
         pads[kind.strip()].append(word.strip())
     dep: dict[str, list[str]] = {"exact": [], "end": [], "start": []}
-    for line in _lines(lex / "figures-dependent.txt"):
+    for line in _lines("figures-dependent.txt"):
         kind, _, word = line.partition(" ")
         dep[kind.strip()].append(word.strip())
     year = r"\d{4}\s*年(?:度)?(?:以来|全年|年底|底|内)?|\d{1,2}\s*月(?:份|底)?|\d{1,2}\s*日"
     return _Rules(
         figure=figure,
         canonical=canonical,
-        stop=tuple(_lines(lex / "figures-stop.txt")),
+        stop=tuple(_lines("figures-stop.txt")),
         start_pad=re.compile(
             rf"^(?:{year}|{_LIST_MARK}|完成(?=..)|包括|{_alternation(pads['start'] + list(_JOINERS))})"),
         end_pad=re.compile(rf"(?:{_alternation(pads['end'] + list(_JOINERS))}|{_END_GUARDED})$"),

@@ -20,10 +20,9 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from functools import cache, lru_cache
-from pathlib import Path
 
 from kg.model import SYSTEM, Doc, Mention, Report, Sentence
-from kg.paths import data_dir
+from ingest.lexicon import lines as _lines
 
 SOURCE = "systems"
 
@@ -45,14 +44,6 @@ MAX_NAME = 26
 
 # ---------------------------------------------------------------- lexicons
 
-def _lines(name: str) -> list[str]:
-    path: Path = data_dir() / "lexicons" / name
-    out = []
-    for line in path.read_text(encoding="utf-8").splitlines():
-        line = line.strip()
-        if line and not line.startswith("#"):
-            out.append(line)
-    return out
 
 
 @cache
