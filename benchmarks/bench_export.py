@@ -31,6 +31,26 @@ def peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024   # kB on Linux
 
 
+def similarity_only(townships: int, thresholds: list[float]) -> None:
+    """Time the similarity network alone on synthetic profiles (no store)."""
+    from kg.export.similarity import jaccard_pairs
+    from kg.model import ACTIVITY, LAW, SYSTEM
+    world, items = synth.World(townships), {}
+    t0 = time.time()
+    sets = [frozenset(items.setdefault(e.key, len(items))
+                      for e in synth.build_doc(world, t, 2023, t).reports[0].entities.values()
+                      if e.type in (LAW, SYSTEM, ACTIVITY)) for t in range(townships)]
+    print(f"{townships:,} profiles over {len(items):,} laws/systems/activities built in "
+          f"{time.time() - t0:.0f} s", file=sys.stderr)
+    print("| similarity threshold | townships | edges | seconds | peak RSS MB |")
+    print("|---|---|---|---|---|")
+    for t in thresholds:
+        t1 = time.time()
+        n = sum(1 for _ in jaccard_pairs(sets, t, max_pairs=50_000_000))
+        print(f"| > {t} | {townships:,} | {n:,} | {time.time() - t1:.1f} | {peak_mb():,.0f} |",
+              flush=True)
+
+
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--townships", type=int, default=40000)
@@ -38,7 +58,13 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--out", default=None, help="where to write the .gexf (default: beside the store)")
     ap.add_argument("--views", default="entities,bipartite,similarity")
     ap.add_argument("--threshold", type=float, default=0.3, help="for the similarity view")
+    ap.add_argument("--similarity-only", default=None, metavar="T1,T2",
+                    help="only time the similarity network at these thresholds, on profiles "
+                         "made by synth.py without a store")
     a = ap.parse_args(argv)
+    if a.similarity_only:
+        similarity_only(a.townships, [float(t) for t in a.similarity_only.split(",")])
+        return
     path = Path(a.store)
     fresh = not path.exists()
     store = ox.Store(str(path))

@@ -242,23 +242,28 @@ def test_similarity_is_jaccard_over_laws_systems_activities(synth_store):
     assert all(abs(got[k] - want[k]) < 1e-5 for k in want)
 
 
-def test_jaccard_pairs_equals_brute_force():
+@pytest.mark.parametrize("method", ["prefix", "sparse"])
+def test_jaccard_pairs_equals_brute_force(method):
+    if method == "sparse":
+        pytest.importorskip("scipy")
     rng = random.Random(3)
     sets = [frozenset(rng.sample(range(60), rng.randint(0, 15))) for _ in range(120)]
     for t in (0.0, 0.1, 0.3, 0.6):
-        got = {(i, j): jac for i, j, _, jac in jaccard_pairs(sets, t)}
+        got = {(i, j): jac for i, j, _, jac in jaccard_pairs(sets, t, method=method)}
         want = {}
         for i, j in itertools.combinations(range(len(sets)), 2):
             u = len(sets[i] | sets[j])
             if u and len(sets[i] & sets[j]) / u > t:
                 want[(i, j)] = len(sets[i] & sets[j]) / u
         assert got.keys() == want.keys(), t
+        assert all(abs(got[k] - want[k]) < 1e-12 for k in want)
 
 
-def test_similarity_refuses_a_network_too_big():
+@pytest.mark.parametrize("method", ["prefix", "auto"])
+def test_similarity_refuses_a_network_too_big(method):
     sets = [frozenset({1, 2})] * 10
     with pytest.raises(SettingError, match="threshold"):
-        list(jaccard_pairs(sets, 0.0, max_pairs=20))
+        list(jaccard_pairs(sets, 0.0, max_pairs=20, method=method))
 
 
 # ------------------------------------------------------------------ GraphML, CSV
