@@ -296,15 +296,18 @@ GRAPH_FORMATS = ("gexf", "graphml", "csv")
 @click.option("--entity", default=None, metavar="IRI", help="The centre of --view neighbourhood.")
 @click.option("--hops", type=click.IntRange(1, 2), default=1, show_default=True,
               help="Neighbourhood depth.")
+@click.option("--threshold", type=click.FloatRange(0, 1), default=0.0, show_default=True,
+              help="Similarity view: keep township pairs whose Jaccard overlap is above this.")
 def export(location: str | None, fmt: str, output: Path | None, view: str, types: tuple[str, ...],
            township: str | None, county: str | None, year: int | None, entity: str | None,
-           hops: int) -> None:
+           hops: int, threshold: float) -> None:
     """Write the graph: RDF with the ontology, or a view for graph tools (Gephi)."""
     store = open_cli_store(location, create=False, shared=True)
     try:
         if fmt in GRAPH_FORMATS:
             _export_view(store, fmt, output, view=view, types=list(types) or None,
-                         township=township, county=county, year=year, entity=entity, hops=hops)
+                         township=township, county=county, year=year, entity=entity, hops=hops,
+                         threshold=threshold)
             return
         if not getattr(store, "read_only", False):
             store.ensure_ontology()   # the installed version's ontology

@@ -3,7 +3,9 @@
 ``/export/graph.gexf?view=similarity&county=云阳县`` answers what
 ``fazhi-kg export --format gexf --view similarity --county 云阳县`` writes.
 Options: ``view`` (entities, bipartite, similarity, neighbourhood), ``type``
-(repeatable), ``township``, ``county``, ``year``, ``entity``, ``hops``.
+(repeatable), ``township``, ``county``, ``year``, ``entity``, ``hops``,
+``threshold`` (similarity).  An unfiltered export of a national graph takes
+minutes: analysts filter by county or year here, and use the CLI for all.
 """
 from __future__ import annotations
 
@@ -28,8 +30,12 @@ def graph_file(fmt: str) -> Response:
     try:
         year = int(args["year"]) if args.get("year") else None
         hops = int(args.get("hops", 1))
+        threshold = float(args.get("threshold", 0) or 0)
     except ValueError:
-        raise QueryError("parameters year and hops must be whole numbers") from None
+        raise QueryError("parameters year and hops must be whole numbers, threshold a number "
+                         "between 0 and 1") from None
+    if not 0 <= threshold <= 1:
+        raise QueryError("parameter threshold must be between 0 and 1")
     if hops not in (1, 2):
         raise QueryError("parameter hops must be 1 or 2")
     media, ext = MEDIA_TYPES[fmt]
@@ -39,7 +45,7 @@ def graph_file(fmt: str) -> Response:
         write_graph(store, fmt, out, view=args.get("view", "entities"),
                     types=args.getlist("type") or None, township=args.get("township") or None,
                     county=args.get("county") or None, year=year,
-                    entity=args.get("entity") or None, hops=hops)
+                    entity=args.get("entity") or None, hops=hops, threshold=threshold)
     finally:
         del store
     resp = Response(out.getvalue(), content_type=media)
