@@ -306,6 +306,9 @@ def test_systems_laws_activities_and_profile(runner):
     assert {"法律顾问", "开展", "设立", "指标", "隶属于"} <= facts
     assert {r["townshipName"] for r in profile} == {"青山镇"}
     assert all(r["evidence"] for r in profile)
+    by_iri = run(bundled()["township_profile"], {"township": mint("township", "明水县", "青山镇")},
+                 runner).records()
+    assert len(by_iri) == len(profile)
 
 
 # ----------------------------------------------------------------- the CLI
@@ -356,7 +359,7 @@ def test_real_reports_never_name_townships_without_law_firms(real_store):
 
 def test_real_reports_every_query_runs(real_store):
     store = ox.Store.read_only(str(real_store))
-    needs = {"search": {"name": "镇"}, "township_profile": {"township": "镇"}}
+    needs = {"search": {"name": "镇"}, "township_profile": {"township": "江口镇"}}
     for name, q in bundled().items():
         run(q, needs.get(name, {}), lambda c, **kw: execute(store, c, max_rows=10000, **kw))
 
