@@ -34,8 +34,8 @@ def open_engine(values: Mapping[str, Any]):
                            "--store (or FAZHI_KG_STORE) at one built by `fazhi-kg ingest`")
     path = Path(location).expanduser()
     if not path.is_dir() or not (path / "CURRENT").exists():
-        what = "a file, not a store folder" if path.is_file() else \
-            "not a store" if path.is_dir() else "does not exist"
+        what = "is a file, not a store folder" if path.is_file() else \
+            "is not a store" if path.is_dir() else "does not exist"
         raise SettingError(f"setting store (--store): {path} {what}; build one with "
                            f"`fazhi-kg ingest --store {path} REPORTS…` or point --store "
                            "(or FAZHI_KG_STORE) at one")
