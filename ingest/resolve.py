@@ -33,11 +33,7 @@ def township_key(rep: Report) -> str | None:
         return None
     if meta.is_township:
         return mint("township", meta.county or "_", meta.unit)
-    return division_key(meta.unit, _level_of_kind(meta.kind))
-
-
-def _level_of_kind(kind: str | None) -> str:
-    return "county" if kind in ("县", "区", "市", "旗", "县级市") else "county"
+    return division_key(meta.unit, "county")   # a county-level report
 
 
 def division_key(name: str, level: str) -> str:

@@ -450,9 +450,26 @@ def _width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
 
 
-def render_table(columns: list[str], rows: list[list[str]], *, show_header: bool = True) -> str:
-    """Rows in aligned columns (CJK-aware), under a header unless told not."""
+def clip(text: str, limit: int) -> str:
+    """``text`` cut to ``limit`` terminal columns, with … when cut."""
+    if _width(text) <= limit:
+        return text
+    out, w = [], 0
+    for c in text:
+        w += _width(c)
+        if w > limit - 1:
+            break
+        out.append(c)
+    return "".join(out) + "…"
+
+
+def render_table(columns: list[str], rows: list[list[str]], *, show_header: bool = True,
+                 cell: int | None = None) -> str:
+    """Rows in aligned columns (CJK-aware), under a header unless told not;
+    cells cut to ``cell`` columns when given."""
     cells = [[c.replace("\n", " ") for c in r] for r in rows]
+    if cell is not None:
+        cells = [[clip(c, cell) for c in r] for r in cells]
     widths = [max([_width(h) if show_header else 0] + [_width(r[i]) for r in cells])
               for i, h in enumerate(columns)]
 

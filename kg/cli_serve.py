@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import json
 import sys
-import unicodedata
 from pathlib import Path
 from typing import Any
 
@@ -95,42 +94,21 @@ def _params(items: tuple[str, ...]) -> dict[str, str]:
     return out
 
 
-def _width(text: str) -> int:
-    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
-
-
-def _clip(text: str, limit: int) -> str:
-    if _width(text) <= limit:
-        return text
-    out, w = [], 0
-    for c in text:
-        w += 2 if unicodedata.east_asian_width(c) in "WF" else 1
-        if w > limit - 1:
-            break
-        out.append(c)
-    return "".join(out) + "…"
-
-
 def render_table(columns: list[str], rows: list[list[Any]], cell: int = 40) -> str:
     """An aligned text table (CJK counted double width), cells clipped to ``cell``."""
+    from kg.cli import render_table as table
     from kg.web.canned import short
 
-    texts = [[_clip(short(v) if v is not None else "", cell) for v in row] for row in rows]
-    widths = [max([_width(c)] + [_width(r[i]) for r in texts]) for i, c in enumerate(columns)]
-
-    def line(cells: list[str]) -> str:
-        return "  ".join(c + " " * (w - _width(c)) for c, w in zip(cells, widths)).rstrip()
-
-    out = [line(columns), line(["-" * w for w in widths])] + [line(r) for r in texts]
-    return "\n".join(out)
+    texts = [[short(v) if v is not None else "" for v in row] for row in rows]
+    return table(columns, texts, cell=cell).rstrip("\n")
 
 
 def _table_from_answer(answer: Any, hidden: set[str], max_rows: int):
     """A kg.store Answer (select) as a kg.queries Table, parameters left out."""
     from kg.queries import Table
-    from kg.store import _term_json
+    from kg.store import term_json
 
-    rows = [{v: _term_json(t) for v, t in zip(answer.variables, row) if t is not None}
+    rows = [{v: term_json(t) for v, t in zip(answer.variables, row) if t is not None}
             for row in answer.rows[:max_rows]]
     return Table([v for v in answer.variables if v not in hidden], rows,
                  len(answer.rows) > max_rows)

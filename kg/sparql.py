@@ -124,26 +124,13 @@ GRAPH_TYPES = {
 }
 
 
-def _term_json(term) -> dict[str, str]:
-    import pyoxigraph as ox
-
-    if isinstance(term, ox.NamedNode):
-        return {"type": "uri", "value": term.value}
-    if isinstance(term, ox.BlankNode):
-        return {"type": "bnode", "value": term.value}
-    out = {"type": "literal", "value": term.value}
-    if term.language:
-        out["xml:lang"] = term.language
-    elif term.datatype and term.datatype.value != "http://www.w3.org/2001/XMLSchema#string":
-        out["datatype"] = term.datatype.value
-    return out
-
-
 def _serialise_select(variables: list[str], rows: list[list], fmt: str, truncated: bool) -> bytes:
     import pyoxigraph as ox
 
     if fmt == "json":
-        bindings = [{v: _term_json(t) for v, t in zip(variables, row) if t is not None} for row in rows]
+        from kg.store import term_json
+
+        bindings = [{v: term_json(t) for v, t in zip(variables, row) if t is not None} for row in rows]
         # "truncated" before "results": strict parsers (Oxigraph's) stop reading after the bindings
         doc = {"head": {"vars": variables}, "truncated": truncated, "results": {"bindings": bindings}}
         return json.dumps(doc, ensure_ascii=False).encode()

@@ -114,7 +114,7 @@ class Answer:
             return ox.serialize(self.triples, format=ox.RdfFormat.JSON_LD)
         if self.kind == "ask":
             return json.dumps({"head": {}, "boolean": self.boolean}).encode()
-        bindings = [{v: _term_json(t) for v, t in zip(self.variables, row) if t is not None}
+        bindings = [{v: term_json(t) for v, t in zip(self.variables, row) if t is not None}
                     for row in self.rows]
         return json.dumps({"head": {"vars": self.variables}, "results": {"bindings": bindings}},
                           ensure_ascii=False).encode()
@@ -135,7 +135,7 @@ class Answer:
         return out.getvalue()
 
 
-def _term_json(t: Term) -> dict[str, Any]:
+def term_json(t: Term) -> dict[str, Any]:
     if isinstance(t, ox.NamedNode):
         return {"type": "uri", "value": t.value}
     if isinstance(t, ox.BlankNode):
@@ -147,9 +147,9 @@ def _term_json(t: Term) -> dict[str, Any]:
         elif t.datatype.value != "http://www.w3.org/2001/XMLSchema#string":
             out["datatype"] = t.datatype.value
         return out
-    return {"type": "triple", "value": {"subject": _term_json(t.subject),
-                                        "predicate": _term_json(t.predicate),
-                                        "object": _term_json(t.object)}}
+    return {"type": "triple", "value": {"subject": term_json(t.subject),
+                                        "predicate": term_json(t.predicate),
+                                        "object": term_json(t.object)}}
 
 
 def _term_plain(t: Term) -> str:

@@ -6,8 +6,6 @@ tests check shapes, links between answers and limits.
 """
 from __future__ import annotations
 
-import subprocess
-import sys
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,7 +14,7 @@ from urllib.parse import quote
 import pyoxigraph as ox
 import pytest
 
-from tests.e2e.conftest import SCRIPT_REPORT, SCRIPT_STEM
+from tests.e2e.conftest import SCRIPT_STEM, build_store
 
 REPO = Path(__file__).resolve().parent.parent
 FIRM = "org/龙脊律师事务所"
@@ -25,16 +23,8 @@ MAX_NEIGHBOURS = 5
 
 @pytest.fixture(scope="module")
 def web_app(tmp_path_factory) -> Iterator:
-    reports = sorted((REPO / "data" / "reports").glob("*.txt"))
-    if not reports:
-        pytest.skip("no bundled reports in data/reports")
     folder = tmp_path_factory.mktemp("web")
-    extra = folder / f"{SCRIPT_STEM}.txt"
-    extra.write_text(SCRIPT_REPORT, encoding="utf-8")
-    proc = subprocess.run([sys.executable, "-m", "kg.cli", "ingest", "--store",
-                           str(folder / "store"), *map(str, reports), str(extra)],
-                          capture_output=True, text=True, cwd=REPO)
-    assert proc.returncode == 0, proc.stderr
+    build_store(folder)
     import server
 
     app = server.create_app({"store": str(folder / "store"), "TESTING": True,

@@ -18,7 +18,6 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-from werkzeug.serving import make_server
 
 from kg.errors import FazhiError
 from kg.namespace import graph_iri
@@ -33,14 +32,13 @@ CROSS = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k 
 @contextmanager
 def live(config: dict) -> Iterator[str]:
     """create_app(config) served by werkzeug on a free 127.0.0.1 port; yields the base URL."""
+    from netutil import serve_app
+
     app = create_app(config)
-    srv = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=srv.serve_forever, daemon=True)
-    thread.start()
     try:
-        yield f"http://127.0.0.1:{srv.server_port}"
+        with serve_app(app) as url:
+            yield url
     finally:
-        srv.shutdown()
         close_app(app)
 
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import subprocess
 import sys
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -41,12 +40,11 @@ SCRIPT_REPORT = """青石县白沙镇2023年法治政府建设情况报告
 SCRIPT_STEM = "900_script_test"
 
 
-@pytest.fixture(scope="session")
-def e2e_store(tmp_path_factory) -> Path:
+def build_store(folder: Path) -> Path:
+    """A store in ``folder`` of the bundled reports plus the <script> report."""
     reports = sorted((REPO / "data" / "reports").glob("*.txt"))
     if not reports:
         pytest.skip("no bundled reports in data/reports")
-    folder = tmp_path_factory.mktemp("e2e")
     extra = folder / f"{SCRIPT_STEM}.txt"
     extra.write_text(SCRIPT_REPORT, encoding="utf-8")
     store = folder / "store"
@@ -58,20 +56,21 @@ def e2e_store(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="session")
+def e2e_store(tmp_path_factory) -> Path:
+    return build_store(tmp_path_factory.mktemp("e2e"))
+
+
+@pytest.fixture(scope="session")
 def live_server(e2e_store: Path) -> Iterator[str]:
     """The app on a free 127.0.0.1 port (werkzeug's threaded server in a thread)."""
-    from werkzeug.serving import make_server
-
     import server
+    from netutil import serve_app
 
     app = server.create_app({"store": str(e2e_store), "max_neighbours": 12})
-    httpd = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
     try:
-        yield f"http://127.0.0.1:{httpd.server_port}"
+        with serve_app(app) as url:
+            yield url
     finally:
-        httpd.shutdown()
         server.close_app(app)
 
 
