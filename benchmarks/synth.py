@@ -342,11 +342,9 @@ def fast_nquads(doc: Doc) -> str:
         for s in rep.sections:
             n = sec[s.index]
             add(f"{n} {_A} {_f('Section')} {g}")
-            add(f"{n} {_f('report')} {r} {g}")
             add(f"{n} {_LABEL} {_zh(s.title)} {g}")
             add(f"{n} {_f('number')} {_lit(s.number)} {g}")
             add(f"{n} {_f('level')} {_int(s.level)} {g}")
-            add(f"{n} {_f('order')} {_int(s.index)} {g}")
             add(f"{n} {_f('start')} {_int(s.start)} {g}")
             add(f"{n} {_f('end')} {_int(s.end)} {g}")
             add(f"{n} {_f('covers')} {_lit(s.covers)} {g}")
@@ -354,9 +352,7 @@ def fast_nquads(doc: Doc) -> str:
         for s in rep.sentences:
             n = sent[s.index]
             add(f"{n} {_A} {_f('Sentence')} {g}")
-            add(f"{n} {_f('report')} {r} {g}")
             add(f"{n} {_f('text')} {_zh(s.text)} {g}")
-            add(f"{n} {_f('order')} {_int(s.index)} {g}")
             add(f"{n} {_f('start')} {_int(s.start)} {g}")
             add(f"{n} {_f('end')} {_int(s.end)} {g}")
             add(f"{n} {_f('section')} {sec[s.section]} {g}")
@@ -376,13 +372,11 @@ def fast_nquads(doc: Doc) -> str:
             add(f"{r} {_f('mentions')} {n} {g}")
         for i, m in enumerate(rep.mentions):
             n = f"<{rep.key}/mention/{i}>"
-            add(f"{n} {_A} {_f('Mention')} {g}")
             add(f"{n} {_f('entity')} <{m.entity}> {g}")
             add(f"{n} {_f('surface')} {_zh(m.text)} {g}")
             add(f"{n} {_f('start')} {_int(m.start)} {g}")
             add(f"{n} {_f('end')} {_int(m.end)} {g}")
             add(f"{n} {_f('sentence')} {sent[m.sentence]} {g}")
-            add(f"{n} {_f('report')} {r} {g}")
         for rel in rep.relations:
             subj = rep.township_key if rel.subject is None else rel.subject.entity
             pred = _FZ + rel.predicate
@@ -418,7 +412,6 @@ def fast_nquads(doc: Doc) -> str:
             add(f"{n} {_f('unit')} {_zh(ind.unit)} {g}")
             add(f"{n} {_f('quote')} {_zh(ind.text)} {g}")
             add(f"{n} {_f('scope')} {t} {g}")
-            add(f"{n} {_f('sentence')} {sent[ind.sentence]} {g}")
             add(f"{n} {_DERIVED} {sent[ind.sentence]} {g}")
         out.append("".join(dict.fromkeys(lines)))
     return "".join(out)

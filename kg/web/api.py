@@ -229,7 +229,8 @@ WHERE {{
   OPTIONAL {{ ?report fz:year ?year }}
   OPTIONAL {{ ?st fz:count ?count }} OPTIONAL {{ ?st fz:date ?date }}
   OPTIONAL {{ ?st fz:advisorKind ?kind }} OPTIONAL {{ ?st fz:teamSize ?size }}
-  OPTIONAL {{ ?st prov:wasDerivedFrom ?s . ?s fz:order ?order ; fz:text ?text }}
+  OPTIONAL {{ ?st prov:wasDerivedFrom ?s . ?s fz:text ?text .
+              BIND(xsd:integer(STRAFTER(STR(?s), "/sentence/")) AS ?order) }}
 }} ORDER BY ?p ?dir ?report ?order LIMIT {MAX_FACTS}"""
 
 _REPORTS_OF = """SELECT ?e ?r ?title ?year ?unit ?file WHERE {
@@ -244,7 +245,8 @@ _FIGURES = """SELECT ?e ?ind ?label ?value ?unit ?approx ?report ?year ?order ?t
   ?ind fz:scope ?e ; a fz:Indicator ; rdfs:label ?label ; rdf:value ?value ; fz:report ?report .
   OPTIONAL { ?ind fz:unit ?unit } OPTIONAL { ?ind fz:approx ?approx }
   OPTIONAL { ?report fz:year ?year }
-  OPTIONAL { ?ind fz:sentence ?s . ?s fz:order ?order ; fz:text ?text }
+  OPTIONAL { ?ind prov:wasDerivedFrom ?s . ?s fz:text ?text .
+             BIND(xsd:integer(STRAFTER(STR(?s), "/sentence/")) AS ?order) }
 } ORDER BY ?year ?report ?order LIMIT 500"""
 
 
@@ -387,18 +389,20 @@ _REPORT_META = """SELECT ?r ?p ?o ?ol WHERE {
   ?r ?p ?o . OPTIONAL { ?o rdfs:label ?ol }
 } LIMIT 100"""
 _SECTIONS = """SELECT ?r ?sec ?order ?number ?title ?level ?parent ?covers ?start WHERE {
-  ?sec fz:report ?r ; a fz:Section ; fz:order ?order .
+  GRAPH ?g { ?r a fz:Report . ?sec a fz:Section }
+  BIND(xsd:integer(STRAFTER(STR(?sec), "/section/")) AS ?order)
   OPTIONAL { ?sec fz:number ?number } OPTIONAL { ?sec rdfs:label ?title }
   OPTIONAL { ?sec fz:level ?level } OPTIONAL { ?sec fz:section ?parent }
   OPTIONAL { ?sec fz:covers ?covers } OPTIONAL { ?sec fz:start ?start }
 } ORDER BY ?order LIMIT 5000"""
 _SENTENCES = f"""SELECT ?r ?order ?text ?sec ?start ?end WHERE {{
-  ?s fz:report ?r ; a fz:Sentence ; fz:order ?order ; fz:text ?text .
-  OPTIONAL {{ ?s fz:section ?sec }} OPTIONAL {{ ?s fz:start ?start }} OPTIONAL {{ ?s fz:end ?end }}
+  GRAPH ?g {{ ?r a fz:Report . ?s a fz:Sentence ; fz:text ?text .
+    OPTIONAL {{ ?s fz:section ?sec }} OPTIONAL {{ ?s fz:start ?start }} OPTIONAL {{ ?s fz:end ?end }} }}
+  BIND(xsd:integer(STRAFTER(STR(?s), "/sentence/")) AS ?order)
 }} ORDER BY ?order LIMIT {MAX_SENTENCES}"""
 _MENTIONS = f"""SELECT ?r ?order ?ent ?surface ?start WHERE {{
-  ?m fz:report ?r ; a fz:Mention ; fz:entity ?ent ; fz:surface ?surface ; fz:sentence ?s .
-  ?s fz:order ?order . OPTIONAL {{ ?m fz:start ?start }}
+  GRAPH ?g {{ ?r a fz:Report . ?m fz:entity ?ent ; fz:surface ?surface ; fz:sentence ?s }}
+  BIND(xsd:integer(STRAFTER(STR(?s), "/sentence/")) AS ?order) OPTIONAL {{ ?m fz:start ?start }}
 }} LIMIT {MAX_MENTIONS}"""
 
 #: What fz:covers values mean, for the outline.
