@@ -9,28 +9,22 @@ New commands register on :data:`cli` with ``@cli.command()``.
 from __future__ import annotations
 
 import json
-import multiprocessing as mp
 import os
-import signal
 import sys
 import time
 import unicodedata
-from collections.abc import Callable, Iterator
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
-from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass, field
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
 import click
 
 from kg import __version__
-from kg.errors import FazhiError, StageError
+from kg.errors import FazhiError
 from kg.namespace import ONTOLOGY_GRAPH, PREFIXES
-from kg.store import FORMATS, Answer, Store, default_location, open_store
-
-#: what a folder walk picks up (files named explicitly are tried whatever they are)
-REPORT_SUFFIXES = (".txt", ".docx", ".pdf", ".html", ".htm")
+from kg.store import FORMATS, Answer, LocalStore, Store, default_location, open_store
+# the ingest runner's names stay importable from here (tests, scripts)
+from ingest.runner import REPORT_SUFFIXES, Outcome, collect_files, process_file  # noqa: F401
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -85,127 +79,20 @@ def _one_line(text: str, limit: int = 400) -> str:
 
 # ------------------------------------------------------------------ ingest
 
-@dataclass
-class Outcome:
-    """What processing one file gave (crosses the process boundary)."""
-
-    path: str
-    graphs: dict[str, str] = field(default_factory=dict)
-    reports: int = 0
-    triples: int = 0
-    error: str | None = None
-    warnings: list[str] = field(default_factory=list)
-
-
-def process_file(path: str) -> Outcome:
-    """Run the pipeline on one file; never raises (errors become ``error``)."""
-    from ingest import pipeline
-
-    try:
-        doc = pipeline.run(Path(path))
-    except StageError as exc:
-        if isinstance(exc.cause, FazhiError):
-            msg = str(exc.cause)
-            return Outcome(path, error=msg if path in msg else f"{path}: {msg}")
-        return Outcome(path, error=f"internal error in stage {exc.stage} on {path}: "
-                                   f"{type(exc.cause).__name__}: {exc.cause}")
-    except FazhiError as exc:
-        msg = str(exc)
-        return Outcome(path, error=msg if path in msg else f"{path}: {msg}")
-    except Exception as exc:  # outside any stage: still one line, still named
-        return Outcome(path, error=f"internal error in stage pipeline on {path}: "
-                                   f"{type(exc).__name__}: {exc}")
-    return Outcome(path, graphs=doc.graphs, reports=len(doc.reports),
-                   triples=doc.triple_count, warnings=list(doc.warnings))
-
-
-def _init_worker() -> None:
-    """Each worker loads jieba's user lexicon itself (see ingest.segment)."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)   # the parent handles Ctrl-C
-    from ingest import segment
-
-    segment.setup()
-
-
-def collect_files(paths: tuple[str, ...]) -> tuple[list[Path], list[str]]:
-    """Files to ingest, and one problem line per path that cannot be used.
-
-    Folders are walked recursively for report files (hidden and Office
-    lock files skipped); files named explicitly are kept whatever their
-    extension.  Two files with one stem would share graph names: the
-    second is refused, not silently overwritten.
-    """
-    files: list[Path] = []
-    problems: list[str] = []
-    for raw in paths:
-        p = Path(raw)
-        if p.is_dir():
-            files += sorted(
-                f for f in p.rglob("*")
-                if f.is_file() and f.suffix.lower() in REPORT_SUFFIXES
-                and not f.name.startswith((".", "~$")))
-        elif p.is_file():
-            files.append(p)
-        else:
-            problems.append(f"{raw}: no such file or folder")
-    seen: dict[str, Path] = {}
-    unique: list[Path] = []
-    for f in files:
-        first = seen.setdefault(f.stem, f)
-        if first is f:
-            unique.append(f)
-        elif first.resolve() != f.resolve():
-            problems.append(f"{f}: skipped: same name as {first} (graphs are named after the "
-                            "file name; rename one of them)")
-    return unique, problems
-
-
-def _outcomes(files: list[Path], workers: int) -> Iterator[Outcome]:
-    """Process files in this process or a pool, yielding as each finishes."""
-    if workers <= 1:
-        for f in files:
-            yield process_file(str(f))
-        return
-    # forkserver: workers do not inherit the parent's open store or threads;
-    # the server preloads ingest.warm, so each worker is a fork that already
-    # holds jieba's dictionary, the lexicons and the gazetteers.
-    if "forkserver" in mp.get_all_start_methods():
-        ctx = mp.get_context("forkserver")
-        ctx.set_forkserver_preload(["ingest.warm"])
-    else:
-        ctx = mp.get_context("spawn")
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_init_worker)
-    try:
-        todo = iter(files)
-        pending: dict[Future[Outcome], Path] = {}
-
-        def submit() -> None:
-            nxt = next(todo, None)
-            if nxt is not None:
-                pending[pool.submit(process_file, str(nxt))] = nxt
-
-        for _ in range(2 * workers):   # a bounded window: results wait in memory
-            submit()
-        while pending:
-            done, _ = wait(pending, return_when=FIRST_COMPLETED)
-            for fut in done:
-                path = pending.pop(fut)
-                try:
-                    yield fut.result()
-                except BrokenProcessPool as exc:
-                    raise FazhiError(f"a worker process died while reading {path} (out of "
-                                     "memory?); the store holds every file stored so far; "
-                                     "retry with fewer --workers") from exc
-                submit()
-    finally:
-        pool.shutdown(wait=True, cancel_futures=True)
-
-
 def _progress(total: int):
     from tqdm import tqdm
 
     return tqdm(total=total, unit="file", file=sys.stderr, dynamic_ncols=True,
                 disable=not sys.stderr.isatty() or total < 2)
+
+
+def _default_shards(location: str | None) -> Path:
+    """Where a --bulk run keeps its shards: beside the store folder."""
+    loc = location or default_location()
+    if "://" in loc or loc == "memory:":
+        raise FazhiError("--bulk loads into the embedded store (a folder); give --store a "
+                         "folder, or write shards for another store with --shards DIR --no-load")
+    return Path(loc.rstrip("/") + ".shards")
 
 
 @cli.command()
@@ -214,58 +101,117 @@ def _progress(total: int):
 @click.option("--workers", "-j", type=click.IntRange(min=0), default=1, show_default=True,
               help="Worker processes for the pipeline (0: one per CPU core).  The store "
                    "is written by this process alone.")
+@click.option("--bulk", is_flag=True,
+              help="For many new files: extract into N-Quads shards and bulk-load them while "
+                   "the workers go on (several times faster than a transaction per file).  "
+                   "The shards are kept in STORE.shards until the run completes, so running "
+                   "the same command again after an interruption resumes it.")
+@click.option("--shards", "shards_dir", type=click.Path(file_okay=False, path_type=Path),
+              default=None, help="Like --bulk, with the shards in this folder, kept after "
+                                 "loading (they are plain N-Quads any triple store can load).")
+@click.option("--no-load", is_flag=True,
+              help="With --shards: only write the shards; do not touch the store (load them "
+                   "later with `fazhi-kg load DIR`, or with another store's bulk loader).")
+@click.option("--shard-quads", type=click.IntRange(min=1), default=250_000, show_default=True,
+              help="With --bulk/--shards: quads per shard (closed at the next file boundary). "
+                   "Larger shards load no faster and take more memory (~1.2 kB a quad).")
+@click.option("--resume", is_flag=True,
+              help="Skip files the store already holds (by file name) instead of reading "
+                   "them again: to finish an interrupted run.")
 @click.option("--verbose", "-v", is_flag=True, help="One line per file stored, and warnings.")
-def ingest(paths: tuple[str, ...], location: str | None, workers: int, verbose: bool) -> None:
+def ingest(paths: tuple[str, ...], location: str | None, workers: int, bulk: bool,
+           shards_dir: Path | None, no_load: bool, shard_quads: int, resume: bool,
+           verbose: bool) -> None:
     """Read report files (or folders of them) into the store.
 
     A file read again replaces what it gave before, in one transaction.
     Files that fail are listed one per line; the others go on.  Exit code 1
     if any file failed.
     """
+    from ingest.bulk import Shards
+    from ingest.runner import Ingest
+
     t0 = time.perf_counter()
+    if no_load and shards_dir is None:
+        raise FazhiError("--no-load needs --shards DIR (where the shards go)")
     files, problems = collect_files(paths)
     for line in problems:
         click.echo(f"failed: {line}", err=True)
-    store = open_cli_store(location)
-    failed, reports, triples, done = len(problems), 0, 0, 0
+    shards = None
+    temporary = bulk and shards_dir is None
+    if bulk or shards_dir is not None:
+        shards = Shards(shards_dir or _default_shards(location), shard_quads=shard_quads)
+        if shards.files:
+            click.echo(f"resuming: {len(shards.files)} files already extracted in "
+                       f"{shards.folder}", err=True)
+    store = None if no_load else open_cli_store(location)
+    totals = None
     try:
-        store.ensure_ontology()
+        if store is not None:
+            store.ensure_ontology()
         workers = min(workers or os.cpu_count() or 1, max(len(files), 1))
         bar = _progress(len(files))
 
         def say(line: str) -> None:
-            bar.write(line, file=sys.stderr)
+            bar.write(_one_line(line), file=sys.stderr)
 
         try:
-            for out in _outcomes(files, workers):
-                bar.update(1)
-                if out.error is None:
-                    try:
-                        store.replace(Path(out.path).stem, out.graphs)
-                    except FazhiError as exc:
-                        out.error = f"{out.path}: {exc}"
-                if out.error is not None:
-                    failed += 1
-                    say(f"failed: {_one_line(out.error)}")
-                    continue
-                done += 1
-                reports += out.reports
-                triples += out.triples
-                if verbose:
-                    say(f"stored {out.path}: {out.reports} reports, {out.triples} triples")
-                    for w in out.warnings:
-                        say(f"warning: {out.path}: {_one_line(w)}")
-                elif out.reports == 0:
-                    say(f"warning: {out.path}: no report found in it")
+            run = Ingest(store, workers=workers, shards=shards, load=not no_load,
+                         resume=resume, verbose=verbose, say=say, tick=lambda: bar.update(1))
+            if run.loader is not None:
+                run.loader.keep = not temporary
+            totals = run.run(files)
         finally:
             bar.close()
+        total = store.count() if store is not None else None
+    finally:
+        if store is not None:
+            store.close()
+    if temporary and shards is not None and not shards.pending():
+        import shutil
+
+        shutil.rmtree(shards.folder, ignore_errors=True)
+    secs = time.perf_counter() - t0
+    failed = totals.failed + len(problems)
+    skipped = f", {totals.skipped} already done" if totals.skipped else ""
+    where = (f"({total} in the store)" if total is not None
+             else f"(shards in {shards.folder})" if shards is not None else "")
+    click.echo(f"{totals.reports} reports from {totals.done} files{skipped}, {failed} files "
+               f"failed, {totals.triples} triples written {where}, {secs:.1f} s")
+    if failed:
+        sys.exit(1)
+
+
+@cli.command()
+@click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@store_option
+def load(folder: Path, location: str | None) -> None:
+    """Bulk-load a shard folder written by `ingest --shards DIR --no-load`.
+
+    Shards already loaded (the folder's manifest says which) are skipped, so
+    an interrupted load resumes where it stopped.
+    """
+    from ingest.bulk import Loader, Shards
+
+    t0 = time.perf_counter()
+    shards = Shards(folder)
+    todo = shards.pending()
+    store = open_cli_store(location)
+    try:
+        if not isinstance(store, LocalStore):
+            raise FazhiError("`fazhi-kg load` loads into the embedded store (a folder); for "
+                             "another triple store use its own bulk loader on the .nq files")
+        store.ensure_ontology()
+        loader = Loader(store, shards, say=lambda line: click.echo(line, err=True))
+        loader.start()
+        loader.finish()
         total = store.count()
     finally:
         store.close()
-    secs = time.perf_counter() - t0
-    click.echo(f"{reports} reports from {done} files, {failed} files failed, "
-               f"{triples} triples written ({total} in the store), {secs:.1f} s")
-    if failed:
+    click.echo(f"{len(todo)} shards loaded from {folder} ({len(shards.written) - len(todo)} "
+               f"were already), {total} triples in the store, {time.perf_counter() - t0:.1f} s")
+    if loader.failed:
+        click.echo(f"{len(loader.failed)} files failed", err=True)
         sys.exit(1)
 
 

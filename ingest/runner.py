@@ -1,0 +1,279 @@
+"""Running the pipeline over many files and streaming the results out.
+
+:func:`outcomes` runs :func:`process_file` in this process or in a pool of
+worker processes and yields each file's :class:`Outcome` as it finishes,
+with a bounded window of files in flight, so memory does not grow with the
+corpus.  :class:`Ingest` sends each outcome on:
+
+* to the store, one transaction per file (:meth:`kg.store.Store.replace`):
+  the default, safe for any store and for files read again;
+* or, with a :class:`ingest.bulk.Shards` folder, to N-Quads shards that a
+  background thread bulk-loads into the embedded store while the workers go
+  on (``--bulk``), or that any other triple store can load (``--no-load``).
+
+Neither path loses what is stored: a file that fails is one error line and
+the others go on; an interrupted run is taken up again by ``--resume`` (files
+already in the store are skipped) and by a shard folder's manifest (files
+already extracted are skipped, shards not yet loaded are loaded).
+"""
+from __future__ import annotations
+
+import multiprocessing as mp
+import signal
+from collections.abc import Callable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from kg.errors import FazhiError, StageError
+from kg.store import LocalStore, Store, graph_prefix
+
+#: what a folder walk picks up (files named explicitly are tried whatever they are)
+REPORT_SUFFIXES = (".txt", ".docx", ".pdf", ".html", ".htm")
+
+
+@dataclass
+class Outcome:
+    """What processing one file gave (crosses the process boundary).
+
+    ``graphs`` maps graph IRIs to N-Triples text; for a bulk run the worker
+    sends ``nquads`` (every graph's triples with the graph name) instead.
+    """
+
+    path: str
+    graphs: dict[str, str] = field(default_factory=dict)
+    nquads: str = ""
+    reports: int = 0
+    triples: int = 0
+    error: str | None = None
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def stem(self) -> str:
+        return Path(self.path).stem
+
+
+def to_nquads(graphs: dict[str, str]) -> str:
+    """N-Triples texts per graph as one N-Quads text.
+
+    Every triple line ends in `` .\\n`` and no literal holds a raw newline
+    (kg.triples escapes it), so the graph name goes before that ending.
+    """
+    return "".join(text.replace(" .\n", f" <{g}> .\n") for g, text in graphs.items())
+
+
+def process_file(path: str, nquads: bool = False) -> Outcome:
+    """Run the pipeline on one file; never raises (errors become ``error``)."""
+    from ingest import pipeline
+
+    try:
+        doc = pipeline.run(Path(path))
+    except StageError as exc:
+        if isinstance(exc.cause, FazhiError):
+            msg = str(exc.cause)
+            return Outcome(path, error=msg if path in msg else f"{path}: {msg}")
+        return Outcome(path, error=f"internal error in stage {exc.stage} on {path}: "
+                                   f"{type(exc.cause).__name__}: {exc.cause}")
+    except FazhiError as exc:
+        msg = str(exc)
+        return Outcome(path, error=msg if path in msg else f"{path}: {msg}")
+    except Exception as exc:  # outside any stage: still one line, still named
+        return Outcome(path, error=f"internal error in stage pipeline on {path}: "
+                                   f"{type(exc).__name__}: {exc}")
+    if nquads:
+        return Outcome(path, nquads=to_nquads(doc.graphs), reports=len(doc.reports),
+                       triples=doc.triple_count, warnings=list(doc.warnings))
+    return Outcome(path, graphs=doc.graphs, reports=len(doc.reports),
+                   triples=doc.triple_count, warnings=list(doc.warnings))
+
+
+def _init_worker() -> None:
+    """Each worker loads jieba's user lexicon itself (see ingest.segment)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)   # the parent handles Ctrl-C
+    from ingest import segment
+
+    segment.setup()
+
+
+def collect_files(paths: tuple[str, ...] | list[str]) -> tuple[list[Path], list[str]]:
+    """Files to ingest, and one problem line per path that cannot be used.
+
+    Folders are walked recursively for report files (hidden and Office
+    lock files skipped); files named explicitly are kept whatever their
+    extension.  Two files with one stem would share graph names: the
+    second is refused, not silently overwritten.
+    """
+    files: list[Path] = []
+    problems: list[str] = []
+    for raw in paths:
+        p = Path(raw)
+        if p.is_dir():
+            files += sorted(
+                f for f in p.rglob("*")
+                if f.is_file() and f.suffix.lower() in REPORT_SUFFIXES
+                and not f.name.startswith((".", "~$")))
+        elif p.is_file():
+            files.append(p)
+        else:
+            problems.append(f"{raw}: no such file or folder")
+    seen: dict[str, Path] = {}
+    unique: list[Path] = []
+    for f in files:
+        first = seen.setdefault(f.stem, f)
+        if first is f:
+            unique.append(f)
+        elif first.resolve() != f.resolve():
+            problems.append(f"{f}: skipped: same name as {first} (graphs are named after the "
+                            "file name; rename one of them)")
+    return unique, problems
+
+
+def outcomes(files: list[Path], workers: int, *, nquads: bool = False) -> Iterator[Outcome]:
+    """Process files in this process or a pool, yielding as each finishes."""
+    if workers <= 1:
+        for f in files:
+            yield process_file(str(f), nquads)
+        return
+    # forkserver: workers do not inherit the parent's open store or threads;
+    # the server preloads ingest.warm, so each worker is a fork that already
+    # holds jieba's dictionary, the lexicons and the gazetteers.
+    if "forkserver" in mp.get_all_start_methods():
+        ctx = mp.get_context("forkserver")
+        ctx.set_forkserver_preload(["ingest.warm"])
+    else:
+        ctx = mp.get_context("spawn")
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_init_worker)
+    try:
+        todo = iter(files)
+        pending: dict[Future[Outcome], Path] = {}
+
+        def submit() -> None:
+            nxt = next(todo, None)
+            if nxt is not None:
+                pending[pool.submit(process_file, str(nxt), nquads)] = nxt
+
+        for _ in range(2 * workers):   # a bounded window: results wait in memory
+            submit()
+        while pending:
+            done, _ = wait(pending, return_when=FIRST_COMPLETED)
+            for fut in done:
+                path = pending.pop(fut)
+                try:
+                    yield fut.result()
+                except BrokenProcessPool as exc:
+                    raise FazhiError(f"a worker process died while reading {path} (out of "
+                                     "memory?); the store holds every file stored so far; "
+                                     "retry with fewer --workers and --resume") from exc
+                submit()
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+@dataclass
+class Totals:
+    """What a run did, for its summary line."""
+
+    done: int = 0
+    failed: int = 0
+    skipped: int = 0
+    reports: int = 0
+    triples: int = 0
+
+
+class Ingest:
+    """One ingest run: files → outcomes → the store or shards.
+
+    ``say`` prints a line (failures, warnings); ``tick`` advances a progress
+    bar once per file.  With ``shards`` the run is a bulk run: outcomes go to
+    the shard folder; ``load`` says whether the store loads them as they
+    are closed.  ``resume`` skips files whose graphs the store already has.
+    """
+
+    def __init__(self, store: Store | None, *, workers: int = 1, shards=None,
+                 load: bool = True, resume: bool = False, verbose: bool = False,
+                 say: Callable[[str], None] = print, tick: Callable[[], None] = lambda: None
+                 ) -> None:
+        from ingest.bulk import Loader, Shards
+
+        self.store = store
+        self.workers = workers
+        self.shards: Shards | None = shards
+        self.resume = resume
+        self.verbose = verbose
+        self.say = say
+        self.tick = tick
+        self.totals = Totals()
+        self.loader: Loader | None = None
+        if shards is not None and load:
+            if not isinstance(store, LocalStore):
+                raise FazhiError("a bulk load needs the embedded store (a folder); for another "
+                                 "triple store write shards with --shards DIR --no-load and load "
+                                 "them with that store's own bulk loader")
+            self.loader = Loader(store, shards, say=say)
+
+    def todo(self, files: list[Path]) -> list[Path]:
+        """The files this run still has to read (resume, shard manifest)."""
+        keep = files
+        if self.shards is not None and self.shards.files:
+            keep = [f for f in keep if f.stem not in self.shards.files]
+        if self.resume and self.store is not None:
+            keep = [f for f in keep if not self.store._graphs_of(graph_prefix(f.stem))]
+        self.totals.skipped = len(files) - len(keep)
+        return keep
+
+    def run(self, files: list[Path]) -> Totals:
+        files = self.todo(files)
+        if self.loader is not None:
+            self.loader.start()     # shards a stopped run wrote and did not load go first
+        try:
+            for out in outcomes(files, self.workers, nquads=self.shards is not None):
+                self.tick()
+                self._store(out)
+            if self.shards is not None:
+                closed = self.shards.close_current()
+                if closed is not None and self.loader is not None:
+                    self.loader.submit(closed)
+        finally:
+            if self.loader is not None:
+                self.loader.finish()
+        if self.loader is not None:
+            self.totals.failed += len(self.loader.failed)
+        return self.totals
+
+    def _store(self, out: Outcome) -> None:
+        t = self.totals
+        if out.error is None:
+            try:
+                self._write(out)
+            except FazhiError as exc:
+                out.error = f"{out.path}: {exc}"
+        if out.error is not None:
+            t.failed += 1
+            self.say(f"failed: {out.error}")
+            return
+        t.done += 1
+        t.reports += out.reports
+        t.triples += out.triples
+        if self.verbose:
+            self.say(f"stored {out.path}: {out.reports} reports, {out.triples} triples")
+            for w in out.warnings:
+                self.say(f"warning: {out.path}: {w}")
+        elif out.reports == 0:
+            self.say(f"warning: {out.path}: no report found in it")
+
+    def _write(self, out: Outcome) -> None:
+        if self.shards is None:
+            assert self.store is not None
+            self.store.replace(out.stem, out.graphs)
+            return
+        if self.store is not None and self.store._graphs_of(graph_prefix(out.stem)):
+            # Read before: its old graphs must go in the same transaction,
+            # which a bulk load cannot do.
+            from ingest.bulk import split_nquads
+
+            self.store.replace(out.stem, split_nquads(out.nquads))
+            return
+        closed = self.shards.add(out.stem, out.nquads, quads=out.triples, reports=out.reports)
+        if closed is not None and self.loader is not None:
+            self.loader.submit(closed)
