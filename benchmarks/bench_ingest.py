@@ -8,8 +8,11 @@ holds at least ``--mb`` megabytes, then measures, in one run:
 1. jieba's plain ``lcut`` over every file's text (one core, lexicon loaded);
 2. the pipeline alone, in this process (every stage after reading);
 3. ``fazhi-kg ingest --workers 1`` end to end (a fresh process: reading,
-   all stages, writing every report's graph into an on-disk store);
-4. the same with ``--workers 2``.
+   all stages, writing every report's graph into an on-disk store, one
+   transaction per file);
+4. the same with ``--workers 2``;
+5. and 6. both again with ``--bulk`` (shards bulk-loaded by a background
+   thread while the workers extract).
 
 It prints characters per second for each and the ratios the extraction
 issue sets as goals (pipeline ≥ 50 % of jieba on one worker; two workers
@@ -69,12 +72,12 @@ def time_pipeline(files: list[Path]) -> float:
     return time.perf_counter() - t0
 
 
-def time_cli(folder: Path, workers: int) -> float:
+def time_cli(folder: Path, workers: int, *, bulk: bool = False) -> float:
     store = Path(tempfile.mkdtemp(prefix="fazhi-bench-store-"))
     try:
         t0 = time.perf_counter()
         subprocess.run([sys.executable, "-m", "kg.cli", "ingest", "--store", str(store / "s"),
-                        "--workers", str(workers), str(folder)],
+                        "--workers", str(workers), *(["--bulk"] if bulk else []), str(folder)],
                        check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         return time.perf_counter() - t0
     finally:
@@ -95,6 +98,8 @@ def main(argv: list[str] | None = None) -> int:
         tp = time_pipeline(files)
         t1 = time_cli(work / "reports", 1)
         t2 = time_cli(work / "reports", 2)
+        b1 = time_cli(work / "reports", 1, bulk=True)
+        b2 = time_cli(work / "reports", 2, bulk=True)
         res = {
             "machine": f"{platform.machine()}, {platform.python_version()}",
             "files": len(files), "megabytes": round(size / 1e6, 2), "characters": chars,
@@ -102,8 +107,11 @@ def main(argv: list[str] | None = None) -> int:
             "ingest_1_worker_cps": round(chars / t1), "ingest_2_workers_cps": round(chars / t2),
             "pipeline_vs_jieba": round(tj / tp, 3), "ingest_1_vs_jieba": round(tj / t1, 3),
             "speedup_2_workers": round(t1 / t2, 3),
+            "bulk_1_worker_cps": round(chars / b1), "bulk_2_workers_cps": round(chars / b2),
+            "bulk_speedup_2_workers": round(b1 / b2, 3),
             "seconds": {"jieba": round(tj, 2), "pipeline": round(tp, 2),
-                        "ingest_1": round(t1, 2), "ingest_2": round(t2, 2)},
+                        "ingest_1": round(t1, 2), "ingest_2": round(t2, 2),
+                        "bulk_1": round(b1, 2), "bulk_2": round(b2, 2)},
         }
         for k, v in res.items():
             print(f"{k:24s} {v}")
