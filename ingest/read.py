@@ -103,7 +103,9 @@ def decode_text(raw: bytes, name: str = "", prefer: str | None = None) -> tuple[
     for enc in tried:
         try:
             text = raw.decode(enc)
-        except (UnicodeDecodeError, LookupError):
+        except (UnicodeError, LookupError):
+            # UnicodeError, not only UnicodeDecodeError: a page's <meta charset>
+            # may name a codec that fails otherwise (undefined, idna, punycode)
             continue
         return text, ("utf-8" if enc == "utf-8-sig" and not raw.startswith(b"\xef\xbb\xbf") else enc)
     text, enc = _guess(raw)

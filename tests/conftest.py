@@ -118,3 +118,20 @@ def oxigraph_server(tmp_path: Path) -> Iterator[str]:
         proc.kill()
         proc.wait()
         log.close()
+
+
+# ---- hypothesis profiles (tests/test_fuzz.py) ------------------------------
+# "ci" (the default): the fuzz tests share out 250 examples between them.
+# "fuzz": the long run, FAZHI_KG_FUZZ examples in total (10000 if set empty),
+#   e.g. ``FAZHI_KG_FUZZ=10000 python -m pytest tests/test_fuzz.py -q``;
+#   ``--hypothesis-profile fuzz`` picks it too.
+import os as _os
+
+from hypothesis import HealthCheck as _HC
+from hypothesis import settings as _hsettings
+
+_FUZZ_HEALTH = [_HC.too_slow, _HC.function_scoped_fixture, _HC.data_too_large, _HC.large_base_example]
+_hsettings.register_profile("ci", max_examples=250, deadline=None, suppress_health_check=_FUZZ_HEALTH)
+_hsettings.register_profile("fuzz", max_examples=int(_os.environ.get("FAZHI_KG_FUZZ") or 10000),
+                            deadline=None, suppress_health_check=_FUZZ_HEALTH, print_blob=True)
+_hsettings.load_profile("fuzz" if "FAZHI_KG_FUZZ" in _os.environ else "ci")

@@ -220,3 +220,14 @@ def test_file_over_the_size_limit(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
 def test_missing_file(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="cannot be read"):
         read_file(tmp_path / "nope.txt")
+
+
+@pytest.mark.parametrize("charset", ["undefined", "idna", "punycode", "rot13", "no-such-codec"])
+def test_html_meta_charset_naming_a_failing_codec(tmp_path: Path, charset: str) -> None:
+    # found by tests/test_fuzz.py: <meta charset=undefined> raised a bare
+    # UnicodeError (not UnicodeDecodeError) out of the read stage
+    p = tmp_path / "r.html"
+    p.write_bytes(f"<html><meta charset={charset}><body><p>xn--a-xn--a-</p><p>{REPORT}</p></body></html>"
+                  .encode("utf-8"))
+    doc = read_file(p)
+    assert doc.fmt == "html" and "江口镇" in doc.original
