@@ -328,14 +328,17 @@ def find(doc: Doc, rep: Report) -> None:
     for s in rep.sentences:
         if not s.tokens:
             continue
-        sent = _Sent(s.start, s.tokens)
         last_body: tuple[int, str, str] | None = None   # (end, level, place)
         for m in _FIXED.finditer(s.text):
             key, subtype = _FIXED_KEY[m.group()]
             rep.mentions.append(Mention(type=ORGANIZATION, text=m.group(), label=m.group(),
                                         start=s.start + m.start(), end=s.start + m.end(), sentence=s.index,
                                         subtype=subtype, source="orgs", attrs={"scope": "shared", "key": key}))
-        for m in lex.pattern.finditer(s.text):
+        kinds = list(lex.pattern.finditer(s.text))
+        if not kinds:
+            continue
+        sent = _Sent(s.start, s.tokens)   # only for sentences with a kind word
+        for m in kinds:
             b, e = s.start + m.start(), s.start + m.end()
             suffix = m.group()
             subtype, cls = lex.suffixes[suffix]
