@@ -167,27 +167,39 @@ def _read_docx(raw: bytes, name: str) -> tuple[str, str]:
     except Exception as exc:  # python-docx raises several kinds on bad files
         raise InputError(name, f"damaged Word document ({type(exc).__name__}): open and save it again") from exc
     lines: list[str] = []
-    body = document.element.body
-    for child in body.iterchildren():
-        tag = child.tag.rsplit("}", 1)[-1]
-        if tag == "p":
-            lines.append(Paragraph(child, document).text)
-        elif tag == "tbl":
-            _table_lines(Table(child, document), lines)
+    body = getattr(document.element, "body", None)
+    if body is None:
+        raise InputError(name, "damaged Word document (no document body): open and save it again")
+    try:
+        for child in body.iterchildren():
+            tag = child.tag.rsplit("}", 1)[-1] if isinstance(child.tag, str) else ""
+            if tag == "p":
+                lines.append(Paragraph(child, document).text)
+            elif tag == "tbl":
+                _table_lines(Table(child, document), lines)
+    except Exception as exc:  # python-docx on XML it does not expect
+        raise InputError(name, f"damaged Word document ({type(exc).__name__}): open and save it again") from exc
     return "\n".join(lines), None
 
 
 def _table_lines(table, lines: list[str]) -> None:
     """Cells in reading order; a merged cell is listed once."""
+    from docx.table import _Cell
+
+    try:
+        cells = [cell for row in table.rows for cell in row.cells]
+    except (ValueError, TypeError, IndexError, AttributeError):
+        # a grid python-docx cannot lay out (a bad gridSpan, a vertical merge
+        # with nothing above it): the cells as written, row by row
+        cells = [_Cell(tc, table) for tc in table._tbl.xpath("./w:tr/w:tc")]
     seen: set = set()     # the cell elements themselves: ids of proxies get reused
-    for row in table.rows:
-        for cell in row.cells:
-            if cell._tc in seen:
-                continue
-            seen.add(cell._tc)
-            text = cell.text.strip()
-            if text:
-                lines.append(text)
+    for cell in cells:
+        if cell._tc in seen:
+            continue
+        seen.add(cell._tc)
+        text = cell.text.strip()
+        if text:
+            lines.append(text)
 
 
 def _read_pdf(raw: bytes, name: str) -> tuple[str, str]:

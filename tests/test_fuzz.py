@@ -48,7 +48,7 @@ SEEDS = sorted((REPO / "data" / "reports").glob("*.txt"))
 #: weights (the profile's number is the total for this file).
 WEIGHTS = {
     "read_bytes": 2.0, "read_encoded": 1.5, "read_mixed": 1.0, "read_nul": 0.5,
-    "read_mutated": 1.5, "read_whitespace": 0.3, "read_huge": 0.02,
+    "read_mutated": 1.5, "read_generated": 1.5, "read_whitespace": 0.3, "read_huge": 0.02,
     "normalise_text": 2.0, "structure_text": 2.0, "structure_skeleton": 2.0,
     "structure_deep": 0.8, "pipeline_skeleton": 1.5, "pipeline_bytes": 1.0,
     "pipeline_huge": 0.01, "ingest_store": 0.05,
@@ -392,45 +392,171 @@ def sample(kind: str) -> bytes:
 
 
 @st.composite
-def mutated(draw) -> tuple[str, bytes]:
-    """A valid Word/PDF/HTML file with bytes flipped, cut, or spliced."""
+def mutation(draw) -> tuple[str, list[tuple]]:
+    """A valid Word/PDF/HTML sample and edits to make of it: bytes flipped, cut,
+    inserted, the file truncated.  (Small to print; ``mutate`` applies it.)"""
     kind = draw(st.sampled_from(["docx", "pdf", "html"]))
-    data = bytearray(sample(kind))
+    size = len(sample(kind))
+    ops = []
     for _ in range(draw(st.integers(1, 8))):
         op = draw(st.sampled_from(["flip", "cut", "insert", "truncate"]))
-        at = draw(st.integers(0, max(0, len(data) - 1)))
+        at = draw(st.integers(0, size - 1))
+        arg = {"flip": st.integers(0, 255), "cut": st.integers(1, 64),
+               "insert": st.binary(min_size=1, max_size=32), "truncate": st.none()}[op]
+        ops.append((op, at, draw(arg)))
+    return kind, ops
+
+
+def mutate(item: tuple[str, list[tuple]]) -> bytes:
+    kind, ops = item
+    data = bytearray(sample(kind))
+    for op, at, arg in ops:
+        at = min(at, max(0, len(data) - 1))
         if op == "flip" and data:
-            data[at] = draw(st.integers(0, 255))
+            data[at] = arg
         elif op == "cut":
-            del data[at:at + draw(st.integers(1, 64))]
+            del data[at:at + arg]
         elif op == "insert":
-            data[at:at] = draw(st.binary(min_size=1, max_size=32))
-        else:
+            data[at:at] = arg
+        elif op == "truncate":
             del data[at:]
-    return kind, bytes(data)
+    return bytes(data)
 
 
 @st.composite
-def zip_with_parts(draw) -> tuple[str, bytes]:
-    """A zip holding word/document.xml whose XML is arbitrary."""
+def zip_with_parts(draw) -> tuple[str, str, bytes | None]:
+    """("zip", part, body): the sample Word file with one part's bytes replaced
+    (None: cut in half); ``rezip`` builds it."""
+    part = draw(st.sampled_from(["word/document.xml", "[Content_Types].xml", "word/_rels/document.xml.rels",
+                                 "_rels/.rels", "word/styles.xml"]))
+    body = draw(st.one_of(st.binary(max_size=200), odd_text.map(lambda s: s.encode("utf-8", "replace")),
+                          st.none()))
+    return "zip", part, body
+
+
+def rezip(item: tuple[str, str, bytes | None]) -> bytes:
+    _, part, body = item
     buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w") as zf:
-        with zipfile.ZipFile(io.BytesIO(sample("docx"))) as src:
-            for info in src.infolist():
-                body = src.read(info)
-                if info.filename == draw(st.sampled_from(["word/document.xml", "[Content_Types].xml",
-                                                         "word/_rels/document.xml.rels", "none"])):
-                    body = draw(st.one_of(st.binary(max_size=200),
-                                          odd_text.map(lambda s: s.encode("utf-8", "replace")),
-                                          st.just(body[: len(body) // 2])))
-                zf.writestr(info, body)
-    return "docx", buf.getvalue()
+    with zipfile.ZipFile(io.BytesIO(sample("docx"))) as src, zipfile.ZipFile(buf, "w") as out:
+        for info in src.infolist():
+            data = src.read(info.filename)
+            if info.filename == part:
+                data = data[: len(data) // 2] if body is None else body
+            out.writestr(info.filename, data)
+    return buf.getvalue()
+
+
+W_NS = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+_attr_val = st.sampled_from(["0", "1", "2", "-1", "99999", "abc", "", "restart", "continue", "1.5"])
+_docx_text = st.one_of(st.sampled_from(SEED_LINES[:50]), odd_text).map(
+    lambda s: "".join(c for c in s if c in "\t\n\r" or (ord(c) >= 0x20 and not 0xD800 <= ord(c) <= 0xDFFF
+                                                         and c not in "\ufffe\uffff"))
+    .replace("&", "&amp;").replace("<", "&lt;"))
+
+
+def _w_p(text: str) -> str:
+    return f"<w:p><w:r><w:t xml:space='preserve'>{text}</w:t></w:r></w:p>"
+
+
+@st.composite
+def docx_xml(draw, depth: int = 0) -> str:
+    """A word/document.xml body from a small grammar: paragraphs, odd runs and
+    tables with any gridSpan/vMerge/gridBefore, nested tables."""
+    parts = []
+    for _ in range(draw(st.integers(0, 5))):
+        kind = draw(st.sampled_from(["p", "p", "runs", "tbl", "junk"] if depth < 2 else ["p", "runs"]))
+        if kind == "p":
+            parts.append(_w_p(draw(_docx_text)))
+        elif kind == "runs":
+            r = draw(st.sampled_from(["<w:tab/>", "<w:br/>", '<w:br w:type="page"/>', '<w:sym w:char="F0B7"/>',
+                                      '<w:sym w:char="zz"/>', "<w:cr/>", "<w:noBreakHyphen/>",
+                                      '<w:fldChar w:fldCharType="begin"/>', "<w:instrText>PAGE</w:instrText>"]))
+            parts.append(f"<w:p><w:r>{r}<w:t>{draw(_docx_text)}</w:t></w:r></w:p>")
+        elif kind == "junk":
+            parts.append(draw(st.sampled_from(["<w:sdt><w:sdtContent>" + _w_p("惠萍镇") + "</w:sdtContent></w:sdt>",
+                                               "<w:bookmarkStart w:id='0' w:name='_GoBack'/>", "<w:sectPr/>",
+                                               "<foo>惠萍镇</foo>", "<w:tbl/>", "<w:tbl><w:tr/></w:tbl>"])))
+        else:
+            rows = []
+            for _ in range(draw(st.integers(0, 3))):
+                tr_pr = ""
+                if draw(st.booleans()):
+                    tr_pr = (f'<w:trPr><w:gridBefore w:val="{draw(_attr_val)}"/>'
+                             f'<w:gridAfter w:val="{draw(_attr_val)}"/></w:trPr>')
+                cells = []
+                for _ in range(draw(st.integers(0, 3))):
+                    pr = ""
+                    if draw(st.booleans()):
+                        pr += f'<w:gridSpan w:val="{draw(_attr_val)}"/>'
+                    if draw(st.booleans()):
+                        v = draw(_attr_val)
+                        pr += "<w:vMerge/>" if v == "" else f'<w:vMerge w:val="{v}"/>'
+                    inner = draw(docx_xml(depth + 1)) if draw(st.booleans()) else _w_p(draw(_docx_text))
+                    cells.append(f"<w:tc><w:tcPr>{pr}</w:tcPr>{inner}</w:tc>")
+                rows.append(f"<w:tr>{tr_pr}{''.join(cells)}</w:tr>")
+            grid = "".join(f'<w:gridCol w:w="{draw(_attr_val)}"/>' for _ in range(draw(st.integers(0, 3))))
+            parts.append(f"<w:tbl><w:tblGrid>{grid}</w:tblGrid>{''.join(rows)}</w:tbl>")
+    return "".join(parts)
+
+
+@st.composite
+def document_xml(draw) -> str:
+    body = draw(docx_xml())
+    xml = draw(st.sampled_from([f"<w:document {W_NS}><w:body>{{}}</w:body></w:document>",
+                                f"<w:document {W_NS}>{{}}</w:document>", "<foo>{}</foo>",
+                                f"<w:document {W_NS}><w:body><w:body>{{}}</w:body></w:body></w:document>"]))
+    return xml.format(body)
+
+
+def docx_from_xml(xml: str) -> bytes:
+    """The sample Word file with its word/document.xml replaced."""
+    return rezip(("zip", "word/document.xml", xml.encode("utf-8")))
+
+
+_html_tag = st.sampled_from(["p", "div", "span", "br", "td", "tr", "table", "script", "style", "head", "title",
+                             "svg", "template", "li", "h1", "b", "font", "iframe", "object", "pre", "html", "body"])
+
+
+@st.composite
+def html_markup(draw, depth: int = 0) -> str:
+    """HTML from a small grammar, with entities, comments, CDATA and odd nesting."""
+    out = []
+    for _ in range(draw(st.integers(0, 6))):
+        k = draw(st.integers(0, 9))
+        if k <= 3:
+            out.append(draw(st.one_of(st.sampled_from(SEED_LINES[:50]), odd_text)))
+        elif k <= 6 and depth < 4:
+            tag = draw(_html_tag)
+            close = draw(st.sampled_from([f"</{tag}>", f"</{tag}>", "", "</p>"]))
+            out.append(f"<{tag}>{draw(html_markup(depth + 1))}{close}")
+        else:
+            out.append(draw(st.sampled_from(["&nbsp;", "&#0;", "&#xD800;", "&#x110000;", "&#12288;", "&amp;",
+                                             "&bogus;", "<!-- 惠萍镇 -->", "<![CDATA[惠萍镇]]>", "<?php x ?>",
+                                             "<!doctype html>", "<?xml version='1.0' encoding='gbk'?>", "<", ">",
+                                             "<meta charset='gbk'>", "<meta charset='undefined'>", "\x00"])))
+    return "".join(out)
+
+
+@budget("read_generated")
+@given(doc=st.one_of(st.tuples(st.just("docx"), document_xml()), st.tuples(st.just("html"), html_markup())),
+       suffix=st.sampled_from([".docx", ".html", ".txt"]))
+def test_read_generated_documents(doc: tuple[str, str], suffix: str) -> None:
+    """Well-formed containers with contents python-docx/lxml may not expect."""
+    kind, markup = doc
+    raw = docx_from_xml(markup) if kind == "docx" else markup.encode("utf-8", "replace")
+    with scratch() as d:
+        p = d / f"g{suffix}"
+        p.write_bytes(raw)
+        read_or_error(p)
+        from kg.cli import process_file
+
+        check_outcome(process_file(str(p)), p)
 
 
 @budget("read_mutated")
-@given(item=st.one_of(mutated(), zip_with_parts()), suffix=st.sampled_from([".docx", ".pdf", ".html", ".txt"]))
-def test_read_mutated_documents(item: tuple[str, bytes], suffix: str) -> None:
-    _, data = item
+@given(item=st.one_of(mutation(), zip_with_parts()), suffix=st.sampled_from([".docx", ".pdf", ".html", ".txt"]))
+def test_read_mutated_documents(item, suffix: str) -> None:
+    data = rezip(item) if item[0] == "zip" else mutate(item)
     with scratch() as d:
         p = d / f"m{suffix}"
         p.write_bytes(data)
@@ -497,7 +623,7 @@ def test_pipeline_on_report_like_files(text: str, encoding: str, suffix: str) ->
 
 
 @budget("pipeline_bytes")
-@given(raw=st.one_of(st.binary(max_size=2048), mutated().map(lambda kv: kv[1]),
+@given(raw=st.one_of(st.binary(max_size=2048), mutation().map(mutate),
                      st.builds(lambda a, b, c: a + b + c, st.sampled_from(SEED_LINES).map(str.encode),
                                st.binary(max_size=300), st.sampled_from(SEED_LINES).map(str.encode))),
        suffix=st.sampled_from(SUFFIXES))
@@ -560,7 +686,7 @@ bad_file = st.one_of(
     st.just(b"PK\x03\x04broken"), st.just(b"%PDF-1.4 nothing"),
     st.just(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1ole"), st.just(b"{\\rtf1 x}"),
     st.just("no chinese here at all".encode()),
-    mutated().map(lambda kv: kv[1]),
+    mutation().map(mutate),
 )
 
 

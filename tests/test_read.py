@@ -231,3 +231,44 @@ def test_html_meta_charset_naming_a_failing_codec(tmp_path: Path, charset: str) 
                   .encode("utf-8"))
     doc = read_file(p)
     assert doc.fmt == "html" and "江口镇" in doc.original
+
+
+W_NS = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+W_P = "<w:p><w:r><w:t>{}</w:t></w:r></w:p>"
+
+
+def docx_with_body(path: Path, document_xml: str) -> None:
+    """A .docx made by python-docx whose word/document.xml is replaced."""
+    import io
+    import zipfile
+
+    import docx
+
+    buf = io.BytesIO()
+    docx.Document().save(buf)
+    with zipfile.ZipFile(io.BytesIO(buf.getvalue())) as src, zipfile.ZipFile(path, "w") as out:
+        for info in src.infolist():
+            data = src.read(info.filename)
+            out.writestr(info.filename, document_xml.encode("utf-8") if info.filename == "word/document.xml"
+                         else data)
+
+
+@pytest.mark.parametrize("tc_pr", ['<w:vMerge w:val="continue"/>', '<w:gridSpan w:val="abc"/>',
+                                   '<w:gridSpan w:val="0"/><w:vMerge/>'])
+def test_docx_table_python_docx_cannot_lay_out(tmp_path: Path, tc_pr: str) -> None:
+    # found by tests/test_fuzz.py: a vertical merge in the first row or a bad
+    # gridSpan made python-docx raise ValueError out of the read stage
+    p = tmp_path / "r.docx"
+    cell = f"<w:tc><w:tcPr>{tc_pr}</w:tcPr>{W_P.format('聘请法律顾问')}</w:tc>"
+    docx_with_body(p, f"<w:document {W_NS}><w:body>{W_P.format(REPORT.splitlines()[0])}"
+                      f"<w:tbl><w:tr>{cell}<w:tc>{W_P.format('江口镇')}</w:tc></w:tr></w:tbl></w:body></w:document>")
+    doc = read_file(p)
+    assert doc.original.splitlines() == [REPORT.splitlines()[0], "聘请法律顾问", "江口镇"]
+
+
+@pytest.mark.parametrize("xml", [f"<w:document {W_NS}/>", "<foo/>"])
+def test_docx_without_a_body(tmp_path: Path, xml: str) -> None:
+    p = tmp_path / "r.docx"
+    docx_with_body(p, xml)
+    with pytest.raises(InputError, match="damaged Word document|no text"):
+        read_file(p)
