@@ -1,7 +1,9 @@
 """Legal advisers: who serves the reporting township as its 法律顾问.
 
 A statement of engagement is a trigger verb (聘请, 聘用, 签约, 购买, 配备 …)
-followed, in the same clause, by what is engaged: a named law firm, a named
+followed, in the same clause, by what is engaged (a contract verb, 签订,
+also looks back: 与A律师事务所签订…; and 由A担任法律顾问 states it without
+a verb of engaging): a named law firm, a named
 lawyer, a team (法律顾问团, 由5名律师组成), public-service lawyers
 (公职律师) or just 法律顾问.  One relation per adviser and report:
 
@@ -22,6 +24,10 @@ from kg.model import ORGANIZATION, PERSON, Doc, Relation, Report
 from kg.namespace import FZ, mint
 
 _TRIGGER = re.compile(r"聘请|聘用|聘任|选聘|外聘|续聘|特聘|签约|签订|购买|配备|引入|委托|常年聘")
+#: Contract verbs whose other party comes first: 与A律师事务所签订法律顾问合同.
+_CONTRACT = re.compile(r"签订|签约|签署")
+#: Serving without an engaging verb: 由A担任（政府）法律顾问.
+_SERVES = re.compile(r"由([^，。；！？,;]{1,40}?)担任[^，。；！？,;]{0,12}?顾问")
 #: The end of what a trigger governs: a clause.
 _CLAUSE_END = re.compile(r"[，。；！？,;]")
 _ADVISER = re.compile(r"法律顾问|顾问团|律师事务所|律所|公职律师|律师")
@@ -51,6 +57,13 @@ def _windows(text: str, start: int, end: int):
     verb to the clause's end, or the whole clause naming a 法律顾问团 (a team
     exists only by being engaged)."""
     for m in _TRIGGER.finditer(text, start, end):
+        stop = _CLAUSE_END.search(text, m.end(), end)
+        begin = m.start()
+        if _CONTRACT.fullmatch(m.group()):
+            ends = [e.end() for e in _CLAUSE_END.finditer(text, start, m.start())]
+            begin = ends[-1] if ends else start
+        yield begin, stop.start() if stop else end
+    for m in _SERVES.finditer(text, start, end):
         stop = _CLAUSE_END.search(text, m.end(), end)
         yield m.start(), stop.start() if stop else end
     for m in _TEAM_NAME.finditer(text, start, end):

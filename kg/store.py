@@ -360,6 +360,11 @@ class LocalStore(Store):
             if not create:
                 raise StoreError(f"no store at {p}; build one with `fazhi-kg ingest --store {p} "
                                  "REPORTS…` or point --store (or $FAZHI_KG_STORE) at one")
+            try:
+                p.parent.mkdir(parents=True, exist_ok=True)   # Oxigraph makes only the last
+            except OSError as exc:
+                raise StoreError(f"cannot create the folder for the store {p}: {exc}; use "
+                                 "--store with a folder you may write to") from exc
             return
         # Oxigraph would happily write its files into any folder; refuse a
         # folder of other things (a mistyped --store pointing at the reports).

@@ -80,3 +80,15 @@ def test_yifazhi_office_key():
     keys = {m.attrs["key"] for m in found.values()}
     assert keys == {"依法治县办"}
     assert all(m.attrs["scope"] == "county" for m in found.values())
+
+
+def test_law_firm_trade_names_jieba_tags_as_verbs_or_cuts() -> None:
+    # 大成/远航 are verbs to jieba, 至诚 an adverb; 和信 and 立本 are cut in two
+    for firm in ("大成律师事务所", "远航律师事务所", "至诚律师事务所", "和信律师事务所",
+                 "立本律师事务所"):
+        assert firm in by_text(f"我镇聘请{firm}律师担任政府法律顾问。"), firm
+    assert "北京市大成律师事务所" in by_text("聘请北京市大成律师事务所律师担任法律顾问。")
+    # the walk still stops at verbs of engaging and particles
+    assert set(by_text("续聘正信律师事务所为镇政府法律顾问。")) >= {"正信律师事务所"}
+    assert not any(t.startswith("续聘") for t in by_text("续聘正信律师事务所为镇政府法律顾问。"))
+    assert not any("律师事务所" in t for t in by_text("镇政府聘请的律师事务所律师参与调解。"))

@@ -50,3 +50,17 @@ def test_specific_adviser_replaces_unnamed_one():
 
 def test_village_advisers_and_invitations_are_not_the_townships():
     assert advisers("为各村聘请村居法律顾问。邀请法律顾问开展专题讲座。") == []
+
+
+def test_firm_named_before_a_contract_verb():
+    rels = advisers("与正衡律师事务所签订法律顾问服务合同，全年审查合同20份。")
+    assert [(r.attrs["advisor_kind"], r.obj.text) for r in rels] == [("律师事务所", "正衡律师事务所")]
+    assert advisers("与县司法局签订共建协议。") == []
+
+
+def test_serving_without_a_verb_of_engaging():
+    rels = advisers("由镇司法所公职律师担任政府法律顾问。")
+    assert [r.attrs["advisor_kind"] for r in rels] == ["公职律师"]
+    rels = advisers("由明远律师事务所律师担任镇政府常年法律顾问。")
+    assert [(r.attrs["advisor_kind"], r.obj.text) for r in rels] == [("律师事务所", "明远律师事务所")]
+    assert advisers("由村干部担任调解员。") == []

@@ -188,6 +188,36 @@ def _walk_back(text: str, sent: _Sent, pos: int, places: list[str], lex: _Lex,
     return pos
 
 
+#: Particles that never end a firm's trade name (…的律师事务所).
+_PARTICLES = frozenset("的 地 得 了 着 过 等 之".split())
+_MAX_TRADE_NAME = 12
+
+
+def _trade_name(text: str, sent: _Sent, pos: int, lex: _Lex) -> int:
+    """Where a law firm's name ending at ``pos`` starts, when the tag-based
+    walk found less than two characters of it.
+
+    A firm's trade name (字号) is any word: jieba tags 大成, 启明, 远航 as
+    verbs, 至诚 as an adverb, and cuts 和信 into 和|信.  So here only the
+    stop lexicon ends the name (聘请, 与, 由 …), except that single
+    characters of it are taken while the name is still under two
+    characters long (和|信, 立|本); the walk goes on through places in
+    front (北京市|大成).
+    """
+    start = pos
+    while start - pos <= _MAX_TRADE_NAME:
+        i = sent.by_end.get(pos)
+        if i is None:
+            break
+        tok = sent.tokens[i]
+        if not _CJK.match(tok) or tok in _PARTICLES or lex.pattern.search(tok):
+            break
+        if tok in lex.stop and not (len(tok) == 1 and start - pos < 2):
+            break
+        pos -= len(tok)
+    return pos
+
+
 def _lead_place(text: str, start: int, end: int, sent: _Sent, places: list[str], lex: _Lex) -> int:
     """End of the place names a name starts with (start when none)."""
     pos = start
@@ -369,6 +399,8 @@ def find(doc: Doc, rep: Report) -> None:
             if within and len(suffix) <= 2 and e > sent.starts[ti] + len(sent.tokens[ti]):
                 continue           # 集中|学: the kind word straddles two words
             start = _walk_back(text, sent, sent.starts[ti], places, lex, body=False)
+            if cls == "firm" and b - _lead_place(text, start, b, sent, places, lex) < 2:
+                start = _trade_name(text, sent, sent.starts[ti], lex)
             start = _through_conj(text, sent, start, places, lex)
             start = _quoted(text, s.start, start, e)
             mention = _unit(text, sent, start, b, e, suffix, subtype, cls, places, ctx, lex, s.index)
