@@ -125,11 +125,23 @@ def mint(kind: str, *parts: str) -> str:
 _IRI_SAFE = frozenset("-_.~!$&'()*+,;=:@")
 
 
+def _ucschar(c: str) -> bool:
+    """A non-ASCII character an IRI may hold as it is (RFC 3987 ``ucschar``)."""
+    o = ord(c)
+    if o < 0xA0 or 0xD800 <= o < 0xF900 or 0xFDD0 <= o < 0xFDF0 or o >= 0xE1000:
+        return False
+    return (o & 0xFFFF) < 0xFFFE and not c.isspace()
+
+
 def _iri_part(text: str) -> str:
-    """Percent-encode what an IRI path segment cannot hold, keep Chinese."""
+    """Percent-encode what an IRI path segment cannot hold, keep Chinese.
+
+    Strictly what RFC 3987 allows stays, so every IRI we mint passes a
+    strict parser; the bulk loader relies on it (it loads leniently).
+    """
     text = text.strip() or "_"
     return "".join(
-        c if ord(c) > 127 and not c.isspace() or c.isalnum() or c in _IRI_SAFE
+        c if (c.isascii() and (c.isalnum() or c in _IRI_SAFE)) or (not c.isascii() and _ucschar(c))
         else quote(c, safe="")
         for c in text
     )

@@ -1,6 +1,9 @@
 """kg/ontology.ttl and kg.namespace.FZ say the same thing, and carry the core vocabulary."""
 from __future__ import annotations
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 import re
 from pathlib import Path
 
@@ -78,3 +81,17 @@ def test_contract_terms_when_the_contract_is_at_hand(onto: Graph) -> None:
     assert named <= set(CORE) | set(fz_terms())
     for name in named:
         assert (URIRef(FZ_IRI + name), RDF.type, None) in onto, name
+
+
+@given(st.text(max_size=40))
+@settings(max_examples=300, deadline=None)
+def test_minted_iris_pass_a_strict_parser(text: str) -> None:
+    """Whatever a name holds, its IRI is valid (the bulk loader loads leniently)."""
+    import pyoxigraph as ox
+
+    from kg.namespace import graph_iri, mint
+
+    iri, graph = mint("org", "某县", text), graph_iri(text, 0)
+    line = f"<{iri}> <{iri}> <{iri}> <{graph}> .\n"
+    (quad,) = ox.parse(line.encode(), format=ox.RdfFormat.N_QUADS)
+    assert quad.subject.value == iri
