@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import re
 from array import array
+from bisect import bisect_right
 from collections.abc import Callable
 
 from kg.model import Doc
@@ -88,7 +89,7 @@ def run(doc: Doc) -> None:
     src = doc.original
     offs = array("l", range(len(src)))
     text, offs = _rewrite(src, offs, _ARTEFACT, _char_repl)
-    text, offs = _rewrite(text, offs, _SPACES, _space_repl)
+    text, offs = _rewrite(text, offs, _SPACES, _SpaceRepl(text))
     text, offs = _lines(text, offs, bare_numbers=doc.fmt not in ("docx", "html"))
     offs.append(len(src))
     doc.text = text
@@ -138,14 +139,45 @@ def _char_repl(m: re.Match[str]) -> str:
     return ""          # artefacts and zero-width characters
 
 
-def _space_repl(m: re.Match[str]) -> str:
+class _SpaceRepl:
     """Spaces inside a line: drop, keep one, or leave alone.
 
     Dropped: between Chinese and digits (2023 年), next to Chinese
     punctuation, and inside letter-spaced Chinese (法 治 政 府, or a short
     line like 报  告).  Kept as one space: a gap between two Chinese words
     (a heading set off from its paragraph: 1. 标题  正文).
+
+    Whether a line is a short all-Chinese one is worked out once per line
+    (a long line with many gaps must not be rescanned at each gap).
     """
+
+    def __init__(self, src: str) -> None:
+        self.src = src
+        self.breaks: list[int] | None = None
+        self.short: dict[int, bool] = {}
+
+    def short_line(self, a: int) -> bool:
+        """Is the line holding ``src[a]`` at most four Chinese characters (and spaces)?"""
+        src = self.src
+        if self.breaks is None:
+            self.breaks = [m.start() for m in _NEWLINE.finditer(src)]
+        k = bisect_right(self.breaks, a)
+        if k not in self.short:
+            ls = self.breaks[k - 1] + 1 if k else 0
+            le = self.breaks[k] if k < len(self.breaks) else len(src)
+            line = src[ls:le].replace(" ", "")
+            self.short[k] = len(line) <= 4 and all(_HAN_CHAR.match(c) for c in line)
+        return self.short[k]
+
+    def __call__(self, m: re.Match[str]) -> str:
+        return _space_repl(m, self)
+
+
+_NEWLINE = re.compile("\n")
+
+
+def _space_repl(m: re.Match[str], lines: _SpaceRepl | None = None) -> str:
+    """One run of spaces (see :class:`_SpaceRepl`)."""
     src, a, b = m.string, m.start(), m.end()
     if a == 0 or b == len(src):
         return m.group()
@@ -160,10 +192,7 @@ def _space_repl(m: re.Match[str]) -> str:
         return ""                 # next to Chinese punctuation
     if (a >= 2 and src[a - 2] == " ") or (b + 1 < len(src) and src[b + 1] == " "):
         return ""                 # one character between spaces: letter spacing
-    ls = src.rfind("\n", 0, a) + 1
-    le = src.find("\n", b)
-    line = src[ls:le if le >= 0 else len(src)].replace(" ", "")
-    if len(line) <= 4 and all(_HAN_CHAR.match(c) for c in line):
+    if (lines or _SpaceRepl(src)).short_line(a):
         return ""                 # 报  告 on a line of its own
     return " "
 

@@ -602,7 +602,8 @@ def test_read_mutated_documents(item, suffix: str) -> None:
 
 @budget("read_huge", least=2)
 @given(mb=st.integers(1, 5), unit=st.sampled_from(["惠萍镇法治政府建设", "a惠", "法治。", "\u3000惠", "（一）",
-                                                   "一、惠萍镇", "《法》“", " 镇 "]),
+                                                   "一、惠萍镇", "《法》“", " 镇 ", "法治 政府 ",
+                                                   "年 ", "报  告\n"]),
        encoding=st.sampled_from(["utf-8", "gb18030", "utf-16"]))
 def test_read_huge_single_line(mb: int, unit: str, encoding: str) -> None:
     """A single line of 1–5 MB: read, then normalise/structure/sentences."""

@@ -107,3 +107,16 @@ def test_offsets_on_a_larger_mixed_text() -> None:
     text, offsets = normalize_text(s)
     check_offsets(s, text, offsets)
     assert "\r" not in text and "bookmark" not in text and "- 2 -" not in text
+
+
+def test_long_line_of_spaced_words_is_linear() -> None:
+    # found by tests/test_fuzz.py: every gap between two Chinese words rescanned
+    # its whole line (is it a short 报  告 line?), so a 120 KB line took 20 s
+    import time
+
+    line = "法治 政府 " * 60000          # 360 000 characters, 120 000 gaps
+    t0 = time.perf_counter()
+    text, offs = normalize_text(line)
+    assert time.perf_counter() - t0 < 5
+    assert text == line.strip() and len(offs) == len(text) + 1
+    assert normalize_text("报  告\n法治 政府 建设")[0] == "报告\n法治 政府 建设"
