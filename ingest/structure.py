@@ -311,6 +311,7 @@ def run_sentences(doc: Doc) -> None:
     from ingest import metadata
 
     kept: list[Report] = []
+    grown: set[int] = set()       # kept reports that took in later ones
     for rep in doc.reports:
         try:
             metadata.fill(doc, rep)
@@ -320,11 +321,16 @@ def run_sentences(doc: Doc) -> None:
             prev = kept[-1]
             prev.end = rep.end
             prev.signature = rep.signature or prev.signature
-            prev.sections = _sections(doc.text, lines_of(doc.text, prev.start, prev.end),
-                                      prev.signature[0] if prev.signature else prev.end)
-            _mark_covers(prev.sections)
+            grown.add(len(kept) - 1)
             continue
         kept.append(rep)
+    # sections once per grown report, after all folding (redoing them at each
+    # fold was quadratic in a file of many signed parts)
+    for k in sorted(grown):
+        prev = kept[k]
+        prev.sections = _sections(doc.text, lines_of(doc.text, prev.start, prev.end),
+                                  prev.signature[0] if prev.signature else prev.end)
+        _mark_covers(prev.sections)
     for k, rep in enumerate(kept):
         rep.index = k
         rep.sentences = split_sentences(doc.text, rep)

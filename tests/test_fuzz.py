@@ -133,12 +133,15 @@ def date_line(draw) -> str:
                                  f"{y} 年 {m} 月 {d} 日"]))
 
 
+#: a signed part that names no reporting unit: folded into the report before it
+SIGNED_PART = "某某委员会\n2023年12月4日\n" + "开展法治宣传活动，共计一百次。" * 15 + "\n"
+
 report_line = st.one_of(
     st.sampled_from(SEED_LINES), heading(), title_line(), date_line(),
     st.sampled_from(TOWNS).map(lambda t: t + "人民政府"),
     st.sampled_from(["县委、县政府：", "索引号：11500235/2024-00012 | 发布机构：江口镇人民政府",
                      "发布日期：2024-01-15", "- 3 -", "第3页 共10页", "12", "附件：", "抄送：县司法局",
-                     "[bookmark: _GoBack]", "成文日期：2024-13-45"]),
+                     "[bookmark: _GoBack]", "成文日期：2024-13-45", SIGNED_PART]),
     odd_text,
 )
 separator = st.sampled_from(["\n", "\n", "\n", "\r\n", "\n\n", "\r", "\f", "\u2028", " ", "\n\u3000\u3000"])
@@ -603,7 +606,7 @@ def test_read_mutated_documents(item, suffix: str) -> None:
 @budget("read_huge", least=2)
 @given(mb=st.integers(1, 5), unit=st.sampled_from(["惠萍镇法治政府建设", "a惠", "法治。", "\u3000惠", "（一）",
                                                    "一、惠萍镇", "《法》“", " 镇 ", "法治 政府 ",
-                                                   "年 ", "报  告\n"]),
+                                                   "年 ", "报  告\n", SIGNED_PART]),
        encoding=st.sampled_from(["utf-8", "gb18030", "utf-16"]))
 def test_read_huge_single_line(mb: int, unit: str, encoding: str) -> None:
     """A single line of 1–5 MB: read, then normalise/structure/sentences."""

@@ -178,3 +178,21 @@ def test_date_under_a_header_is_not_a_split() -> None:
 
 
 BODY_LINES = "一、主要举措和成效\n" + "镇党委高度重视法治政府建设，定期研究部署法治工作，推动各项任务落地见效。\n" * 5
+
+
+def test_many_signed_parts_without_a_unit_fold_in_linear_time() -> None:
+    # found by tests/test_fuzz.py: each part that names no unit is folded into
+    # the report before it, and its sections were redone over the whole grown
+    # report at every fold (200 KB of such parts took 4.5 s, 1 MB minutes)
+    import time
+
+    part = "某某委员会\n2023年12月4日\n" + "开展法治宣传活动，共计一百次。" * 15 + "\n"
+    text = ("惠萍镇2023年法治政府建设工作报告\n一、主要举措和成效\n" + "惠萍镇开展法治宣传活动，共计一百次。" * 15
+            + "\n" + part * 800)
+    t0 = time.perf_counter()
+    doc = run_text(text, until="sentences")
+    assert time.perf_counter() - t0 < 5
+    assert len(doc.reports) == 1
+    rep = doc.reports[0]
+    assert rep.meta.unit == "惠萍镇" and rep.end == len(doc.text)
+    assert rep.sections[0].title == "主要举措和成效" and rep.sections[0].end == rep.signature[0]
