@@ -27,6 +27,7 @@ import argparse
 import json
 import os
 import platform
+import resource
 import shutil
 import subprocess
 import sys
@@ -139,12 +140,16 @@ def main(argv: list[str] | None = None) -> int:
     cmd = [sys.executable, "-m", "kg.cli", "ingest", "--bulk", "--workers", str(args.workers),
            "--store", str(store), str(corpus)]
     t0 = time.perf_counter()
+    ru0 = resource.getrusage(resource.RUSAGE_CHILDREN)
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     sampler = Sampler(proc.pid)
     sampler.start()
     out, err = proc.communicate()
     sampler.stop()
     res["ingest_s"] = round(time.perf_counter() - t0, 1)
+    ru1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+    # CPU of the whole tree (the workers are reaped by the ingest process)
+    res["ingest_cpu_s"] = round(ru1.ru_utime - ru0.ru_utime + ru1.ru_stime - ru0.ru_stime, 1)
     res["ingest_exit"] = proc.returncode
     res["ingest_summary"] = out.strip().splitlines()[-1] if out.strip() else ""
     res["ingest_failures"] = sum(1 for line in err.splitlines() if line.startswith("failed:"))
@@ -152,7 +157,7 @@ def main(argv: list[str] | None = None) -> int:
     res["peak_rss_sum_mb"] = round(sampler.peak_rss / 1024)
     res["peak_rss_one_process_mb"] = round(sampler.peak_one / 1024)
     res["processes"] = sampler.peak_procs
-    print(f"ingest: {res['ingest_s']} s, peak PSS {res['peak_pss_mb']} MB: "
+    print(f"ingest: {res['ingest_s']} s ({res['ingest_cpu_s']} s CPU), peak PSS {res['peak_pss_mb']} MB: "
           f"{res['ingest_summary']}", flush=True)
 
     check = work / f"check-{n}.json"

@@ -95,3 +95,15 @@ def test_minted_iris_pass_a_strict_parser(text: str) -> None:
     line = f"<{iri}> <{iri}> <{iri}> <{graph}> .\n"
     (quad,) = ox.parse(line.encode(), format=ox.RdfFormat.N_QUADS)
     assert quad.subject.value == iri
+
+
+def test_iri_escaping_agrees_with_the_ucschar_definition() -> None:
+    from kg.namespace import _IRI_SAFE, _iri_part, _ucschar
+
+    points = list(range(0x20, 0x30000)) + [0xE0FFF, 0xE1000, 0xEFFFD, 0x10FFFD]
+    for cp in points:
+        c = chr(cp)
+        if 0xD800 <= cp < 0xE000:
+            continue   # surrogates: not in a Python str on their own
+        keep = (c.isalnum() or c in _IRI_SAFE) if c.isascii() else _ucschar(c)
+        assert (_iri_part("x" + c) == "x" + c) == keep, hex(cp)
