@@ -3,10 +3,12 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 _QUOTES = re.compile(r"[\s《》〈〉“”\"‘’'「」『』]")
 
 
+@lru_cache(maxsize=1 << 16)   # the same names recur in every report
 def clean(label: str) -> str:
     """A label as shown: NFKC for ASCII-ish forms, quotes and marks dropped."""
     label = unicodedata.normalize("NFKC", label)
@@ -15,6 +17,7 @@ def clean(label: str) -> str:
     return _QUOTES.sub("", label).strip()
 
 
+@lru_cache(maxsize=1 << 16)
 def key(label: str) -> str:
     """The form two labels must share to name the same thing."""
     return clean(label).lower()
