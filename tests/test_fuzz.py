@@ -47,7 +47,7 @@ SEEDS = sorted((REPO / "data" / "reports").glob("*.txt"))
 #: budget is the active profile's ``max_examples`` divided by the sum of the
 #: weights (the profile's number is the total for this file).
 WEIGHTS = {
-    "read_bytes": 2.0, "read_encoded": 1.5, "read_mixed": 1.0, "read_nul": 0.5,
+    "read_bytes": 2.0, "read_encoded": 1.5, "read_roundtrip": 1.0, "read_mixed": 1.0, "read_nul": 0.5,
     "read_mutated": 1.5, "read_generated": 1.5, "read_whitespace": 0.3, "read_huge": 0.02,
     "normalise_text": 2.0, "structure_text": 2.0, "structure_skeleton": 2.0,
     "structure_deep": 0.8, "pipeline_skeleton": 1.5, "pipeline_bytes": 1.0,
@@ -334,7 +334,7 @@ def test_read_text_in_any_encoding(text: str, encoding: str, suffix: str) -> Non
         read_or_error(p)
 
 
-@budget("read_encoded")
+@budget("read_roundtrip")
 @given(text=skeleton(max_lines=15), encoding=st.sampled_from(["utf-8", "utf-8-sig", "gb18030", "utf-16"]))
 def test_clean_report_text_round_trips(text: str, encoding: str) -> None:
     """Report-like text without markup or controls reads back exactly."""
