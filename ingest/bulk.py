@@ -130,7 +130,8 @@ class Shards:
 
     def _append(self, entry: dict) -> None:
         with (self.folder / MANIFEST).open("a", encoding="utf-8") as fh:
-            fh.write(json.dumps(entry, ensure_ascii=False) + "\n")
+            # ASCII: file names that are not UTF-8 survive as \udcxx escapes
+            fh.write(json.dumps(entry) + "\n")
             fh.flush()
             os.fsync(fh.fileno())
 

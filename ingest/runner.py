@@ -19,6 +19,7 @@ already extracted are skipped, shards not yet loaded are loaded).
 from __future__ import annotations
 
 import multiprocessing as mp
+import os
 import signal
 from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
@@ -88,9 +89,21 @@ def process_file(path: str, nquads: bool = False) -> Outcome:
                    triples=doc.triple_count, warnings=list(doc.warnings))
 
 
+#: How much lower the workers' CPU priority is than the writing process's.
+WORKER_NICENESS = 5
+
+
 def _init_worker() -> None:
     """Each worker loads jieba's user lexicon itself (see ingest.segment)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)   # the parent handles Ctrl-C
+    # The store's writer (this pool's parent, and its bulk-loader thread) is
+    # the serial part of an ingest: when cores are short it goes first, and
+    # the workers use what it leaves.  Equal shares would let the writer
+    # fall behind and finish alone on one core while the other idles.
+    try:
+        os.nice(WORKER_NICENESS)
+    except OSError:
+        pass
     from ingest import segment
 
     segment.setup()

@@ -202,7 +202,8 @@ class Doc:
 
     @property
     def name(self) -> str:
-        return self.path.name
+        """The file's name, printable: bytes that are not UTF-8 become U+FFFD."""
+        return self.path.name.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
     def to_orig(self, start: int, end: int) -> tuple[int, int]:
         """Map a span of the normalised text to the original text."""

@@ -159,7 +159,10 @@ def _iri_part(text: str) -> str:
     strict parser; the bulk loader relies on it (it loads leniently).
     """
     text = text.strip() or "_"
-    return _IRI_ESCAPE.sub(lambda m: quote(m.group(), safe=""), text)
+    # surrogateescape: a file name that is not UTF-8 (os.fsdecode's lone
+    # surrogates) is percent-encoded as the bytes it was
+    return _IRI_ESCAPE.sub(lambda m: quote(m.group().encode("utf-8", "surrogateescape"), safe=""),
+                           text)
 
 
 def graph_iri(source_stem: str, index: int) -> str:

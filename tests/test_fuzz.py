@@ -806,7 +806,7 @@ def test_ingest_subprocess_good_and_bad_files(tmp_path: Path, cli_cmd: list[str]
     assert _snapshot(store) == (count, before)
 
 
-# ---- bugs found elsewhere (not in read/normalise/structure/metadata) -----------------
+# ---- file names that are not UTF-8 -------------------------------------------------
 
 def _undecodable_name(d: Path, stem: bytes = b"\xff\xfe") -> Path:
     p = Path(os.fsdecode(bytes(d) + b"/" + stem + b".txt"))
@@ -817,12 +817,11 @@ def _undecodable_name(d: Path, stem: bytes = b"\xff\xfe") -> Path:
     return p
 
 
-_NOT_UTF8 = ("a file name that is not UTF-8 (os.fsdecode gives lone surrogates) reaches kg.namespace.mint "
-             "and kg.triples as is: UnicodeEncodeError, 'internal error in stage resolve' (earlier: graph "
-             "IRIs and N-Triples that cannot be encoded, and store.replace aborting the whole ingest)")
+# A file name that is not UTF-8 (os.fsdecode gives lone surrogates) once reached
+# kg.namespace.mint and kg.triples as it was: UnicodeEncodeError, and an ingest
+# that stopped.  Now its bytes are percent-encoded in IRIs and shown as U+FFFD.
 
 
-@pytest.mark.xfail(strict=True, reason=_NOT_UTF8)
 def test_file_name_that_is_not_utf8_gives_encodable_graphs(tmp_path: Path) -> None:
     from kg.cli import process_file
 
@@ -836,7 +835,6 @@ def test_file_name_that_is_not_utf8_gives_encodable_graphs(tmp_path: Path) -> No
             nt.encode("utf-8")
 
 
-@pytest.mark.xfail(strict=True, reason=_NOT_UTF8)
 def test_ingest_survives_a_file_name_that_is_not_utf8(tmp_path: Path) -> None:
     from click.testing import CliRunner
 
