@@ -205,11 +205,16 @@ def _keeps_own_line(line: str) -> bool:
     """Lines after which we never join: headings-ish, titles, signatures, dates."""
     if _FINAL.search(line) or _is_title_like(line):
         return True
-    if len(line) <= _HEADING_MAX and _NUMBERED.match(line):
+    if len(line) <= _HEADING_MAX and _NUMBERED.match(line) and not _MID_STOP.search(line):
+        # (a numbered line with a full stop inside that does not end with one
+        # is a paragraph wrapped after its first sentence: 5.加强…。深入推进…聘请金)
         return True
     if len(line) <= _TITLE_MAX and (_DATE_LINE.fullmatch(line) or _ORGAN_END.search(line)):
         return True
     return False
+
+
+_MID_STOP = re.compile(r"[。！？；!?;]")
 
 
 def _starts_own_line(line: str) -> bool:

@@ -28,6 +28,8 @@ _CLUTTER = re.compile(
     r"^[\[【•·\-－]|[|｜]"
     r"|^(?:索\s*引\s*号|发布|发文|文\s*号|文件编号|主题分类|体裁分类|成文日期|有\s*效\s*性|时效性|公文|公开"
     r"|来\s*源|浏览|点击|字体|名\s*称|备注|信息来源|作者|编辑|责任编辑|所属|分类|访问|日期)"
+    # a document number alone on its line (青石府发〔2024〕26号), above the title
+    r"|^[\u4e00-\u9fff]{1,16}\s*[〔［\[（(]\s*(?:19|20)\d\d\s*[〕］\]）)]\s*第?\s*\d{1,5}\s*号$"
 )
 _SENT_PUNCT = re.compile(r"[，。；！？,;!?]")
 _DATE_LINE = re.compile(

@@ -130,3 +130,12 @@ def test_no_unit_raises_input_error() -> None:
 ])
 def test_parse_date(text: str, date: dt.date | None) -> None:
     assert parse_date(text) == date
+
+
+def test_document_number_above_the_title_is_not_part_of_it() -> None:
+    doc = run_text("青石府发〔2024〕26号\n华曙区青石镇2023年度法治政府建设报告\n"
+                   "中共华曙区委全面依法治区委员会办公室：\n2023年，我镇扎实推进依法行政。\n",
+                   until="sentences")
+    rep = doc.reports[0]
+    assert rep.title == "华曙区青石镇2023年度法治政府建设报告"
+    assert (rep.meta.unit, rep.meta.county, rep.meta.year) == ("青石镇", "华曙区", 2023)

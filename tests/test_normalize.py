@@ -120,3 +120,13 @@ def test_long_line_of_spaced_words_is_linear() -> None:
     assert time.perf_counter() - t0 < 5
     assert text == line.strip() and len(offs) == len(text) + 1
     assert normalize_text("报  告\n法治 政府 建设")[0] == "报告\n法治 政府 建设"
+
+
+def test_numbered_paragraph_wrapped_after_its_first_sentence_is_joined() -> None:
+    text = ("5.加强法律顾问工作，提升依法行政水平。深入推进政府法律顾问制度，聘请明\n"
+            "镜律师事务所律师担任政府法律顾问。\n"
+            "6.加强执法监督\n"
+            "全年办理案件5件。\n")
+    out, _ = normalize_text(text)
+    assert "聘请明镜律师事务所" in out
+    assert "6.加强执法监督\n" in out          # a numbered heading keeps its line
