@@ -12,7 +12,10 @@ holds at least ``--mb`` megabytes, then measures, in one run:
    transaction per file);
 4. the same with ``--workers 2``;
 5. and 6. both again with ``--bulk`` (shards bulk-loaded by a background
-   thread while the workers extract).
+   thread while the workers extract);
+7. and 8. both again with ``--shards DIR --no-load``: extraction to N-Quads
+   shards only (what another triple store's bulk loader takes), which shows
+   how the pipeline itself scales with workers.
 
 It prints characters per second for each and the ratios the extraction
 issue sets as goals (pipeline ≥ 50 % of jieba on one worker; two workers
@@ -72,12 +75,14 @@ def time_pipeline(files: list[Path]) -> float:
     return time.perf_counter() - t0
 
 
-def time_cli(folder: Path, workers: int, *, bulk: bool = False) -> float:
+def time_cli(folder: Path, workers: int, *, bulk: bool = False, shards: bool = False) -> float:
     store = Path(tempfile.mkdtemp(prefix="fazhi-bench-store-"))
+    mode = (["--shards", str(store / "shards"), "--no-load"] if shards
+            else ["--bulk"] if bulk else [])
     try:
         t0 = time.perf_counter()
         subprocess.run([sys.executable, "-m", "kg.cli", "ingest", "--store", str(store / "s"),
-                        "--workers", str(workers), *(["--bulk"] if bulk else []), str(folder)],
+                        "--workers", str(workers), *mode, str(folder)],
                        check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         return time.perf_counter() - t0
     finally:
@@ -100,6 +105,8 @@ def main(argv: list[str] | None = None) -> int:
         t2 = time_cli(work / "reports", 2)
         b1 = time_cli(work / "reports", 1, bulk=True)
         b2 = time_cli(work / "reports", 2, bulk=True)
+        x1 = time_cli(work / "reports", 1, shards=True)
+        x2 = time_cli(work / "reports", 2, shards=True)
         res = {
             "machine": f"{platform.machine()}, {platform.python_version()}",
             "files": len(files), "megabytes": round(size / 1e6, 2), "characters": chars,
@@ -109,9 +116,12 @@ def main(argv: list[str] | None = None) -> int:
             "speedup_2_workers": round(t1 / t2, 3),
             "bulk_1_worker_cps": round(chars / b1), "bulk_2_workers_cps": round(chars / b2),
             "bulk_speedup_2_workers": round(b1 / b2, 3),
+            "shards_1_worker_cps": round(chars / x1), "shards_2_workers_cps": round(chars / x2),
+            "shards_speedup_2_workers": round(x1 / x2, 3),
             "seconds": {"jieba": round(tj, 2), "pipeline": round(tp, 2),
                         "ingest_1": round(t1, 2), "ingest_2": round(t2, 2),
-                        "bulk_1": round(b1, 2), "bulk_2": round(b2, 2)},
+                        "bulk_1": round(b1, 2), "bulk_2": round(b2, 2),
+                        "shards_1": round(x1, 2), "shards_2": round(x2, 2)},
         }
         for k, v in res.items():
             print(f"{k:24s} {v}")
