@@ -416,7 +416,9 @@ def _generic_counties(s: str) -> list[tuple[int, str]]:
             k -= 1
         name = s[k:m.end()]
         bounded = k == 0 or not _HAN_CHAR.match(s, k - 1) or s[k - 1] in _STOP
-        if 2 <= m.start() - k <= 4 and bounded and not _NOT_IN_NAME.search(name[:-1]):
+        # X新区 is also X新 + 区: a one-character stem is enough before 新区
+        low = 1 if m.group() == "新区" else 2
+        if low <= m.start() - k <= 4 and bounded and not _NOT_IN_NAME.search(name[:-1]):
             out.append((k, name))
     return out
 

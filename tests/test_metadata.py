@@ -139,3 +139,10 @@ def test_document_number_above_the_title_is_not_part_of_it() -> None:
     rep = doc.reports[0]
     assert rep.title == "华曙区青石镇2023年度法治政府建设报告"
     assert (rep.meta.unit, rep.meta.county, rep.meta.year) == ("青石镇", "华曙区", 2023)
+
+
+def test_county_named_x_xinqu_that_the_gazetteer_lacks() -> None:
+    doc = run_text("浦明镇人民政府关于2023年法治政府建设工作情况的报告\n靖新区委依法治区办：\n"
+                   "2023年，在靖新区委、靖新区政府的坚强领导下，我镇扎实推进依法行政。\n",
+                   until="sentences")
+    assert (doc.reports[0].meta.unit, doc.reports[0].meta.county) == ("浦明镇", "靖新区")
