@@ -40,6 +40,9 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from ingest.gazetteer import load_divisions, load_laws  # noqa: E402
 SHARD = 1000
 FIRST, DUTIES, PROBLEMS, PLAN = "measures", "first_responsibility", "shortcomings", "next_year"
 
@@ -73,29 +76,18 @@ _CN_DIGITS = "〇一二三四五六七八九"
 def _load_division_words() -> set[str]:
     """Every name and short name of a real division (made-up names must avoid them)."""
     words: set[str] = set()
-    path = ROOT / "data" / "gazetteers" / "divisions.tsv"
-    with path.open(encoding="utf-8") as f:
-        next(f)
-        for line in f:
-            cols = line.rstrip("\n").split("\t")
-            for w in (cols[0], cols[4] if len(cols) > 4 else ""):
-                if len(w) >= 2:
-                    words.add(w)
-            if len(cols) > 4 and cols[4] and cols[0].endswith(("自治县", "自治旗")):
-                words.add(cols[4] + cols[0][-1])
+    for d in load_divisions():
+        for w in (d.name, d.short):
+            if len(w) >= 2:
+                words.add(w)
+        if d.short and d.name.endswith(("自治县", "自治旗")):
+            words.add(d.short + d.name[-1])
     return words
 
 
 def _load_laws() -> list[tuple[str, str, str]]:
     """(short name, full name, subtype) of the national laws in the gazetteer."""
-    out = []
-    with (ROOT / "data" / "gazetteers" / "laws.tsv").open(encoding="utf-8") as f:
-        next(f)
-        for line in f:
-            cols = line.rstrip("\n").split("\t")
-            if len(cols) >= 3 and cols[0]:
-                out.append((cols[0], cols[1] or cols[0], cols[2]))
-    return out
+    return [(e.name, e.full_name, e.subtype) for e in load_laws()]
 
 
 def _weighted(rng: random.Random, pairs) -> str:
