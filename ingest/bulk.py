@@ -33,8 +33,8 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from kg.errors import FazhiError, StoreError
-from kg.store import LocalStore, ontology_ntriples
 from kg.namespace import ONTOLOGY_GRAPH
+from kg.store import LocalStore, graph_prefix, ontology_ntriples
 
 MANIFEST = "manifest.jsonl"
 ONTOLOGY_SHARD = "ontology.nq"
@@ -245,8 +245,6 @@ class Loader:
             shard.unlink(missing_ok=True)
 
     def _load_by_file(self, shard: Path) -> None:
-        from kg.store import graph_prefix
-
         graphs = split_nquads(shard.read_text(encoding="utf-8"))
         by_stem: dict[str, dict[str, str]] = {}
         stems = self.shards.stems_of.get(shard.name, [])

@@ -176,7 +176,7 @@ class _SpaceRepl:
 _NEWLINE = re.compile("\n")
 
 
-def _space_repl(m: re.Match[str], lines: _SpaceRepl | None = None) -> str:
+def _space_repl(m: re.Match[str], lines: _SpaceRepl) -> str:
     """One run of spaces (see :class:`_SpaceRepl`)."""
     src, a, b = m.string, m.start(), m.end()
     if a == 0 or b == len(src):
@@ -192,7 +192,7 @@ def _space_repl(m: re.Match[str], lines: _SpaceRepl | None = None) -> str:
         return ""                 # next to Chinese punctuation
     if (a >= 2 and src[a - 2] == " ") or (b + 1 < len(src) and src[b + 1] == " "):
         return ""                 # one character between spaces: letter spacing
-    if (lines or _SpaceRepl(src)).short_line(a):
+    if lines.short_line(a):
         return ""                 # 报  告 on a line of its own
     return " "
 

@@ -27,8 +27,9 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ingest.bulk import Loader, Shards
 from kg.errors import FazhiError, StageError
-from kg.store import LocalStore, Store, graph_prefix
+from kg.store import LocalStore, Store
 
 #: what a folder walk picks up (files named explicitly are tried whatever they are)
 REPORT_SUFFIXES = (".txt", ".docx", ".pdf", ".html", ".htm")
@@ -68,17 +69,18 @@ def process_file(path: str, nquads: bool = False) -> Outcome:
     """Run the pipeline on one file; never raises (errors become ``error``)."""
     from ingest import pipeline
 
+    def named(msg: str) -> Outcome:
+        return Outcome(path, error=msg if path in msg else f"{path}: {msg}")
+
     try:
         doc = pipeline.run(Path(path))
     except StageError as exc:
         if isinstance(exc.cause, FazhiError):
-            msg = str(exc.cause)
-            return Outcome(path, error=msg if path in msg else f"{path}: {msg}")
+            return named(str(exc.cause))
         return Outcome(path, error=f"internal error in stage {exc.stage} on {path}: "
                                    f"{type(exc.cause).__name__}: {exc.cause}")
     except FazhiError as exc:
-        msg = str(exc)
-        return Outcome(path, error=msg if path in msg else f"{path}: {msg}")
+        return named(str(exc))
     except Exception as exc:  # outside any stage: still one line, still named
         return Outcome(path, error=f"internal error in stage pipeline on {path}: "
                                    f"{type(exc).__name__}: {exc}")
@@ -200,18 +202,17 @@ class Ingest:
     ``say`` prints a line (failures, warnings); ``tick`` advances a progress
     bar once per file.  With ``shards`` the run is a bulk run: outcomes go to
     the shard folder; ``load`` says whether the store loads them as they
-    are closed.  ``resume`` skips files whose graphs the store already has.
+    are closed, ``keep_shards`` whether a loaded shard stays on disk.  ``resume`` skips files whose graphs the store already has.
     """
 
-    def __init__(self, store: Store | None, *, workers: int = 1, shards=None,
-                 load: bool = True, resume: bool = False, verbose: bool = False,
+    def __init__(self, store: Store | None, *, workers: int = 1, shards: Shards | None = None,
+                 load: bool = True, keep_shards: bool = True, resume: bool = False,
+                 verbose: bool = False,
                  say: Callable[[str], None] = print, tick: Callable[[], None] = lambda: None
                  ) -> None:
-        from ingest.bulk import Loader, Shards
-
         self.store = store
         self.workers = workers
-        self.shards: Shards | None = shards
+        self.shards = shards
         self.resume = resume
         self.verbose = verbose
         self.say = say
@@ -223,7 +224,7 @@ class Ingest:
                 raise FazhiError("a bulk load needs the embedded store (a folder); for another "
                                  "triple store write shards with --shards DIR --no-load and load "
                                  "them with that store's own bulk loader")
-            self.loader = Loader(store, shards, say=say)
+            self.loader = Loader(store, shards, keep=keep_shards, say=say)
 
     def todo(self, files: list[Path]) -> list[Path]:
         """The files this run still has to read (resume, shard manifest)."""
@@ -231,7 +232,7 @@ class Ingest:
         if self.shards is not None and self.shards.files:
             keep = [f for f in keep if f.stem not in self.shards.files]
         if self.resume and self.store is not None:
-            keep = [f for f in keep if not self.store._graphs_of(graph_prefix(f.stem))]
+            keep = [f for f in keep if not self.store.holds(f.stem)]
         self.totals.skipped = len(files) - len(keep)
         return keep
 
@@ -280,7 +281,7 @@ class Ingest:
             assert self.store is not None
             self.store.replace(out.stem, out.graphs)
             return
-        if self.store is not None and self.store._graphs_of(graph_prefix(out.stem)):
+        if self.store is not None and self.store.holds(out.stem):
             # Read before: its old graphs must go in the same transaction,
             # which a bulk load cannot do.
             from ingest.bulk import split_nquads

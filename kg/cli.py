@@ -23,8 +23,10 @@ from kg import __version__
 from kg.errors import FazhiError
 from kg.namespace import ONTOLOGY_GRAPH, PREFIXES
 from kg.store import FORMATS, Answer, LocalStore, Store, default_location, open_store
-# the ingest runner's names stay importable from here (tests, scripts)
-from ingest.runner import REPORT_SUFFIXES, Outcome, collect_files, process_file  # noqa: F401
+from ingest.bulk import SHARD_QUADS, Loader, Shards
+from ingest.runner import Ingest, collect_files
+# the ingest runner's other names stay importable from here (tests, scripts)
+from ingest.runner import REPORT_SUFFIXES, Outcome, process_file  # noqa: F401
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -112,7 +114,7 @@ def _default_shards(location: str | None) -> Path:
 @click.option("--no-load", is_flag=True,
               help="With --shards: only write the shards; do not touch the store (load them "
                    "later with `fazhi-kg load DIR`, or with another store's bulk loader).")
-@click.option("--shard-quads", type=click.IntRange(min=1), default=250_000, show_default=True,
+@click.option("--shard-quads", type=click.IntRange(min=1), default=SHARD_QUADS, show_default=True,
               help="With --bulk/--shards: quads per shard (closed at the next file boundary). "
                    "Larger shards load no faster and take more memory (~1.2 kB a quad).")
 @click.option("--resume", is_flag=True,
@@ -128,9 +130,6 @@ def ingest(paths: tuple[str, ...], location: str | None, workers: int, bulk: boo
     Files that fail are listed one per line; the others go on.  Exit code 1
     if any file failed.
     """
-    from ingest.bulk import Shards
-    from ingest.runner import Ingest
-
     t0 = time.perf_counter()
     if no_load and shards_dir is None:
         raise FazhiError("--no-load needs --shards DIR (where the shards go)")
@@ -157,9 +156,8 @@ def ingest(paths: tuple[str, ...], location: str | None, workers: int, bulk: boo
 
         try:
             run = Ingest(store, workers=workers, shards=shards, load=not no_load,
-                         resume=resume, verbose=verbose, say=say, tick=lambda: bar.update(1))
-            if run.loader is not None:
-                run.loader.keep = not temporary
+                         keep_shards=not temporary, resume=resume, verbose=verbose, say=say,
+                         tick=lambda: bar.update(1))
             totals = run.run(files)
         finally:
             bar.close()
@@ -191,8 +189,6 @@ def load(folder: Path, location: str | None) -> None:
     Shards already loaded (the folder's manifest says which) are skipped, so
     an interrupted load resumes where it stopped.
     """
-    from ingest.bulk import Loader, Shards
-
     t0 = time.perf_counter()
     shards = Shards(folder)
     todo = shards.pending()

@@ -274,6 +274,10 @@ class Store(ABC):
         if text:
             self._update(text)
 
+    def holds(self, source_stem: str) -> bool:
+        """Does the store hold report graphs of this source file?"""
+        return bool(self._graphs_of(graph_prefix(source_stem)))
+
     def _graphs_of(self, prefix: str) -> list[str]:
         """The report graphs of one file now in the store."""
         return [g for g in self.graphs() if _is_report_graph_of(g, prefix)]

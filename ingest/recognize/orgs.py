@@ -193,7 +193,7 @@ _PARTICLES = frozenset("的 地 得 了 着 过 等 之".split())
 _MAX_TRADE_NAME = 12
 
 
-def _trade_name(text: str, sent: _Sent, pos: int, lex: _Lex) -> int:
+def _trade_name(sent: _Sent, pos: int, lex: _Lex) -> int:
     """Where a law firm's name ending at ``pos`` starts, when the tag-based
     walk found less than two characters of it.
 
@@ -400,7 +400,7 @@ def find(doc: Doc, rep: Report) -> None:
                 continue           # 集中|学: the kind word straddles two words
             start = _walk_back(text, sent, sent.starts[ti], places, lex, body=False)
             if cls == "firm" and b - _lead_place(text, start, b, sent, places, lex) < 2:
-                start = _trade_name(text, sent, sent.starts[ti], lex)
+                start = _trade_name(sent, sent.starts[ti], lex)
             start = _through_conj(text, sent, start, places, lex)
             start = _quoted(text, s.start, start, e)
             mention = _unit(text, sent, start, b, e, suffix, subtype, cls, places, ctx, lex, s.index)
