@@ -63,7 +63,8 @@ SELECT ?g ?r ?county WHERE {
 ADVISERS = PREFIXES + """
 SELECT ?g ?r ?st ?town ?kind ?label ?team ?typed WHERE {
   GRAPH ?g {
-    ?st rdf:predicate fz:legalAdvisor ; rdf:subject ?t ; rdf:object ?a ; fz:report ?r .
+    ?st rdf:predicate fz:legalAdvisor ; rdf:subject ?t ; rdf:object ?a .
+    ?r a fz:Report .
     OPTIONAL { ?t rdfs:label ?town }
     OPTIONAL { ?st fz:advisorKind ?kind }
     OPTIONAL { ?st fz:teamSize ?team }

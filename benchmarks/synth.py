@@ -341,7 +341,6 @@ def fast_nquads(doc: Doc) -> str:
         sec = [f"<{rep.key}/section/{s.index}>" for s in rep.sections]
         for s in rep.sections:
             n = sec[s.index]
-            add(f"{n} {_A} {_f('Section')} {g}")
             add(f"{n} {_LABEL} {_zh(s.title)} {g}")
             add(f"{n} {_f('number')} {_lit(s.number)} {g}")
             add(f"{n} {_f('level')} {_int(s.level)} {g}")
@@ -351,11 +350,8 @@ def fast_nquads(doc: Doc) -> str:
         sent = [f"<{rep.key}/sentence/{s.index}>" for s in rep.sentences]
         for s in rep.sentences:
             n = sent[s.index]
-            add(f"{n} {_A} {_f('Sentence')} {g}")
             add(f"{n} {_f('text')} {_zh(s.text)} {g}")
             add(f"{n} {_f('start')} {_int(s.start)} {g}")
-            add(f"{n} {_f('end')} {_int(s.end)} {g}")
-            add(f"{n} {_f('section')} {sec[s.section]} {g}")
         for e in rep.entities.values():
             n = f"<{e.key}>"
             cls = _DIV[e.subtype] if e.type == DIVISION else _CLASS[e.type]
@@ -370,13 +366,8 @@ def fast_nquads(doc: Doc) -> str:
             if e.attrs.get("post"):
                 add(f"{n} {_f('holdsPost')} {_zh(e.attrs['post'])} {g}")
             add(f"{r} {_f('mentions')} {n} {g}")
-        for i, m in enumerate(rep.mentions):
-            n = f"<{rep.key}/mention/{i}>"
-            add(f"{n} {_f('entity')} <{m.entity}> {g}")
-            add(f"{n} {_f('surface')} {_zh(m.text)} {g}")
-            add(f"{n} {_f('start')} {_int(m.start)} {g}")
-            add(f"{n} {_f('end')} {_int(m.end)} {g}")
-            add(f"{n} {_f('sentence')} {sent[m.sentence]} {g}")
+        for m in rep.mentions:
+            add(f"{sent[m.sentence]} {_f('names')} <{m.entity}> {g}")
         for rel in rep.relations:
             subj = rep.township_key if rel.subject is None else rel.subject.entity
             pred = _FZ + rel.predicate
@@ -389,11 +380,9 @@ def fast_nquads(doc: Doc) -> str:
             # triples.py hashes str(NamedNode), which is the IRI in angle brackets
             digest = hashlib.sha1("\x1f".join((subj, f"<{pred}>", ovalue)).encode()).hexdigest()[:16]
             st = f"<{rep.key}/statement/{digest}>"
-            add(f"{st} {_A} {_f('Statement')} {g}")
             add(f"{st} <{_RDF}subject> {s} {g}")
             add(f"{st} <{_RDF}predicate> <{pred}> {g}")
             add(f"{st} <{_RDF}object> {obj} {g}")
-            add(f"{st} {_f('report')} {r} {g}")
             add(f"{st} {_DERIVED} {sent[rel.sentence]} {g}")
             a = rel.attrs
             if a.get("advisor_kind"):

@@ -106,7 +106,7 @@ def run(doc: Doc) -> None:
             ent.mentions.append(m)
             for alias in (m.label, m.text, *m.aliases):
                 alias = clean(alias)
-                if alias and alias != ent.label:
+                if alias:       # the label too: it may not stay the label (below)
                     ent.aliases.add(alias)
             if ent.subtype is None and m.subtype:
                 ent.subtype = m.subtype

@@ -31,7 +31,6 @@ class FZ(DefinedNamespace):
     Report: URIRef
     Section: URIRef
     Sentence: URIRef
-    Mention: URIRef
     Statement: URIRef
     # -- classes: things the reports speak of
     Entity: URIRef
@@ -55,12 +54,12 @@ class FZ(DefinedNamespace):
     reportingUnit: URIRef
     year: URIRef
     mentions: URIRef
+    names: URIRef
     issuer: URIRef
     addressee: URIRef
     partIndex: URIRef
     # -- structure and provenance
     section: URIRef
-    sentence: URIRef
     text: URIRef
     order: URIRef
     level: URIRef
@@ -68,8 +67,6 @@ class FZ(DefinedNamespace):
     start: URIRef
     end: URIRef
     covers: URIRef
-    entity: URIRef
-    surface: URIRef
     report: URIRef
     # -- entities
     kind: URIRef

@@ -3,19 +3,27 @@
 The shape (see ontology.ttl):
 
 * the report and its metadata, the reporting unit and its divisions;
-* sections and sentences, with offsets into the *original* file;
-* one node per entity, ``fz:mentions`` from the report, a mention node
-  per occurrence (for highlighting);
-
-Nothing derivable is written, because at national scale every triple per
-report costs about 14 µs of store time 40,000 times over: a section's or
-sentence's report is its graph, its order is the number its IRI ends in
-(``…/sentence/12``) and follows ``fz:start``; a mention node is known by its
-``fz:entity`` (no ``rdf:type``).
+* sections (with their span) and sentences (text and where each starts in
+  the *original* file);
+* one node per entity, ``fz:mentions`` from the report, and ``fz:names``
+  from every sentence that names it (highlighting looks the entity's
+  labels up in the sentence);
 * every fact twice: as a plain triple (``township fz:conducts activity``)
-  for simple queries, and as a ``fz:Statement`` carrying its evidence
-  (``prov:wasDerivedFrom`` sentences) and qualifiers (count, date, kind);
+  for simple queries, and as a statement (``rdf:subject``/``rdf:predicate``/
+  ``rdf:object``) carrying its evidence (``prov:wasDerivedFrom`` sentences)
+  and qualifiers (count, date, kind);
 * figures as ``fz:Indicator`` nodes.
+
+Nothing derivable is written, because at national scale every quad costs
+about 15 µs of store time 40,000 × 1,300 times over (``docs/benchmarks.md``):
+
+* a section's, sentence's or statement's report is the ``fz:Report`` in its
+  named graph; an order is the number the node's IRI ends in
+  (``…/sentence/12``);
+* a sentence's section is the innermost section whose span holds its start;
+* classes implied by a property's ``rdfs:domain`` are not stated: a sentence
+  is what has ``fz:text``, a section what has ``fz:level``, a statement what
+  has ``rdf:subject`` (RDF's own ``rdf:Statement``).
 """
 from __future__ import annotations
 
@@ -128,7 +136,6 @@ def report_lines(doc: Doc, rep: Report) -> list[str]:
     for s in rep.sections:
         node = sec_iri[s.index]
         o_start, o_end = doc.to_orig(s.start, s.end)
-        w.add(node, A, T.Section)
         w.add(node, LABEL, _zh(s.title))
         w.add(node, T.number, _str(s.number))
         w.add(node, T.level, _int(s.level))
@@ -140,30 +147,16 @@ def report_lines(doc: Doc, rep: Report) -> list[str]:
             w.add(node, T.covers, _str(s.covers))
     sent_iri = [_iri(f"{rep.key}/sentence/{s.index}") for s in rep.sentences]
     for s in rep.sentences:
-        node = sent_iri[s.index]
-        o_start, o_end = doc.to_orig(s.start, s.end)
-        w.add(node, A, T.Sentence)
-        w.add(node, T.text, _zh(s.text))
-        w.add(node, T.start, _int(o_start))
-        w.add(node, T.end, _int(o_end))
-        if s.section is not None:
-            w.add(node, T.section, sec_iri[s.section])
+        w.add(sent_iri[s.index], T.text, _zh(s.text))
+        w.add(sent_iri[s.index], T.start, _int(doc.to_orig(s.start, s.end)[0]))
 
-    # entities and their mentions
+    # entities, and which sentences name them (once per sentence and entity)
     for ent in rep.entities.values():
         _entity(w, ent)
         w.add(r, T.mentions, _iri(ent.key))
-    for i, m in enumerate(rep.mentions):
-        if not m.entity:
-            continue
-        node = _iri(f"{rep.key}/mention/{i}")
-        o_start, o_end = doc.to_orig(m.start, m.end)
-        w.add(node, T.entity, _iri(m.entity))
-        w.add(node, T.surface, _zh(m.text))
-        w.add(node, T.start, _int(o_start))
-        w.add(node, T.end, _int(o_end))
-        if m.sentence < len(sent_iri):
-            w.add(node, T.sentence, sent_iri[m.sentence])
+    for m in rep.mentions:
+        if m.entity and m.sentence < len(sent_iri):
+            w.add(sent_iri[m.sentence], T.names, _iri(m.entity))
 
     for rel in rep.relations:
         _relation(w, rep, rel, sent_iri)
@@ -255,11 +248,9 @@ def _relation(w: _Writer, rep: Report, rel: Relation, sent_iri: list[str]) -> No
     s = _iri(subj)
     w.add(s, pred, obj)
     st = _iri(statement_iri(rep.key, subj, pred, _value(obj)))
-    w.add(st, A, T.Statement)
     w.add(st, SUBJ, s)
     w.add(st, PRED, pred)
     w.add(st, OBJ, obj)
-    w.add(st, T.report, _iri(rep.key))
     if rel.sentence is not None and 0 <= rel.sentence < len(sent_iri):
         w.add(st, DERIVED, sent_iri[rel.sentence])
     a = rel.attrs

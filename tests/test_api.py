@@ -156,3 +156,47 @@ def test_openapi_document(client):
                  "/api/neighbourhood/{id}"):
         assert path in doc["paths"]
         assert "200" in doc["paths"][path]["get"]["responses"]
+
+
+def test_report_page_derives_what_the_graph_leaves_out(client):
+    """A sentence's section (not stored: derived from offsets) and its entity
+    spans (found by the entities' surface forms) agree with the pipeline."""
+    from ingest import pipeline
+
+    seed = sorted((REPO / "data" / "reports").glob("*.txt"))[0]
+    doc = pipeline.run(seed)
+    rep_model = doc.reports[0]
+    rep = get(client, f"/api/report/report/{seed.stem}/0")
+    assert len(rep["sentences"]) == len(rep_model.sentences)
+    assert [s["section"] for s in rep["sentences"]] == [s.section for s in rep_model.sentences]
+    surfaces: dict[int, dict[str, set[str]]] = {}
+    for m in rep_model.mentions:
+        if m.entity:
+            ent_id = m.entity.split("/id/", 1)[1]
+            surfaces.setdefault(m.sentence, {}).setdefault(ent_id, set()).add(m.text)
+    checked = 0
+    for s in rep["sentences"]:
+        spans = s["spans"]
+        for ent_id, texts in surfaces.get(s["order"], {}).items():
+            if any(sp["id"] == ent_id for sp in spans):
+                checked += 1
+                continue
+            # not highlighted: only because a longer name covers each place it is written
+            for t in texts:
+                i = s["text"].find(t)
+                while i >= 0:
+                    assert any(sp["start"] < i + len(t) and i < sp["end"]
+                               and sp["end"] - sp["start"] > len(t) for sp in spans), (s["text"], t)
+                    i = s["text"].find(t, i + 1)
+    assert checked > 20
+
+
+def test_spans_longest_wins_and_all_places():
+    from kg.web.api import _section_of, _spans
+
+    text = "江口镇司法所与司法所"
+    got = _spans(text, [{"surface": "司法所", "entity": "a"},
+                        {"surface": "江口镇司法所", "entity": "b"}])
+    assert [(s["start"], s["end"], s["entity"]) for s in got] == [(0, 6, "b"), (7, 10, "a")]
+    secs = [{"order": 0, "start": 10, "end": 100}, {"order": 1, "start": 20, "end": 50}]
+    assert [_section_of(x, secs) for x in (5, 10, 20, 49, 50, None)] == [None, 0, 1, 1, 0, None]

@@ -92,7 +92,7 @@ def expected_edges(store: ox.Store) -> dict[tuple[str, str, str], int]:
         UNION {{ VALUES ?p {{ {EDGE_PREDICATES} fz:relatedTo }} }} }}""")
     edges = {(s, p, o): 0 for s, p, o in rows if s in nodes and o in nodes}
     for s, p, o, n in q(store, """SELECT ?s ?p ?o (COUNT(DISTINCT ?x) AS ?n) WHERE { GRAPH ?g {
-            ?st a fz:Statement ; rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o ;
+            ?st rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o ;
             prov:wasDerivedFrom ?x } } GROUP BY ?s ?p ?o"""):
         if (s, p, o) in edges:
             edges[(s, p, o)] = int(n)
@@ -148,8 +148,8 @@ def test_gexf_node_attributes_follow_the_store(synth_store):
               ("Person", "人员"))}
     for e, c in types.items():
         assert g.nodes[e]["type"] == names[c]
-    mentions = dict(q(synth_store, """SELECT ?e (COUNT(?m) AS ?n) WHERE { GRAPH ?g {
-        ?m fz:entity ?e } } GROUP BY ?e"""))
+    mentions = dict(q(synth_store, """SELECT ?e (COUNT(?s) AS ?n) WHERE { GRAPH ?g {
+        ?s fz:names ?e } } GROUP BY ?e"""))
     for e, n in mentions.items():
         assert g.nodes[e]["mentions"] == int(n)
     # literal values are attributes, never nodes

@@ -76,27 +76,22 @@ def synthetic_nquads(year: int = 2023) -> str:
         ]
         sent = [f"{rep}/sentence/{k}" for k in range(len(sentences))]
         for k, text in enumerate(sentences):
-            q(sent[k], RDF + "type", f"<{FZ.Sentence}>")
-            q(sent[k], str(FZ.report), f"<{rep}>")
             q(sent[k], str(FZ.text), _lit(text))
-            q(sent[k], str(FZ.order), _lit(str(k), dt=XSD + "integer"))
+            q(sent[k], str(FZ.start), _lit(str(100 * k), dt=XSD + "integer"))
         # sections: the first two reports have all four parts, the others lack two
         parts = ["measures", "first_responsibility", "shortcomings", "next_year"]
         for k, part in enumerate(parts if i < 2 else parts[:2]):
             sec = f"{rep}/section/{k}"
-            q(sec, RDF + "type", f"<{FZ.Section}>")
-            q(sec, str(FZ.report), f"<{rep}>")
             q(sec, RDFS + "label", _lit(f"第{k + 1}部分"))
+            q(sec, str(FZ.level), _lit("1", dt=XSD + "integer"))
             q(sec, str(FZ.covers), _lit(part, None))
 
         def statement(pred, obj: str, sentence: int, extra: dict[str, str] | None = None) -> None:
             st = f"{rep}/statement/{pred.split('#')[-1]}/{abs(hash(obj)) % 10**8}"
             q(t, str(pred), obj)
-            q(st, RDF + "type", f"<{FZ.Statement}>")
             q(st, RDF + "subject", f"<{t}>")
             q(st, RDF + "predicate", f"<{pred}>")
             q(st, RDF + "object", obj)
-            q(st, str(FZ.report), f"<{rep}>")
             q(st, PROV + "wasDerivedFrom", f"<{sent[sentence]}>")
             for p, o in (extra or {}).items():
                 q(st, p, o)
@@ -111,11 +106,7 @@ def synthetic_nquads(year: int = 2023) -> str:
             if scope:
                 q(e, str(FZ.scope), f"<{scope}>")
             q(rep, str(FZ.mentions), f"<{e}>")
-            m = f"{rep}/mention/{abs(hash(e)) % 10**8}"
-            q(m, RDF + "type", f"<{FZ.Mention}>")
-            q(m, str(FZ.entity), f"<{e}>")
-            q(m, str(FZ.sentence), f"<{sent[mention_in]}>")
-            q(m, str(FZ.report), f"<{rep}>")
+            q(sent[mention_in], str(FZ.names), f"<{e}>")
             return e
 
         if adviser:

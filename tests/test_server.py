@@ -236,7 +236,7 @@ def test_time_limit_stops_a_long_query_while_others_are_answered(base):
 
 
 def test_max_rows_says_truncated(base):
-    q = "SELECT ?s WHERE { ?s a fz:Sentence }"
+    q = "SELECT ?s WHERE { ?s fz:text ?text }"
     status, headers, body = get(base, q)
     doc = json.loads(body)
     assert doc["truncated"] is True and len(doc["results"]["bindings"]) == 3

@@ -51,7 +51,7 @@ class Node:
     scope: str = ""                # IRI of the township a local entity belongs to
     years: set[int] = field(default_factory=set)
     reports: set[str] = field(default_factory=set)
-    mentions: int = 0
+    mentions: int = 0              # sentences that name it
 
     @property
     def type(self) -> str:
@@ -255,8 +255,8 @@ def _fold_literals(st: ox.Store, nodes: dict[str, Node], graphs: dict[str, str],
         node = nodes.get(q.subject.value)
         if node is not None and _g(q) in graphs:
             node.scope = q.object.value
-    # counted inside the store: one row per entity instead of one per mention
-    for row in st.query(f"SELECT ?e (COUNT(?m) AS ?n) WHERE {{ GRAPH ?g {{ ?m <{FZ.entity}> ?e }} "
+    # counted inside the store: one row per entity instead of one per sentence
+    for row in st.query(f"SELECT ?e (COUNT(?s) AS ?n) WHERE {{ GRAPH ?g {{ ?s <{FZ.names}> ?e }} "
                         f"{values} }} GROUP BY ?e"):
         node = nodes.get(row[0].value)
         if node is not None:

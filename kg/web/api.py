@@ -223,9 +223,10 @@ _PROPS = """SELECT ?e ?p ?o ?ol WHERE {
 
 _FACTS = f"""SELECT ?e ?st ?dir ?p ?other ?count ?date ?kind ?size ?report ?year ?order ?text
 WHERE {{
-  {{ ?st rdf:subject ?e ; rdf:predicate ?p ; rdf:object ?other . BIND("out" AS ?dir) }}
-  UNION {{ ?st rdf:object ?e ; rdf:predicate ?p ; rdf:subject ?other . BIND("in" AS ?dir) }}
-  ?st fz:report ?report .
+  GRAPH ?g {{
+    {{ ?st rdf:subject ?e ; rdf:predicate ?p ; rdf:object ?other . BIND("out" AS ?dir) }}
+    UNION {{ ?st rdf:object ?e ; rdf:predicate ?p ; rdf:subject ?other . BIND("in" AS ?dir) }}
+    ?report a fz:Report }}
   OPTIONAL {{ ?report fz:year ?year }}
   OPTIONAL {{ ?st fz:count ?count }} OPTIONAL {{ ?st fz:date ?date }}
   OPTIONAL {{ ?st fz:advisorKind ?kind }} OPTIONAL {{ ?st fz:teamSize ?size }}
@@ -388,21 +389,23 @@ _REPORT_META = """SELECT ?r ?p ?o ?ol WHERE {
               fz:partIndex fz:reportingUnit fz:township }
   ?r ?p ?o . OPTIONAL { ?o rdfs:label ?ol }
 } LIMIT 100"""
-_SECTIONS = """SELECT ?r ?sec ?order ?number ?title ?level ?parent ?covers ?start WHERE {
-  GRAPH ?g { ?r a fz:Report . ?sec a fz:Section }
+_SECTIONS = """SELECT ?r ?sec ?order ?number ?title ?level ?parent ?covers ?start ?end WHERE {
+  GRAPH ?g { ?r a fz:Report . ?sec fz:level ?level }
   BIND(xsd:integer(STRAFTER(STR(?sec), "/section/")) AS ?order)
   OPTIONAL { ?sec fz:number ?number } OPTIONAL { ?sec rdfs:label ?title }
-  OPTIONAL { ?sec fz:level ?level } OPTIONAL { ?sec fz:section ?parent }
-  OPTIONAL { ?sec fz:covers ?covers } OPTIONAL { ?sec fz:start ?start }
+  OPTIONAL { ?sec fz:section ?parent } OPTIONAL { ?sec fz:covers ?covers }
+  OPTIONAL { ?sec fz:start ?start } OPTIONAL { ?sec fz:end ?end }
 } ORDER BY ?order LIMIT 5000"""
-_SENTENCES = f"""SELECT ?r ?order ?text ?sec ?start ?end WHERE {{
-  GRAPH ?g {{ ?r a fz:Report . ?s a fz:Sentence ; fz:text ?text .
-    OPTIONAL {{ ?s fz:section ?sec }} OPTIONAL {{ ?s fz:start ?start }} OPTIONAL {{ ?s fz:end ?end }} }}
+_SENTENCES = f"""SELECT ?r ?order ?text ?start WHERE {{
+  GRAPH ?g {{ ?r a fz:Report . ?s fz:text ?text . OPTIONAL {{ ?s fz:start ?start }} }}
   BIND(xsd:integer(STRAFTER(STR(?s), "/sentence/")) AS ?order)
 }} ORDER BY ?order LIMIT {MAX_SENTENCES}"""
-_MENTIONS = f"""SELECT ?r ?order ?ent ?surface ?start WHERE {{
-  GRAPH ?g {{ ?r a fz:Report . ?m fz:entity ?ent ; fz:surface ?surface ; fz:sentence ?s }}
-  BIND(xsd:integer(STRAFTER(STR(?s), "/sentence/")) AS ?order) OPTIONAL {{ ?m fz:start ?start }}
+# A sentence names an entity; where, the entity's surface forms in this
+# report (its label and altLabels, written into the report's graph) say.
+_MENTIONS = f"""SELECT ?r ?order ?ent ?surface WHERE {{
+  GRAPH ?g {{ ?r a fz:Report . ?s fz:names ?ent .
+    {{ ?ent rdfs:label ?surface }} UNION {{ ?ent skos:altLabel ?surface }} }}
+  BIND(xsd:integer(STRAFTER(STR(?s), "/sentence/")) AS ?order)
 }} LIMIT {MAX_MENTIONS}"""
 
 #: What fz:covers values mean, for the outline.
@@ -410,33 +413,44 @@ COVERS = {"measures": "主要举措和成效", "first_responsibility": "第一�
           "shortcomings": "存在的不足和原因", "next_year": "下一年度工作安排"}
 
 
-def _spans(text: str, start: int | None, mentions: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def _spans(text: str, mentions: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Non-overlapping entity spans within one sentence's text.
 
-    Mention offsets point into the original file while the sentence text is
-    normalised, so each surface is looked up in the text, nearest to where
-    its offset says; an outer (longer) mention wins over one nested in it.
+    ``mentions`` are the (surface, entity) pairs of the entities the sentence
+    names; every place a surface occurs is a candidate, and where two overlap
+    the longer wins (江口镇司法所 over 司法所 within it).
     """
     found = []
     for m in mentions:
         surface = m["surface"]
         if not surface:
             continue
-        hint = (m["start"] - start) if (start is not None and m.get("start") is not None) else 0
-        best, i = None, text.find(surface)
+        i = text.find(surface)
         while i >= 0:
-            if best is None or abs(i - hint) < abs(best - hint):
-                best = i
+            found.append((i, i + len(surface), m["entity"]))
             i = text.find(surface, i + 1)
-        if best is not None:
-            found.append((best, best + len(surface), m["entity"]))
-    found.sort(key=lambda s: (s[0], -(s[1] - s[0])))
-    spans, end = [], 0
+    found.sort(key=lambda s: (-(s[1] - s[0]), s[0]))
+    taken: list[tuple[int, int]] = []
+    spans = []
     for s, e, ent in found:
-        if s >= end:
+        if all(e <= a or s >= b for a, b in taken):
+            taken.append((s, e))
             spans.append({"start": s, "end": e, "entity": ent})
-            end = e
+    spans.sort(key=lambda sp: sp["start"])
     return spans
+
+
+def _section_of(start: int | None, sections: list[dict[str, Any]]) -> int | None:
+    """The innermost section whose span holds a sentence's start offset."""
+    if start is None:
+        return None
+    best = None
+    for sec in sections:
+        a, b = sec.get("start"), sec.get("end")
+        if a is not None and b is not None and a <= start < b:
+            if best is None or (a, -b) > (best["start"], -best["end"]):
+                best = sec
+    return None if best is None else best["order"]
 
 
 def report(iri: str) -> dict[str, Any]:
@@ -464,19 +478,18 @@ def report(iri: str) -> dict[str, Any]:
                         "covers_zh": COVERS.get(s.get("covers", ""), "")} for s in sections]
     mentions: dict[int, list[dict[str, Any]]] = defaultdict(list)
     for m in select(_MENTIONS, limit=MAX_MENTIONS, r=node):
-        mentions[m["order"]].append({"surface": m["surface"], "start": m.get("start"),
-                                     "entity": m["ent"]})
+        mentions[m["order"]].append({"surface": m["surface"], "entity": m["ent"]})
     ents = describe_nodes({m["entity"] for ms in mentions.values() for m in ms})
     sentences = []
     for s in select(_SENTENCES, limit=MAX_SENTENCES, r=node):
-        spans = _spans(s["text"], s.get("start"), mentions.get(s["order"], []))
+        spans = _spans(s["text"], mentions.get(s["order"], []))
         for sp in spans:
             info = ents.get(sp.pop("entity"), {})
             sp.update(id=info.get("id", ""), label=info.get("label", ""),
                       type=info.get("type", ""), color=info.get("color", OTHER_COLOR))
         sentences.append({"order": s["order"], "text": s["text"],
-                          "section": sec_order.get(s.get("sec")), "start": s.get("start"),
-                          "end": s.get("end"), "spans": spans})
+                          "section": _section_of(s.get("start"), sections),
+                          "start": s.get("start"), "spans": spans})
     out["sentences"] = sentences
     out["truncated"] = len(sentences) >= MAX_SENTENCES
     return out
