@@ -6,6 +6,11 @@ the workers of ``fazhi-kg ingest --workers N`` are forks of a process that
 has already called :func:`setup` (see ingest.warm), so each holds the
 dictionary *with* the domain lexicon; a worker started any other way loads
 it itself on first use.
+
+The tokenizer is jieba_fast when it is installed (a dependency): jieba with
+its two inner loops (the word graph and the HMM's Viterbi) in C, the same
+dictionary and the same tokens (tests/test_segment.py compares them), at
+2–2.5 times the speed; jieba itself otherwise.
 """
 from __future__ import annotations
 
@@ -25,11 +30,19 @@ def lexicon_files() -> list[Path]:
     return sorted((data_dir() / "lexicons").glob("jieba-*.txt"))
 
 
+def module():
+    """The jieba module in use: jieba_fast if installed, else jieba."""
+    try:
+        import jieba_fast as jieba
+    except ImportError:     # a C extension: missing where it could not be built
+        import jieba
+    return jieba
+
+
 def tokenizer():
     """jieba's tokenizer with the domain lexicon, loaded once per process."""
     global _LOADED
-    import jieba
-
+    jieba = module()
     if not _LOADED:
         with _LOCK:
             if not _LOADED:

@@ -38,3 +38,29 @@ def test_seed_reports_segment_as_sentence_by_sentence(seed_dir) -> None:
         for rep in doc.reports:
             for s in rep.sentences:
                 assert s.tokens == tk.lcut(s.text), (path.name, s.index)
+
+
+def test_jieba_fast_gives_jiebas_tokens_and_tags(seed_dir) -> None:
+    """jieba_fast (the tokenizer in use when installed) cuts every seed
+    report exactly as jieba does, with the same domain lexicon, and tags
+    words alike (organisations read the tag table)."""
+    pytest.importorskip("jieba_fast")
+    import logging
+
+    import jieba
+    import jieba.posseg
+
+    assert segment.module().__name__ == "jieba_fast"
+    fast = segment.tokenizer()
+    plain = jieba.Tokenizer()
+    jieba.setLogLevel(logging.WARNING)
+    for path in segment.lexicon_files():
+        plain.load_userdict(str(path))
+    texts = [p.read_text(encoding="utf-8") for p in sorted(seed_dir.glob("*.txt"))]
+    assert texts
+    for text in texts:
+        assert fast.lcut(text) == plain.lcut(text)
+        assert fast.lcut(text, HMM=False) == plain.lcut(text, HMM=False)
+    tags = jieba.posseg.POSTokenizer(plain).word_tag_tab
+    fast_tags = __import__("jieba_fast.posseg").posseg.dt.word_tag_tab
+    assert {w: tags.get(w) for w in fast_tags} == fast_tags

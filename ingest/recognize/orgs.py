@@ -83,8 +83,12 @@ def _words(name: str) -> frozenset[str]:
 @cache
 def _lex() -> _Lex:
     """The lexicons and the suffix regex, loaded once per process."""
-    import jieba.posseg
+    import importlib
 
+    from ingest import segment
+
+    segment.tokenizer()     # the user words' tags join the table once loaded
+    posseg = importlib.import_module(segment.module().__name__ + ".posseg")
     suffixes: dict[str, tuple[str, str]] = {}
     for line in (data_dir() / "lexicons" / "orgs-suffixes.txt").read_text(encoding="utf-8").splitlines():
         if line.strip() and not line.startswith("#"):
@@ -95,7 +99,7 @@ def _lex() -> _Lex:
             for s in sorted(suffixes, key=len, reverse=True)]
     return _Lex(suffixes, re.compile("|".join(alts)), _words("orgs-stop.txt"),
                 _words("orgs-nameverbs.txt"), _words("orgs-notorg.txt"),
-                jieba.posseg.dt.word_tag_tab)
+                posseg.dt.word_tag_tab)
 
 
 class _Sent:
