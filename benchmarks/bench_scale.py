@@ -60,38 +60,88 @@ def _tree(root: int) -> list[int]:
     return out
 
 
-def _memory(pid: int) -> tuple[int, int]:
-    """(PSS, RSS) of one process in kB; zeros if it is gone."""
-    pss = rss = 0
+def _memory(pid: int) -> dict[str, int]:
+    """PSS, RSS and PSS split into anonymous and file-backed pages, in kB, of
+    one process (zeros if it is gone)."""
+    out = {"Pss": 0, "Rss": 0, "Pss_Anon": 0, "Pss_File": 0}
     try:
         with open(f"/proc/{pid}/smaps_rollup", encoding="ascii") as fh:
             for line in fh:
-                if line.startswith("Pss:"):
-                    pss = int(line.split()[1])
-                elif line.startswith("Rss:"):
-                    rss = int(line.split()[1])
+                key = line.split(":", 1)[0]
+                if key in out:
+                    out[key] = int(line.split()[1])
     except OSError:
         pass
-    return pss, rss
+    return out
+
+
+_TICK = os.sysconf("SC_CLK_TCK")
+
+
+def _cpu(pid: int) -> float:
+    """User + system CPU seconds of one process so far (its threads included)."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as fh:
+            fields = fh.read().rsplit(b")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / _TICK
+    except (OSError, IndexError, ValueError):
+        return 0.0
+
+
+def _role(pid: int, root: int) -> str:
+    """main (the ingest), forkserver, worker (the forkserver's children) or helper."""
+    if pid == root:
+        return "main"
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as fh:
+            ppid = int(fh.read().rsplit(b")", 1)[1].split()[1])
+        with open(f"/proc/{pid}/cmdline", "rb") as fh:
+            cmd = fh.read()
+    except (OSError, IndexError, ValueError):
+        return "gone"
+    if ppid != root:
+        return "worker"
+    return "forkserver" if b"forkserver" in cmd else "helper"
 
 
 class Sampler(threading.Thread):
-    """Peak memory of a process tree, sampled every ``every`` seconds."""
+    """Peak memory of a process tree, sampled every ``every`` seconds, with
+    what each process held at the peak and a coarse timeline (where memory
+    grows with the corpus shows there)."""
 
-    def __init__(self, pid: int, every: float = 0.5) -> None:
+    def __init__(self, pid: int, every: float = 0.5, timeline_every: float = 30.0) -> None:
         super().__init__(daemon=True)
-        self.pid, self.every = pid, every
+        self.pid, self.every, self.timeline_every = pid, every, timeline_every
         self.peak_pss = self.peak_rss = self.peak_one = self.peak_procs = 0
+        self.at_peak: list[dict] = []
+        self.cpu: dict[int, float] = {}      # pid → CPU seconds last seen
+        self.timeline: list[dict] = []
         self._done = threading.Event()
 
     def run(self) -> None:
+        t0 = time.monotonic()
+        next_mark = 0.0
         while not self._done.is_set():
             pids = _tree(self.pid)
-            mems = [_memory(p) for p in pids]
-            self.peak_pss = max(self.peak_pss, sum(m[0] for m in mems))
-            self.peak_rss = max(self.peak_rss, sum(m[1] for m in mems))
-            self.peak_one = max(self.peak_one, max((m[1] for m in mems), default=0))
+            mems = {p: _memory(p) for p in pids}
+            for p in pids:
+                self.cpu[p] = max(self.cpu.get(p, 0.0), _cpu(p))
+            pss = sum(m["Pss"] for m in mems.values())
+            if pss > self.peak_pss:
+                self.peak_pss = pss
+                self.at_peak = [{"role": _role(p, self.pid), "pss_mb": m["Pss"] // 1024,
+                                 "anon_mb": m["Pss_Anon"] // 1024, "file_mb": m["Pss_File"] // 1024}
+                                for p, m in mems.items()]
+            self.peak_rss = max(self.peak_rss, sum(m["Rss"] for m in mems.values()))
+            self.peak_one = max(self.peak_one, max((m["Rss"] for m in mems.values()), default=0))
             self.peak_procs = max(self.peak_procs, len(pids))
+            now = time.monotonic() - t0
+            if now >= next_mark:
+                main = mems.get(self.pid, {})
+                self.timeline.append({"s": round(now), "pss_mb": pss // 1024,
+                                      "main_mb": main.get("Pss", 0) // 1024,
+                                      "main_anon_mb": main.get("Pss_Anon", 0) // 1024})
+                next_mark += self.timeline_every
             self._done.wait(self.every)
 
     def stop(self) -> None:
@@ -148,8 +198,10 @@ def main(argv: list[str] | None = None) -> int:
     sampler.stop()
     res["ingest_s"] = round(time.perf_counter() - t0, 1)
     ru1 = resource.getrusage(resource.RUSAGE_CHILDREN)
-    # CPU of the whole tree (the workers are reaped by the ingest process)
-    res["ingest_cpu_s"] = round(ru1.ru_utime - ru0.ru_utime + ru1.ru_stime - ru0.ru_stime, 1)
+    # CPU of the whole tree: the sum over every process seen (as last sampled;
+    # the reaped-children counters miss workers their forkserver reaps)
+    res["ingest_cpu_s"] = round(sum(sampler.cpu.values()), 1)
+    res["ingest_cpu_reaped_s"] = round(ru1.ru_utime - ru0.ru_utime + ru1.ru_stime - ru0.ru_stime, 1)
     res["ingest_exit"] = proc.returncode
     res["ingest_summary"] = out.strip().splitlines()[-1] if out.strip() else ""
     res["ingest_failures"] = sum(1 for line in err.splitlines() if line.startswith("failed:"))
@@ -157,6 +209,8 @@ def main(argv: list[str] | None = None) -> int:
     res["peak_rss_sum_mb"] = round(sampler.peak_rss / 1024)
     res["peak_rss_one_process_mb"] = round(sampler.peak_one / 1024)
     res["processes"] = sampler.peak_procs
+    res["memory_at_peak"] = sampler.at_peak
+    res["memory_timeline"] = sampler.timeline
     print(f"ingest: {res['ingest_s']} s ({res['ingest_cpu_s']} s CPU), peak PSS {res['peak_pss_mb']} MB: "
           f"{res['ingest_summary']}", flush=True)
 
