@@ -92,3 +92,15 @@ def test_law_firm_trade_names_jieba_tags_as_verbs_or_cuts() -> None:
     assert set(by_text("续聘正信律师事务所为镇政府法律顾问。")) >= {"正信律师事务所"}
     assert not any(t.startswith("续聘") for t in by_text("续聘正信律师事务所为镇政府法律顾问。"))
     assert not any("律师事务所" in t for t in by_text("镇政府聘请的律师事务所律师参与调解。"))
+
+
+def test_law_firm_trade_names_jieba_takes_for_places_or_glues_to_a_preposition() -> None:
+    # 衡平 and 海纳 are place names to jieba; an unknown name after 与 is glued to it
+    for firm in ("衡平律师事务所", "海纳律师事务所"):
+        assert firm in by_text(f"本镇常年聘请{firm}作为政府法律顾问单位。"), firm
+    found = by_text("与兰青尚德律师事务所签订法律顾问服务合同。")
+    assert "兰青尚德律师事务所" in found and not any(t.startswith("与") for t in found)
+    # a place alone before the kind word is still no firm
+    assert not any("律师事务所" in t for t in by_text("组织全县律师事务所开展法律服务。"))
+    assert not any("律师事务所" in t for t in by_text("引导北京市律师事务所参与公益服务。"))
+    assert not any("律师事务所" in t for t in by_text("邀请各律师事务所律师参与接访。"))

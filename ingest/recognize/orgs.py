@@ -55,6 +55,15 @@ _CENTRE_AFTER = re.compile(r"工作|任务|环节|城区|城镇")
 #: What may follow a kind word that makes it part of a word for people.
 _PERSON_AFTER = re.compile(r"代表|委员(?!会)")
 _CJK = re.compile(r"^[\u4e00-\u9fff]+$")
+#: What stands where a firm's name would and says which firms, not which one.
+_NOT_FIRM_NAME = re.compile(r"^(?:[全各本该我外][省市县区旗州镇乡]?|相关|有关|辖区|多家|各家|其他|当地)$")
+#: Prepositions jieba glues to an unknown name after them (与|兰青 → 与兰青).
+_GLUED_PREP = frozenset("与 同 向 由 被 将 把 从 在 对 跟".split())
+
+
+def _glued(tok: str, lex: "_Lex") -> bool:
+    """A preposition glued to an unknown name: only the name is the name's."""
+    return len(tok) > 2 and tok[0] in _GLUED_PREP and tok not in lex.tags
 _YIFAZHI = re.compile(r"^(?:中共)?(?:中央)?(?:[县区市省]委)?(?:全面)?依法治(县|区|市|镇|乡|国|省|州|旗)(委员会办公室|委员会|委|办公室|办)$")
 _BODY_KEY = {"党委": "委", "党工委": "委", "工委": "委", "政府": "人民政府", "人民政府": "人民政府",
              "办事处": "办事处", "人大": "人大", "人大主席团": "人大", "纪委": "纪委", "政协": "政协",
@@ -185,6 +194,9 @@ def _walk_back(text: str, sent: _Sent, pos: int, places: list[str], lex: _Lex,
             ok = False         # 积极开展, 贯彻落实: a verb or adverb glued to the next word
         if not ok:
             break
+        if not body and _glued(tok, lex):
+            pos -= len(tok) - 1
+            break
         pos -= len(tok)
         prev_place = _is_place_token(tok, tag, lex) or tok in _KIND_CHARS or tok == "街道"
         if tok in ("中共", "中国共产党"):
@@ -218,6 +230,8 @@ def _trade_name(sent: _Sent, pos: int, lex: _Lex) -> int:
             break
         if tok in lex.stop and not (len(tok) == 1 and start - pos < 2):
             break
+        if _glued(tok, lex):
+            return pos - len(tok) + 1
         pos -= len(tok)
     return pos
 
@@ -544,6 +558,9 @@ def _unit(text, sent, start, b, e, suffix, subtype, cls, places, ctx, lex, idx):
                        subtype="党委", source="orgs", attrs=attrs)
     lead = _lead_place(text, start, e, sent, places, lex)
     place, core = text[start:lead], text[lead:e]
+    if cls == "firm" and core == suffix and place and place[-1] not in _KIND_CHARS \
+            and not place.endswith(("街道", "中央")):
+        place, core = "", label    # 衡平|律师事务所: jieba tags some trade names as places
     if core in lex.not_org or _NOT_ORG_TAIL.search(core):
         return None
     if suffix == "队伍":
@@ -553,8 +570,8 @@ def _unit(text, sent, start, b, e, suffix, subtype, cls, places, ctx, lex, idx):
     if len(core) < 3 and core not in _STANDALONE:
         return None
     if cls == "firm":
-        if len(core) <= len(suffix):
-            return None        # 律师事务所 without a name: not one firm
+        if len(core) <= len(suffix) or _NOT_FIRM_NAME.match(core[:-len(suffix)]):
+            return None        # 律师事务所 without a name (全县律师事务所, 各律师事务所): not one firm
         return Mention(type=ORGANIZATION, text=label, label=label, start=start, end=e, sentence=idx,
                        subtype=subtype, source="orgs", attrs={"scope": "shared", "key": core, "law_firm": True})
     level = _level(place)
