@@ -148,7 +148,7 @@ _IRI_ESCAPE = re.compile(
     "\U000dfffe\U000dffff]")
 
 
-@lru_cache(maxsize=1 << 16)
+@lru_cache(maxsize=8192)    # recurring names fit; more only grows memory
 def _iri_part(text: str) -> str:
     """Percent-encode what an IRI path segment cannot hold, keep Chinese.
 
