@@ -225,8 +225,9 @@ _FACTS = f"""SELECT ?e ?st ?dir ?p ?other ?count ?date ?kind ?size ?report ?year
 WHERE {{
   GRAPH ?g {{
     {{ ?st rdf:subject ?e ; rdf:predicate ?p ; rdf:object ?other . BIND("out" AS ?dir) }}
-    UNION {{ ?st rdf:object ?e ; rdf:predicate ?p ; rdf:subject ?other . BIND("in" AS ?dir) }}
-    ?report a fz:Report }}
+    UNION {{ ?st rdf:object ?e ; rdf:predicate ?p ; rdf:subject ?other . BIND("in" AS ?dir) }} }}
+  # the statement's report: the one in its graph, looked up row by row
+  LATERAL {{ SELECT ?g ?report WHERE {{ GRAPH ?g {{ ?report a fz:Report }} }} LIMIT 1 }}
   OPTIONAL {{ ?report fz:year ?year }}
   OPTIONAL {{ ?st fz:count ?count }} OPTIONAL {{ ?st fz:date ?date }}
   OPTIONAL {{ ?st fz:advisorKind ?kind }} OPTIONAL {{ ?st fz:teamSize ?size }}
