@@ -167,6 +167,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--queries", action="store_true", help="also run bench_queries.py")
     ap.add_argument("--keep", action="store_true", help="keep the store and the export")
+    ap.add_argument("--tag", default="", help="appended to the result file's name")
+    ap.add_argument("--no-export", action="store_true", help="skip timing the N-Quads export")
     args = ap.parse_args(argv)
     n, work = args.reports, args.workdir
     work.mkdir(parents=True, exist_ok=True)
@@ -222,16 +224,17 @@ def main(argv: list[str] | None = None) -> int:
         res["planted"] = json.loads(check.read_text(encoding="utf-8"))
 
     res["store_mb"] = round(_du(store) / 1e6)
-    export = work / f"export-{n}.nq"
-    secs, cp = _run([sys.executable, "-m", "kg.cli", "export", "--store", str(store),
-                     "--format", "nquads", "--output", str(export)],
-                    capture_output=True, text=True)
-    res["export_nquads_s"] = round(secs, 1)
-    res["export_nquads_mb"] = round(export.stat().st_size / 1e6) if export.exists() else None
-    if not args.keep:
-        export.unlink(missing_ok=True)
-    print(f"store {res['store_mb']} MB; export {res['export_nquads_s']} s, "
-          f"{res['export_nquads_mb']} MB", flush=True)
+    if not args.no_export:
+        export = work / f"export-{n}.nq"
+        secs, cp = _run([sys.executable, "-m", "kg.cli", "export", "--store", str(store),
+                         "--format", "nquads", "--output", str(export)],
+                        capture_output=True, text=True)
+        res["export_nquads_s"] = round(secs, 1)
+        res["export_nquads_mb"] = round(export.stat().st_size / 1e6) if export.exists() else None
+        if not args.keep:
+            export.unlink(missing_ok=True)
+        print(f"store {res['store_mb']} MB; export {res['export_nquads_s']} s, "
+              f"{res['export_nquads_mb']} MB", flush=True)
 
     if args.queries:
         md = work / f"queries-{n}.md"
@@ -240,7 +243,7 @@ def main(argv: list[str] | None = None) -> int:
         res["queries_markdown"] = str(md)
     if not args.keep and not args.queries:
         shutil.rmtree(store, ignore_errors=True)
-    (work / f"scale-{n}.json").write_text(json.dumps(res, indent=2, ensure_ascii=False),
+    (work / f"scale-{n}{args.tag}.json").write_text(json.dumps(res, indent=2, ensure_ascii=False),
                                           encoding="utf-8")
     print(json.dumps(res, indent=2, ensure_ascii=False))
     return 0
