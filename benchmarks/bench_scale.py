@@ -27,7 +27,6 @@ import argparse
 import json
 import os
 import platform
-import resource
 import shutil
 import subprocess
 import sys
@@ -39,8 +38,13 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 
 
-def _tree(root: int) -> list[int]:
-    """``root`` and all its descendants, from /proc."""
+_TICK = os.sysconf("SC_CLK_TCK")
+
+
+def _tree(root: int) -> dict[int, tuple[int, float]]:
+    """``root`` and all its descendants, from /proc: pid → (parent pid, CPU
+    seconds so far, user + system, its threads included)."""
+    stats: dict[int, tuple[int, float]] = {}
     children: dict[int, list[int]] = {}
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
@@ -48,14 +52,18 @@ def _tree(root: int) -> list[int]:
         try:
             with open(f"/proc/{entry}/stat", "rb") as fh:
                 stat = fh.read()
-        except OSError:
+            fields = stat[stat.rindex(b")") + 2:].split()
+            ppid, cpu = int(fields[1]), (int(fields[11]) + int(fields[12])) / _TICK
+        except (OSError, ValueError, IndexError):
             continue
-        ppid = int(stat[stat.rindex(b")") + 2:].split()[1])
+        stats[int(entry)] = (ppid, cpu)
         children.setdefault(ppid, []).append(int(entry))
-    out, todo = [], [root]
+    out: dict[int, tuple[int, float]] = {}
+    todo = [root]
     while todo:
         pid = todo.pop()
-        out.append(pid)
+        if pid in stats:
+            out[pid] = stats[pid]
         todo += children.get(pid, [])
     return out
 
@@ -75,33 +83,17 @@ def _memory(pid: int) -> dict[str, int]:
     return out
 
 
-_TICK = os.sysconf("SC_CLK_TCK")
-
-
-def _cpu(pid: int) -> float:
-    """User + system CPU seconds of one process so far (its threads included)."""
-    try:
-        with open(f"/proc/{pid}/stat", "rb") as fh:
-            fields = fh.read().rsplit(b")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / _TICK
-    except (OSError, IndexError, ValueError):
-        return 0.0
-
-
-def _role(pid: int, root: int) -> str:
+def _role(pid: int, ppid: int, root: int) -> str:
     """main (the ingest), forkserver, worker (the forkserver's children) or helper."""
     if pid == root:
         return "main"
-    try:
-        with open(f"/proc/{pid}/stat", "rb") as fh:
-            ppid = int(fh.read().rsplit(b")", 1)[1].split()[1])
-        with open(f"/proc/{pid}/cmdline", "rb") as fh:
-            cmd = fh.read()
-    except (OSError, IndexError, ValueError):
-        return "gone"
     if ppid != root:
         return "worker"
-    return "forkserver" if b"forkserver" in cmd else "helper"
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as fh:
+            return "forkserver" if b"forkserver" in fh.read() else "helper"
+    except OSError:
+        return "gone"
 
 
 class Sampler(threading.Thread):
@@ -122,14 +114,15 @@ class Sampler(threading.Thread):
         t0 = time.monotonic()
         next_mark = 0.0
         while not self._done.is_set():
-            pids = _tree(self.pid)
+            tree = _tree(self.pid)
+            pids = list(tree)
             mems = {p: _memory(p) for p in pids}
-            for p in pids:
-                self.cpu[p] = max(self.cpu.get(p, 0.0), _cpu(p))
+            for p, (_, cpu) in tree.items():
+                self.cpu[p] = max(self.cpu.get(p, 0.0), cpu)
             pss = sum(m["Pss"] for m in mems.values())
             if pss > self.peak_pss:
                 self.peak_pss = pss
-                self.at_peak = [{"role": _role(p, self.pid), "pss_mb": m["Pss"] // 1024,
+                self.at_peak = [{"role": _role(p, tree[p][0], self.pid), "pss_mb": m["Pss"] // 1024,
                                  "anon_mb": m["Pss_Anon"] // 1024, "file_mb": m["Pss_File"] // 1024}
                                 for p, m in mems.items()]
             self.peak_rss = max(self.peak_rss, sum(m["Rss"] for m in mems.values()))
@@ -192,18 +185,15 @@ def main(argv: list[str] | None = None) -> int:
     cmd = [sys.executable, "-m", "kg.cli", "ingest", "--bulk", "--workers", str(args.workers),
            "--store", str(store), str(corpus)]
     t0 = time.perf_counter()
-    ru0 = resource.getrusage(resource.RUSAGE_CHILDREN)
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     sampler = Sampler(proc.pid)
     sampler.start()
     out, err = proc.communicate()
     sampler.stop()
     res["ingest_s"] = round(time.perf_counter() - t0, 1)
-    ru1 = resource.getrusage(resource.RUSAGE_CHILDREN)
     # CPU of the whole tree: the sum over every process seen (as last sampled;
     # the reaped-children counters miss workers their forkserver reaps)
     res["ingest_cpu_s"] = round(sum(sampler.cpu.values()), 1)
-    res["ingest_cpu_reaped_s"] = round(ru1.ru_utime - ru0.ru_utime + ru1.ru_stime - ru0.ru_stime, 1)
     res["ingest_exit"] = proc.returncode
     res["ingest_summary"] = out.strip().splitlines()[-1] if out.strip() else ""
     res["ingest_failures"] = sum(1 for line in err.splitlines() if line.startswith("failed:"))

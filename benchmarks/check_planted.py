@@ -64,13 +64,13 @@ ADVISERS = PREFIXES + """
 SELECT ?g ?r ?st ?town ?kind ?label ?team ?typed WHERE {
   GRAPH ?g {
     ?st rdf:predicate fz:legalAdvisor ; rdf:subject ?t ; rdf:object ?a .
-    ?r a fz:Report .
     OPTIONAL { ?t rdfs:label ?town }
     OPTIONAL { ?st fz:advisorKind ?kind }
     OPTIONAL { ?st fz:teamSize ?team }
     OPTIONAL { ?a rdfs:label ?label }
     OPTIONAL { ?a a ?typed FILTER (?typed = fz:LawFirm || ?typed = fz:Person) }
   }
+  LATERAL { SELECT ?g ?r WHERE { GRAPH ?g { ?r a fz:Report } } LIMIT 1 }   # its graph's report
 }"""
 
 FZ = "https://w3id.org/fazhi-kg/ontology#"

@@ -39,6 +39,15 @@ def module():
     return jieba
 
 
+def word_tags() -> dict[str, str]:
+    """Part-of-speech tag of every dictionary word (user words included), as
+    the tokenizer in use knows them."""
+    import importlib
+
+    tokenizer()     # the user words' tags join the table once they are loaded
+    return importlib.import_module(module().__name__ + ".posseg").dt.word_tag_tab
+
+
 def tokenizer():
     """jieba's tokenizer with the domain lexicon, loaded once per process."""
     global _LOADED

@@ -59,11 +59,6 @@ _CJK = re.compile(r"^[\u4e00-\u9fff]+$")
 _NOT_FIRM_NAME = re.compile(r"^(?:[全各本该我外][省市县区旗州镇乡]?|相关|有关|辖区|多家|各家|其他|当地)$")
 #: Prepositions jieba glues to an unknown name after them (与|兰青 → 与兰青).
 _GLUED_PREP = frozenset("与 同 向 由 被 将 把 从 在 对 跟".split())
-
-
-def _glued(tok: str, lex: "_Lex") -> bool:
-    """A preposition glued to an unknown name: only the name is the name's."""
-    return len(tok) > 2 and tok[0] in _GLUED_PREP and tok not in lex.tags
 _YIFAZHI = re.compile(r"^(?:中共)?(?:中央)?(?:[县区市省]委)?(?:全面)?依法治(县|区|市|镇|乡|国|省|州|旗)(委员会办公室|委员会|委|办公室|办)$")
 _BODY_KEY = {"党委": "委", "党工委": "委", "工委": "委", "政府": "人民政府", "人民政府": "人民政府",
              "办事处": "办事处", "人大": "人大", "人大主席团": "人大", "纪委": "纪委", "政协": "政协",
@@ -92,12 +87,8 @@ def _words(name: str) -> frozenset[str]:
 @cache
 def _lex() -> _Lex:
     """The lexicons and the suffix regex, loaded once per process."""
-    import importlib
-
     from ingest import segment
 
-    segment.tokenizer()     # the user words' tags join the table once loaded
-    posseg = importlib.import_module(segment.module().__name__ + ".posseg")
     suffixes: dict[str, tuple[str, str]] = {}
     for line in (data_dir() / "lexicons" / "orgs-suffixes.txt").read_text(encoding="utf-8").splitlines():
         if line.strip() and not line.startswith("#"):
@@ -108,7 +99,7 @@ def _lex() -> _Lex:
             for s in sorted(suffixes, key=len, reverse=True)]
     return _Lex(suffixes, re.compile("|".join(alts)), _words("orgs-stop.txt"),
                 _words("orgs-nameverbs.txt"), _words("orgs-notorg.txt"),
-                posseg.dt.word_tag_tab)
+                segment.word_tags())
 
 
 class _Sent:
@@ -202,6 +193,11 @@ def _walk_back(text: str, sent: _Sent, pos: int, places: list[str], lex: _Lex,
         if tok in ("中共", "中国共产党"):
             break
     return pos
+
+
+def _glued(tok: str, lex: _Lex) -> bool:
+    """A preposition glued to an unknown name: only the name is the name's."""
+    return len(tok) > 2 and tok[0] in _GLUED_PREP and tok not in lex.tags
 
 
 #: Particles that never end a firm's trade name (…的律师事务所).
