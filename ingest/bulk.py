@@ -30,8 +30,6 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 
-import pyoxigraph as ox
-
 from kg.errors import FazhiError, StoreError
 from kg.namespace import ONTOLOGY_GRAPH
 from kg.store import LocalStore, graph_prefix, ontology_ntriples
@@ -229,10 +227,10 @@ class Loader:
 
     def load(self, shard: Path) -> None:
         try:
-            # lenient: the quads are kg.triples' own (IRIs minted valid, literals
-            # escaped), so re-validating every IRI is 20 % of the load for nothing;
-            # a line that does not parse still sends the shard file by file.
-            self.store.ox.bulk_load(path=str(shard), format=ox.RdfFormat.N_QUADS, lenient=True)
+            # The quads are kg.triples' own (IRIs minted valid, literals escaped),
+            # so the store may skip re-validating them; a line that does not
+            # parse still sends the shard file by file.
+            self.store.bulk_load(shard)
         except SyntaxError as exc:
             self.say(f"warning: {shard}: not valid N-Quads ({exc}); loading it file by file")
             self._load_by_file(shard)
