@@ -339,7 +339,7 @@ class LocalStore(Store):
             return
         self._check_folder(create)
         try:
-            self.ox = ox.Store(str(self.path))
+            self.ox = _open_writable(self.path)
         except OSError as exc:
             if "lock" not in str(exc).lower():
                 raise StoreError(f"cannot open the store at {self.path}: {exc}; check that the "
@@ -460,6 +460,37 @@ class LocalStore(Store):
         if getattr(self, "ox", None) is not None and not self.read_only and self.path:
             self.ox.flush()
         self.ox = None  # type: ignore[assignment]
+
+
+#: Most RocksDB table files a writing store keeps open.  Each open file
+#: holds its index and filter blocks in memory, and compaction opens them
+#: all, so without a cap a writer grows with the store (about 120 MB more at
+#: 40,000 reports, 500 files, than at 4,000); a file not open is reopened
+#: when needed (a millisecond: writers seldom read).
+WRITER_OPEN_FILES = 128
+
+
+def _open_writable(path: Path) -> ox.Store:
+    """``ox.Store(path)`` with at most :data:`WRITER_OPEN_FILES` table files open.
+
+    pyoxigraph has no option for this: Oxigraph sets RocksDB's
+    ``max_open_files`` from the soft ``RLIMIT_NOFILE`` at open time (less 48
+    it keeps for itself), so that limit is lowered for the open and put back
+    right after.  Read-only opens (the server) keep every file open.
+    """
+    try:
+        import resource
+    except ImportError:                 # Windows: Oxigraph caps it there anyway
+        return ox.Store(str(path))
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    want = WRITER_OPEN_FILES + 48
+    if soft != resource.RLIM_INFINITY and soft <= want:
+        return ox.Store(str(path))
+    resource.setrlimit(resource.RLIMIT_NOFILE, (want, hard))
+    try:
+        return ox.Store(str(path))
+    finally:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
 
 
 @functools.cache

@@ -2,15 +2,18 @@
 from __future__ import annotations
 
 import json
+import platform
 from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
 
+from ingest.runner import to_nquads
 from kg.errors import QueryError, StoreError
 from kg.namespace import ONTOLOGY_GRAPH, graph_iri
-from kg.store import (DEFAULT_STORE, ENV_VAR, FORMATS, LocalStore, RemoteStore, Store,
-                      _endpoints, default_location, graph_prefix, open_store)
+from kg.store import (DEFAULT_STORE, ENV_VAR, FORMATS, WRITER_OPEN_FILES, LocalStore,
+                      RemoteStore, Store, _endpoints, _malloc_trim, default_location,
+                      graph_prefix, open_store, release_memory)
 
 
 def snapshot(store: Store) -> list[str]:
@@ -99,6 +102,29 @@ def test_on_disk_store_persists(tmp_path: Path, make_graphs) -> None:
         assert store.graphs() == [graph_iri("r", 0), graph_iri("r", 1)]
 
 
+
+def test_bulk_load_gives_the_same_store_as_replace(tmp_path: Path, make_graphs) -> None:
+    graphs = make_graphs("r", 2)
+    nq = tmp_path / "r.nq"
+    nq.write_text(to_nquads(graphs), encoding="utf-8")
+    with open_store(tmp_path / "bulk") as bulk, open_store(tmp_path / "tx") as tx:
+        bulk.bulk_load(nq)
+        tx.replace("r", graphs)
+        assert snapshot(bulk) == snapshot(tx) != []
+
+
+def test_bulk_load_of_a_broken_file_is_a_syntax_error(tmp_path: Path) -> None:
+    nq = tmp_path / "bad.nq"
+    nq.write_text("<http://x/s> <http://x/p> \"unterminated <http://x/g> .\n", encoding="utf-8")
+    with open_store(tmp_path / "s") as store, pytest.raises(SyntaxError):
+        store.bulk_load(nq)
+
+
+@pytest.mark.skipif(platform.system() != "Linux" or platform.libc_ver()[0] != "glibc",
+                    reason="malloc_trim is glibc's")
+def test_release_memory_finds_glibc_trim() -> None:
+    assert _malloc_trim() is not None
+    release_memory()        # must not raise: it runs after every shard
 # ------------------------------------------------------------ replace
 
 def test_replace_inserts_and_lists_graphs(mem_store: Store, make_graphs) -> None:
@@ -289,3 +315,16 @@ def test_dump_one_graph_and_to_a_file(mem_store: Store, make_graphs, tmp_path: P
         mem_store.dump("rdfxml")
     with pytest.raises(StoreError, match="no graph"):
         mem_store.dump("turtle", graph="http://nowhere/")
+
+
+@pytest.mark.skipif(platform.system() == "Windows", reason="RLIMIT_NOFILE is POSIX")
+def test_writer_caps_open_table_files_and_restores_the_fd_limit(tmp_path: Path) -> None:
+    import resource
+
+    before = resource.getrlimit(resource.RLIMIT_NOFILE)
+    with open_store(tmp_path / "s"):
+        assert resource.getrlimit(resource.RLIMIT_NOFILE) == before
+    # RocksDB records the options it runs with beside the data.
+    options = sorted((tmp_path / "s").glob("OPTIONS-*"))[-1].read_text()
+    expected = min(WRITER_OPEN_FILES, before[0] - 48)
+    assert f"max_open_files={expected}\n" in options
