@@ -5,11 +5,7 @@ import re
 import unicodedata
 from functools import lru_cache
 
-#: Entries per cache: the names that recur in every report (laws, systems,
-#: national bodies) fit; a township's own names would only fill memory that
-#: grows with the corpus (3,000 reports filled 51,000 entries of a larger
-#: cache: 6 MB more in each worker than with this cap).
-_CACHE = 8192
+from kg.namespace import NAME_CACHE_SIZE as _CACHE
 
 _QUOTES = re.compile(r"[\s《》〈〉“”\"‘’'「」『』]")
 
