@@ -484,13 +484,23 @@ def _open_writable(path: Path) -> ox.Store:
         return ox.Store(str(path))
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     want = WRITER_OPEN_FILES + 48
-    if soft != resource.RLIM_INFINITY and soft <= want:
+    if (soft != resource.RLIM_INFINITY and soft <= want) or _open_fds() > want // 2:
+        # Already as low, or this process holds so many files that another
+        # thread could be refused one while the limit is down: no cap.
         return ox.Store(str(path))
     resource.setrlimit(resource.RLIMIT_NOFILE, (want, hard))
     try:
         return ox.Store(str(path))
     finally:
         resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
+
+
+def _open_fds() -> int:
+    """File descriptors this process holds (0 where /proc cannot tell)."""
+    try:
+        return len(os.listdir("/proc/self/fd"))
+    except OSError:
+        return 0
 
 
 @functools.cache

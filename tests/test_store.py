@@ -12,7 +12,7 @@ from ingest.runner import to_nquads
 from kg.errors import QueryError, StoreError
 from kg.namespace import ONTOLOGY_GRAPH, graph_iri
 from kg.store import (DEFAULT_STORE, ENV_VAR, FORMATS, WRITER_OPEN_FILES, LocalStore,
-                      RemoteStore, Store, _endpoints, _malloc_trim, default_location,
+                      RemoteStore, Store, _endpoints, _malloc_trim, _open_fds, default_location,
                       graph_prefix, open_store, release_memory)
 
 
@@ -322,9 +322,10 @@ def test_writer_caps_open_table_files_and_restores_the_fd_limit(tmp_path: Path) 
     import resource
 
     before = resource.getrlimit(resource.RLIMIT_NOFILE)
+    capped = _open_fds() <= (WRITER_OPEN_FILES + 48) // 2   # else it is left alone
     with open_store(tmp_path / "s"):
         assert resource.getrlimit(resource.RLIMIT_NOFILE) == before
     # RocksDB records the options it runs with beside the data.
     options = sorted((tmp_path / "s").glob("OPTIONS-*"))[-1].read_text()
-    expected = min(WRITER_OPEN_FILES, before[0] - 48)
+    expected = min(WRITER_OPEN_FILES, before[0] - 48) if capped else before[0] - 48
     assert f"max_open_files={expected}\n" in options
