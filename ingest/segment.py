@@ -40,11 +40,16 @@ def module():
 
 
 def word_tags() -> dict[str, str]:
-    """Part-of-speech tag of every dictionary word (user words included), as
-    the tokenizer in use knows them."""
+    """Part-of-speech tag of every word of the main dictionary, as the
+    tokenizer in use knows them.
+
+    The domain lexicon's words are not in it: jieba's POS tokenizer adds
+    them only when it first cuts, and nothing here cuts with it, so a word
+    missing from this table is one jieba learnt from us or never knew.
+    """
     import importlib
 
-    tokenizer()     # the user words' tags join the table once they are loaded
+    tokenizer()
     return importlib.import_module(module().__name__ + ".posseg").dt.word_tag_tab
 
 
