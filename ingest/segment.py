@@ -49,7 +49,6 @@ def word_tags() -> dict[str, str]:
     """
     import importlib
 
-    tokenizer()
     return importlib.import_module(module().__name__ + ".posseg").dt.word_tag_tab
 
 
@@ -60,12 +59,17 @@ def tokenizer():
     if not _LOADED:
         with _LOCK:
             if not _LOADED:
-                jieba.setLogLevel(logging.WARNING)
-                jieba.initialize()
-                for path in lexicon_files():
-                    jieba.load_userdict(str(path))
+                load_lexicon(jieba)
                 _LOADED = True
     return jieba.dt
+
+
+def load_lexicon(jieba) -> None:
+    """Initialise a jieba module (jieba or jieba_fast) and add the domain lexicon."""
+    jieba.setLogLevel(logging.WARNING)
+    jieba.initialize()
+    for path in lexicon_files():
+        jieba.load_userdict(str(path))
 
 
 def setup() -> None:

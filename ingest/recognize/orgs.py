@@ -261,6 +261,22 @@ def _lead_place(text: str, start: int, end: int, sent: _Sent, places: list[str],
     return pos
 
 
+def _firm_split(place: str, core: str, suffix: str) -> tuple[str, str]:
+    """Place and trade name of a firm's name, as :func:`_lead_place` split it.
+
+    A firm is known by its trade name wherever it sits (北京市|盈科律师事务所
+    is 盈科律师事务所), so the place only leaves its key.  But a "place" that
+    leaves nothing before the suffix and does not end in a kind of division
+    is the trade name itself: jieba tags some trade names as places
+    (衡平|律师事务所).  Units keep such a word as their place (江口|司法所 is
+    江口's), which is why this is the firms' rule, not _lead_place's.
+    """
+    if core == suffix and place and place[-1] not in _KIND_CHARS \
+            and not place.endswith(("街道", "中央")):
+        return "", place + core
+    return place, core
+
+
 def _through_conj(text: str, sent: _Sent, start: int, places: list[str], lex: _Lex) -> int:
     """Extend a name back to a set-up verb that opens it (成立A和B防火领导小组).
 
@@ -554,9 +570,8 @@ def _unit(text, sent, start, b, e, suffix, subtype, cls, places, ctx, lex, idx):
                        subtype="党委", source="orgs", attrs=attrs)
     lead = _lead_place(text, start, e, sent, places, lex)
     place, core = text[start:lead], text[lead:e]
-    if cls == "firm" and core == suffix and place and place[-1] not in _KIND_CHARS \
-            and not place.endswith(("街道", "中央")):
-        place, core = "", label    # 衡平|律师事务所: jieba tags some trade names as places
+    if cls == "firm":
+        place, core = _firm_split(place, core, suffix)
     if core in lex.not_org or _NOT_ORG_TAIL.search(core):
         return None
     if suffix == "队伍":
