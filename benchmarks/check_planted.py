@@ -24,7 +24,7 @@ Scores:
 
 The graph is read only through the core vocabulary (fz:Report,
 fz:sourceFile, fz:township, fz:year, fz:partOf, rdfs:label, and the
-fz:legalAdvisor statements with their fz:advisorKind / fz:teamSize), with
+fz:legalAdvisor triples, and fz:advisorKind / fz:teamSize on the adviser), with
 one SELECT per kind of fact over all graphs, so a store of 40,000 reports
 is read in a few passes.
 """
@@ -61,12 +61,12 @@ SELECT ?g ?r ?county WHERE {
 }"""
 
 ADVISERS = PREFIXES + """
-SELECT ?g ?r ?st ?town ?kind ?label ?team ?typed WHERE {
+SELECT ?g ?r ?t ?a ?town ?kind ?label ?team ?typed WHERE {
   GRAPH ?g {
-    ?st rdf:predicate fz:legalAdvisor ; rdf:subject ?t ; rdf:object ?a .
+    ?t fz:legalAdvisor ?a .
     OPTIONAL { ?t rdfs:label ?town }
-    OPTIONAL { ?st fz:advisorKind ?kind }
-    OPTIONAL { ?st fz:teamSize ?team }
+    OPTIONAL { ?a fz:advisorKind ?kind }
+    OPTIONAL { ?a fz:teamSize ?team }
     OPTIONAL { ?a rdfs:label ?label }
     OPTIONAL { ?a a ?typed FILTER (?typed = fz:LawFirm || ?typed = fz:Person) }
   }
@@ -138,13 +138,13 @@ def read_graph(store: ox.Store, files: set[str]) -> tuple[dict, dict]:
         rep = reports.get((sol["g"].value, sol["r"].value))
         if rep is not None:
             rep["county"] = sol["county"].value
-    advisers: dict[str, dict] = {}           # statement → fields
+    advisers: dict[tuple, dict] = {}         # (graph, township, adviser) → fields
     for sol in _rows(store, ADVISERS):
         rep = reports.get((sol["g"].value, sol["r"].value))
         if rep is None:
             continue
-        st = sol["st"].value
-        a = advisers.setdefault(st, {"file": rep["file"], "report_township": rep["township"],
+        key = (sol["g"].value, sol["t"].value, sol["a"].value)
+        a = advisers.setdefault(key, {"file": rep["file"], "report_township": rep["township"],
                                      "township": None, "kind": None, "name": None, "size": None,
                                      "types": set()})
         a["township"] = _value(sol["town"]) or a["township"]

@@ -306,7 +306,6 @@ def fast_nquads(doc: Doc) -> str:
     Only the branches synthetic reports take are copied (no issued date,
     addressee, aliases, dates); a test compares it with :func:`exact_nquads`.
     """
-    import hashlib
     out: list[str] = []
     for rep in doc.reports:
         g = f"<{graph_iri(doc.path.stem, rep.index)}> .\n"
@@ -372,26 +371,20 @@ def fast_nquads(doc: Doc) -> str:
             subj = rep.township_key if rel.subject is None else rel.subject.entity
             pred = _FZ + rel.predicate
             if isinstance(rel.obj, Mention):
-                obj, ovalue = f"<{rel.obj.entity}>", rel.obj.entity
+                obj = f"<{rel.obj.entity}>"
             else:
-                obj, ovalue = _zh(str(rel.obj)), str(rel.obj)
+                obj = _zh(str(rel.obj))
             s = f"<{subj}>"
             add(f"{s} <{pred}> {obj} {g}")
-            # triples.py hashes str(NamedNode), which is the IRI in angle brackets
-            digest = hashlib.sha1("\x1f".join((subj, f"<{pred}>", ovalue)).encode()).hexdigest()[:16]
-            st = f"<{rep.key}/statement/{digest}>"
-            add(f"{st} <{_RDF}subject> {s} {g}")
-            add(f"{st} <{_RDF}predicate> <{pred}> {g}")
-            add(f"{st} <{_RDF}object> {obj} {g}")
-            add(f"{st} {_DERIVED} {sent[rel.sentence]} {g}")
+            about = obj if obj.startswith("<") else s
+            add(f"{sent[rel.sentence]} {_f('attests')} {about} {g}")
             a = rel.attrs
             if a.get("advisor_kind"):
-                add(f"{st} {_f('advisorKind')} {_zh(a['advisor_kind'])} {g}")
+                add(f"{about} {_f('advisorKind')} {_zh(a['advisor_kind'])} {g}")
             if a.get("count") is not None:
-                add(f"{st} {_f('count')} {_num(a['count'])} {g}")
+                add(f"{about} {_f('count')} {_num(a['count'])} {g}")
             if a.get("org"):
                 add(f"{s} {_MEMBER} <{a['org']}> {g}")
-                add(f"{st} {_MEMBER} <{a['org']}> {g}")
         for i, ind in enumerate(rep.indicators):
             n = f"<{rep.key}/indicator/{i}>"
             add(f"{n} {_A} {_f('Indicator')} {g}")

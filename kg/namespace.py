@@ -31,7 +31,6 @@ class FZ(DefinedNamespace):
     Report: URIRef
     Section: URIRef
     Sentence: URIRef
-    Statement: URIRef
     # -- classes: things the reports speak of
     Entity: URIRef
     Division: URIRef
@@ -55,6 +54,7 @@ class FZ(DefinedNamespace):
     year: URIRef
     mentions: URIRef
     names: URIRef
+    attests: URIRef
     issuer: URIRef
     addressee: URIRef
     partIndex: URIRef
@@ -81,7 +81,7 @@ class FZ(DefinedNamespace):
     studies: URIRef
     cites: URIRef
     legalAdvisor: URIRef
-    # -- qualifiers of statements, persons, activities, figures
+    # -- qualifiers of advisers, persons, activities, figures
     advisorKind: URIRef
     teamSize: URIRef
     holdsPost: URIRef

@@ -8,26 +8,33 @@ The shape (see ontology.ttl):
 * one node per entity, ``fz:mentions`` from the report, and ``fz:names``
   from every sentence that names it (highlighting looks the entity's
   labels up in the sentence);
-* every fact twice: as a plain triple (``township fz:conducts activity``)
-  for simple queries, and as a statement (``rdf:subject``/``rdf:predicate``/
-  ``rdf:object``) carrying its evidence (``prov:wasDerivedFrom`` sentences)
-  and qualifiers (count, date, kind);
+* every fact as a plain triple (``township fz:conducts activity``), and its
+  evidence as ``sentence fz:attests entity``: the sentence the fact about
+  that entity was read from (its object, or its subject when the object is
+  a literal, as with a person's post); the report is the graph's;
+* a fact's qualifiers on its entity, in the report's graph: an activity's
+  count and date, an adviser's kind and team size;
 * figures as ``fz:Indicator`` nodes.
 
 Nothing derivable is written, because at national scale every quad costs
-about 15 µs of store time 40,000 × 1,300 times over (``docs/benchmarks.md``):
+about 30 µs of store time 40,000 × 1,100 times over (``docs/benchmarks.md``):
 
-* a section's, sentence's or statement's report is the ``fz:Report`` in its
+* a section's, sentence's or figure's report is the ``fz:Report`` in its
   named graph; an order is the number the node's IRI ends in
   (``…/sentence/12``);
 * a sentence's section is the innermost section whose span holds its start;
 * classes implied by a property's ``rdfs:domain`` are not stated: a sentence
-  is what has ``fz:text``, a section what has ``fz:level``, a statement what
-  has ``rdf:subject`` (RDF's own ``rdf:Statement``).
+  is what has ``fz:text``, a section what has ``fz:level``.
+
+Facts are not reified (``rdf:subject``/``rdf:predicate``/``rdf:object`` and
+the evidence on a statement node cost four quads a fact more, a fifth of the
+graph and a third of the store's write time); ``fz:attests`` is one quad a
+fact and exact except where one report relates its township to the same
+entity in two ways read from two sentences (0.6 % of the facts of the seeds,
+dev openings and generated reports), where both sentences back both facts.
 """
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterator
 
 import pyoxigraph as ox
@@ -82,8 +89,7 @@ A = _iri(str(RDF.type))
 LABEL, ALT = _iri(str(RDFS.label)), _iri(str(SKOS.altLabel))
 TITLE, ISSUED = _iri(str(DCTERMS.title)), _iri(str(DCTERMS.issued))
 DERIVED, MEMBER = _iri(str(PROV.wasDerivedFrom)), _iri(str(ORG.memberOf))
-SUBJ, PRED, OBJ, VALUE = (_iri(str(RDF.subject)), _iri(str(RDF.predicate)),
-                          _iri(str(RDF.object)), _iri(str(RDF.value)))
+VALUE = _iri(str(RDF.value))
 
 _CLASS = {
     "镇": "Township",
@@ -213,20 +219,6 @@ def _entity(w: _Writer, ent: Entity) -> None:
         w.add(e, T.date, _zh(str(ent.attrs["date"])))
 
 
-def statement_iri(report: str, subject: str, predicate: str, obj: str) -> str:
-    digest = hashlib.sha1("\x1f".join((subject, predicate, obj)).encode()).hexdigest()[:16]
-    return f"{report}/statement/{digest}"
-
-
-def _value(term: str) -> str:
-    """The lexical value of an N-Triples term (what the statement IRI hashes)."""
-    if term.startswith("<"):
-        return term[1:-1]
-    body = term[1:term.rindex('"')]
-    return (body.replace('\\"', '"').replace("\\n", "\n").replace("\\r", "\r")
-            .replace("\\\\", "\\"))
-
-
 def _relation(w: _Writer, rep: Report, rel: Relation, sent_iri: list[str]) -> None:
     subj = rep.township_key if rel.subject is None else rel.subject.entity
     if subj is None:
@@ -247,27 +239,24 @@ def _relation(w: _Writer, rep: Report, rel: Relation, sent_iri: list[str]) -> No
         obj = _zh(str(rel.obj))
     s = _iri(subj)
     w.add(s, pred, obj)
-    st = _iri(statement_iri(rep.key, subj, pred, _value(obj)))
-    w.add(st, SUBJ, s)
-    w.add(st, PRED, pred)
-    w.add(st, OBJ, obj)
+    # the entity the fact is about: its object, or (a post, a literal) its subject
+    about = obj if obj.startswith("<") else s
     if rel.sentence is not None and 0 <= rel.sentence < len(sent_iri):
-        w.add(st, DERIVED, sent_iri[rel.sentence])
+        w.add(sent_iri[rel.sentence], T.attests, about)
     a = rel.attrs
     if a.get("advisor_kind"):
-        w.add(st, T.advisorKind, _zh(a["advisor_kind"]))
+        w.add(about, T.advisorKind, _zh(a["advisor_kind"]))
     if a.get("team_size"):
-        w.add(st, T.teamSize, _int(a["team_size"]))
+        w.add(about, T.teamSize, _int(a["team_size"]))
     if a.get("count") is not None:
-        w.add(st, T.count, _num(a["count"]))
+        w.add(about, T.count, _num(a["count"]))
     if a.get("date"):
-        w.add(st, T.date, _zh(str(a["date"])))
+        w.add(about, T.date, _zh(str(a["date"])))
     org = a.get("org")
     if isinstance(a.get("org_mention"), Mention) and a["org_mention"].entity:
         org = a["org_mention"].entity
     if org:
         w.add(s, MEMBER, _iri(org))
-        w.add(st, MEMBER, _iri(org))
     for extra in a.get("extra_types", ()):
         w.add(obj, A, _iri(str(extra)))
     if a.get("label") and obj.startswith("<"):

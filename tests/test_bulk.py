@@ -69,7 +69,7 @@ def test_shards_without_load_then_load(seed_dir: Path, tmp_path: Path,
     assert res.exit_code == 0, res.output
     assert quads(tmp_path / "s") == reference
     res = run("load", str(shards), "--store", str(tmp_path / "s"))   # again: nothing to do
-    assert res.exit_code == 0 and f"0 shards loaded" in res.output
+    assert res.exit_code == 0 and "0 shards loaded" in res.output
     assert quads(tmp_path / "s") == reference
 
 

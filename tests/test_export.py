@@ -34,6 +34,8 @@ RNG = etree.RelaxNG(etree.parse(str(REPO / "tests" / "data" / "gexf" / "gexf.rng
 ENTITY_CLASSES = ("fz:Township fz:County fz:Prefecture fz:Province fz:Division fz:Organization "
                   "fz:LawFirm fz:System fz:Law fz:Activity fz:Person fz:Advisor")
 EDGE_PREDICATES = "fz:partOf org:memberOf"
+#: Edges that are structure, not facts read from a sentence: no evidence.
+PLAIN_EDGES = {"https://w3id.org/fazhi-kg/ontology#partOf", "http://www.w3.org/ns/org#memberOf"}
 
 
 def _load(store: ox.Store, graphs: dict[str, str]) -> None:
@@ -91,11 +93,17 @@ def expected_edges(store: ox.Store) -> dict[tuple[str, str, str], int]:
         {{ GRAPH ?o1 {{ ?p rdfs:subPropertyOf* fz:relatedTo }} }}
         UNION {{ VALUES ?p {{ {EDGE_PREDICATES} fz:relatedTo }} }} }}""")
     edges = {(s, p, o): 0 for s, p, o in rows if s in nodes and o in nodes}
-    for s, p, o, n in q(store, """SELECT ?s ?p ?o (COUNT(DISTINCT ?x) AS ?n) WHERE { GRAPH ?g {
-            ?st rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o ;
-            prov:wasDerivedFrom ?x } } GROUP BY ?s ?p ?o"""):
+    # evidence: the sentences that attest the target, in the graphs that state the edge
+    stated: dict[tuple[str, str, str], set[str]] = {}
+    for g, s, p, o in q(store, """SELECT ?g ?s ?p ?o WHERE { GRAPH ?g { ?r a fz:Report . ?s ?p ?o } }"""):
         if (s, p, o) in edges:
-            edges[(s, p, o)] = int(n)
+            stated.setdefault((s, p, o), set()).add(g)
+    attests: dict[tuple[str, str], set[str]] = {}
+    for g, x, o in q(store, "SELECT ?g ?x ?o WHERE { GRAPH ?g { ?x fz:attests ?o } }"):
+        attests.setdefault((g, o), set()).add(x)
+    for (s, p, o), graphs in stated.items():
+        if p not in PLAIN_EDGES:
+            edges[(s, p, o)] = len(set().union(*(attests.get((g, o), set()) for g in graphs)))
     return edges
 
 

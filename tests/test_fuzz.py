@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import io
 import os
-import random
 import re
 import tempfile
 import zipfile
@@ -32,7 +31,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, assume, example, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from ingest import normalize, pipeline, read

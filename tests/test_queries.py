@@ -86,15 +86,12 @@ def synthetic_nquads(year: int = 2023) -> str:
             q(sec, str(FZ.level), _lit("1", dt=XSD + "integer"))
             q(sec, str(FZ.covers), _lit(part, None))
 
-        def statement(pred, obj: str, sentence: int, extra: dict[str, str] | None = None) -> None:
-            st = f"{rep}/statement/{pred.split('#')[-1]}/{abs(hash(obj)) % 10**8}"
+        def fact(pred, obj: str, sentence: int, extra: dict[str, str] | None = None) -> None:
+            """A township fact, the sentence that attests its object, qualifiers on the object."""
             q(t, str(pred), obj)
-            q(st, RDF + "subject", f"<{t}>")
-            q(st, RDF + "predicate", f"<{pred}>")
-            q(st, RDF + "object", obj)
-            q(st, PROV + "wasDerivedFrom", f"<{sent[sentence]}>")
+            q(sent[sentence], str(FZ.attests), obj)
             for p, o in (extra or {}).items():
-                q(st, p, o)
+                q(obj[1:-1], p, o)
 
         def entity(kind_: str, name: str, cls, subtype: str | None = None, scope: str | None = None,
                    mention_in: int = 0) -> str:
@@ -117,19 +114,19 @@ def synthetic_nquads(year: int = 2023) -> str:
             extra = {str(FZ.advisorKind): _lit(kind)}
             if team:
                 extra[str(FZ.teamSize)] = _lit(str(team), dt=XSD + "integer")
-            statement(FZ.legalAdvisor, f"<{a}>", 0, extra)
+            fact(FZ.legalAdvisor, f"<{a}>", 0, extra)
         else:
             for name in ("行政执法公示制度", "执法全过程记录制度"):
-                statement(FZ.implements, f"<{entity('system', name, FZ.System)}>", 0)
+                fact(FZ.implements, f"<{entity('system', name, FZ.System)}>", 0)
         act = entity("activity", "宪法宣传周活动", FZ.Activity, mention_in=1)
-        statement(FZ.conducts, f"<{act}>", 1,
+        fact(FZ.conducts, f"<{act}>", 1,
                   {str(FZ.count): _lit("3", dt=XSD + "integer"), str(FZ.date): _lit("12月4日")})
         law = entity("law", "中华人民共和国民法典", FZ.Law, subtype="法律", mention_in=1)
-        statement(FZ.studies, f"<{law}>", 1)
+        fact(FZ.studies, f"<{law}>", 1)
         if i % 2 == 0:
-            statement(FZ.cites, f"<{law}>", 1)
+            fact(FZ.cites, f"<{law}>", 1)
         room = entity("org", "人民调解室", FZ.Organization, subtype="调解室", scope=t, mention_in=2)
-        statement(FZ.establishes, f"<{room}>", 2)
+        fact(FZ.establishes, f"<{room}>", 2)
         ind = f"{rep}/indicator/0"
         q(ind, RDF + "type", f"<{FZ.Indicator}>")
         q(ind, str(FZ.report), f"<{rep}>")

@@ -1,11 +1,11 @@
 """Read the entity graph out of the store, once, into plain Python tables.
 
-The store holds every fact twice (kg/triples.py): a plain triple
-``township fz:conducts activity`` in the report's named graph, and a
-``fz:Statement`` with its evidence sentences.  Exports want the first as
-edges and the second only as a number (how many sentences say it), so this
-module reads both with index scans (``quads_for_pattern``) — one pass per
-predicate — and joins them in dictionaries.  That is much faster than
+The store holds every fact as a plain triple (``township fz:conducts
+activity``) in the report's named graph, with its evidence as sentences that
+``fz:attests`` the activity (kg/triples.py).  Exports want the first as edges
+and the second only as a number (how many sentences say it), so this module
+reads the edges with index scans (``quads_for_pattern``) — one pass per
+predicate — joins them in dictionaries, and counts the evidence in the store.  That is much faster than
 SPARQL joins on a national-scale store, and it reads only what an export
 needs: never sentence texts, offsets or sections.
 
@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 import pyoxigraph as ox
 
 from kg.errors import QueryError, StoreError
-from kg.namespace import FZ, ORG, PROV, RDF, RDFS, SKOS
+from kg.namespace import FZ, ORG, RDF, RDFS, SKOS
 from kg.style import CLASS_NAMES, CLASS_TYPES
 
 _T = ox.NamedNode
@@ -70,7 +70,7 @@ class Edge:
     predicate: str
     target: str
     years: set[int] = field(default_factory=set)
-    evidence: int = 0          # distinct sentences its statements derive from
+    evidence: int = 0          # distinct sentences that attest it
 
 
 @dataclass
@@ -286,11 +286,11 @@ def _edges(st: ox.Store, nodes: dict[str, Node], graphs: dict[str, str],
                 e.years.add(report_year[rep])
     if not edges:
         return edges
-    # statements → the edge they back; distinct sentences counted inside the store
-    # (a join there is several times faster than reading four predicates out)
-    rows = st.query(f"""SELECT ?s ?p ?o (COUNT(DISTINCT ?x) AS ?n) WHERE {{ GRAPH ?g {{
-        ?st <{RDF.subject}> ?s ; <{RDF.predicate}> ?p ; <{RDF.object}> ?o ;
-            <{PROV.wasDerivedFrom}> ?x }} {values} }} GROUP BY ?s ?p ?o""")
+    # the sentences that attest each edge's target in the edge's reports, counted
+    # inside the store (a join there is several times faster than reading them out)
+    preds = " ".join(f"<{p}>" for p in sorted(relations))
+    rows = st.query(f"""SELECT ?s ?p ?o (COUNT(DISTINCT ?x) AS ?n) WHERE {{ VALUES ?p {{ {preds} }}
+        GRAPH ?g {{ ?s ?p ?o . ?x <{FZ.attests}> ?o }} {values} }} GROUP BY ?s ?p ?o""")
     for row in rows:
         e = edges.get((row[0].value, row[1].value, row[2].value))
         if e is not None:

@@ -221,17 +221,25 @@ _PROPS = """SELECT ?e ?p ?o ?ol WHERE {
   ?e ?p ?o . OPTIONAL { ?o rdfs:label ?ol }
 } LIMIT 400"""
 
-_FACTS = f"""SELECT ?e ?st ?dir ?p ?other ?count ?date ?kind ?size ?report ?year ?order ?text
+#: Predicates of the facts the extractor reads from a sentence (fz:attests
+#: gives the sentence): the township's relations and a person's post.
+FACT_PREDICATES = [str(p) for p in (FZ.relatedTo, FZ.establishes, FZ.implements, FZ.conducts,
+                                    FZ.studies, FZ.cites, FZ.legalAdvisor, FZ.holdsPost)]
+_FACT_VALUES = " ".join(f"<{p}>" for p in FACT_PREDICATES)
+_FACTS = f"""SELECT ?e ?dir ?p ?other ?count ?date ?kind ?size ?report ?year ?order ?text
 WHERE {{
-  GRAPH ?g {{
-    {{ ?st rdf:subject ?e ; rdf:predicate ?p ; rdf:object ?other . BIND("out" AS ?dir) }}
-    UNION {{ ?st rdf:object ?e ; rdf:predicate ?p ; rdf:subject ?other . BIND("in" AS ?dir) }} }}
-  # the statement's report: the one in its graph, looked up row by row
+  VALUES ?p {{ {_FACT_VALUES} }}
+  GRAPH ?g {{ {{ ?e ?p ?other . BIND("out" AS ?dir) }} UNION {{ ?other ?p ?e . BIND("in" AS ?dir) }} }}
+  # the fact's report: the one in its graph, looked up row by row
   LATERAL {{ SELECT ?g ?report WHERE {{ GRAPH ?g {{ ?report a fz:Report }} }} LIMIT 1 }}
   OPTIONAL {{ ?report fz:year ?year }}
-  OPTIONAL {{ ?st fz:count ?count }} OPTIONAL {{ ?st fz:date ?date }}
-  OPTIONAL {{ ?st fz:advisorKind ?kind }} OPTIONAL {{ ?st fz:teamSize ?size }}
-  OPTIONAL {{ ?st prov:wasDerivedFrom ?s . ?s fz:text ?text .
+  # qualifiers and evidence are on the entity the fact is about, in the fact's graph:
+  # its object, or its subject when the object is a literal (a post)
+  BIND(IF(?dir = "in" || isLiteral(?other), ?e, ?other) AS ?about)
+  OPTIONAL {{ GRAPH ?g {{ ?about fz:count ?count }} }} OPTIONAL {{ GRAPH ?g {{ ?about fz:date ?date }} }}
+  OPTIONAL {{ GRAPH ?g {{ ?about fz:advisorKind ?kind }} }}
+  OPTIONAL {{ GRAPH ?g {{ ?about fz:teamSize ?size }} }}
+  OPTIONAL {{ GRAPH ?g {{ ?s fz:attests ?about ; fz:text ?text }}
               BIND(xsd:integer(STRAFTER(STR(?s), "/sentence/")) AS ?order) }}
 }} ORDER BY ?p ?dir ?report ?order LIMIT {MAX_FACTS}"""
 
