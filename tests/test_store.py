@@ -170,15 +170,28 @@ def test_replace_refuses_graphs_of_another_file(mem_store: Store, make_graphs) -
     '} } ; DROP ALL ; INSERT DATA { GRAPH <http://x/g> { <http://x/s> <http://x/p> 1 .\n',
     '<http://x/s> <http://x/p> <http://x/o>\n',            # no final dot
 ])
-def test_invalid_graph_text_leaves_store_as_before(mem_store: Store, make_graphs, bad: str) -> None:
+@pytest.mark.parametrize("stem", ["a", "new"])    # a file the store holds (an update), a new one (a load)
+def test_invalid_graph_text_leaves_store_as_before(mem_store: Store, make_graphs, bad: str,
+                                                   stem: str) -> None:
     mem_store.replace("a", make_graphs("a", 2))
     mem_store.ensure_ontology()
     before = snapshot(mem_store)
-    graphs = make_graphs("a", 1)
-    graphs[graph_iri("a", 1)] = bad
+    graphs = make_graphs(stem, 1)
+    graphs[graph_iri(stem, 1)] = bad
     with pytest.raises(StoreError, match="not valid N-Triples.*nothing was written"):
-        mem_store.replace("a", graphs)
+        mem_store.replace(stem, graphs)
     assert snapshot(mem_store) == before
+
+
+@pytest.mark.parametrize("n", [1, 2])
+def test_a_new_file_loads_as_the_update_would_write_it(tmp_path: Path, make_graphs, n: int) -> None:
+    """LocalStore's load of a file it does not hold = the generic drop-and-insert update."""
+    graphs = make_graphs("r", n)
+    with open_store(tmp_path / "load") as loaded, open_store(tmp_path / "update") as updated:
+        loaded.replace("r", graphs)
+        Store.replace(updated, "r", graphs)
+        assert snapshot(loaded) == snapshot(updated) != []
+        assert loaded.graphs() == sorted(graphs)
 
 
 @pytest.mark.parametrize("where", ["memory", "disk"])
