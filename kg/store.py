@@ -395,7 +395,8 @@ class LocalStore(Store):
 
         That is the common case of every first ingest, and it skips parsing
         the triples into Python objects, writing them out again and parsing
-        them once more as SPARQL: a third of the writer's time a report.
+        them once more as SPARQL: a fifth of the writer's time a report
+        (5 MB of reports: 9.4 s → 7.7 s).
         """
         prefix = self._check_graphs(source_stem, graphs)
         if self._graphs_of(prefix) or not graphs:
@@ -409,7 +410,10 @@ class LocalStore(Store):
             data = "".join(_with_graph(text, g) for g, text in graphs.items()).encode()
             fmt, to = ox.RdfFormat.N_QUADS, None
         try:
-            self.ox.load(data, format=fmt, to_graph=to)
+            # lenient: IRIs and language tags are not validated again (8 % of
+            # the load); every IRI the pipeline writes is minted to pass a
+            # strict parser (kg.namespace), and the syntax is still checked
+            self.ox.load(data, format=fmt, to_graph=to, lenient=True)
         except SyntaxError as exc:
             raise StoreError(f"the triples of '{source_stem}' are not valid N-Triples ({exc}); "
                              "nothing was written") from exc
