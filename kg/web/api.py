@@ -236,27 +236,39 @@ WHERE {{
   # qualifiers and evidence are on the entity the fact is about, in the fact's graph:
   # its object, or its subject when the object is a literal (a post)
   BIND(IF(?dir = "in" || isLiteral(?other), ?e, ?other) AS ?about)
-  OPTIONAL {{ GRAPH ?g {{ ?about fz:count ?count }} }} OPTIONAL {{ GRAPH ?g {{ ?about fz:date ?date }} }}
-  OPTIONAL {{ GRAPH ?g {{ ?about fz:advisorKind ?kind }} }}
-  OPTIONAL {{ GRAPH ?g {{ ?about fz:teamSize ?size }} }}
-  OPTIONAL {{ GRAPH ?g {{ ?s fz:attests ?about ; fz:text ?text }}
-              BIND(xsd:integer(STRAFTER(STR(?s), "/sentence/")) AS ?order) }}
+  # looked up row by row (LATERAL): as OPTIONALs they were evaluated unbound
+  # first, every fz:attests of the store with its sentence (a township's
+  # page: 89 s at 40,000 reports; now 0.02 s, 中华人民共和国宪法's 2 s)
+  LATERAL {{ SELECT ?g ?about ?count ?date ?kind ?size WHERE {{ GRAPH ?g {{
+    OPTIONAL {{ ?about fz:count ?count }} OPTIONAL {{ ?about fz:date ?date }}
+    OPTIONAL {{ ?about fz:advisorKind ?kind }} OPTIONAL {{ ?about fz:teamSize ?size }} }} }} LIMIT 1 }}
+  LATERAL {{ SELECT ?g ?about ?order ?text WHERE {{
+    OPTIONAL {{ GRAPH ?g {{ ?s fz:attests ?about ; fz:text ?text }}
+                BIND(xsd:integer(STRAFTER(STR(?s), "/sentence/")) AS ?order) }} }} }}
 }} ORDER BY ?p ?dir ?report ?order LIMIT {MAX_FACTS}"""
 
+# Each query names its one pattern on ?e first and looks the rest up row by
+# row (LATERAL): ?e is bound as a substitution, which Oxigraph's planner does
+# not see, so given the whole pattern at once it started from the pattern
+# with the most constants (every figure's type: 10 s for any entity at
+# 40,000 reports, now a few ms).
 _REPORTS_OF = """SELECT ?e ?r ?title ?year ?unit ?file WHERE {
   { ?r fz:mentions ?e } UNION { ?r fz:reportingUnit ?e }
-  ?r a fz:Report .
-  OPTIONAL { ?r dcterms:title ?title } OPTIONAL { ?r fz:year ?year }
-  OPTIONAL { ?r fz:sourceFile ?file }
-  OPTIONAL { ?r fz:reportingUnit ?u . ?u rdfs:label ?unit }
+  LATERAL { SELECT ?r ?title ?year ?unit ?file WHERE {
+    ?r a fz:Report .
+    OPTIONAL { ?r dcterms:title ?title } OPTIONAL { ?r fz:year ?year }
+    OPTIONAL { ?r fz:sourceFile ?file }
+    OPTIONAL { ?r fz:reportingUnit ?u . ?u rdfs:label ?unit } } LIMIT 1 }
 } ORDER BY ?year ?r LIMIT 300"""
 
 _FIGURES = """SELECT ?e ?ind ?label ?value ?unit ?approx ?report ?year ?order ?text WHERE {
-  ?ind fz:scope ?e ; a fz:Indicator ; rdfs:label ?label ; rdf:value ?value ; fz:report ?report .
-  OPTIONAL { ?ind fz:unit ?unit } OPTIONAL { ?ind fz:approx ?approx }
-  OPTIONAL { ?report fz:year ?year }
-  OPTIONAL { ?ind prov:wasDerivedFrom ?s . ?s fz:text ?text .
-             BIND(xsd:integer(STRAFTER(STR(?s), "/sentence/")) AS ?order) }
+  ?ind fz:scope ?e .
+  LATERAL { SELECT ?ind ?label ?value ?unit ?approx ?report ?year ?order ?text WHERE {
+    ?ind a fz:Indicator ; rdfs:label ?label ; rdf:value ?value ; fz:report ?report .
+    OPTIONAL { ?ind fz:unit ?unit } OPTIONAL { ?ind fz:approx ?approx }
+    OPTIONAL { ?report fz:year ?year }
+    OPTIONAL { ?ind prov:wasDerivedFrom ?s . ?s fz:text ?text .
+               BIND(xsd:integer(STRAFTER(STR(?s), "/sentence/")) AS ?order) } } LIMIT 1 }
 } ORDER BY ?year ?report ?order LIMIT 500"""
 
 
