@@ -48,7 +48,7 @@ def split_nquads(text: str) -> dict[str, str]:
     """
     out: dict[str, list[str]] = {}
     graph = ""
-    for line in text.splitlines():
+    for line in text.split("\n"):      # not splitlines: a literal may hold U+2028
         if not line:
             continue
         parts = line.rsplit(" ", 2)

@@ -512,11 +512,13 @@ def _with_graph(ntriples: str, graph: str) -> str:
     """N-Triples lines → the same as N-Quads lines in ``graph``.
 
     A line that is not a triple (no final " .") is kept as it is, so the
-    parser rejects it and nothing is written.
+    parser rejects it and nothing is written.  Lines end at "\n" only, as
+    N-Triples says (``splitlines`` would also cut at U+2028 or U+0085,
+    which a literal may hold as they are).
     """
     tail = f" <{graph}> .\n"
     return "".join(line[:-2] + tail if line.endswith(" .") else line + "\n"
-                   for line in ntriples.splitlines() if line)
+                   for line in ntriples.split("\n") if line)
 
 
 def _open_writable(path: Path) -> ox.Store:

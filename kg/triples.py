@@ -19,7 +19,7 @@ The shape (see ontology.ttl):
 Nothing derivable is written, because at national scale every quad costs
 about 30 µs of store time 40,000 × 1,100 times over (``docs/benchmarks.md``):
 
-* a section's, sentence's or figure's report is the ``fz:Report`` in its
+* a section's or sentence's report is the ``fz:Report`` in its
   named graph; an order is the number the node's IRI ends in
   (``…/sentence/12``);
 * a sentence's section is the innermost section whose span holds its start;
@@ -27,8 +27,8 @@ about 30 µs of store time 40,000 × 1,100 times over (``docs/benchmarks.md``):
   is what has ``fz:text``, a section what has ``fz:level``.
 
 Facts are not reified (``rdf:subject``/``rdf:predicate``/``rdf:object`` and
-the evidence on a statement node cost four quads a fact more, a fifth of the
-graph and a third of the store's write time); ``fz:attests`` is one quad a
+the evidence on a statement node cost four quads a fact more: a fifth of the
+graph, and 13 % of a 40,000-report ingest's time); ``fz:attests`` is one quad a
 fact and exact except where one report relates its township to the same
 entity in two ways read from two sentences (0.6 % of the facts of the seeds,
 dev openings and generated reports), where both sentences back both facts.

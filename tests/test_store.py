@@ -8,6 +8,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
+from ingest.bulk import split_nquads
 from ingest.runner import to_nquads
 from kg.errors import QueryError, StoreError
 from kg.namespace import ONTOLOGY_GRAPH, graph_iri
@@ -181,6 +182,18 @@ def test_invalid_graph_text_leaves_store_as_before(mem_store: Store, make_graphs
     with pytest.raises(StoreError, match="not valid N-Triples.*nothing was written"):
         mem_store.replace(stem, graphs)
     assert snapshot(mem_store) == before
+
+
+@pytest.mark.parametrize("n", [1, 2])
+def test_line_separators_inside_literals_are_text(mem_store: Store, make_graphs, n: int) -> None:
+    """U+2028, U+0085 and a form feed are characters of a literal, not line ends."""
+    graphs = make_graphs("r", n)
+    odd = "甲\u2028乙\x85丙\x0c丁"
+    graphs = {g: t + f'<http://x/s> <http://x/p> "{odd}"@zh .\n' for g, t in graphs.items()}
+    mem_store.replace("r", graphs)
+    found = {r[0].value for r in mem_store.query("SELECT ?o WHERE { <http://x/s> <http://x/p> ?o }").rows}
+    assert found == {odd}
+    assert split_nquads(to_nquads(graphs)) == graphs      # the shards' round trip too
 
 
 @pytest.mark.parametrize("n", [1, 2])
