@@ -202,7 +202,7 @@ def test_a_new_file_loads_as_the_update_would_write_it(tmp_path: Path, make_grap
     graphs = make_graphs("r", n)
     with open_store(tmp_path / "load") as loaded, open_store(tmp_path / "update") as updated:
         loaded.replace("r", graphs)
-        Store.replace(updated, "r", graphs)
+        Store._swap(updated, "r", [], graphs)
         assert snapshot(loaded) == snapshot(updated) != []
         assert loaded.graphs() == sorted(graphs)
 

@@ -5,7 +5,8 @@ activity``) in the report's named graph, with its evidence as sentences that
 ``fz:attests`` the activity (kg/triples.py).  Exports want the first as edges
 and the second only as a number (how many sentences say it), so this module
 reads the edges with index scans (``quads_for_pattern``) — one pass per
-predicate — joins them in dictionaries, and counts the evidence in the store.  That is much faster than
+predicate — joins them in dictionaries, and counts the evidence in the
+store.  That is much faster than
 SPARQL joins on a national-scale store, and it reads only what an export
 needs: never sentence texts, offsets or sections.
 

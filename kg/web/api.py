@@ -43,10 +43,11 @@ bp = Blueprint("api", __name__)
 CLASS_RANK = [str(c) for c in (FZ.Township, FZ.County, FZ.Prefecture, FZ.Province, FZ.LawFirm,
                                FZ.Advisor, FZ.Person, FZ.Law, FZ.System, FZ.Activity,
                                FZ.Organization, FZ.Division)]
+#: The township → entity relations the extractor reads from sentences.
+RELATIONS = [str(p) for p in (FZ.relatedTo, FZ.establishes, FZ.implements, FZ.conducts,
+                              FZ.studies, FZ.cites, FZ.legalAdvisor)]
 #: Predicates drawn as edges between entities (as in the GEXF export).
-EDGE_PREDICATES = [str(p) for p in (FZ.relatedTo, FZ.establishes, FZ.implements, FZ.conducts,
-                                    FZ.studies, FZ.cites, FZ.legalAdvisor, FZ.partOf,
-                                    ORG.memberOf)]
+EDGE_PREDICATES = RELATIONS + [str(FZ.partOf), str(ORG.memberOf)]
 _EDGES = " ".join(f"<{p}>" for p in EDGE_PREDICATES)
 _CLASSES = " ".join(f"<{c}>" for c in CLASS_RANK)
 #: Most facts, sentences, mentions read for one page.
@@ -221,11 +222,9 @@ _PROPS = """SELECT ?e ?p ?o ?ol WHERE {
   ?e ?p ?o . OPTIONAL { ?o rdfs:label ?ol }
 } LIMIT 400"""
 
-#: Predicates of the facts the extractor reads from a sentence (fz:attests
-#: gives the sentence): the township's relations and a person's post.
-FACT_PREDICATES = [str(p) for p in (FZ.relatedTo, FZ.establishes, FZ.implements, FZ.conducts,
-                                    FZ.studies, FZ.cites, FZ.legalAdvisor, FZ.holdsPost)]
-_FACT_VALUES = " ".join(f"<{p}>" for p in FACT_PREDICATES)
+#: Predicates of the facts read from a sentence (fz:attests gives it): the
+#: township's relations and a person's post.
+_FACT_VALUES = " ".join(f"<{p}>" for p in RELATIONS + [str(FZ.holdsPost)])
 _FACTS = f"""SELECT ?e ?dir ?p ?other ?count ?date ?kind ?size ?report ?year ?order ?text
 WHERE {{
   VALUES ?p {{ {_FACT_VALUES} }}
@@ -236,9 +235,8 @@ WHERE {{
   # qualifiers and evidence are on the entity the fact is about, in the fact's graph:
   # its object, or its subject when the object is a literal (a post)
   BIND(IF(?dir = "in" || isLiteral(?other), ?e, ?other) AS ?about)
-  # looked up row by row (LATERAL): as OPTIONALs they were evaluated unbound
-  # first, every fz:attests of the store with its sentence (a township's
-  # page: 89 s at 40,000 reports; now 0.02 s, 中华人民共和国宪法's 2 s)
+  # row by row (LATERAL), as in _REPORTS_OF below: as OPTIONALs these read every
+  # fz:attests of the store first (a township's facts: 89 s at 40,000 reports)
   LATERAL {{ SELECT ?g ?about ?count ?date ?kind ?size WHERE {{ GRAPH ?g {{
     OPTIONAL {{ ?about fz:count ?count }} OPTIONAL {{ ?about fz:date ?date }}
     OPTIONAL {{ ?about fz:advisorKind ?kind }} OPTIONAL {{ ?about fz:teamSize ?size }} }} }} LIMIT 1 }}
