@@ -64,3 +64,63 @@ def test_jieba_fast_gives_jiebas_tokens_and_tags(seed_dir) -> None:
     tags = jieba.posseg.POSTokenizer(plain).word_tag_tab
     fast_tags = segment.word_tags()
     assert {w: tags.get(w) for w in fast_tags} == fast_tags
+
+
+def _stub_jieba(**dt_attrs):
+    """A stand-in for the jieba module: a fresh tokenizer, and an
+    ``initialize`` that records being called (jieba's own way of loading)."""
+    import types
+
+    jieba = segment.module()
+    tk = jieba.Tokenizer()
+    for k, v in dt_attrs.items():
+        setattr(tk, k, v)
+    calls: list[bool] = []
+    stub = types.SimpleNamespace(dt=tk, initialize=lambda: calls.append(True) or tk.initialize())
+    return stub, calls
+
+
+def test_dictionary_cache_read_whole_is_jiebas_dictionary() -> None:
+    """Reading jieba's cache in one piece gives the tokenizer exactly the
+    dictionary jieba's own loading gives it."""
+    jieba = segment.module()
+    own = jieba.Tokenizer()
+    own.initialize()                    # jieba's way; writes its cache if missing
+    stub, calls = _stub_jieba()
+    segment._initialise(stub)
+    assert not calls, "jieba's cache was not read directly"
+    assert stub.dt.initialized
+    assert stub.dt.total == own.total and stub.dt.FREQ == own.FREQ
+    assert stub.dt.lcut("我镇聘请律师担任政府法律顾问") == own.lcut("我镇聘请律师担任政府法律顾问")
+
+
+def test_damaged_or_foreign_dictionary_cache_is_left_to_jieba(tmp_path, monkeypatch) -> None:
+    import tempfile
+
+    cache = tmp_path / "jieba.cache"
+    cache.write_bytes(b"\x00not marshal")
+    monkeypatch.setattr(tempfile, "gettempdir", lambda: str(tmp_path))
+    stub, calls = _stub_jieba()
+    segment._initialise(stub)           # damaged: jieba builds it (and the cache) again
+    assert calls and stub.dt.initialized and stub.dt.total > 0
+    assert cache.stat().st_size > 1000
+    stub, calls = _stub_jieba(tmp_dir=str(tmp_path))
+    segment._initialise(stub)           # a cache place of its own: jieba's rules
+    assert calls and stub.dt.initialized
+
+
+def test_tag_table_is_cached_and_rebuilt_when_damaged(tmp_path, monkeypatch) -> None:
+    import importlib
+    import tempfile
+
+    fresh = dict(importlib.import_module(segment.module().__name__ + ".posseg").dt.word_tag_tab)
+    monkeypatch.setattr(tempfile, "gettempdir", lambda: str(tmp_path))
+    monkeypatch.setattr(segment, "_TAGS", None)
+    assert segment.word_tags() == fresh
+    cache, = tmp_path.glob("fazhi-kg-tags.*.cache")
+    monkeypatch.setattr(segment, "_TAGS", None)
+    assert segment.word_tags() == fresh                 # read back from the cache
+    cache.write_bytes(cache.read_bytes()[:1000])         # cut short
+    monkeypatch.setattr(segment, "_TAGS", None)
+    assert segment.word_tags() == fresh
+    assert len(cache.read_bytes()) > 1000                # written whole again
