@@ -3,11 +3,13 @@ from __future__ import annotations
 
 import json
 import platform
+import threading
 from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
 
+import kg.store as store_module
 from ingest.bulk import split_nquads
 from ingest.runner import to_nquads
 from kg.errors import QueryError, StoreError
@@ -227,6 +229,66 @@ def test_failure_inside_the_update_rolls_it_back(tmp_path: Path, make_graphs,
         store.replace("a", make_graphs("a", 1, entities=7))
     assert snapshot(store) == before
     store.close()
+
+
+def test_writes_flush_in_the_background_and_keep_everything(tmp_path: Path, make_graphs,
+                                                          monkeypatch: pytest.MonkeyPatch
+                                                          ) -> None:
+    """Past FLUSH_QUADS quads a flush starts beside the writes; what was
+    written (before, during and after it) is all in the store, then and
+    after reopening."""
+    monkeypatch.setattr(store_module, "FLUSH_QUADS", 20)
+    started: list[threading.Thread] = []
+    real_start = threading.Thread.start
+
+    def start(self: threading.Thread) -> None:
+        if self.name == "fazhi-kg-flush":
+            started.append(self)
+        real_start(self)
+
+    monkeypatch.setattr(threading.Thread, "start", start)
+    with open_store(tmp_path / "s") as store:
+        for i in range(12):
+            store.replace(f"r{i}", make_graphs(f"r{i}", 2))
+        store.replace("r3", make_graphs("r3", 1, entities=5))    # an update, not a load
+        assert started, "no background flush was started"
+        before = snapshot(store)
+    assert all(not t.is_alive() for t in started)              # close waited for them
+    with open_store(tmp_path / "s", create=False) as store:
+        assert snapshot(store) == before
+        assert len(store.graphs()) == 23
+
+
+class _FullDisk:
+    """A pyoxigraph store whose flush fails as on a full disk."""
+
+    def __init__(self, real: ox.Store) -> None:
+        self.real = real
+
+    def flush(self) -> None:
+        raise OSError(28, "No space left on device")
+
+    def __getattr__(self, name: str):
+        return getattr(self.real, name)
+
+
+def test_a_failed_background_flush_is_reported_by_the_next_write(
+        tmp_path: Path, make_graphs, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(store_module, "FLUSH_QUADS", 1)
+    store = open_store(tmp_path / "s")
+    real = store.ox
+    store.ox = _FullDisk(real)
+    store.replace("a", make_graphs("a"))                     # starts the failing flush
+    store._flusher.thread.join()
+    with pytest.raises(StoreError, match=r"No space left.*--resume"):
+        store.replace("b", make_graphs("b"))
+    assert store.holds("a") and not store.holds("b")          # stored before stays
+    with pytest.raises(StoreError, match=str(tmp_path / "s")):
+        store.close()                                         # the final flush fails too
+    assert store.ox is None
+    del real
+    with open_store(tmp_path / "s") as again:                 # the lock was let go
+        assert again.holds("a")
 
 
 # ------------------------------------------------------------ ontology, stats
