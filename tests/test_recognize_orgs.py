@@ -104,3 +104,16 @@ def test_law_firm_trade_names_jieba_takes_for_places_or_glues_to_a_preposition()
     assert not any("律师事务所" in t for t in by_text("组织全县律师事务所开展法律服务。"))
     assert not any("律师事务所" in t for t in by_text("引导北京市律师事务所参与公益服务。"))
     assert not any("律师事务所" in t for t in by_text("邀请各律师事务所律师参与接访。"))
+
+
+def test_verbs_ending_like_a_kind_of_body_are_not_one():
+    found = by_text("镇干部参加区司法局举办的法治讲座，县司法局承办的培训由镇党政办督办。")
+    assert {"区司法局", "县司法局", "镇党政办"} <= set(found)
+    assert not any(t.endswith(("举办", "承办", "督办")) for t in found)
+
+
+def test_a_preposition_glued_to_a_kind_character_is_left_out():
+    # jieba cuts 由镇|党政办, 经镇|司法所, 由县|司法局: the unit is the kind onwards
+    found = by_text("由镇党政办牵头，经镇司法所调解，由县司法局指导。")
+    assert {"镇党政办", "镇司法所", "县司法局"} <= set(found)
+    assert not any(t[0] in "由经" for t in found)

@@ -59,6 +59,8 @@ _CJK = re.compile(r"^[\u4e00-\u9fff]+$")
 _NOT_FIRM_NAME = re.compile(r"^(?:[全各本该我外][省市县区旗州镇乡]?|相关|有关|辖区|多家|各家|其他|当地)$")
 #: Prepositions jieba glues to an unknown name after them (与|兰青 → 与兰青).
 _GLUED_PREP = frozenset("与 同 向 由 被 将 把 从 在 对 跟".split())
+#: ... and those jieba glues to a bare kind character (由镇, 经县, 在区).
+_GLUED_PREP_KIND = _GLUED_PREP | {"经", "据", "为", "给"}
 _YIFAZHI = re.compile(r"^(?:中共)?(?:中央)?(?:[县区市省]委)?(?:全面)?依法治(县|区|市|镇|乡|国|省|州|旗)(委员会办公室|委员会|委|办公室|办)$")
 _BODY_KEY = {"党委": "委", "党工委": "委", "工委": "委", "政府": "人民政府", "人民政府": "人民政府",
              "办事处": "办事处", "人大": "人大", "人大主席团": "人大", "纪委": "纪委", "政协": "政协",
@@ -185,7 +187,7 @@ def _walk_back(text: str, sent: _Sent, pos: int, places: list[str], lex: _Lex,
             ok = False         # 积极开展, 贯彻落实: a verb or adverb glued to the next word
         if not ok:
             break
-        if not body and _glued(tok, lex):
+        if _glued(tok, lex, body):
             pos -= len(tok) - 1
             break
         pos -= len(tok)
@@ -195,9 +197,14 @@ def _walk_back(text: str, sent: _Sent, pos: int, places: list[str], lex: _Lex,
     return pos
 
 
-def _glued(tok: str, lex: _Lex) -> bool:
-    """A preposition glued to an unknown name: only the name is the name's."""
-    return len(tok) > 2 and tok[0] in _GLUED_PREP and tok not in lex.tags
+def _glued(tok: str, lex: _Lex, body: bool = False) -> bool:
+    """A preposition glued to an unknown name, or to a place's kind (jieba's
+    由镇, 经县 before 党政办, 司法所): only what follows it is the name's."""
+    if tok in lex.tags:
+        return False
+    if len(tok) == 2:
+        return tok[0] in _GLUED_PREP_KIND and tok[1] in _KIND_CHARS
+    return not body and len(tok) > 2 and tok[0] in _GLUED_PREP
 
 
 #: Particles that never end a firm's trade name (…的律师事务所).
@@ -409,6 +416,10 @@ def find(doc: Doc, rep: Report) -> None:
                     and lex.suffixes[m2.group()][1] == "body"
                 if not chained and rest not in _GLUED_AFTER:
                     continue       # ends inside a word: 所有, 站所
+            else:
+                tok = sent.tokens[sent.by_end[e]]
+                if len(tok) > len(suffix) and (lex.tags.get(tok) or "").startswith("v"):
+                    continue       # the tail of a verb: 举办, 承办, 督办 are not a 办
             if suffix == "中心" and _CENTRE_AFTER.match(text, e) or suffix.endswith("站") and text[e:e + 1] == "所":
                 continue           # 中心工作: the main task; 站所: units in general
             if _PERSON_AFTER.match(text, e):
