@@ -35,7 +35,8 @@ _STOP = set("的在将对我本各全该和与及了为由从向于是等即后�
 #: stop characters that also end many names (太和镇, 共和乡, 新和乡)
 _SOFT_STOP = set("和共向于全其安")
 _VERB_PREFIX = re.compile(r"^(?:完成|开展|推进|加强|组织|指导|配合|深化|持续|积极|成立|建立|召开|举办|全面|深入|实现|推动"
-                          r"|落实|创建|打造|获评|荣获|被评|评为|关于|根据|按照|围绕|结合|立足|聚焦)")
+                          r"|落实|创建|打造|获评|荣获|被评|评为|关于|根据|按照|围绕|结合|立足|聚焦"
+                          r"|参加|参与|出席|列席|邀请|会同|联合|协同|陪同|接受|迎接|报请|提请|争取)")
 #: last two characters of words that end like a unit but are not one
 _NOT_UNIT = {"城乡", "城镇", "乡镇", "村镇", "集镇", "市镇", "小镇", "重镇", "古镇", "名镇", "强镇", "大镇",
              "家乡", "故乡", "下乡", "返乡", "老乡", "同乡", "回乡", "入乡", "坐镇", "制镇", "特色镇",
@@ -418,8 +419,9 @@ def _generic_counties(s: str) -> list[tuple[int, str]]:
         bounded = k == 0 or not _HAN_CHAR.match(s, k - 1) or s[k - 1] in _STOP
         # X新区 is also X新 + 区: a one-character stem is enough before 新区
         low = 1 if m.group() == "新区" else 2
-        if low <= m.start() - k <= 4 and bounded and not _NOT_IN_NAME.search(name[:-1]):
-            out.append((k, name))
+        if low <= m.start() - k <= 4 and bounded and not _NOT_IN_NAME.search(name[:-1]) \
+                and not _VERB_PREFIX.match(name):
+            out.append((k, name))     # not 参加县 in 参加县司法局组织的培训
     return out
 
 

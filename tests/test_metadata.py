@@ -146,3 +146,9 @@ def test_county_named_x_xinqu_that_the_gazetteer_lacks() -> None:
                    "2023年，在靖新区委、靖新区政府的坚强领导下，我镇扎实推进依法行政。\n",
                    until="sentences")
     assert (doc.reports[0].meta.unit, doc.reports[0].meta.county) == ("浦明镇", "靖新区")
+
+
+def test_a_verb_before_a_county_body_is_not_a_county_name() -> None:
+    m = meta("青山镇2023年法治政府建设年度报告\n"
+             "2023年，青山镇干部参加县司法局组织的行政执法培训，参与县人民政府组织的演练。\n" + BODY)
+    assert m.unit == "青山镇" and m.county is None
