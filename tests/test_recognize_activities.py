@@ -77,3 +77,14 @@ def test_lists_of_activities_are_split():
 ])
 def test_generic_words_are_not_activities(body):
     assert labels(body) == set()
+
+
+def test_the_unit_holding_an_event_is_not_part_of_its_name():
+    found = mentions("班子成员参加县普法办集中普法考试，组织干部参加县委党校法治专题培训班。")
+    assert {m.label for m in found if m.type == ACTIVITY} == {"集中普法考试", "法治专题培训班"}
+    assert {"县普法办", "县委党校"} <= {m.text for m in found if m.type == "机构"}
+
+
+def test_a_bodys_own_meeting_keeps_the_body():
+    found = labels("召开镇党委专题会议研究法治建设，镇党委理论学习中心组学习4次。")
+    assert found == {"镇党委专题会议", "镇党委理论学习中心组学习"}

@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from functools import cache, lru_cache
 
-from kg.model import ACTIVITY, Doc, Mention, Report, Sentence
+from kg.model import ACTIVITY, ORGANIZATION, Doc, Mention, Report, Sentence
 from ingest.recognize.systems import (_lines, inside, plain, quoted_label, stop_words,
                                       title_spans, token_starts, walk_back)
 
@@ -198,7 +198,39 @@ def find_in_sentence(sent: Sentence) -> list[Mention]:
     return out
 
 
+#: Heads of events a unit holds for others (a test, a training), as against
+#: the meetings a body holds (党委会议, 党工委会议, 主任办公会), whose body
+#: is part of the meeting's name.
+_EVENT_HEAD = re.compile(r"(?:考试|测试|竞赛|培训班|培训会|培训|讲座|讲堂|课堂|宣讲|授课|演练|活动)$")
+#: Organisation subtypes that name a body's own meetings and study sessions.
+_BODY_SUBTYPES = frozenset({"党委", "纪委", "政府", "人大", "政协"})
+
+
+def _without_organiser(sent: Sentence, m: Mention, orgs: list[Mention]) -> Mention:
+    """``m`` without the unit that holds it, when the name starts with one:
+    参加县普法办集中普法考试 → 集中普法考试 (县普法办 stays an 机构)."""
+    head = _EVENT_HEAD.search(m.label)
+    if head is None:
+        return m
+    for o in orgs:
+        if o.start != m.start or o.end >= m.end - len(head.group()) or o.subtype in _BODY_SUBTYPES:
+            continue
+        b, e = o.end - sent.start, m.end - sent.start
+        rest = sent.text[b:e]
+        if len(rest) - len(head.group()) < 2 or rest[0] in "的之" or _vague(rest, head.group()):
+            return m            # nothing named beyond the unit: keep the whole
+        return _make(sent, b, e, quoted_label(rest), rest)
+    return m
+
+
 def find(doc: Doc, rep: Report) -> None:
     """Append the 活动 mentions of a report."""
+    orgs: dict[int, list[Mention]] = {}
+    for o in rep.mentions:               # the organisations found before (see RECOGNIZERS)
+        if o.type == ORGANIZATION:
+            orgs.setdefault(o.sentence, []).append(o)
     for sent in rep.sentences:
-        rep.mentions.extend(find_in_sentence(sent))
+        found = find_in_sentence(sent)
+        if sent.index in orgs:
+            found = [_without_organiser(sent, m, orgs[sent.index]) for m in found]
+        rep.mentions.extend(found)
