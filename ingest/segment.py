@@ -47,8 +47,8 @@ def word_tags() -> dict[str, str]:
     them only when it first cuts, and nothing here cuts with it, so a word
     missing from this table is one jieba learnt from us or never knew.
 
-    jieba builds this table by parsing its whole dictionary text (0.4 s,
-    in every ingest's start-up, where its word graph comes from a cache);
+    jieba builds this table by parsing its whole dictionary text (0.3 s
+    of every ingest's start-up, where its word graph comes from a cache);
     the table is cached the same way, in the temporary folder, keyed by the
     dictionary file's path, size and time.
     """

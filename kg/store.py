@@ -504,9 +504,7 @@ class LocalStore(Store):
                 try:
                     self.ox.flush()
                 except OSError as exc:
-                    raise StoreError(f"cannot write to the store at {self.location}: {exc}; "
-                                     "free some space and ingest again with --resume (files "
-                                     "already stored stay)") from exc
+                    raise _flush_failed(self.location, exc) from exc
         finally:
             self.ox = None  # type: ignore[assignment]
 
@@ -517,8 +515,8 @@ class LocalStore(Store):
 #: against them: as they fill, each write costs more (5 MB of reports with
 #: one worker: 15.0 s; 20 MB: 69.7 s, not four times 15), and the final
 #: flush of it all (1.3 s at 5 MB) is left to the end.  Flushing every
-#: 50,000 quads, in the background while writing goes on, kept it linear
-#: (11.8 s and 47.4 s).
+#: 50,000 quads, in the background while writing goes on, keeps it linear
+#: (11.9 s and 44.9 s; docs/benchmarks.md).
 FLUSH_QUADS = 50_000
 
 
@@ -563,9 +561,12 @@ class _Flusher:
         """Report a failed flush (once), before anything more is written."""
         if self.error is not None:
             exc, self.error = self.error, None
-            raise StoreError(f"cannot write to the store at {self.store.location}: {exc}; "
-                             "free some space and ingest again with --resume (files already "
-                             "stored stay)")
+            raise _flush_failed(self.store.location, exc) from exc
+
+
+def _flush_failed(location: str, exc: OSError) -> StoreError:
+    return StoreError(f"cannot write to the store at {location}: {exc}; free some space and "
+                      "ingest again with --resume (files already stored stay)")
 
 
 #: Most RocksDB table files a writing store keeps open.  Each open file
