@@ -117,3 +117,9 @@ def test_a_preposition_glued_to_a_kind_character_is_left_out():
     found = by_text("由镇党政办牵头，经镇司法所调解，由县司法局指导。")
     assert {"镇党政办", "镇司法所", "县司法局"} <= set(found)
     assert not any(t[0] in "由经" for t in found)
+
+
+def test_two_whole_units_joined_by_and_stay_two():
+    found = by_text("设立派出所调解工作室和法庭调解工作室，成立森林和草原防火领导小组。")
+    assert {"派出所调解工作室", "法庭调解工作室", "森林和草原防火领导小组"} <= set(found)
+    assert not any("和法庭" in t for t in found)

@@ -302,6 +302,8 @@ def _through_conj(text: str, sent: _Sent, start: int, places: list[str], lex: _L
         if not _CJK.match(tok) or (tok in lex.stop and tok not in _CONJ) \
                 or (lex.tags.get(tok) in _STOP_TAGS and tok not in _CONJ):
             return start
+        if tok in _CONJ and text.endswith(tuple(lex.suffixes), 0, pos - len(tok)):
+            return start       # 派出所调解工作室和|法庭调解工作室: two units, each whole
         pos -= len(tok)
     return start
 
