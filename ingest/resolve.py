@@ -88,13 +88,45 @@ def identity(m: Mention, rep: Report) -> str:
     return mint(_KIND.get(m.type, "entity"), strip_place(name, places(rep)))
 
 
+#: Organisation subtypes named by their place alone (镇党委, 镇政府): never
+#: the short form of a longer unit's name.
+_BODIES = frozenset({"党委", "纪委", "政府", "人大", "政协"})
+
+
+def short_forms(rep: Report, ids: dict[int, str]) -> dict[str, str]:
+    """Local organisations a report names short after naming them in full.
+
+    调解工作室 in a report that also names 派出所调解工作室, and no other
+    …调解工作室, is that one (its short form becomes an alias).  With two
+    longer names ending alike (镇调解委员会, 村调解委员会) the short one stays
+    apart: which one it means is not said.  ``ids`` maps ``id(mention)`` to
+    its identity; the result maps identities to the ones they join.
+    """
+    local: dict[str, str] = {}           # name without the township → identity
+    for m in rep.mentions:
+        if m.type == ORGANIZATION and m.attrs.get("scope", "local") == "local" \
+                and m.subtype not in _BODIES:
+            local.setdefault(strip_place(key(m.attrs.get("key") or m.label), places(rep)), ids[id(m)])
+    out: dict[str, str] = {}
+    for short, k in local.items():
+        if len(short) < 3:
+            continue
+        longer = {k2 for n2, k2 in local.items() if len(n2) > len(short) and n2.endswith(short)}
+        if len(longer) == 1 and k not in longer:
+            out[k] = longer.pop()
+    return out
+
+
 def run(doc: Doc) -> None:
     for rep in doc.reports:
         rep.key = report_key(doc, rep)
         rep.township_key = township_key(rep)
         entities: dict[str, Entity] = {}
+        ids = {id(m): identity(m, rep) for m in rep.mentions}
+        joins = short_forms(rep, ids)
         for m in rep.mentions:
-            k = identity(m, rep)
+            k = ids[id(m)]
+            k = joins.get(k, k)
             m.entity = k
             ent = entities.get(k)
             if ent is None:
