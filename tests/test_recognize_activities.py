@@ -88,3 +88,9 @@ def test_the_unit_holding_an_event_is_not_part_of_its_name():
 def test_a_bodys_own_meeting_keeps_the_body():
     found = labels("召开镇党委专题会议研究法治建设，镇党委理论学习中心组学习4次。")
     assert found == {"镇党委专题会议", "镇党委理论学习中心组学习"}
+
+
+def test_campaign_named_in_quotes_before_theme():
+    assert labels("开展“美好生活·民法典相伴”主题宣传活动，开展“宪法进万家”主题活动。") == {
+        "美好生活·民法典相伴主题宣传活动", "宪法进万家主题活动"}
+    assert labels("开展以宪法为主题的宣传活动。") == set()      # 主题 alone still stops

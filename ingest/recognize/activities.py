@@ -18,8 +18,8 @@ import re
 from functools import cache, lru_cache
 
 from kg.model import ACTIVITY, ORGANIZATION, Doc, Mention, Report, Sentence
-from ingest.recognize.systems import (_lines, inside, plain, quoted_label, stop_words,
-                                      title_spans, token_starts, walk_back)
+from ingest.recognize.systems import (CLOSE_QUOTES, _lines, inside, plain, quoted_label,
+                                      stop_words, title_spans, token_starts, walk_back)
 
 SOURCE = "activities"
 
@@ -52,6 +52,9 @@ _DATE_LEAD = re.compile(r"^(?:\d{1,2}[·•・.]\d{1,2}|\d{1,2}月\d{1,2}日)")
 _COUNT_LEAD = re.compile(r"(?:\d+|[一二两三四五六七八九十]+)\s*(?:次|场|期|个|轮)")
 # a counted 学法/学习 is an activity ("组织干部职工学法4次")
 _COUNTED = re.compile(r"(?P<head>学法|学习|集中学习|专题学习)(?=\s*\d+\s*次)")
+_OPENER = {"”": "“", "」": "「", "』": "『", "’": "‘", '"': '"'}
+#: The longest quoted campaign name taken whole.
+MAX_QUOTED = 24
 
 
 @cache
@@ -143,6 +146,15 @@ def _make(sent: Sentence, start: int, end: int, label: str, written: str) -> Men
                    source=SOURCE, attrs=attrs, aliases=aliases)
 
 
+def _quoted_theme(text: str, b: int) -> int | None:
+    """Where a campaign named in quotes before 主题 starts, if one is:
+    “美好生活·民法典相伴”主题宣传活动 (主题 alone stops a name: 以宪法为主题的…)."""
+    if b < 4 or not text.endswith("主题", 0, b) or text[b - 3] not in CLOSE_QUOTES:
+        return None
+    q = text.rfind(_OPENER[text[b - 3]], max(0, b - 3 - MAX_QUOTED), b - 3)
+    return q if q >= 0 else None
+
+
 def find_in_sentence(sent: Sentence) -> list[Mention]:
     """Every activity named in one sentence."""
     text = sent.text
@@ -171,6 +183,9 @@ def find_in_sentence(sent: Sentence) -> list[Mention]:
         if re.search(r"等(各类|各项|系列|相关)?$", text[:hs]):
             continue   # "A、B等活动": the members are named elsewhere if at all
         b = walk_back(text, tokens, starts, hs, stops=stops, head_end=_HEAD_END, titles=True)
+        themed = _quoted_theme(text, hs if b is None else b)
+        if themed is not None:
+            b = themed
         if b is None:
             if head not in _SELF:
                 continue
