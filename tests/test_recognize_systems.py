@@ -81,3 +81,9 @@ def test_vague_phrases_are_left_out(body):
 
 def test_names_in_document_titles_are_not_systems():
     assert labels("学习《重大行政决策程序暂行条例》。") == set()
+
+
+def test_service_rules_named_by_their_own_kind_of_system():
+    assert labels("实行首问负责制、限时办结制、一次性告知制，落实服务承诺制和责任追究制。") == {
+        "首问负责制", "限时办结制", "一次性告知制", "服务承诺制", "责任追究制"}
+    assert labels("严格落实负责制。") == set()          # the kind alone names nothing

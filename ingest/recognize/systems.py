@@ -1,7 +1,8 @@
 """制度: named systems, mechanisms, procedures, responsibility systems, lists.
 
 A system is found from its head word (制度, 机制, 责任制, 清单, 决策程序,
-指标体系, X长制) by walking left over jieba tokens until a verb or function
+指标体系, X长制, and the X制 of service rules: 首问负责制, 限时办结制,
+一次性告知制, 服务承诺制, 责任追究制) by walking left over jieba tokens until a verb or function
 word (data/lexicons/systems-stop.txt) ends the name: "严格执行日排查制度" →
 日排查制度.  Lists that share one head ("调查取证、告知、集体讨论决定等制度")
 yield one system per member.  Names made only of generic words
@@ -81,9 +82,12 @@ def _bare() -> re.Pattern[str]:
 # Heads, longest first.  治度/制渡/责任治 are frequent typing slips.
 _HEAD = re.compile(
     r"(?P<head>责任制(?!度)|责任治|指标体系|制度|治度|制渡|机制|清单|决策程序|必经程序|五大程序|程序"
-    r"|(?<=[\u4e00-\u9fff])长制)"
+    r"|(?<=[\u4e00-\u9fff])(?:长制|负责制|办结制|告知制|承诺制|追究制))"
     r"(?!化|改革|建设成效|性)")
-_HEAD_END = re.compile(r"(制度|机制|责任制|清单|程序)$")
+_HEAD_END = re.compile(r"(制度|机制|责任制|清单|程序|负责制|办结制|告知制|承诺制|追究制)$")
+#: Heads that name a kind of system themselves: a generic word before them
+#: still makes a name (岗位责任制, 河长制, 服务承诺制, 责任追究制).
+_NAMING_HEADS = frozenset({"责任制", "长制", "负责制", "办结制", "告知制", "承诺制", "追究制"})
 #: Members of a list of 制度 that are activities (法治讲座、定期法治培训等学法制度).
 _ACTIVITY_END = re.compile(r"(讲座|培训|宣讲|讲堂|活动|考试|演练)$")
 _MEND = {"治度": "制度", "制渡": "制度", "责任治": "责任制"}
@@ -307,7 +311,7 @@ def find_in_sentence(sent: Sentence) -> list[Mention]:
             continue
         if "第一责任" in name:
             continue   # the first-responsible-person duty is a duty, not a system
-        if (head not in ("责任制", "长制") and _vague(name, head)
+        if (head not in _NAMING_HEADS and _vague(name, head)
                 and plain(name) not in _canonical()):
             continue
         out.append(_make(sent, b, he, quoted_label(name), written=text[b:he]))
