@@ -21,20 +21,16 @@ never written.  :meth:`Store.replace` swaps all graphs of one source file in
 ONE SPARQL update, which Oxigraph (embedded or served) applies as a
 transaction: after a crash or an error the store holds the file's old graphs
 or its new ones, never a mix.
+
+:class:`LocalStore` is here, with the RocksDB settings it needs in
+:mod:`kg.rocks`; :class:`kg.remote.RemoteStore` is the remote backend.
 """
 from __future__ import annotations
 
-import base64
 import csv
-import ctypes
-import functools
 import io
 import json
 import os
-import threading
-import urllib.error
-import urllib.parse
-import urllib.request
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -44,8 +40,9 @@ from typing import Any
 import pyoxigraph as ox
 
 from kg.errors import QueryError, StoreError
-from kg.namespace import FZ, ONTOLOGY_GRAPH, PREFIXES, graph_iri, sparql_prefixes
+from kg.namespace import FZ, ONTOLOGY_GRAPH, PREFIXES, graph_iri
 from kg.paths import package_dir
+from kg.rocks import Flusher, flush_failed, open_writable, release_memory
 
 DEFAULT_STORE = "fazhi-kg-store"
 ENV_VAR = "FAZHI_KG_STORE"
@@ -339,13 +336,13 @@ class LocalStore(Store):
         self.path = None if path is None else Path(path)
         self.location = MEMORY if path is None else str(path)
         self.read_only = False
-        self._flusher = _Flusher(self)
+        self._flusher = Flusher(self)
         if self.path is None:
             self.ox = ox.Store()
             return
         self._check_folder(create)
         try:
-            self.ox = _open_writable(self.path)
+            self.ox = open_writable(self.path)
         except OSError as exc:
             if "lock" not in str(exc).lower():
                 raise StoreError(f"cannot open the store at {self.path}: {exc}; check that the "
@@ -504,77 +501,9 @@ class LocalStore(Store):
                 try:
                     self.ox.flush()
                 except OSError as exc:
-                    raise _flush_failed(self.location, exc) from exc
+                    raise flush_failed(self.location, exc) from exc
         finally:
             self.ox = None  # type: ignore[assignment]
-
-
-#: Quads written in transactions between two flushes of an on-disk store's
-#: memory tables.  Oxigraph gives each of RocksDB's eleven column families
-#: a 128 MB memory table, and a transaction checks every quad it writes
-#: against them: as they fill, each write costs more (5 MB of reports with
-#: one worker: 15.0 s; 20 MB: 69.7 s, not four times 15), and the final
-#: flush of it all (1.3 s at 5 MB) is left to the end.  Flushing every
-#: 50,000 quads, in the background while writing goes on, keeps it linear
-#: (11.9 s and 44.9 s; docs/benchmarks.md).
-FLUSH_QUADS = 50_000
-
-
-class _Flusher:
-    """Flushes a writing store's memory tables in the background, every
-    :data:`FLUSH_QUADS` quads written, one flush at a time.
-
-    A flush that fails (a full disk) is reported by the next write or by
-    ``close``, as a :class:`StoreError` naming the store.
-    """
-
-    def __init__(self, store: LocalStore) -> None:
-        self.store = store
-        self.unflushed = 0
-        self.thread: threading.Thread | None = None
-        self.error: OSError | None = None
-
-    def wrote(self, quads: int) -> None:
-        """Count what a write added; start a flush if it is time and none runs."""
-        self.unflushed += quads
-        if self.store.path is None or self.unflushed < FLUSH_QUADS:
-            return
-        if self.thread is not None and self.thread.is_alive():
-            return                      # the running flush takes these too
-        self.unflushed = 0
-        self.thread = threading.Thread(target=self._run, name="fazhi-kg-flush", daemon=True)
-        self.thread.start()
-
-    def _run(self) -> None:
-        try:
-            self.store.ox.flush()       # pyoxigraph lets go of the GIL meanwhile
-        except OSError as exc:
-            self.error = exc
-
-    def join(self) -> None:
-        if self.thread is not None:
-            self.thread.join()
-            self.thread = None
-        self.raise_error()
-
-    def raise_error(self) -> None:
-        """Report a failed flush (once), before anything more is written."""
-        if self.error is not None:
-            exc, self.error = self.error, None
-            raise _flush_failed(self.store.location, exc) from exc
-
-
-def _flush_failed(location: str, exc: OSError) -> StoreError:
-    return StoreError(f"cannot write to the store at {location}: {exc}; free some space and "
-                      "ingest again with --resume (files already stored stay)")
-
-
-#: Most RocksDB table files a writing store keeps open.  Each open file
-#: holds its index and filter blocks in memory, and compaction opens them
-#: all, so without a cap a writer grows with the store (the writer's peak at
-#: 40,000 reports, 258 table files: 426 MB uncapped, 370 MB capped); a file
-#: not open is reopened when needed (a millisecond: writers seldom read).
-WRITER_OPEN_FILES = 128
 
 
 def _with_graph(ntriples: str, graph: str) -> str:
@@ -588,61 +517,6 @@ def _with_graph(ntriples: str, graph: str) -> str:
     tail = f" <{graph}> .\n"
     return "".join(line[:-2] + tail if line.endswith(" .") else line + "\n"
                    for line in ntriples.split("\n") if line)
-
-
-def _open_writable(path: Path) -> ox.Store:
-    """``ox.Store(path)`` with at most :data:`WRITER_OPEN_FILES` table files open.
-
-    pyoxigraph has no option for this: Oxigraph sets RocksDB's
-    ``max_open_files`` from the soft ``RLIMIT_NOFILE`` at open time (less 48
-    it keeps for itself), so that limit is lowered for the open and put back
-    right after.  Read-only opens (the server) keep every file open.
-    """
-    try:
-        import resource
-    except ImportError:                 # Windows: Oxigraph caps it there anyway
-        return ox.Store(str(path))
-    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    want = WRITER_OPEN_FILES + 48
-    if (soft != resource.RLIM_INFINITY and soft <= want) or _open_fds() > want // 2:
-        # Already as low, or this process holds so many files that another
-        # thread could be refused one while the limit is down: no cap.
-        return ox.Store(str(path))
-    resource.setrlimit(resource.RLIMIT_NOFILE, (want, hard))
-    try:
-        return ox.Store(str(path))
-    finally:
-        resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
-
-
-def _open_fds() -> int:
-    """File descriptors this process holds (0 where /proc cannot tell)."""
-    try:
-        return len(os.listdir("/proc/self/fd"))
-    except OSError:
-        return 0
-
-
-@functools.cache
-def _malloc_trim() -> Any:
-    try:
-        return ctypes.CDLL(None).malloc_trim
-    except (OSError, AttributeError):     # not glibc (musl, macOS, Windows)
-        return None
-
-
-def release_memory() -> None:
-    """Hand the C heap's free pages back to the system (glibc; elsewhere nothing).
-
-    Why: Oxigraph's bulk loader builds each batch in threads of its own, and
-    glibc keeps what those threads free in per-thread arenas for reuse.  That
-    kept memory, not live data, is what made a long bulk run grow with the
-    corpus (measured in docs/benchmarks.md); trimming after each shard costs
-    a few milliseconds.
-    """
-    trim = _malloc_trim()
-    if trim is not None:
-        trim(0)
 
 
 def _format(fmt: str) -> tuple[ox.RdfFormat, bool]:
@@ -659,143 +533,6 @@ def _dump_default(store: ox.Store, oxfmt: ox.RdfFormat, out: str | None) -> byte
     return store.dump(out, oxfmt, **kwargs)
 
 
-# ------------------------------------------------------------------ remote
-
-_RESULTS_ACCEPT = ("application/sparql-results+json, application/n-triples;q=0.9, "
-                   "text/turtle;q=0.8, application/sparql-results+xml;q=0.5")
-
-
-class RemoteStore(Store):
-    """A SPARQL 1.1 store over HTTP (protocol: form POST, results as JSON).
-
-    ``union=True`` queries name every graph as a ``default-graph-uri`` —
-    plain SPARQL 1.1 protocol, so it works with Oxigraph, Fuseki and others
-    whatever their union-default-graph setting.  Substitutions become a
-    trailing ``VALUES`` clause, so a substituted variable must appear in the
-    query's result.  ``user:password@`` in the URL is sent as Basic auth.
-    """
-
-    timeout = 600.0
-
-    def __init__(self, location: str) -> None:
-        self.location = location
-        self.query_url, self.update_url = _endpoints(location)
-        self._auth = _basic_auth(self.query_url)
-        self.query_url, self.update_url = _strip_auth(self.query_url), _strip_auth(self.update_url)
-        self._query("ASK { }", False, None)   # fail now, clearly, if unreachable
-
-    def _post(self, url: str, fields: list[tuple[str, str]], accept: str, what: str
-              ) -> tuple[bytes, str]:
-        body = urllib.parse.urlencode(fields).encode()
-        req = urllib.request.Request(url, data=body, method="POST", headers={
-            "Content-Type": "application/x-www-form-urlencoded; charset=utf-8", "Accept": accept})
-        if self._auth:
-            req.add_header("Authorization", self._auth)
-        try:
-            with urllib.request.urlopen(req, timeout=self.timeout) as resp:
-                return resp.read(), resp.headers.get_content_type()
-        except urllib.error.HTTPError as exc:
-            detail = " ".join(exc.read().decode("utf-8", "replace").split())[:300]
-            if what == "query" and exc.code == 400:
-                raise QueryError(f"the SPARQL endpoint {url} refused the query: {detail}") from exc
-            raise StoreError(f"the SPARQL endpoint {url} answered {exc.code} {exc.reason} to "
-                             f"an {what}: {detail}") from exc
-        except (urllib.error.URLError, OSError) as exc:
-            reason = getattr(exc, "reason", exc)
-            raise StoreError(f"cannot reach the SPARQL endpoint {url} ({reason}); start the "
-                             "server (e.g. `oxigraph serve --location DIR`) or check --store"
-                             ) from exc
-
-    def _update(self, sparql: str) -> None:
-        if self.update_url is None:
-            raise StoreError(f"{self.location} has no update endpoint; give one with "
-                             "--store query=URL,update=URL")
-        self._post(self.update_url, [("update", sparql)], "*/*", "update")
-
-    def _query(self, sparql: str, union: bool, substitutions: dict[str, Term] | None) -> Answer:
-        text = sparql_prefixes() + sparql
-        if substitutions:
-            names = list(substitutions)
-            values = " ".join(_sparql_term(substitutions[n]) for n in names)
-            text += f"\nVALUES ({' '.join('?' + n for n in names)}) {{ ({values}) }}"
-        fields = [("query", text)]
-        if union:
-            fields += [("default-graph-uri", g) for g in self.graphs()]
-        data, ctype = self._post(self.query_url, fields, _RESULTS_ACCEPT, "query")
-        results_fmt = ox.QueryResultsFormat.from_media_type(ctype)
-        if results_fmt is not None:
-            return _answer_from_ox(ox.parse_query_results(data, format=results_fmt))
-        rdf_fmt = ox.RdfFormat.from_media_type(ctype)
-        if rdf_fmt is None:
-            raise StoreError(f"the SPARQL endpoint {self.query_url} answered in {ctype}, "
-                             "which fazhi-kg cannot read")
-        return Answer("graph", triples=list(ox.parse(data, format=rdf_fmt)))
-
-    def graphs(self) -> list[str]:
-        rows = self._query("SELECT DISTINCT ?g WHERE { GRAPH ?g { } }", False, None).rows
-        return sorted(r[0].value for r in rows if isinstance(r[0], ox.NamedNode))
-
-    def count(self) -> int:
-        rows = self._query("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }",
-                           False, None).rows
-        return int(rows[0][0].value)
-
-    def dump(self, fmt: str, *, graph: str | None = None, output: str | Path | None = None
-             ) -> bytes | None:
-        _format(fmt)
-        # Plain SPARQL has no quad results: read the quads as rows, then let
-        # the embedded serialisers do the rest (same output as LocalStore).
-        where = f"GRAPH ?g {{ ?s ?p ?o }} VALUES ?g {{ <{graph}> }}" if graph else \
-            "GRAPH ?g { ?s ?p ?o }"
-        rows = self._query(f"SELECT ?s ?p ?o ?g WHERE {{ {where} }}", False, None).rows
-        local = LocalStore()
-        local.ox.extend(ox.Quad(*row) for row in rows)
-        if graph is not None and not rows:
-            raise StoreError(f"no graph <{graph}> in {self.location}")
-        return local.dump(fmt, graph=graph, output=output)
-
-
-def _endpoints(location: str) -> tuple[str, str | None]:
-    if location.startswith("query="):
-        parts = dict(p.split("=", 1) for p in location.split(",") if "=" in p)
-        if "query" not in parts or not parts["query"].startswith(("http://", "https://")):
-            raise StoreError(f"bad --store '{location}'; write query=http://…,update=http://…")
-        return parts["query"], parts.get("update")
-    base = location.rstrip("/")
-    for tail in ("/query", "/sparql"):
-        if base.endswith(tail):
-            return base, base[: -len(tail)] + "/update"
-    return base + "/query", base + "/update"
-
-
-def _basic_auth(url: str) -> str | None:
-    parts = urllib.parse.urlsplit(url)
-    if parts.username is None:
-        return None
-    token = f"{urllib.parse.unquote(parts.username)}:{urllib.parse.unquote(parts.password or '')}"
-    return "Basic " + base64.b64encode(token.encode()).decode()
-
-
-def _strip_auth(url: str | None) -> str | None:
-    if url is None:
-        return None
-    parts = urllib.parse.urlsplit(url)
-    if parts.username is None:
-        return url
-    netloc = parts.hostname or ""
-    if parts.port:
-        netloc += f":{parts.port}"
-    return urllib.parse.urlunsplit(parts._replace(netloc=netloc))
-
-
-def _sparql_term(t: Term) -> str:
-    if isinstance(t, ox.BlankNode):
-        raise QueryError("a blank node cannot be substituted into a query for a remote store")
-    return str(t)
-
-
-# ------------------------------------------------------------------ opening
-
 def open_store(location: str | Path | None = None, *, create: bool = True,
                shared: bool = False) -> Store:
     """The store at ``location`` (see the module docstring).
@@ -808,5 +545,7 @@ def open_store(location: str | Path | None = None, *, create: bool = True,
         return LocalStore()
     loc = str(location)
     if loc.startswith(("http://", "https://", "query=")):
+        from kg.remote import RemoteStore
+
         return RemoteStore(loc)
     return LocalStore(Path(loc).expanduser(), create=create, shared=shared)

@@ -12,7 +12,8 @@ import pytest
 
 from kg.errors import QueryError, StoreError
 from kg.namespace import ONTOLOGY_GRAPH, graph_iri
-from kg.store import RemoteStore, Store, open_store
+from kg.remote import RemoteStore
+from kg.store import Store, open_store
 
 pytestmark = pytest.mark.slow
 

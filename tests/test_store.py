@@ -9,14 +9,15 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-import kg.store as store_module
+import kg.rocks as rocks
 from ingest.bulk import split_nquads
 from ingest.runner import to_nquads
 from kg.errors import QueryError, StoreError
 from kg.namespace import ONTOLOGY_GRAPH, graph_iri
-from kg.store import (DEFAULT_STORE, ENV_VAR, FORMATS, WRITER_OPEN_FILES, LocalStore,
-                      RemoteStore, Store, _endpoints, _malloc_trim, _open_fds, default_location,
-                      graph_prefix, open_store, release_memory)
+from kg.remote import RemoteStore, _endpoints
+from kg.rocks import WRITER_OPEN_FILES, _malloc_trim, _open_fds, release_memory
+from kg.store import (DEFAULT_STORE, ENV_VAR, FORMATS, LocalStore, Store, default_location,
+                      graph_prefix, open_store)
 
 
 def snapshot(store: Store) -> list[str]:
@@ -237,7 +238,7 @@ def test_writes_flush_in_the_background_and_keep_everything(tmp_path: Path, make
     """Past FLUSH_QUADS quads a flush starts beside the writes; what was
     written (before, during and after it) is all in the store, then and
     after reopening."""
-    monkeypatch.setattr(store_module, "FLUSH_QUADS", 20)
+    monkeypatch.setattr(rocks, "FLUSH_QUADS", 20)
     started: list[threading.Thread] = []
     real_start = threading.Thread.start
 
@@ -274,7 +275,7 @@ class _FullDisk:
 
 def test_a_failed_background_flush_is_reported_by_the_next_write(
         tmp_path: Path, make_graphs, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(store_module, "FLUSH_QUADS", 1)
+    monkeypatch.setattr(rocks, "FLUSH_QUADS", 1)
     store = open_store(tmp_path / "s")
     real = store.ox
     store.ox = _FullDisk(real)

@@ -1,0 +1,150 @@
+"""A SPARQL 1.1 store over HTTP: :class:`RemoteStore` (see :mod:`kg.store`)."""
+from __future__ import annotations
+
+import base64
+import urllib.error
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from kg.errors import QueryError, StoreError
+from kg.namespace import sparql_prefixes
+from kg.store import Answer, LocalStore, Store, Term, _answer_from_ox, _format
+
+_RESULTS_ACCEPT = ("application/sparql-results+json, application/n-triples;q=0.9, "
+                   "text/turtle;q=0.8, application/sparql-results+xml;q=0.5")
+
+
+class RemoteStore(Store):
+    """A SPARQL 1.1 store over HTTP (protocol: form POST, results as JSON).
+
+    ``union=True`` queries name every graph as a ``default-graph-uri`` —
+    plain SPARQL 1.1 protocol, so it works with Oxigraph, Fuseki and others
+    whatever their union-default-graph setting.  Substitutions become a
+    trailing ``VALUES`` clause, so a substituted variable must appear in the
+    query's result.  ``user:password@`` in the URL is sent as Basic auth.
+    """
+
+    timeout = 600.0
+
+    def __init__(self, location: str) -> None:
+        self.location = location
+        self.query_url, self.update_url = _endpoints(location)
+        self._auth = _basic_auth(self.query_url)
+        self.query_url, self.update_url = _strip_auth(self.query_url), _strip_auth(self.update_url)
+        self._query("ASK { }", False, None)   # fail now, clearly, if unreachable
+
+    def _post(self, url: str, fields: list[tuple[str, str]], accept: str, what: str
+              ) -> tuple[bytes, str]:
+        body = urllib.parse.urlencode(fields).encode()
+        req = urllib.request.Request(url, data=body, method="POST", headers={
+            "Content-Type": "application/x-www-form-urlencoded; charset=utf-8", "Accept": accept})
+        if self._auth:
+            req.add_header("Authorization", self._auth)
+        try:
+            with urllib.request.urlopen(req, timeout=self.timeout) as resp:
+                return resp.read(), resp.headers.get_content_type()
+        except urllib.error.HTTPError as exc:
+            detail = " ".join(exc.read().decode("utf-8", "replace").split())[:300]
+            if what == "query" and exc.code == 400:
+                raise QueryError(f"the SPARQL endpoint {url} refused the query: {detail}") from exc
+            raise StoreError(f"the SPARQL endpoint {url} answered {exc.code} {exc.reason} to "
+                             f"an {what}: {detail}") from exc
+        except (urllib.error.URLError, OSError) as exc:
+            reason = getattr(exc, "reason", exc)
+            raise StoreError(f"cannot reach the SPARQL endpoint {url} ({reason}); start the "
+                             "server (e.g. `oxigraph serve --location DIR`) or check --store"
+                             ) from exc
+
+    def _update(self, sparql: str) -> None:
+        if self.update_url is None:
+            raise StoreError(f"{self.location} has no update endpoint; give one with "
+                             "--store query=URL,update=URL")
+        self._post(self.update_url, [("update", sparql)], "*/*", "update")
+
+    def _query(self, sparql: str, union: bool, substitutions: dict[str, Term] | None) -> Answer:
+        text = sparql_prefixes() + sparql
+        if substitutions:
+            names = list(substitutions)
+            values = " ".join(_sparql_term(substitutions[n]) for n in names)
+            text += f"\nVALUES ({' '.join('?' + n for n in names)}) {{ ({values}) }}"
+        fields = [("query", text)]
+        if union:
+            fields += [("default-graph-uri", g) for g in self.graphs()]
+        data, ctype = self._post(self.query_url, fields, _RESULTS_ACCEPT, "query")
+        results_fmt = ox.QueryResultsFormat.from_media_type(ctype)
+        if results_fmt is not None:
+            return _answer_from_ox(ox.parse_query_results(data, format=results_fmt))
+        rdf_fmt = ox.RdfFormat.from_media_type(ctype)
+        if rdf_fmt is None:
+            raise StoreError(f"the SPARQL endpoint {self.query_url} answered in {ctype}, "
+                             "which fazhi-kg cannot read")
+        return Answer("graph", triples=list(ox.parse(data, format=rdf_fmt)))
+
+    def graphs(self) -> list[str]:
+        rows = self._query("SELECT DISTINCT ?g WHERE { GRAPH ?g { } }", False, None).rows
+        return sorted(r[0].value for r in rows if isinstance(r[0], ox.NamedNode))
+
+    def count(self) -> int:
+        rows = self._query("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }",
+                           False, None).rows
+        return int(rows[0][0].value)
+
+    def dump(self, fmt: str, *, graph: str | None = None, output: str | Path | None = None
+             ) -> bytes | None:
+        _format(fmt)
+        # Plain SPARQL has no quad results: read the quads as rows, then let
+        # the embedded serialisers do the rest (same output as LocalStore).
+        where = f"GRAPH ?g {{ ?s ?p ?o }} VALUES ?g {{ <{graph}> }}" if graph else \
+            "GRAPH ?g { ?s ?p ?o }"
+        rows = self._query(f"SELECT ?s ?p ?o ?g WHERE {{ {where} }}", False, None).rows
+        local = LocalStore()
+        local.ox.extend(ox.Quad(*row) for row in rows)
+        if graph is not None and not rows:
+            raise StoreError(f"no graph <{graph}> in {self.location}")
+        return local.dump(fmt, graph=graph, output=output)
+
+
+def _endpoints(location: str) -> tuple[str, str | None]:
+    if location.startswith("query="):
+        parts = dict(p.split("=", 1) for p in location.split(",") if "=" in p)
+        if "query" not in parts or not parts["query"].startswith(("http://", "https://")):
+            raise StoreError(f"bad --store '{location}'; write query=http://…,update=http://…")
+        return parts["query"], parts.get("update")
+    base = location.rstrip("/")
+    for tail in ("/query", "/sparql"):
+        if base.endswith(tail):
+            return base, base[: -len(tail)] + "/update"
+    return base + "/query", base + "/update"
+
+
+def _basic_auth(url: str) -> str | None:
+    parts = urllib.parse.urlsplit(url)
+    if parts.username is None:
+        return None
+    token = f"{urllib.parse.unquote(parts.username)}:{urllib.parse.unquote(parts.password or '')}"
+    return "Basic " + base64.b64encode(token.encode()).decode()
+
+
+def _strip_auth(url: str | None) -> str | None:
+    if url is None:
+        return None
+    parts = urllib.parse.urlsplit(url)
+    if parts.username is None:
+        return url
+    netloc = parts.hostname or ""
+    if parts.port:
+        netloc += f":{parts.port}"
+    return urllib.parse.urlunsplit(parts._replace(netloc=netloc))
+
+
+def _sparql_term(t: Term) -> str:
+    if isinstance(t, ox.BlankNode):
+        raise QueryError("a blank node cannot be substituted into a query for a remote store")
+    return str(t)
+
+
+# ------------------------------------------------------------------ opening
+
