@@ -87,3 +87,5 @@ def test_service_rules_named_by_their_own_kind_of_system():
     assert labels("实行首问负责制、限时办结制、一次性告知制，落实服务承诺制和责任追究制。") == {
         "首问负责制", "限时办结制", "一次性告知制", "服务承诺制", "责任追究制"}
     assert labels("严格落实负责制。") == set()          # the kind alone names nothing
+    assert labels("实行首问负责制、一次性告知制度、限时办结制度。") == {
+        "首问负责制", "一次性告知制度", "限时办结制度"}   # …制度 keeps its 度

@@ -82,7 +82,7 @@ def _bare() -> re.Pattern[str]:
 # Heads, longest first.  治度/制渡/责任治 are frequent typing slips.
 _HEAD = re.compile(
     r"(?P<head>责任制(?!度)|责任治|指标体系|制度|治度|制渡|机制|清单|决策程序|必经程序|五大程序|程序"
-    r"|(?<=[\u4e00-\u9fff])(?:长制|负责制|办结制|告知制|承诺制|追究制))"
+    r"|(?<=[\u4e00-\u9fff])(?:长制|(?:负责|办结|告知|承诺|追究)制(?!度)))"
     r"(?!化|改革|建设成效|性)")
 _HEAD_END = re.compile(r"(制度|机制|责任制|清单|程序|负责制|办结制|告知制|承诺制|追究制)$")
 #: Heads that name a kind of system themselves: a generic word before them
