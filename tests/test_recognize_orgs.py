@@ -123,3 +123,9 @@ def test_two_whole_units_joined_by_and_stay_two():
     found = by_text("设立派出所调解工作室和法庭调解工作室，成立森林和草原防火领导小组。")
     assert {"派出所调解工作室", "法庭调解工作室", "森林和草原防火领导小组"} <= set(found)
     assert not any("和法庭" in t for t in found)
+
+
+def test_a_preposition_glued_to_the_first_character_of_a_place_is_left_out():
+    # jieba: 由南|柳乡|司法所
+    found = by_text("由南柳乡司法所公职律师担任政府法律顾问。", head="南柳乡2023年法治政府建设工作报告\n")
+    assert "南柳乡司法所" in found and not any(t.startswith("由") for t in found)

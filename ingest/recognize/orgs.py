@@ -187,7 +187,7 @@ def _walk_back(text: str, sent: _Sent, pos: int, places: list[str], lex: _Lex,
             ok = False         # 积极开展, 贯彻落实: a verb or adverb glued to the next word
         if not ok:
             break
-        if _glued(tok, lex, body):
+        if _glued(tok, lex, body, prev_place):
             pos -= len(tok) - 1
             break
         pos -= len(tok)
@@ -197,13 +197,14 @@ def _walk_back(text: str, sent: _Sent, pos: int, places: list[str], lex: _Lex,
     return pos
 
 
-def _glued(tok: str, lex: _Lex, body: bool = False) -> bool:
-    """A preposition glued to an unknown name, or to a place's kind (jieba's
-    由镇, 经县 before 党政办, 司法所): only what follows it is the name's."""
+def _glued(tok: str, lex: _Lex, body: bool = False, before_place: bool = False) -> bool:
+    """A preposition glued to an unknown name, to a place's kind or to the
+    first character of a place's name (jieba's 由镇, 经县 before 党政办,
+    司法所; 由南|柳乡 before 司法所): only what follows it is the name's."""
     if tok in lex.tags:
         return False
     if len(tok) == 2:
-        return tok[0] in _GLUED_PREP_KIND and tok[1] in _KIND_CHARS
+        return tok[0] in _GLUED_PREP_KIND and (tok[1] in _KIND_CHARS or before_place)
     return not body and len(tok) > 2 and tok[0] in _GLUED_PREP
 
 
