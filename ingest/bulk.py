@@ -31,6 +31,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from kg.errors import FazhiError, StoreError
+from kg.names import NameIndex
 from kg.namespace import ONTOLOGY_GRAPH
 from kg.store import LocalStore, graph_prefix, ontology_ntriples
 
@@ -184,11 +185,12 @@ class Loader:
     """
 
     def __init__(self, store: LocalStore, shards: Shards, *, keep: bool = True,
-                 say: Callable[[str], None] = print) -> None:
+                 say: Callable[[str], None] = print, names: NameIndex | None = None) -> None:
         self.store = store
         self.shards = shards
         self.keep = keep
         self.say = say
+        self.names = names      # given when no ingest run added the shards' names
         self.failed: list[str] = []
         self.error: BaseException | None = None
         self._queue: queue.Queue[Path | None] = queue.Queue()
@@ -238,6 +240,8 @@ class Loader:
             raise StoreError(f"cannot write {shard} into the store at {self.store.location}: "
                              f"{exc}; what was loaded stays; free disk space and run the same "
                              "command again to resume") from exc
+        if self.names is not None:
+            self.names.add_shard(shard)
         self.shards.mark_loaded(shard)
         if not self.keep:
             shard.unlink(missing_ok=True)

@@ -29,6 +29,8 @@ from pathlib import Path
 
 from ingest.bulk import Loader, Shards
 from kg.errors import FazhiError, StageError
+from kg.names import NameIndex
+from kg.names import rows as name_rows
 from kg.store import LocalStore, Store
 
 #: what a folder walk picks up (files named explicitly are tried whatever they are)
@@ -50,6 +52,7 @@ class Outcome:
     triples: int = 0
     error: str | None = None
     warnings: list[str] = field(default_factory=list)
+    names: list[tuple[str, str]] = field(default_factory=list)   # for kg.names
 
     @property
     def stem(self) -> str:
@@ -84,11 +87,12 @@ def process_file(path: str, nquads: bool = False) -> Outcome:
     except Exception as exc:  # outside any stage: still one line, still named
         return Outcome(path, error=f"internal error in stage pipeline on {path}: "
                                    f"{type(exc).__name__}: {exc}")
+    found = [r for text in doc.graphs.values() for r in name_rows(text)]   # here, not in the writer
     if nquads:
         return Outcome(path, nquads=to_nquads(doc.graphs), reports=len(doc.reports),
-                       triples=doc.triple_count, warnings=list(doc.warnings))
+                       triples=doc.triple_count, warnings=list(doc.warnings), names=found)
     return Outcome(path, graphs=doc.graphs, reports=len(doc.reports),
-                   triples=doc.triple_count, warnings=list(doc.warnings))
+                   triples=doc.triple_count, warnings=list(doc.warnings), names=found)
 
 
 #: How much lower the workers' CPU priority is than the writing process's.
@@ -219,6 +223,9 @@ class Ingest:
         self.tick = tick
         self.totals = Totals()
         self.loader: Loader | None = None
+        # the embedded store's name index gets each stored file's names
+        self.names = (NameIndex.beside(store.path) if isinstance(store, LocalStore)
+                      and store.path is not None and not store.read_only else None)
         if shards is not None and load:
             if not isinstance(store, LocalStore):
                 raise FazhiError("a bulk load needs the embedded store (a folder); for another "
@@ -251,6 +258,8 @@ class Ingest:
         finally:
             if self.loader is not None:
                 self.loader.finish()
+            if self.names is not None:
+                self.names.close()
         if self.loader is not None:
             self.totals.failed += len(self.loader.failed)
         return self.totals
@@ -262,6 +271,8 @@ class Ingest:
                 self._write(out)
             except FazhiError as exc:
                 out.error = f"{out.path}: {exc}"
+            else:
+                self._index(out)
         if out.error is not None:
             t.failed += 1
             self.say(f"failed: {out.error}")
@@ -275,6 +286,18 @@ class Ingest:
                 self.say(f"warning: {out.path}: {w}")
         elif out.reports == 0:
             self.say(f"warning: {out.path}: no report found in it")
+
+    def _index(self, out: Outcome) -> None:
+        """Add a stored file's names to the name index; if the index cannot be
+        written, say so once and go on without it (the store is right)."""
+        if self.names is None:
+            return
+        try:
+            self.names.add(out.names)
+        except FazhiError as exc:
+            self.say(f"warning: {exc}")
+            self.names.close()
+            self.names = None
 
     def _write(self, out: Outcome) -> None:
         if self.shards is None:

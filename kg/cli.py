@@ -21,6 +21,7 @@ import click
 
 from kg import __version__
 from kg.errors import FazhiError
+from kg.names import NameIndex
 from kg.namespace import ONTOLOGY_GRAPH, PREFIXES
 from kg.store import FORMATS, Answer, LocalStore, Store, default_location, open_store
 from ingest.bulk import SHARD_QUADS, Loader, Shards
@@ -198,9 +199,14 @@ def load(folder: Path, location: str | None) -> None:
             raise FazhiError("`fazhi-kg load` loads into the embedded store (a folder); for "
                              "another triple store use its own bulk loader on the .nq files")
         store.ensure_ontology()
-        loader = Loader(store, shards, say=lambda line: click.echo(line, err=True))
-        loader.start()
-        loader.finish()
+        names = NameIndex.beside(store.path) if store.path is not None else None
+        loader = Loader(store, shards, say=lambda line: click.echo(line, err=True), names=names)
+        try:
+            loader.start()
+            loader.finish()
+        finally:
+            if names is not None:
+                names.close()
         total = store.count()
     finally:
         store.close()
@@ -291,6 +297,43 @@ def _export_view(store: Store, fmt: str, output: Path | None, **options: Any) ->
         os.replace(tmp, output)
     finally:
         tmp.unlink(missing_ok=True)
+
+
+# ------------------------------------------------------------------ index
+
+@cli.command()
+@store_option
+def index(location: str | None) -> None:
+    """Build the embedded store's name index again, from the store.
+
+    Ingest keeps the index (the names of every entity, for the web search)
+    as it writes; build it here for a store made before there was one, or
+    after files were read again (it then forgets names no longer used).
+    The web search without an index reads every label in the store.
+    """
+    from kg.names import FILE, build
+
+    t0 = time.perf_counter()
+    store = open_cli_store(location, create=False)
+    try:
+        if not isinstance(store, LocalStore) or store.path is None:
+            raise FazhiError("the name index is for the embedded store (a folder); use "
+                             "--store with a store folder")
+        fresh = store.path / (FILE + ".new")
+        for leftover in store.path.glob(FILE + ".new*"):
+            leftover.unlink()
+        names = NameIndex(fresh)
+        try:
+            n = build(store.ox, names)
+        finally:
+            names.close()
+        fresh.replace(store.path / FILE)      # whole, or the old one stays
+        for leftover in store.path.glob(FILE + "-*"):
+            leftover.unlink()                 # the old index's SQLite journal files
+    finally:
+        store.close()
+    click.echo(f"{n} names of entities indexed in {store.path / FILE}, "
+               f"{time.perf_counter() - t0:.1f} s")
 
 
 # ------------------------------------------------------------------ stats

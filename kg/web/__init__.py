@@ -24,7 +24,8 @@ from typing import Any
 from flask import Flask, Response, current_app, json, request
 from werkzeug.exceptions import HTTPException
 
-from kg.errors import FazhiError, QueryError
+from kg.errors import FazhiError, QueryError, StoreError
+from kg.names import NameIndex
 from kg.queries import CannedQuery
 from kg.sparql import Engine
 
@@ -48,8 +49,21 @@ class Service:
     sparql_html: Callable[[], Any] | None = None
     _choices: dict[tuple[str, str], tuple[float, list[tuple[str, str]]]] = field(default_factory=dict)
 
+    _names: NameIndex | None = None
+
     def close(self) -> None:
         self.engine.close()
+        if self._names is not None:
+            self._names.close()
+
+    def names(self) -> NameIndex | None:
+        """The store's name index, once there is one (ingest writes it)."""
+        if self._names is None:
+            try:
+                self._names = NameIndex.beside(self.engine.path, create=False)
+            except StoreError as exc:
+                log.warning("name index not used: %s", exc)
+        return self._names
 
     def choices(self, query: CannedQuery, param_name: str, ttl_s: float = 300.0
                 ) -> list[tuple[str, str]]:

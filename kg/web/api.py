@@ -24,6 +24,8 @@ The data functions (``entity``, ``graph``, ``report``, …) are also what
 from __future__ import annotations
 
 import json
+import logging
+import sqlite3
 from collections import defaultdict
 from typing import Any
 
@@ -55,6 +57,8 @@ MAX_FACTS = 600
 MAX_SENTENCES = 20_000
 MAX_MENTIONS = 60_000
 MAX_SEARCH = 20
+
+log = logging.getLogger(__name__)
 
 
 # ----------------------------------------------------------------- helpers
@@ -107,7 +111,9 @@ def describe_nodes(iris) -> dict[str, dict[str, Any]]:
     labels: dict[str, str] = {}
     for start in range(0, len(iris), 400):
         chunk = iris[start:start + 400]
-        rows = select(f"""SELECT ?n ?c ?l WHERE {{ VALUES ?n {{ {_values(chunk)} }}
+        # DISTINCT: a law or a county is typed and named again in every report
+        # that names it, and a row cap on the copies lost its type
+        rows = select(f"""SELECT DISTINCT ?n ?c ?l WHERE {{ VALUES ?n {{ {_values(chunk)} }}
             {{ ?n a ?c }} UNION {{ ?n rdfs:label ?l }} }} LIMIT {len(chunk) * 40}""")
         for r in rows:
             if r.get("c"):
@@ -376,28 +382,45 @@ _SEARCH = f"""SELECT ?q ?e ?m ?alias WHERE {{
   {{ ?e rdfs:label ?m BIND(false AS ?alias) }} UNION {{ ?e skos:altLabel ?m BIND(true AS ?alias) }}
   FILTER(CONTAINS(LCASE(STR(?m)), LCASE(STR(?q))))
   FILTER EXISTS {{ VALUES ?c {{ {_CLASSES} }} ?e a ?c }}
-}} ORDER BY (!STRSTARTS(LCASE(STR(?m)), LCASE(STR(?q)))) STRLEN(STR(?m)) ?m LIMIT 200"""
+}} ORDER BY (!STRSTARTS(LCASE(STR(?m)), LCASE(STR(?q)))) STRLEN(STR(?m)) ?m ?e LIMIT 200"""
 
 
 def search(q: str, *, limit: int = MAX_SEARCH) -> list[dict[str, Any]]:
-    """Entities whose label or alias contains ``q`` (prefix matches first, then shorter)."""
-    q = q.strip()
+    """Entities whose label or alias contains ``q`` (prefix matches first, then shorter).
+
+    From the store's name index when it has one (kg.names: a tenth of a
+    second at 40,000 reports, where reading every label takes 90 s), else
+    from the store itself.
+    """
+    q = q.strip()[:100]
     if not q:
         return []
-    rows = select(_SEARCH, limit=200, q=ox.Literal(q[:100]))
+    names = service().names()
+    found: list[tuple[str, str]] | None = None
+    if names is not None:
+        try:
+            found = names.search(q, limit=200)
+        except sqlite3.Error as exc:      # a damaged index: the store still answers
+            log.warning("name index %s failed (%s); searching the store", names.path, exc)
+    if found is None:
+        found = [(r["e"], r["m"]) for r in select(_SEARCH, limit=200, q=ox.Literal(q))]
     hits: dict[str, str] = {}
-    for r in rows:
-        if r["e"] not in hits:
-            hits[r["e"]] = r["m"]
-        if len(hits) >= limit:
-            break
-    info = describe_nodes(hits)
-    out = []
-    for iri, matched in hits.items():
-        d = dict(info[iri])
-        if matched != d["label"]:
-            d["matched"] = matched
-        out.append(d)
+    for e, m in found:
+        hits.setdefault(e, m)
+    candidates = list(hits.items())
+    out: list[dict[str, Any]] = []
+    for start in range(0, len(candidates), limit):   # look up only as many as shown
+        chunk = candidates[start:start + limit]
+        info = describe_nodes(iri for iri, _ in chunk)
+        for iri, matched in chunk:
+            d = dict(info[iri])
+            if not d["class"]:
+                continue      # an index row of an entity the store no longer holds
+            if matched != d["label"]:
+                d["matched"] = matched
+            out.append(d)
+            if len(out) >= limit:
+                return out
     return out
 
 
