@@ -122,7 +122,7 @@ def test_web_search_drops_names_the_store_no_longer_holds(app_with_index) -> Non
 
 
 def test_an_index_that_cannot_be_written_warns_once_and_the_ingest_goes_on(tmp_path: Path) -> None:
-    from ingest.runner import Ingest, Outcome
+    from ingest.runner import Ingest
     from kg.errors import StoreError
     from kg.store import open_store
 
