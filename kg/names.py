@@ -107,8 +107,8 @@ class NameIndex:
         with self._lock:
             found = self.db.execute(
                 "SELECT entity, name FROM names WHERE name LIKE ? ESCAPE '\\' "
-                "ORDER BY lower(substr(name, 1, length(?))) != lower(?), length(name), name, entity "
-                "LIMIT ?", (like, q, q, limit)).fetchall()
+                "ORDER BY lower(substr(name, 1, length(?))) != lower(?), length(name), name, "
+                "entity LIMIT ?", (like, q, q, limit)).fetchall()
         return [(e, n) for e, n in found]
 
     def count(self) -> int:
