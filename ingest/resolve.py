@@ -103,10 +103,11 @@ def short_forms(rep: Report, ids: dict[int, str]) -> dict[str, str]:
     its identity; the result maps identities to the ones they join.
     """
     local: dict[str, str] = {}           # name without the township → identity
+    where = places(rep)
     for m in rep.mentions:
         if m.type == ORGANIZATION and m.attrs.get("scope", "local") == "local" \
                 and m.subtype not in _BODIES:
-            local.setdefault(strip_place(key(m.attrs.get("key") or m.label), places(rep)), ids[id(m)])
+            local.setdefault(strip_place(key(m.attrs.get("key") or m.label), where), ids[id(m)])
     out: dict[str, str] = {}
     for short, k in local.items():
         if len(short) < 3:

@@ -76,6 +76,7 @@ class _Lex:
     name_verbs: frozenset[str]
     not_org: frozenset[str]
     tags: dict[str, str]
+    kinds: tuple[str, ...]                  # the suffixes, for str.endswith
 
 
 def _words(name: str) -> frozenset[str]:
@@ -101,7 +102,7 @@ def _lex() -> _Lex:
             for s in sorted(suffixes, key=len, reverse=True)]
     return _Lex(suffixes, re.compile("|".join(alts)), _words("orgs-stop.txt"),
                 _words("orgs-nameverbs.txt"), _words("orgs-notorg.txt"),
-                segment.word_tags())
+                segment.word_tags(), tuple(suffixes))
 
 
 class _Sent:
@@ -303,7 +304,7 @@ def _through_conj(text: str, sent: _Sent, start: int, places: list[str], lex: _L
         if not _CJK.match(tok) or (tok in lex.stop and tok not in _CONJ) \
                 or (lex.tags.get(tok) in _STOP_TAGS and tok not in _CONJ):
             return start
-        if tok in _CONJ and text.endswith(tuple(lex.suffixes), 0, pos - len(tok)):
+        if tok in _CONJ and text.endswith(lex.kinds, 0, pos - len(tok)):
             return start       # 派出所调解工作室和|法庭调解工作室: two units, each whole
         pos -= len(tok)
     return start
