@@ -153,3 +153,14 @@ def test_chinese_numeral_counts_when_the_clause_reports_a_result():
 
 def test_zero_in_words_is_left_out():
     assert figures("一、主要举措和成效\n全年未发生行政诉讼败诉案件，无行政复议纠错。") == []
+
+
+def test_clause_bounds_are_the_marks_around_the_figure():
+    from ingest.recognize.figures import _clause_bounds
+
+    text = "全年调处纠纷56起，调解成功率98%；（含简易程序）共计12件"
+    i = text.index("98")
+    assert text[slice(*_clause_bounds(text, i, i + 3))] == "调解成功率98%"
+    assert _clause_bounds(text, 0, 2) == (0, text.index("，"))
+    assert _clause_bounds(text, len(text) - 2, len(text)) == (text.index("）") + 1, len(text))
+    assert _clause_bounds("12件", 0, 2) == (0, 3)

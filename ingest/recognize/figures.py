@@ -206,10 +206,22 @@ def _in_spans(i: int, spans: list[tuple[int, int]]) -> bool:
     return any(a < i < b for a, b in spans)
 
 
+_CLAUSE_MARK = re.compile("[" + re.escape(_CLAUSE_END) + "]")
+
+
+@lru_cache(maxsize=256)
+def _clause_marks(text: str) -> tuple[int, ...]:
+    """Where the clauses of a sentence end (found once per sentence)."""
+    return tuple(m.start() for m in _CLAUSE_MARK.finditer(text))
+
+
 def _clause_bounds(text: str, i: int, j: int) -> tuple[int, int]:
-    a = max(text.rfind(c, 0, i) for c in _CLAUSE_END) + 1
-    ends = [k for k in (text.find(c, j) for c in _CLAUSE_END) if k >= 0]
-    return a, min(ends) if ends else len(text)
+    """The clause holding text[i:j]: after the last mark before i, up to the first at or after j."""
+    marks = _clause_marks(text)
+    k = bisect.bisect_left(marks, i)
+    a = marks[k - 1] + 1 if k else 0
+    k = bisect.bisect_left(marks, j)
+    return a, marks[k] if k < len(marks) else len(text)
 
 
 def _figures(text: str, rules: _Rules) -> list[_Found]:
@@ -346,7 +358,8 @@ def _qualifier(text: str, f: _Found, prev_metric: str, rules: _Rules) -> str:
     else the sentence's first clause (when the figure is not in it)."""
     if prev_metric:
         return prev_metric
-    first = min([i for i in (text.find(c) for c in _CLAUSE_END) if i >= 0] or [len(text)])
+    marks = _clause_marks(text)
+    first = marks[0] if marks else len(text)
     if first >= f.start:
         return ""
     return _strip(text[:first], rules)[:24]
