@@ -24,14 +24,13 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from kg.errors import StoreError
-from kg.namespace import FZ, RDF, RDFS, SKOS
+from kg.namespace import RDF, RDFS, SKOS
+from kg.style import CLASS_TYPES
 
 #: The index's file, inside the store's folder (RocksDB leaves it alone).
 FILE = "fazhi-kg-names.sqlite"
-#: Classes whose entities are found by name (as the web search shows them).
-CLASSES = frozenset(str(c) for c in (
-    FZ.Township, FZ.County, FZ.Prefecture, FZ.Province, FZ.LawFirm, FZ.Advisor, FZ.Person,
-    FZ.Law, FZ.System, FZ.Activity, FZ.Organization, FZ.Division))
+#: Classes whose entities are found by name: those the pages show as entities.
+CLASSES = frozenset(CLASS_TYPES)
 _LABEL, _ALT, _TYPE = str(RDFS.label), str(SKOS.altLabel), str(RDF.type)
 _WANTED = (f"<{_LABEL}>", f"<{_ALT}>", f"<{_TYPE}>")
 
