@@ -50,6 +50,7 @@ class Service:
     _choices: dict[tuple[str, str], tuple[float, list[tuple[str, str]]]] = field(default_factory=dict)
 
     _names: NameIndex | None = None
+    _names_failed: bool = False
 
     def close(self) -> None:
         self.engine.close()
@@ -58,11 +59,12 @@ class Service:
 
     def names(self) -> NameIndex | None:
         """The store's name index, once there is one (ingest writes it)."""
-        if self._names is None:
+        if self._names is None and not self._names_failed:
             try:
                 self._names = NameIndex.beside(self.engine.path, create=False)
-            except StoreError as exc:
+            except StoreError as exc:       # unreadable here: search the store, say it once
                 log.warning("name index not used: %s", exc)
+                self._names_failed = True
         return self._names
 
     def choices(self, query: CannedQuery, param_name: str, ttl_s: float = 300.0
