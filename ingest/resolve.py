@@ -23,6 +23,7 @@ from kg.model import (ACTIVITY, DIVISION, LAW, ORGANIZATION, PERSON, SYSTEM, TOW
                       Doc, Entity, Mention, Report)
 from kg.namespace import mint
 from ingest.names import clean, key, strip_place
+from ingest.recognize.orgs import BODY_SUBTYPES
 
 _KIND = {ORGANIZATION: "org", SYSTEM: "system", LAW: "law", ACTIVITY: "activity", PERSON: "person"}
 
@@ -88,11 +89,6 @@ def identity(m: Mention, rep: Report) -> str:
     return mint(_KIND.get(m.type, "entity"), strip_place(name, places(rep)))
 
 
-#: Organisation subtypes named by their place alone (镇党委, 镇政府): never
-#: the short form of a longer unit's name.
-_BODIES = frozenset({"党委", "纪委", "政府", "人大", "政协"})
-
-
 def short_forms(rep: Report, ids: dict[int, str]) -> dict[str, str]:
     """Local organisations a report names short after naming them in full.
 
@@ -106,7 +102,7 @@ def short_forms(rep: Report, ids: dict[int, str]) -> dict[str, str]:
     where = places(rep)
     for m in rep.mentions:
         if m.type == ORGANIZATION and m.attrs.get("scope", "local") == "local" \
-                and m.subtype not in _BODIES:
+                and m.subtype not in BODY_SUBTYPES:
             local.setdefault(strip_place(key(m.attrs.get("key") or m.label), where), ids[id(m)])
     out: dict[str, str] = {}
     for short, k in local.items():

@@ -68,8 +68,12 @@ def to_nquads(graphs: dict[str, str]) -> str:
     return "".join(text.replace(" .\n", f" <{g}> .\n") for g, text in graphs.items())
 
 
-def process_file(path: str, nquads: bool = False) -> Outcome:
-    """Run the pipeline on one file; never raises (errors become ``error``)."""
+def process_file(path: str, nquads: bool = False, names: bool = False) -> Outcome:
+    """Run the pipeline on one file; never raises (errors become ``error``).
+
+    ``names``: also read the names of its entities for the name index
+    (here, in the worker, not in the process that writes).
+    """
     from ingest import pipeline
 
     def named(msg: str) -> Outcome:
@@ -87,7 +91,7 @@ def process_file(path: str, nquads: bool = False) -> Outcome:
     except Exception as exc:  # outside any stage: still one line, still named
         return Outcome(path, error=f"internal error in stage pipeline on {path}: "
                                    f"{type(exc).__name__}: {exc}")
-    found = [r for text in doc.graphs.values() for r in name_rows(text)]   # here, not in the writer
+    found = [r for text in doc.graphs.values() for r in name_rows(text)] if names else []
     if nquads:
         return Outcome(path, nquads=to_nquads(doc.graphs), reports=len(doc.reports),
                        triples=doc.triple_count, warnings=list(doc.warnings), names=found)
@@ -148,11 +152,12 @@ def collect_files(paths: tuple[str, ...] | list[str]) -> tuple[list[Path], list[
     return unique, problems
 
 
-def outcomes(files: list[Path], workers: int, *, nquads: bool = False) -> Iterator[Outcome]:
+def outcomes(files: list[Path], workers: int, *, nquads: bool = False,
+             names: bool = False) -> Iterator[Outcome]:
     """Process files in this process or a pool, yielding as each finishes."""
     if workers <= 1:
         for f in files:
-            yield process_file(str(f), nquads)
+            yield process_file(str(f), nquads, names)
         return
     # forkserver: workers do not inherit the parent's open store or threads;
     # the server preloads ingest.warm, so each worker is a fork that already
@@ -170,7 +175,7 @@ def outcomes(files: list[Path], workers: int, *, nquads: bool = False) -> Iterat
         def submit() -> None:
             nxt = next(todo, None)
             if nxt is not None:
-                pending[pool.submit(process_file, str(nxt), nquads)] = nxt
+                pending[pool.submit(process_file, str(nxt), nquads, names)] = nxt
 
         for _ in range(2 * workers):   # a bounded window: results wait in memory
             submit()
@@ -248,7 +253,8 @@ class Ingest:
         if self.loader is not None:
             self.loader.start()     # shards a stopped run wrote and did not load go first
         try:
-            for out in outcomes(files, self.workers, nquads=self.shards is not None):
+            for out in outcomes(files, self.workers, nquads=self.shards is not None,
+                                names=self.names is not None):
                 self.tick()
                 self._store(out)
             if self.shards is not None:

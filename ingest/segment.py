@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from functools import cache
 from pathlib import Path
 
 from kg.model import Doc
@@ -52,13 +53,7 @@ def word_tags() -> dict[str, str]:
     the table is cached the same way, in the temporary folder, keyed by the
     dictionary file's path, size and time.
     """
-    global _TAGS
-    if _TAGS is None:
-        _TAGS = _cached_tags()
-    return _TAGS
-
-
-_TAGS: dict[str, str] | None = None
+    return _cached_tags()
 
 
 def _tags_cache(jieba) -> Path | None:
@@ -77,6 +72,7 @@ def _tags_cache(jieba) -> Path | None:
     return Path(tempfile.gettempdir()) / f"fazhi-kg-tags.{digest}.cache"
 
 
+@cache
 def _cached_tags() -> dict[str, str]:
     import importlib
     import marshal

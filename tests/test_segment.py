@@ -115,12 +115,12 @@ def test_tag_table_is_cached_and_rebuilt_when_damaged(tmp_path, monkeypatch) -> 
 
     fresh = dict(importlib.import_module(segment.module().__name__ + ".posseg").dt.word_tag_tab)
     monkeypatch.setattr(tempfile, "gettempdir", lambda: str(tmp_path))
-    monkeypatch.setattr(segment, "_TAGS", None)
+    segment._cached_tags.cache_clear()
     assert segment.word_tags() == fresh
     cache, = tmp_path.glob("fazhi-kg-tags.*.cache")
-    monkeypatch.setattr(segment, "_TAGS", None)
+    segment._cached_tags.cache_clear()
     assert segment.word_tags() == fresh                 # read back from the cache
     cache.write_bytes(cache.read_bytes()[:1000])         # cut short
-    monkeypatch.setattr(segment, "_TAGS", None)
+    segment._cached_tags.cache_clear()
     assert segment.word_tags() == fresh
     assert len(cache.read_bytes()) > 1000                # written whole again

@@ -18,8 +18,10 @@ import re
 from functools import cache, lru_cache
 
 from kg.model import ACTIVITY, ORGANIZATION, Doc, Mention, Report, Sentence
-from ingest.recognize.systems import (CLOSE_QUOTES, _lines, inside, plain, quoted_label,
-                                      stop_words, title_spans, token_starts, walk_back)
+from ingest.recognize.orgs import BODY_SUBTYPES
+from ingest.recognize.systems import (CLOSE_QUOTES, MAX_QUOTED, _lines, _PAIR, inside, plain,
+                                      quoted_label, stop_words, title_spans, token_starts,
+                                      walk_back)
 
 SOURCE = "activities"
 
@@ -52,9 +54,6 @@ _DATE_LEAD = re.compile(r"^(?:\d{1,2}[·•・.]\d{1,2}|\d{1,2}月\d{1,2}日)")
 _COUNT_LEAD = re.compile(r"(?:\d+|[一二两三四五六七八九十]+)\s*(?:次|场|期|个|轮)")
 # a counted 学法/学习 is an activity ("组织干部职工学法4次")
 _COUNTED = re.compile(r"(?P<head>学法|学习|集中学习|专题学习)(?=\s*\d+\s*次)")
-_OPENER = {"”": "“", "」": "「", "』": "『", "’": "‘", '"': '"'}
-#: The longest quoted campaign name taken whole.
-MAX_QUOTED = 24
 
 
 @cache
@@ -151,7 +150,7 @@ def _quoted_theme(text: str, b: int) -> int | None:
     “美好生活·民法典相伴”主题宣传活动 (主题 alone stops a name: 以宪法为主题的…)."""
     if b < 4 or not text.endswith("主题", 0, b) or text[b - 3] not in CLOSE_QUOTES:
         return None
-    q = text.rfind(_OPENER[text[b - 3]], max(0, b - 3 - MAX_QUOTED), b - 3)
+    q = text.rfind(_PAIR[text[b - 3]], max(0, b - 3 - MAX_QUOTED), b - 3)
     return q if q >= 0 else None
 
 
@@ -217,8 +216,6 @@ def find_in_sentence(sent: Sentence) -> list[Mention]:
 #: the meetings a body holds (党委会议, 党工委会议, 主任办公会), whose body
 #: is part of the meeting's name.
 _EVENT_HEAD = re.compile(r"(?:考试|测试|竞赛|培训班|培训会|培训|讲座|讲堂|课堂|宣讲|授课|演练|活动)$")
-#: Organisation subtypes that name a body's own meetings and study sessions.
-_BODY_SUBTYPES = frozenset({"党委", "纪委", "政府", "人大", "政协"})
 
 
 def _without_organiser(sent: Sentence, m: Mention, orgs: list[Mention]) -> Mention:
@@ -228,7 +225,7 @@ def _without_organiser(sent: Sentence, m: Mention, orgs: list[Mention]) -> Menti
     if head is None:
         return m
     for o in orgs:
-        if o.start != m.start or o.end >= m.end - len(head.group()) or o.subtype in _BODY_SUBTYPES:
+        if o.start != m.start or o.end >= m.end - len(head.group()) or o.subtype in BODY_SUBTYPES:
             continue
         b, e = o.end - sent.start, m.end - sent.start
         rest = sent.text[b:e]

@@ -62,6 +62,9 @@ _GLUED_PREP = frozenset("与 同 向 由 被 将 把 从 在 对 跟".split())
 #: ... and those jieba glues to a bare kind character (由镇, 经县, 在区).
 _GLUED_PREP_KIND = _GLUED_PREP | {"经", "据", "为", "给"}
 _YIFAZHI = re.compile(r"^(?:中共)?(?:中央)?(?:[县区市省]委)?(?:全面)?依法治(县|区|市|镇|乡|国|省|州|旗)(委员会办公室|委员会|委|办公室|办)$")
+#: Subtypes of the bodies named by their place alone (镇党委, 县政府): their
+#: own meetings carry their name (党委会议), and no unit's name ends in one.
+BODY_SUBTYPES = frozenset({"党委", "纪委", "政府", "人大", "政协"})
 _BODY_KEY = {"党委": "委", "党工委": "委", "工委": "委", "政府": "人民政府", "人民政府": "人民政府",
              "办事处": "办事处", "人大": "人大", "人大主席团": "人大", "纪委": "纪委", "政协": "政协",
              "法院": "人民法院", "人民法院": "人民法院", "检察院": "人民检察院", "人民检察院": "人民检察院"}

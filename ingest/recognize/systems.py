@@ -31,6 +31,8 @@ SOURCE = "systems"
 OPEN_QUOTES = "“\"‘「『"
 CLOSE_QUOTES = "”\"’」』"
 _PAIR = {"”": "“", "’": "‘", "」": "「", "』": "『", '"': '"'}
+#: How far back a closing quote's opening one is looked for.
+MAX_QUOTED = 24
 #: Marks that never end a name (“学法+考试+旁听”, 镇-社区-村居, 惠·说法).
 _VERB_END = re.compile(r"(开展|推进|落实|举办|召开|执行|完善|健全|建立|推行|加强)$")
 _INNER = set("+＋-－—·•・")
@@ -80,14 +82,16 @@ def _bare() -> re.Pattern[str]:
 
 
 # Heads, longest first.  治度/制渡/责任治 are frequent typing slips.
+#: The X制 of service rules (首问负责制, 限时办结制, 一次性告知制 …).
+_RULE_HEADS = ("负责制", "办结制", "告知制", "承诺制", "追究制")
 _HEAD = re.compile(
     r"(?P<head>责任制(?!度)|责任治|指标体系|制度|治度|制渡|机制|清单|决策程序|必经程序|五大程序|程序"
-    r"|(?<=[\u4e00-\u9fff])(?:长制|(?:负责|办结|告知|承诺|追究)制(?!度)))"
+    r"|(?<=[\u4e00-\u9fff])(?:长制|(?:" + "|".join(_RULE_HEADS) + r")(?!度)))"
     r"(?!化|改革|建设成效|性)")
-_HEAD_END = re.compile(r"(制度|机制|责任制|清单|程序|负责制|办结制|告知制|承诺制|追究制)$")
+_HEAD_END = re.compile(r"(制度|机制|责任制|清单|程序|" + "|".join(_RULE_HEADS) + r")$")
 #: Heads that name a kind of system themselves: a generic word before them
 #: still makes a name (岗位责任制, 河长制, 服务承诺制, 责任追究制).
-_NAMING_HEADS = frozenset({"责任制", "长制", "负责制", "办结制", "告知制", "承诺制", "追究制"})
+_NAMING_HEADS = frozenset({"责任制", "长制", *_RULE_HEADS})
 #: Members of a list of 制度 that are activities (法治讲座、定期法治培训等学法制度).
 _ACTIVITY_END = re.compile(r"(讲座|培训|宣讲|讲堂|活动|考试|演练)$")
 _MEND = {"治度": "制度", "制渡": "制度", "责任治": "责任制"}
@@ -143,7 +147,7 @@ def walk_back(text: str, tokens: list[str], starts: list[int], pos: int, *,
         seg_start = starts[k]
         if seg and (seg[-1] in CLOSE_QUOTES or (titles and seg[-1] == "》")) and seg == tokens[k]:
             opener = _PAIR.get(seg[-1], "《" if seg[-1] == "》" else "“")
-            q = text.rfind(opener, max(0, seg_start - 24), seg_start)
+            q = text.rfind(opener, max(0, seg_start - MAX_QUOTED), seg_start)
             if q < 0:
                 break
             begin = q
