@@ -3,8 +3,11 @@
 Identity rules (the IRI is minted from them, so they hold across reports
 and years):
 
-* the reporting township: ``township/<county>/<name>`` (``_`` for an
-  unknown county) — two 江口镇 of different counties never merge;
+* the reporting township: ``township/<county>/<name>`` with the
+  gazetteer's name (鹤龙街道 however the report writes it) and the county
+  stated or inferred (``_`` when unknown) — a township's reports of
+  different years are one node whenever the county is known, and two
+  江口镇 of different counties never merge;
 * divisions: ``county/<name>``, ``prefecture/<name>``, ``province/<name>``;
 * laws, systems, activities: shared national concepts, ``law/<name>`` …,
   except a township's own documents (subtype 本地文件), which are local;
@@ -33,7 +36,7 @@ def township_key(rep: Report) -> str | None:
     if not meta.unit:
         return None
     if meta.is_township:
-        return mint("township", meta.county or "_", meta.unit)
+        return mint("township", meta.county or "_", meta.unit_name or meta.unit)
     return division_key(meta.unit, "county")   # a county-level report
 
 
@@ -68,7 +71,8 @@ def identity(m: Mention, rep: Report) -> str:
     county = meta.county or "_"
     township = meta.unit or "_"
     if m.type == TOWNSHIP:
-        if meta.unit and key(strip_place(name, [meta.county or ""])) == key(meta.unit):
+        if meta.unit and key(strip_place(name, [meta.county or ""])) in (key(meta.unit),
+                                                                         key(meta.unit_name or meta.unit)):
             return rep.township_key or mint("township", county, township)
         return mint("township", m.attrs.get("county") or county, name)
     if m.type == DIVISION:
@@ -133,7 +137,8 @@ def run(doc: Doc) -> None:
                 if m.type in (PERSON,) and rep.township_key:
                     ent.scope = rep.township_key
             ent.mentions.append(m)
-            for alias in (m.label, m.text, *m.aliases):
+            written = _written(doc, m) if doc.simplified else None
+            for alias in (m.label, m.text, *m.aliases, *((written,) if written else ())):
                 alias = clean(alias)
                 if alias:       # the label too: it may not stay the label (below)
                     ent.aliases.add(alias)
@@ -146,6 +151,13 @@ def run(doc: Doc) -> None:
             ent.label = _best_label(ent)
             ent.aliases.discard(ent.label)
         rep.entities = entities
+
+
+def _written(doc: Doc, m: Mention) -> str | None:
+    """A mention as the file writes it, when the text was read simplified (鎮 for 镇)."""
+    a, b = doc.to_orig(m.start, m.end)
+    form = doc.original[a:b]
+    return form if form != m.text and len(form) == len(m.text) else None
 
 
 def _best_label(ent: Entity) -> str:

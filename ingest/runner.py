@@ -288,10 +288,12 @@ class Ingest:
         t.triples += out.triples
         if self.verbose:
             self.say(f"stored {out.path}: {out.reports} reports, {out.triples} triples")
-            for w in out.warnings:
-                self.say(f"warning: {out.path}: {w}")
         elif out.reports == 0:
             self.say(f"warning: {out.path}: no report found in it")
+        # said without --verbose too: a unit missing from the gazetteer, a
+        # text read through simplified characters
+        for w in out.warnings:
+            self.say(f"warning: {out.path}: {w}")
 
     def _index(self, out: Outcome) -> None:
         """Add a stored file's names to the name index; if the index cannot be

@@ -117,7 +117,18 @@ def lines_of(text: str, start: int = 0, end: int | None = None) -> list[Line]:
 # ---- stage: structure -----------------------------------------------------
 
 def run(doc: Doc) -> None:
-    """Split ``doc.text`` into reports and fill their title, sections, signature."""
+    """Split ``doc.text`` into reports and fill their title, sections, signature.
+
+    A text in traditional characters is first read through its simplified
+    form (``ingest.hanzi``: one character for one, so every offset holds);
+    ``doc.simplified`` says so, and resolve keeps the written names as aliases.
+    """
+    from ingest import hanzi
+
+    if hanzi.is_traditional(doc.text):
+        doc.text = hanzi.simplify(doc.text)
+        doc.simplified = True
+        doc.warnings.append("written in traditional characters: read through a simplified form")
     text = doc.text
     lines = lines_of(text)
     if not lines:

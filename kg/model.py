@@ -76,7 +76,8 @@ class Sentence:
 class ReportMeta:
     """Who reports on what year, as the text states it."""
 
-    unit: str | None = None         # 江口镇
+    unit: str | None = None         # 江口镇, as the report names it (鹤龙街)
+    unit_name: str | None = None    # the gazetteer's name, for identity (鹤龙街道)
     kind: str | None = None         # 镇 / 乡 / 街道 / 县 / 区 / 市 / 旗
     county: str | None = None       # 云阳县 (county-level unit above a township)
     prefecture: str | None = None   # 邵阳市
@@ -86,10 +87,15 @@ class ReportMeta:
     issuer: str | None = None
     addressee: str | None = None
     title: str | None = None
+    # the county was not stated but inferred from the township gazetteer
+    county_inferred: bool = False
+    # the township is in the gazetteer (None: a county-level unit)
+    in_gazetteer: bool | None = None
+    unit_rule: str = ""             # the rule id that decided the unit
 
     @property
     def is_township(self) -> bool:
-        return self.kind in ("镇", "乡", "街道")
+        return self.kind in ("镇", "乡", "街道", "苏木")
 
 
 @dataclass
@@ -203,6 +209,8 @@ class Doc:
     graphs: dict[str, str] = field(default_factory=dict)
     triple_count: int = 0
     warnings: list[str] = field(default_factory=list)
+    # the text was written in traditional characters and is read simplified
+    simplified: bool = False
 
     @property
     def name(self) -> str:

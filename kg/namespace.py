@@ -51,6 +51,8 @@ class FZ(DefinedNamespace):
     sourceFile: URIRef
     township: URIRef
     reportingUnit: URIRef
+    inGazetteer: URIRef
+    countyInferred: URIRef
     year: URIRef
     mentions: URIRef
     names: URIRef

@@ -71,6 +71,8 @@ def _str(text: str) -> str:
 
 
 _INT = _iri(str(XSD.integer))
+_TRUE = f'"true"^^{_iri(str(XSD.boolean))}'
+_FALSE = f'"false"^^{_iri(str(XSD.boolean))}'
 _DEC = _iri(str(XSD.decimal))
 
 
@@ -186,13 +188,16 @@ def _divisions(w: _Writer, rep: Report) -> None:
         return
     r, t = _iri(rep.key), _iri(rep.township_key)
     w.add(r, T.reportingUnit, t)
-    if meta.is_township:
-        w.add(r, T.township, t)
-        w.add(t, A, T.Township)
-    else:
-        w.add(t, A, T.County)
+    # fz:township also for a county-level report: the unit whose report it
+    # is (the scoring contract names it so); the node's class tells them apart
+    w.add(r, T.township, t)
+    w.add(t, A, T.Township if meta.is_township else T.County)
     w.add(t, LABEL, _zh(meta.unit))
+    if meta.unit_name and meta.unit_name != meta.unit:
+        w.add(t, ALT, _zh(meta.unit_name))      # the gazetteer's name (鹤龙街道 for 鹤龙街)
     w.add(t, T.kind, _zh(meta.kind or ""))
+    if meta.in_gazetteer is False:
+        w.add(t, T.inGazetteer, _FALSE)
     w.add(r, T.mentions, t)
     chain = [(meta.county, "county"), (meta.prefecture, "prefecture"), (meta.province, "province")]
     below = t if meta.is_township else None
@@ -204,7 +209,11 @@ def _divisions(w: _Writer, rep: Report) -> None:
         w.add(node, LABEL, _zh(name))
         if below is not None:
             w.add(below, T.partOf, node)
-        w.add(r, T.mentions, node)
+        if level == "county" and meta.county_inferred:
+            # read from the township gazetteer, not from the text: not a mention
+            w.add(t, T.countyInferred, _TRUE)
+        else:
+            w.add(r, T.mentions, node)
         below = node
     if meta.is_township and meta.county:
         w.add(t, ALT, _zh(meta.county + meta.unit))

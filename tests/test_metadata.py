@@ -78,7 +78,8 @@ def test_unit_and_year_from_the_opening_without_a_title() -> None:
 def test_street_office_written_with_jie_only() -> None:
     m = meta("2024年，红山街坚持以习近平法治思想为指导，推动法治建设。\n一、主要举措和成效\n"
              "红山街党工委会议专题学习习近平法治思想5次，红山街党工委书记带头述法。\n")
-    assert (m.unit, m.kind) == ("红山街", "街道")
+    assert (m.unit, m.kind) == ("红山街", "街道")     # as the report names it
+    assert m.unit_name == "红山街道" and m.in_gazetteer   # the gazetteer's name
 
 
 def test_county_level_report_is_not_a_township() -> None:

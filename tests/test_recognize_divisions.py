@@ -67,8 +67,15 @@ def test_generic_township_words_after_county_are_not_townships():
 
 
 def test_other_townships_before_a_seat_word_or_in_a_list():
-    _, rep = _run("与邻近的白沙镇、长岭乡建立联调机制，青松街道办事处参加。立足街道实际，每年乡镇考核。")
-    assert _towns(rep) == ["白沙镇", "长岭乡", "青松街道"]
+    _, rep = _run("与邻近的白沙镇、长岭乡建立联调机制，鼓楼街道办事处参加。立足街道实际，每年乡镇考核。")
+    assert _towns(rep) == ["白沙镇", "长岭乡", "鼓楼街道"]
+
+
+def test_townships_named_in_passing_are_gazetteer_names():
+    # 赵集镇 ends in 集镇 (a word) and is a township; 青松岭街道 is not in the
+    # gazetteer, and only the reporting unit may be a name the gazetteer lacks
+    _, rep = _run("与赵集镇、王集镇交流调解经验，青松岭街道办事处参加。推进集镇建设。")
+    assert _towns(rep) == ["赵集镇", "王集镇"]
 
 
 def test_place_inside_document_title_is_skipped():

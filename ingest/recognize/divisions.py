@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from kg.model import DIVISION, LAW, TOWNSHIP, Doc, Mention, Report
+from ingest import unit
 from ingest.recognize.laws import lexicon, trie_regex
 
 SOURCE = "divisions"
@@ -148,7 +149,12 @@ def township_mention(name: str, start: int, end: int, sentence: int, county: str
 
 
 def is_township_name(name: str) -> bool:
-    """Not 各乡镇, 全镇, 城镇…: a 2–4 character stem before 镇/乡/街道."""
+    """A township's name: the township gazetteer decides (赵集镇 is one
+    although 集镇 is a word).  Without the gazetteer: not 各乡镇, 全镇,
+    城镇…, a 2–4 character stem before 镇/乡/街道."""
+    g = unit.townships()
+    if g is not None:
+        return len(name) >= 3 and name in g
     lex = lexicon("divisions-patterns.txt")
     if name in lex.get("generic_townships", ()) or name[0] in lex.get("generic_heads", ()):
         return False
@@ -161,7 +167,10 @@ def is_township_name(name: str) -> bool:
 def other_townships(text: str, lex: dict[str, tuple[str, ...]]) -> list[tuple[int, int]]:
     """Townships named alone: before a seat word, or two or more in a list."""
     seats = lex.get("township_seat_words", ())
-    cands = [m.span(1) for m in _TOWNSHIP_WORD.finditer(text) if is_township_name(m.group(1))]
+    if unit.townships() is not None:    # the gazetteer's names, longest at each end
+        cands = [(a, b) for _, _, a, b in unit.proposals(text)]
+    else:
+        cands = [m.span(1) for m in _TOWNSHIP_WORD.finditer(text) if is_township_name(m.group(1))]
     out: list[tuple[int, int]] = []
     for k, (a, b) in enumerate(cands):
         listed = any(0 <= (a - pb) <= 1 and text[pb:a] in ("、", "和", "与", "及")
@@ -185,6 +194,32 @@ def reporting_unit(rep: Report) -> str | None:
     return unit
 
 
+def unit_forms(name: str | None, kind: str | None, official: str | None = None) -> list[str]:
+    """How the text may write the reporting unit, longest first: as the
+    report names it, the gazetteer's name, and 万兴街 for 万兴街道."""
+    if not name:
+        return []
+    forms = [name] + ([official] if official and official != name else [])
+    for f in list(forms):
+        if kind == "街道" and f.endswith("街道") and len(f) >= 4:
+            forms.append(f[:-1])
+    return sorted(dict.fromkeys(forms), key=len, reverse=True)
+
+
+def unit_mention(rep: Report, name: str, written: str, start: int, end: int, sentence: int) -> Mention:
+    """The reporting unit named in the text: a 镇 for a township, a 行政区 for a county."""
+    if rep.meta.is_township:
+        m = township_mention(name, start, end, sentence, None)
+    else:
+        place = _tables().full.get(name) or Place(name, name, "county", "", "")
+        m = division_mention(place, written, start, end, sentence)
+        m.label = name
+    if written != name:
+        m.aliases.add(written)
+    m.rules.append(rep.meta.unit_rule or unit.GAZETTEER)
+    return m
+
+
 def find(doc: Doc, rep: Report) -> None:
     """Append 镇 and 行政区 mentions for every sentence of ``rep``."""
     t = _tables()
@@ -192,7 +227,8 @@ def find(doc: Doc, rep: Report) -> None:
     not_after = lex.get("not_after_division", ())
     ambiguous = set(lex.get("ambiguous_names", ()))
     seat = lex.get("seat_words", ())
-    unit = reporting_unit(rep)
+    unit_name = reporting_unit(rep)
+    forms = unit_forms(unit_name, rep.meta.kind, rep.meta.unit_name)
     out: list[Mention] = []
     laws_by_sentence: dict[int, list[Mention]] = {}
     for m in rep.mentions:
@@ -243,17 +279,18 @@ def find(doc: Doc, rep: Report) -> None:
                     add_division(place, a, b)
         if "镇" in text or "乡" in text or "街道" in text:
             for a, b in other_townships(text, lex):
-                name = text[a:b]
-                if name != unit and not _hit(masked, a, b) and not _hit(taken, a, b):
-                    out.append(township_mention(name, s.start + a, s.start + b, s.index, None))
+                if text[a:b] not in forms and not _hit(masked, a, b) and not _hit(taken, a, b):
+                    out.append(township_mention(text[a:b], s.start + a, s.start + b, s.index, None))
                     taken.append((a, b))
-        if unit:
-            i = text.find(unit)
+        for form in forms:
+            i = text.find(form)
             while i >= 0:
-                j = i + len(unit)
-                if not _hit(masked, i, j) and not _hit(taken, i, j):
-                    out.append(township_mention(unit, s.start + i, s.start + j, s.index, None))
-                i = text.find(unit, j)
+                j = i + len(form)
+                if not _hit(masked, i, j) and not _hit(taken, i, j) \
+                        and not (j < len(text) and form.endswith("街") and text[j] == "道"):
+                    out.append(unit_mention(rep, unit_name, form, s.start + i, s.start + j, s.index))
+                    taken.append((i, j))
+                i = text.find(form, j)
     rep.mentions.extend(out)
 
 

@@ -1,0 +1,50 @@
+"""Traditional characters: a report written in them is read through a simplified form.
+
+``data/lexicons/t2s-chars.txt`` maps each traditional character to one
+simplified character (OpenCC's table; see ``build_t2s.py`` there), so
+converting is a ``str.translate`` that keeps every offset: spans found in
+the simplified text are the same spans in the written one, and the
+written form of a name can be kept as an alias (``ingest.resolve``).
+
+Only a text that *is* traditional is converted: a few characters of the
+table (乾, 著, 於) also occur in simplified text, so the share of table
+characters among the Chinese ones decides.
+"""
+from __future__ import annotations
+
+import re
+from functools import cache
+
+from ingest.lexicon import lines
+
+_HAN = re.compile(r"[\u4e00-\u9fff]")
+#: share of table characters above which a text is traditional (simplified
+#: report text has well under 1 %, traditional text a fifth or more)
+TRADITIONAL_SHARE = 0.05
+_SAMPLE = 4000
+
+
+@cache
+def table() -> dict[int, int]:
+    """Code point of a traditional character → its simplified one."""
+    out: dict[int, int] = {}
+    for line in lines("t2s-chars.txt"):
+        trad, _, simp = line.partition(" ")
+        if len(trad) == 1 and len(simp) == 1:
+            out[ord(trad)] = ord(simp)
+    return out
+
+
+def is_traditional(text: str) -> bool:
+    """Is ``text`` written in traditional characters (judged on its start)?"""
+    sample = text[:_SAMPLE]
+    han = len(_HAN.findall(sample))
+    if han < 20:
+        return False
+    t = table()
+    return sum(1 for c in sample if ord(c) in t) / han >= TRADITIONAL_SHARE
+
+
+def simplify(text: str) -> str:
+    """The same text, character for character, in simplified characters."""
+    return text.translate(table())
