@@ -354,9 +354,11 @@ def stats(location: str | None, fmt: str) -> None:
         return
     lines = [("store", info["location"]), ("reports", info["reports"]),
              ("report graphs", info["graphs"]), ("townships", info["townships"]),
+             ("  not in the gazetteer", info["townships_not_in_gazetteer"]),
+             ("  county inferred", info["townships_county_inferred"]),
              ("triples", info["triples"])]
     lines += [(f"  {name}", n) for name, n in info["entities"].items()]
-    lines.insert(5, ("entities", ""))
+    lines.insert(7, ("entities", ""))
     click.echo(render_table(["", ""], [[str(a), str(b)] for a, b in lines], show_header=False))
 
 

@@ -310,6 +310,11 @@ class Store(ABC):
             "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } "
             f"FILTER(?g != <{ONTOLOGY_GRAPH}>) }}", union=False)
         report_graphs = [g for g in self.graphs() if g != ONTOLOGY_GRAPH]
+        # townships the gazetteer lacks (taken because their report presents
+        # them) and townships whose county was inferred, not stated
+        flags = self.query(
+            "SELECT (COUNT(DISTINCT ?a) AS ?missing) (COUNT(DISTINCT ?b) AS ?inferred) WHERE { "
+            "{ ?a fz:inGazetteer false } UNION { ?b fz:countyInferred true } }").rows[0]
         entities = {name: sum(per_class.get(str(c), 0) for c in classes)
                     for name, classes in _STAT_CLASSES.items()}
         return {
@@ -317,6 +322,8 @@ class Store(ABC):
             "graphs": len(report_graphs),
             "reports": int(reports.rows[0][0].value),
             "townships": entities["镇"],
+            "townships_not_in_gazetteer": int(flags[0].value),
+            "townships_county_inferred": int(flags[1].value),
             "entities": entities,
             "triples": int(triples.rows[0][0].value),
             "ontology": ONTOLOGY_GRAPH in self.graphs(),

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 import os
 import shutil
 import signal
@@ -166,7 +167,11 @@ def test_stats(built: Path) -> None:
     assert info["reports"] == info["graphs"] >= 1 and info["triples"] > 0
     assert set(info["entities"]) >= {"镇", "行政区", "机构", "制度", "法律", "活动", "人员"}
     table = run("stats", "--store", str(built)).output
-    assert f"reports        {info['reports']}" in table
+    assert re.search(rf"^reports +{info['reports']}$", table, re.M)
+    # the township gazetteer's columns: units it lacks, counties inferred
+    assert info["townships_not_in_gazetteer"] >= 0 and info["townships_county_inferred"] >= 0
+    assert re.search(rf"^  not in the gazetteer +{info['townships_not_in_gazetteer']}$", table, re.M)
+    assert re.search(rf"^  county inferred +{info['townships_county_inferred']}$", table, re.M)
 
 
 def test_query_formats(built: Path, tmp_path: Path) -> None:

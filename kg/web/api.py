@@ -372,8 +372,19 @@ def _township(iri: str, ent: dict[str, Any]) -> dict[str, Any]:
     by_year: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for r in ent["reports"]:
         by_year[str(r.get("year") or "年度不详")].append(r)
+    flags = select(_TOWNSHIP_FLAGS, limit=1, e=ox.NamedNode(iri))
+    flag = flags[0] if flags else {}
     return {"county": ent.get("partOf", []), "advisers": advisers, "figures": figures,
-            "reports_by_year": dict(sorted(by_year.items()))}
+            "reports_by_year": dict(sorted(by_year.items())),
+            "county_inferred": flag.get("inferred") in (True, "true"),
+            "not_in_gazetteer": flag.get("missing") in (True, "true")}
+
+
+#: the township gazetteer's marks on a township (kg/ontology.ttl)
+_TOWNSHIP_FLAGS = """SELECT ?e ?inferred ?missing WHERE {
+  BIND(EXISTS { ?e fz:countyInferred true } AS ?inferred)
+  BIND(EXISTS { ?e fz:inGazetteer false } AS ?missing)
+}"""
 
 
 # ----------------------------------------------------------------- search
