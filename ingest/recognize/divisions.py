@@ -28,6 +28,14 @@ from functools import cache
 from kg.model import DIVISION, LAW, TOWNSHIP, Doc, Mention, Report
 from ingest import unit
 from ingest.recognize.laws import lexicon, trie_regex
+from ingest.rules import rule
+
+FULL = rule("divisions.full")
+ONE_CHAR = rule("divisions.one_char")
+SLOGAN = rule("divisions.slogan")
+SIBLINGS = rule("divisions.siblings")
+AFTER_COUNTY = rule("divisions.township_after_county")
+LISTED = rule("divisions.township_listed")
 
 SOURCE = "divisions"
 
@@ -130,19 +138,21 @@ def _hit(spans: list[tuple[int, int]], a: int, b: int) -> bool:
     return any(a < e and b > s for s, e in spans)
 
 
-def division_mention(place: Place, written: str, start: int, end: int, sentence: int) -> Mention:
+def division_mention(place: Place, written: str, start: int, end: int, sentence: int,
+                     rule_id: str = FULL) -> Mention:
     m = Mention(type=DIVISION, text=written, label=place.label, start=start, end=end,
                 sentence=sentence, subtype=place.level, source=SOURCE,
-                attrs={"level": place.level, "nested": True})
+                attrs={"level": place.level, "nested": True}, rules=[rule_id])
     for form in (written, place.official):
         if form != place.label:
             m.aliases.add(form)
     return m
 
 
-def township_mention(name: str, start: int, end: int, sentence: int, county: str | None) -> Mention:
+def township_mention(name: str, start: int, end: int, sentence: int, county: str | None,
+                     rule_id: str = LISTED) -> Mention:
     m = Mention(type=TOWNSHIP, text=name, label=name, start=start, end=end,
-                sentence=sentence, source=SOURCE, attrs={"nested": True})
+                sentence=sentence, source=SOURCE, attrs={"nested": True}, rules=[rule_id])
     if county:
         m.attrs["county"] = county
     return m
@@ -208,15 +218,15 @@ def unit_forms(name: str | None, kind: str | None, official: str | None = None) 
 
 def unit_mention(rep: Report, name: str, written: str, start: int, end: int, sentence: int) -> Mention:
     """The reporting unit named in the text: a 镇 for a township, a 行政区 for a county."""
+    decided_by = rep.meta.unit_rule or unit.GAZETTEER
     if rep.meta.is_township:
-        m = township_mention(name, start, end, sentence, None)
+        m = township_mention(name, start, end, sentence, None, decided_by)
     else:
         place = _tables().full.get(name) or Place(name, name, "county", "", "")
-        m = division_mention(place, written, start, end, sentence)
+        m = division_mention(place, written, start, end, sentence, decided_by)
         m.label = name
     if written != name:
         m.aliases.add(written)
-    m.rules.append(rep.meta.unit_rule or unit.GAZETTEER)
     return m
 
 
@@ -239,8 +249,8 @@ def find(doc: Doc, rep: Report) -> None:
         masked = _masked(laws_by_sentence.get(s.index, []), s.start, text)
         taken: list[tuple[int, int]] = []
 
-        def add_division(place: Place, a: int, b: int) -> None:
-            out.append(division_mention(place, text[a:b], s.start + a, s.start + b, s.index))
+        def add_division(place: Place, a: int, b: int, rule_id: str = FULL) -> None:
+            out.append(division_mention(place, text[a:b], s.start + a, s.start + b, s.index, rule_id))
             taken.append((a, b))
 
         if t.suffix_re is not None:
@@ -257,14 +267,15 @@ def find(doc: Doc, rep: Report) -> None:
                 nxt = text[b:b + 2]
                 for p in t.two.get(nxt, ()):
                     if place.level != "county" and place.official in (p.parent, p.province):
-                        add_division(p, b, b + 2)
+                        add_division(p, b, b + 2, ONE_CHAR)
                         b += 2
                         break
                 if place.level == "county":
                     tail = _TOWNSHIP_TAIL.match(text, b)
                     if tail and is_township_name(tail.group()) and not _hit(masked, *tail.span()):
                         out.append(township_mention(tail.group(), s.start + tail.start(),
-                                                    s.start + tail.end(), s.index, place.label))
+                                                    s.start + tail.end(), s.index, place.label,
+                                                    AFTER_COUNTY))
                         taken.append(tail.span())
         if t.rule_of_law is not None and "法治" in text:
             for m in t.rule_of_law.finditer(text):
@@ -272,11 +283,11 @@ def find(doc: Doc, rep: Report) -> None:
                 cands = t.short.get(m.group(1), [])
                 names = {c.official for c in cands}
                 if len(names) == 1 and not _hit(masked, a, b) and not _hit(taken, a, b):
-                    add_division(cands[0], a, b)
+                    add_division(cands[0], a, b, SLOGAN)
         if t.short and "、" in text:
             for a, b, place in sibling_counties(text, t):
                 if not _hit(masked, a, b) and not _hit(taken, a, b):
-                    add_division(place, a, b)
+                    add_division(place, a, b, SIBLINGS)
         if "镇" in text or "乡" in text or "街道" in text:
             for a, b in other_townships(text, lex):
                 if text[a:b] not in forms and not _hit(masked, a, b) and not _hit(taken, a, b):
