@@ -320,7 +320,7 @@ def decide(title: str | None, header: list[str], issuer_line: str | None,
         found = county_unit_in(title)
         if found:
             return found
-    found = _gazetteer_unit(opening, "opening", reject) or (_opening_subject(opening) if reject else None)
+    found = _opening_unit(opening, body, reject) or (_opening_subject(opening) if reject else None)
     if found:
         return found
     if _speaks_for_county(body):
@@ -346,6 +346,22 @@ def _gazetteer_unit(s: str, where: str, reject: frozenset[str] = frozenset(),
         return Found(name, kind, chain_before(s[max(0, at - 20):at]), True, GAZETTEER, where,
                      written if written != name else "")
     return None
+
+
+def _opening_unit(opening: str, body: str, reject: frozenset[str]) -> Found | None:
+    """The gazetteer township of the opening; where it names several (我镇与邻近的
+    某某镇…), the one the whole text names most often, else the first."""
+    found = [p for p in proposals(opening) if p[0] not in reject]
+    if not found:
+        return None
+    names = list(dict.fromkeys(p[0] for p in found))
+    if len(names) > 1:
+        best = max(names, key=lambda n: (body.count(n), -names.index(n)))
+        found = [p for p in found if p[0] == best]
+    name, kind, at, end = found[0]
+    written = opening[at:end]
+    return Found(name, kind, chain_before(opening[max(0, at - 20):at]), True, GAZETTEER, "opening",
+                 written if written != name else "")
 
 
 _OPENING_LEAD = re.compile(r"^\s*(?:20\d\d年度?(?:以来)?\s*[,，、]?\s*)?")

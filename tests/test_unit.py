@@ -110,6 +110,12 @@ def test_no_title_unit_in_the_first_sentence() -> None:
     assert (m.unit, m.kind, m.year, m.in_gazetteer) == ("大集镇", "镇", 2023, True)
 
 
+def test_no_title_a_neighbour_named_first_in_the_opening() -> None:
+    m = meta("2023年，在县委、县政府的领导下，我镇与邻近的黄集镇共建调解联席会议，大集镇坚持依法行政。\n"
+             + BODY + "三、下一步打算\n大集镇将继续完善矛盾纠纷多元化解机制，大集镇司法所加强普法。\n")
+    assert m.unit == "大集镇"
+
+
 def test_no_title_unit_named_only_further_on() -> None:
     m = meta("2023年，我镇坚持依法行政，推进法治政府建设，现将有关情况报告如下：\n" + BODY
              + "三、下一步打算\n大集镇将继续完善矛盾纠纷多元化解机制，大集镇司法所加强普法。\n")
