@@ -320,7 +320,7 @@ def decide(title: str | None, header: list[str], issuer_line: str | None,
         found = county_unit_in(title)
         if found:
             return found
-    found = _opening_unit(opening, body, reject) or (_opening_subject(opening) if reject else None)
+    found = _opening_unit(opening, body, reject) or _opening_subject(opening)
     if found:
         return found
     if _speaks_for_county(body):

@@ -39,7 +39,8 @@ def meta(text: str) -> ReportMeta:
 def _made_up(name: str) -> str:
     """A township name the gazetteer lacks, nor any tail of it."""
     g = townships()
-    stem, suf = name[:-1], name[-1]
+    suf = "街道" if name.endswith("街道") else name[-1]
+    stem = name[:-len(suf)]
     assert all(stem[i:] + suf not in g for i in range(len(stem))), name
     return name
 
@@ -167,6 +168,12 @@ def test_a_unit_the_gazetteer_lacks_presented_in_the_title_is_taken_and_flagged(
     assert any(name in w and "not in the township gazetteer" in w for w in doc.warnings)
     graph = "".join(doc.graphs.values())
     assert '<https://w3id.org/fazhi-kg/ontology#inGazetteer> "false"' in graph
+
+
+def test_a_unit_the_gazetteer_lacks_as_the_first_sentence_subject_is_taken_and_flagged() -> None:
+    name = _made_up("云栖湾街道")
+    m = meta(f"2024年，{name}办事处坚持依法行政，推进法治政府建设。\n" + BODY)
+    assert (m.unit, m.kind, m.in_gazetteer) == (name, "街道", False)
 
 
 def test_a_unit_the_gazetteer_lacks_not_presented_is_not_the_unit() -> None:
