@@ -40,10 +40,15 @@ _HAN = r"\u4e00-\u9fff"
 _HAN_CHAR = re.compile(rf"[{_HAN}]")
 _LEX = "units-heuristics.txt"
 
-#: where a township-level name may end, for the gazetteer to check; never
-#: before 市/县/区 (新乡市, 镇江市), and 街 only where 街道 may be meant
-_PROPOSE = re.compile(r"街道(?!级)|苏木|镇(?![压守静痛市县区])|乡(?![村镇土亲贤风愁情里市县区])"
-                      r"|街(?![道头巷面区坊市])")
+#: where a township-level name may end, for the gazetteer to check: built
+#: from [not_a_suffix] (镇 not in 镇压 or 镇江市, 街 where 街道 may be meant)
+@cache
+def _propose() -> re.Pattern[str]:
+    alts = [r"街道(?!级)", "苏木"]
+    for entry in _lex()["not_a_suffix"]:
+        suffix, _, after = entry.partition(" ")
+        alts.append(f"{re.escape(suffix)}(?![{re.escape(after.strip())}])")
+    return re.compile("|".join(alts))
 #: the longest stem the gazetteer holds that reports write (a few run longer)
 _STEM_MAX = 12
 _KIND = {"民族乡": "乡"}
@@ -227,7 +232,7 @@ def proposals(s: str, *, presented: bool = False) -> list[tuple[str, str, int, i
     if g is None:
         return []
     out: list[tuple[str, str, int, int]] = []
-    for m in _PROPOSE.finditer(s):
+    for m in _propose().finditer(s):
         suf, a, e = m.group(), m.start(), m.end()
         if suf in ("镇", "乡", "街") and s.startswith("街道", e):
             continue                    # 嘉定镇街道, 人民街街道: the 街道 is the unit
