@@ -255,3 +255,27 @@ def test_traditional_text_is_read_simplified_and_keeps_the_written_form() -> Non
     ent = doc.reports[0].entities[doc.reports[0].township_key]
     assert "黃集鎮" in ent.aliases
     assert len(doc.text) == len(hanzi.simplify(doc.text))   # one character for one
+
+
+# ---- a township's reports by year (township_profile) ---------------------------------
+
+def test_township_profile_lists_one_townships_reports_by_year() -> None:
+    from kg.queries import bundled, run
+    from kg.sparql import execute
+    from kg.store import LocalStore
+
+    store = LocalStore(None)
+    for name, year, head in (("a.txt", 2022, "曹县大集镇"), ("b.txt", 2023, "大集镇")):
+        doc = doc_of(f"{head}{year}年法治政府建设报告\n{year}年，大集镇坚持依法行政。\n" + BODY, name)
+        store.replace(doc.path.stem, doc.graphs)
+
+    def runner(checked, **kw):
+        return execute(store.ox, checked, max_rows=1000, **kw)
+
+    rows = run(bundled()["township_profile"], {"township": "大集镇"}, runner).records()
+    reports = sorted((int(r["reportYear"]), r["object"]) for r in rows if r["fact"] == "报告")
+    assert reports == [(2022, "曹县大集镇2022年法治政府建设报告"), (2023, "大集镇2023年法治政府建设报告")]
+    county = {(int(r["reportYear"]), r["object"], r["detail"]) for r in rows if r["fact"] == "隶属于"}
+    # stated in 2022; in 2023 read from the gazetteer, and marked so
+    assert (2022, "曹县", "") in county
+    assert any(y == 2023 and c == "曹县" and "inferred" in d for y, c, d in county)
