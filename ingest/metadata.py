@@ -7,7 +7,7 @@ text names it, prefecture/province when stated, the year reported on, the
 signature date, issuer, addressee and title.
 
 Who reports is decided in :mod:`ingest.unit` (heuristics propose, the
-township gazetteer decides).  A county is *stated* when it is a real
+township gazetteer decides), the county above it in :mod:`ingest.county`.  A county is *stated* when it is a real
 county-level name (the division gazetteer, or a 县/区/市/旗 name spelt out
 in full) standing where a superior body stands: prefixed to the unit
 (云阳县江口镇), in the addressee line, or as the body that leads
@@ -20,7 +20,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from ingest import unit
+from ingest import county, unit
 from kg.errors import InputError
 from kg.model import Doc, Report
 
@@ -75,14 +75,14 @@ def fill(doc: Doc, rep: Report) -> None:
     sources = ([rep.title] if rep.title else []) + header + ([issuer_line] if issuer_line else [])
     where = [(s, False) for s in sources] + [(addressee or "", True)]
     where += [(opening, False)] + [(s, False) for s in sig_lines]
-    county = _stated_county(found, where, opening)
-    if found.in_gazetteer and county and unit.contradicts(found.unit, county):
+    stated = _stated_county(found, where, opening)
+    if found.in_gazetteer and stated and county.contradicts(found.unit, stated):
         # the gazetteer has this name, but not under the county the text
         # states: a longer name the gazetteer lacks (银杏大街街道 holds 大街街道)
         other = unit.decide(rep.title, presented, issuer_line, opening, body, frozenset({found.unit}))
         if other and other.in_gazetteer is False and other.unit.endswith(found.unit):
             found = other
-            county = _stated_county(found, where, opening)
+            stated = _stated_county(found, where, opening)
     meta.unit, meta.kind = found.label, found.kind
     meta.unit_name = found.unit
     meta.in_gazetteer = found.in_gazetteer
@@ -91,13 +91,13 @@ def fill(doc: Doc, rep: Report) -> None:
         doc.warnings.append(f"{found.unit} is not in the township gazetteer: taken as the reporting "
                             f"unit because the {found.where} presents it (fz:inGazetteer false)")
     if meta.is_township:
-        meta.county = county
+        meta.county = stated
     _set_chain(meta, found.chain)
-    if meta.is_township and meta.county and not unit.real_county(meta.county, found.unit, found.in_gazetteer,
+    if meta.is_township and meta.county and not county.real_county(meta.county, found.unit, found.in_gazetteer,
                                                                  text[rep.start:rep.end]):
         meta.county = None
     if meta.is_township and not meta.county and found.in_gazetteer:
-        meta.county = unit.infer_county(found.unit, text[rep.start:rep.end])
+        meta.county = county.infer_county(found.unit, text[rep.start:rep.end])
         meta.county_inferred = meta.county is not None
 
     meta.issued = _issued(sig_lines, header)
@@ -109,13 +109,13 @@ def _stated_county(found: unit.Found, where: list[tuple[str, bool]], opening: st
     """The county the text states above a township: written before it, else a superior body."""
     if found.in_gazetteer is None:
         return None
-    county = next((n for n, lv in reversed(_chain_levels(found.chain)) if lv == "county"), None)
-    return county or unit.superior_county(where, found.label) or unit.slogan_county(opening)
+    written = next((n for n, lv in reversed(_chain_levels(found.chain)) if lv == "county"), None)
+    return written or county.superior_county(where, found.label) or county.slogan_county(opening)
 
 
 def _chain_levels(chain: list[str]) -> list[tuple[str, str | None]]:
     """The names written before a unit with their levels."""
-    levels = [unit.level(n) for n in chain]
+    levels = [county.level(n) for n in chain]
     # with two 市 in a row the first is the prefecture (眉山市彭山区, 烟台市莱山区)
     for i, (name, lv) in enumerate(zip(chain, levels)):
         if lv == "county" and name.endswith("市") and i + 1 < len(chain):

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from kg.model import DIVISION, LAW, TOWNSHIP, Doc, Mention, Report
-from ingest import unit
+from ingest import county, unit
 from ingest.recognize.laws import lexicon, trie_regex
 from ingest.rules import rule
 
@@ -162,7 +162,7 @@ def is_township_name(name: str) -> bool:
     """A township's name: the township gazetteer decides (赵集镇 is one
     although 集镇 is a word).  Without the gazetteer: not 各乡镇, 全镇,
     城镇…, a 2–4 character stem before 镇/乡/街道."""
-    g = unit.townships()
+    g = county.townships()
     if g is not None:
         return len(name) >= 3 and name in g
     lex = lexicon("divisions-patterns.txt")
@@ -177,7 +177,7 @@ def is_township_name(name: str) -> bool:
 def other_townships(text: str, lex: dict[str, tuple[str, ...]]) -> list[tuple[int, int]]:
     """Townships named alone: before a seat word, or two or more in a list."""
     seats = lex.get("township_seat_words", ())
-    if unit.townships() is not None:    # the gazetteer's names, longest at each end
+    if county.townships() is not None:    # the gazetteer's names, longest at each end
         cands = [(a, b) for _, _, a, b in unit.proposals(text)]
     else:
         cands = [m.span(1) for m in _TOWNSHIP_WORD.finditer(text) if is_township_name(m.group(1))]

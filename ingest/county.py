@@ -1,0 +1,344 @@
+"""Divisions around a township: the gazetteers, the county a report states, the one it implies.
+
+* :func:`townships`, :func:`division_forms`, :func:`division_hits`,
+  :func:`level`: the township and division gazetteers as the unit and
+  county rules read them.
+* A county is *stated* when the text writes it where a superior body
+  stands: before the unit (云阳县江口镇, :func:`chain_before`), as the body
+  that leads (在启东市委的领导下) or in the addressee line
+  (:func:`superior_county`), or in a slogan under a bare 区委
+  (:func:`slogan_county`).
+* :func:`infer_county` gives a township's county when the text does not
+  state it: the one gazetteer township of that name in China, or the one
+  within the divisions and superior bodies the text names (区委 → a 区).
+  Several candidates and nothing to choose between them: no county.
+
+The word lists are in ``data/lexicons/units-heuristics.txt``.
+"""
+from __future__ import annotations
+
+import re
+from functools import cache
+
+from ingest.lexicon import sections
+
+_HAN = r"\u4e00-\u9fff"
+_HAN_CHAR = re.compile(rf"[{_HAN}]")
+_LEX = "units-heuristics.txt"
+
+_COUNTY_SUFFIX = re.compile(rf"[{_HAN}]{{2,5}}?(?:自治县|自治旗|新区|县|区|市|旗)")
+_SUPERIOR_AFTER = re.compile(r"委|人民政府|政府|依法治|法治政府建设|司法局|人大")
+_TRAILING_ORGAN = re.compile(r"(?:人民政府|政府|中共)$")
+_GENERIC_TAIL = re.compile(rf"[{_HAN}]{{2,4}}(?:自治县|自治旗|县|区|市|旗)$")
+_GENERIC_COUNTY = re.compile(r"(?:自治县|自治旗|新区|县|区|市|旗)(?=委|人民政府|政府|依法治|司法局|人大)")
+#: what a county's own name does not contain (it would be a phrase)
+NOT_IN_NAME = re.compile(r"[委县区市旗省镇乡府]|依法|法治|政府|中共|人大|领导")
+_SLOGAN = re.compile(rf"法治([{_HAN}]{{2,3}}?)建设")
+_BARE_BODY = re.compile(rf"(?<![{_HAN}])(县|区|市|旗)委|(?<=[和、，,在])(县|区|市|旗)委")
+#: the last character of every division name
+_DIV_END = re.compile(r"[县区市旗省州盟]")
+
+
+# ---- word lists -------------------------------------------------------------
+
+@cache
+def lex() -> dict[str, tuple[str, ...]]:
+    return sections(_LEX)
+
+
+@cache
+def stop() -> frozenset[str]:
+    return frozenset("".join(lex()["stop"]))
+
+
+@cache
+def soft_stop() -> frozenset[str]:
+    return frozenset("".join(lex()["soft_stop"]))
+
+
+@cache
+def verb_prefix() -> re.Pattern[str]:
+    words = sorted(lex()["verb_prefix"], key=len, reverse=True)
+    return re.compile("^(?:" + "|".join(map(re.escape, words)) + ")")
+
+
+@cache
+def not_unit() -> frozenset[str]:
+    return frozenset(lex()["not_unit"])
+
+
+@cache
+def self_pattern(section: str) -> re.Pattern[str]:
+    return re.compile("|".join(map(re.escape, sorted(lex()[section], key=len, reverse=True))))
+
+
+@cache
+def _bare_superior() -> re.Pattern[str]:
+    """区委, 县政府 … standing alone (not the tail of 宝坻区委)."""
+    words = "|".join(map(re.escape, sorted(lex()["bare_superior"], key=len, reverse=True)))
+    return re.compile(rf"(?:(?<![{_HAN}])|(?<=[和、，,在]))(?:{words})")
+
+
+
+# ---- gazetteers -------------------------------------------------------------
+
+@cache
+def townships():
+    """The township gazetteer, or None when it cannot be read (suffix rules then decide)."""
+    try:
+        from ingest.gazetteer import townships as load
+        return load()
+    except (ImportError, OSError, ValueError):
+        return None
+
+
+@cache
+def _divisions() -> dict[str, list]:
+    """name/short → divisions, from the gazetteer (empty if it is missing)."""
+    try:
+        from ingest.gazetteer import division_index
+        return division_index()
+    except (ImportError, OSError, ValueError):
+        return {}
+
+
+@cache
+def division_forms() -> dict[str, str]:
+    """Every written form of a division → its level.
+
+    Full names, plus the way autonomous counties are usually written
+    (屏边苗族自治县 → 屏边县, …自治旗 → …旗).
+    """
+    forms: dict[str, str] = {}
+    rank = {"county": 0, "prefecture": 1, "province": 2}
+    for ds in _divisions().values():
+        for d in ds:
+            names = [d.name]
+            if d.short and d.name.endswith(("自治县", "自治旗")) and len(d.short) >= 2:
+                names += [d.short + d.name[-1], d.short + d.name[-3:]]   # 屏边县, 屏边自治县
+            for n in names:
+                if len(n) >= 2 and (n not in forms or rank[d.level] < rank.get(forms[n], 9)):
+                    forms[n] = d.level
+    return forms
+
+
+@cache
+def _official() -> dict[str, str]:
+    """A written county form → the gazetteer's name (镇宁自治县 → 镇宁布依族苗族自治县)."""
+    out: dict[str, str] = {}
+    for ds in _divisions().values():
+        for d in ds:
+            if d.level == "county":
+                out.setdefault(d.name, d.name)
+                if d.short and d.name.endswith(("自治县", "自治旗")) and len(d.short) >= 2:
+                    out.setdefault(d.short + d.name[-1], d.name)
+                    out.setdefault(d.short + d.name[-3:], d.name)
+    return out
+
+
+def division_hits(s: str) -> list[tuple[int, str]]:
+    """Gazetteer division names in ``s``: (start, name), the longest at each end."""
+    forms = division_forms()
+    if not forms:
+        return []
+    hits: list[tuple[int, str]] = []
+    for m in _DIV_END.finditer(s):
+        e = m.end()
+        for n in range(min(10, e), 1, -1):
+            if s[e - n:e] in forms:
+                hits.append((e - n, s[e - n:e]))
+                break
+    return hits
+
+
+def level(name: str) -> str | None:
+    """Gazetteer level of a written name (county/prefecture/province), else by suffix."""
+    lv = division_forms().get(name)
+    if lv:
+        return lv
+    if name.endswith(("省", "自治区")):
+        return "province"
+    if name.endswith(("县", "区", "旗")):
+        return "county"
+    if name.endswith(("州", "盟", "地区")):
+        return "prefecture"
+    if name.endswith("市"):
+        return "county"       # refined by position in a chain
+    return None
+
+
+
+# ---- divisions written before a unit, superior bodies -------------------------
+
+def chain_before(s: str) -> list[str]:
+    """Division names written right before a unit, outermost first.
+
+    ``烟台市莱山区人民政府`` + 黄海路街道 → [烟台市, 莱山区]; walks back from
+    the end of ``s`` over gazetteer names, and 县/区/市/旗 names the
+    gazetteer lacks when they start a word (某某县白沙镇 → [某某县]).
+    """
+    forms = division_forms()
+    chain: list[str] = []
+    end = len(s)
+    while end > 0:
+        organ = _TRAILING_ORGAN.search(s, 0, end)
+        if organ:
+            end = organ.start()
+        hit = None
+        for n in range(min(9, end), 1, -1):
+            if s[end - n:end] in forms:
+                hit = s[end - n:end]
+                break
+        if hit is None:
+            m = _GENERIC_TAIL.search(s, 0, end)
+            if m and bounded(s, m.start()) and not NOT_IN_NAME.search(m.group()[:-1]):
+                hit = m.group()
+        if hit is None:
+            break
+        chain.insert(0, hit)
+        end -= len(hit)
+    return chain
+
+
+def divisions_in(s: str) -> list[str]:
+    """Division names anywhere in ``s`` (a county reporting itself)."""
+    names = [name for _, name in division_hits(s)]
+    return names or [m.group() for m in _COUNTY_SUFFIX.finditer(s)
+                     if bounded(s, m.start()) and not NOT_IN_NAME.search(m.group()[:-1])]
+
+
+def superior_county(where: list[tuple[str, bool]], unit: str | None = None) -> str | None:
+    """A county-level name standing for the body above the township.
+
+    ``where`` holds (text, is_addressee); in the addressee line any county
+    named counts (the report goes to its county's bodies), elsewhere only a
+    name followed by a body (县委, 人民政府, 依法治区办) or after 中共.
+    """
+    known = division_forms()
+    verbs = verb_prefix()
+    for s, is_addressee in where:
+        if not s:
+            continue
+        hits = division_hits(s)
+        hits += [h for h in _generic_counties(s, verbs) if h[1] not in known]
+        if unit and unit in s:
+            at = s.index(unit)
+            chain = chain_before(s[:at])
+            county = next((n for n in reversed(chain) if level(n) == "county"), None)
+            if county and not (len(county) < 3 and county.endswith("区")):
+                return county
+        for at, name in sorted(hits):
+            if level(name) != "county" or (len(name) < 3 and name.endswith("区")):
+                continue
+            if len(name) < 3 and not bounded(s, at):
+                continue      # 和县 inside 领导和县委
+            end = at + len(name)
+            superior = bool(_SUPERIOR_AFTER.match(s, end)) or s[max(0, at - 2):at] == "中共"
+            if superior or (is_addressee and name in known):
+                return name
+    return None
+
+
+def slogan_county(s: str) -> str | None:
+    """法治白云建设 under a bare 区委: the county whose short name is 白云.
+
+    Only when the text also speaks of the county's party committee without
+    naming it (区委、区政府), so the slogan plainly names the county above.
+    """
+    bodies = {m.group(1) or m.group(2) for m in _BARE_BODY.finditer(s)}
+    if not bodies:
+        return None
+    for m in _SLOGAN.finditer(s):
+        names = {d.name for d in _divisions().get(m.group(1), [])
+                 if d.level == "county" and d.short == m.group(1) and d.name[-1] in bodies}
+        if len(names) == 1:
+            return names.pop()
+    return None
+
+
+def _generic_counties(s: str, verbs: re.Pattern[str]) -> list[tuple[int, str]]:
+    """County-level names the gazetteer lacks, spelt out before a body (XX县委)."""
+    stops = stop()
+    out = []
+    for m in _GENERIC_COUNTY.finditer(s):
+        k = m.start()
+        while k > 0 and m.start() - k < 5 and _HAN_CHAR.match(s, k - 1) and s[k - 1] not in stops:
+            k -= 1
+        name = s[k:m.end()]
+        is_bounded = k == 0 or not _HAN_CHAR.match(s, k - 1) or s[k - 1] in stops
+        low = 1 if m.group() == "新区" else 2     # X新区 is also X新 + 区
+        if low <= m.start() - k <= 4 and is_bounded and not NOT_IN_NAME.search(name[:-1]) \
+                and not verbs.match(name):
+            out.append((k, name))     # not 参加县 in 参加县司法局组织的培训
+    return out
+
+
+def bounded(s: str, at: int) -> bool:
+    """Does a name starting at ``at`` start a word (not the tail of one)?"""
+    return at == 0 or not _HAN_CHAR.match(s, at - 1) or s[at - 1] in stop() or s[max(0, at - 2):at] == "中共"
+
+
+def real_county(name: str, unit: str, in_gazetteer: bool | None, text: str) -> bool:
+    """Is a county the text seems to state one we may record?
+
+    A gazetteer division always, and a 县/区/市/旗 name the gazetteer lacks
+    when it is written right before the unit (某某县青山乡); otherwise only
+    when the township is not a gazetteer name either (a new county, a new
+    township), or the gazetteer lists the township under that county.
+    """
+    if name in division_forms() or name + unit in text:
+        return True
+    g = townships()
+    if in_gazetteer and g is not None:
+        return g.in_county(unit, name) is not None
+    return True
+
+
+def contradicts(name: str, county: str) -> bool:
+    """Does the gazetteer list township ``name``, but never under the
+    gazetteer county ``county`` the text states?"""
+    g = townships()
+    official = _official().get(county)
+    if g is None or not official:
+        return False
+    rows = g.lookup(name)
+    return bool(rows) and all(t.county != official for t in rows)
+
+
+# ---- the county a text does not state ----------------------------------------
+
+def infer_county(unit: str, text: str) -> str | None:
+    """The county of gazetteer township ``unit`` when exactly one fits.
+
+    Everywhere in China first; else only the townships whose county,
+    prefecture or province ``text`` names (as a gazetteer division), most
+    specific level first; else those under a county of the kind its bare
+    superior bodies name (在区委、区政府的领导下 → a 区).  None when several
+    remain or none does: never a guess.
+    """
+    g = townships()
+    if g is None:
+        return None
+    rows = [t for t in g.lookup(unit) if t.county]
+    counties = {t.county for t in rows}
+    if len(counties) == 1:
+        return counties.pop()
+    if not counties:
+        return None
+    named = {n for _, n in division_hits(text)}
+    official = _official()
+    named |= {official[n] for n in named if n in official}
+    for attr in ("county", "prefecture", "province"):
+        fits = {t.county for t in rows if getattr(t, attr) in named}
+        if len(fits) == 1:
+            return fits.pop()
+        if len(fits) > 1:
+            rows = [t for t in rows if t.county in fits]
+            break
+    bare = {w[0] for w in _bare_superior().findall(text)}
+    if len(bare) == 1:
+        fits = {t.county for t in rows if t.county.endswith(tuple(bare))}
+        if len(fits) == 1:
+            return fits.pop()
+    return None
+
