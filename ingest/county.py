@@ -136,6 +136,11 @@ def _official() -> dict[str, str]:
     return out
 
 
+def official(name: str) -> str:
+    """The gazetteer's name of a written county form (镇宁自治县 → 镇宁布依族苗族自治县)."""
+    return _official().get(name, name)
+
+
 def division_hits(s: str) -> list[tuple[int, str]]:
     """Gazetteer division names in ``s``: (start, name), the longest at each end."""
     forms = division_forms()

@@ -222,7 +222,7 @@ def unit_mention(rep: Report, name: str, written: str, start: int, end: int, sen
     if rep.meta.is_township:
         m = township_mention(name, start, end, sentence, None, decided_by)
     else:
-        place = _tables().full.get(name) or Place(name, name, "county", "", "")
+        place = _tables().full.get(name) or Place(name, county.official(name), "county", "", "")
         m = division_mention(place, written, start, end, sentence, decided_by)
         m.label = name
     if written != name:
