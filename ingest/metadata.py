@@ -40,7 +40,6 @@ _DATE_CN = re.compile(
     r"(\d{1,2}|[一二三四五六七八九十]{1,3})\s*月\s*(\d{1,2}|[一二三四五六七八九十]{1,3})\s*日"
 )
 _DATE_FIELD = re.compile(r"(?:成文|生成|印发|签发)日期\s*[:：\]]?\s*\]?\s*(20\d\d)[-./年](\d{1,2})[-./月](\d{1,2})")
-_PUBLISHER_FIELD = re.compile(rf"(?:发布机构|发文机关|发文机构|来源)\s*[:：|｜\]]?\s*[|｜]?\s*\]?\s*([{_HAN}]{{2,30}})")
 
 _OPENING_CHARS = 400
 #: how far into a report its header, title and addressee can be
@@ -254,7 +253,7 @@ def _issuer(issuer_line: str | None, title: str | None, header: list[str]) -> st
         if len(t) <= 40 and _ISSUER_END.search(t) and not _CLUTTER.search(t):
             return t
     for s in header:
-        m = _PUBLISHER_FIELD.search(s)
+        m = unit.PUBLISHER_FIELD.search(s)
         if m and _ISSUER_END.search(m.group(1)):
             return m.group(1)
     return None

@@ -59,7 +59,8 @@ _NAME_MAX = {"街道": 6, "镇": 6, "乡": 7, "街": 4}
 
 #: a header line that is only the unit's organ (某某镇人民政府)
 _ORGAN_LINE = re.compile(rf"^[{_HAN}]{{2,20}}(?:人民政府|政府|办事处|党委|党工委)$")
-_PUBLISHER = re.compile(rf"(?:发布机构|发文机关|发文机构|来源|信息来源)\s*[:：|｜\]]?\s*[|｜]?\s*\]?\s*([{_HAN}]{{2,30}})")
+#: a web page's publisher field (发布机构：某某镇人民政府); group 1 the body
+PUBLISHER_FIELD = re.compile(rf"(?:发布机构|发文机关|发文机构|来源)\s*[:：|｜\]]?\s*[|｜]?\s*\]?\s*([{_HAN}]{{2,30}})")
 
 
 @dataclass
@@ -248,7 +249,7 @@ def _opening_subject(opening: str) -> Found | None:
 def _presented_unit(s: str, where: str) -> Found | None:
     """A unit the gazetteer lacks, where this line presents the reporting unit."""
     if where == "header":
-        m = _PUBLISHER.search(s)
+        m = PUBLISHER_FIELD.search(s)
         if m:
             s = m.group(1)
         elif not _ORGAN_LINE.match(s.strip()):

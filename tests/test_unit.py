@@ -207,6 +207,12 @@ def test_county_inferred_within_the_prefecture_the_text_names() -> None:
     assert (m.county, m.county_inferred) == ("淮滨县", True)
 
 
+def test_a_phrase_ending_in_a_county_suffix_is_no_county() -> None:
+    # 组织县 is no county: the gazetteer's county of 大集镇 is inferred instead
+    m = meta("大集镇2023年法治政府建设报告\n2023年，大集镇通过组织县委宣讲团进村宣讲，推进依法行政。\n" + BODY)
+    assert (m.county, m.county_inferred) == ("曹县", True)
+
+
 def test_county_ambiguous_stays_empty() -> None:
     # three 赵集镇; 河南省 still holds two of them: never guess
     m = meta("赵集镇2023年法治政府建设报告\n2023年，赵集镇按照河南省的部署推进依法行政。\n" + BODY)
