@@ -285,3 +285,29 @@ def test_township_profile_lists_one_townships_reports_by_year() -> None:
     # stated in 2022; in 2023 read from the gazetteer, and marked so
     assert (2022, "曹县", "") in county
     assert any(y == 2023 and c == "曹县" and "inferred" in d for y, c, d in county)
+
+
+def test_township_page_marks_an_inferred_county_and_a_unit_missing_from_the_gazetteer(tmp_path) -> None:
+    import server
+    from kg.store import LocalStore
+    from kg.web import api
+
+    store = LocalStore(tmp_path / "store")
+    name = _made_up("云栖湾镇")
+    for fname, text in (("a.txt", "大集镇2023年法治政府建设报告\n2023年，大集镇坚持依法行政。\n" + BODY),
+                        ("b.txt", f"{name}2023年法治政府建设报告\n2023年，{name}依法行政。\n" + BODY),
+                        ("c.txt", "郓城县黄集镇2023年法治政府建设报告\n2023年，黄集镇坚持依法行政。\n" + BODY)):
+        doc = doc_of(text, fname)
+        store.replace(doc.path.stem, doc.graphs)
+    towns = {r[1].value: r[0].value for r in store.query(
+        "SELECT ?t ?l WHERE { ?r fz:township ?t . ?t rdfs:label ?l }").rows}
+    store.close()
+    app = server.create_app({"store": str(tmp_path / "store"), "TESTING": True})
+    try:
+        with app.app_context():
+            pages = {label: api.entity(iri)["township"] for label, iri in towns.items()}
+    finally:
+        server.close_app(app)
+    assert pages["大集镇"]["county_inferred"] and not pages["大集镇"]["not_in_gazetteer"]
+    assert pages[name]["not_in_gazetteer"] and not pages[name]["county_inferred"]
+    assert not pages["黄集镇"]["county_inferred"]          # stated

@@ -380,9 +380,11 @@ def _township(iri: str, ent: dict[str, Any]) -> dict[str, Any]:
             "not_in_gazetteer": flag.get("missing") in (True, "true")}
 
 
-#: the township gazetteer's marks on a township (kg/ontology.ttl)
+#: the township gazetteer's marks on a township (kg/ontology.ttl); a county
+#: is shown as inferred only when no report of the township states it
 _TOWNSHIP_FLAGS = """SELECT ?e ?inferred ?missing WHERE {
-  BIND(EXISTS { ?e fz:countyInferred true } AS ?inferred)
+  BIND(EXISTS { ?e fz:countyInferred true } && NOT EXISTS {
+         ?r fz:township ?e ; fz:mentions ?c . ?e fz:partOf ?c . ?c a fz:County } AS ?inferred)
   BIND(EXISTS { ?e fz:inGazetteer false } AS ?missing)
 }"""
 
