@@ -275,9 +275,10 @@ def _county_found(name: str, chain: list[str]) -> Found:
 
 
 def _speaks_for_county(body: str) -> bool:
-    """Does the text speak for a county (我县, 全区) more than for a township (我镇)?"""
-    county = len(self_pattern("self_county").findall(body))
-    return county > 0 and county > len(self_pattern("self_township").findall(body))
+    """Does the text speak for a county (我县, 全区) and never for a township
+    (我镇, 全镇)?  A township's report may say 全县 (在全县率先…); a county's
+    report does not call itself a 镇."""
+    return bool(self_pattern("self_county").search(body)) and not self_pattern("self_township").search(body)
 
 
 def _county_spoken_for(body: str) -> Found | None:

@@ -144,6 +144,12 @@ def test_county_level_report_without_a_title() -> None:
     assert m.in_gazetteer is None and not m.is_township
 
 
+def test_a_township_report_that_says_whole_county_is_still_a_townships() -> None:
+    m = meta("2023年，我镇坚持依法行政，在全县率先完成任务，获曹县全县第一，全县通报表扬。\n" + BODY
+             + "大集镇司法所开展普法宣传。\n")
+    assert (m.unit, m.kind) == ("大集镇", "镇")
+
+
 def test_street_names_with_road_and_street_characters() -> None:
     m = meta("解放路街道2023年法治政府建设情况报告\n2023年，解放路街道党工委扎实推进法治建设。\n" + BODY)
     assert (m.unit, m.kind) == ("解放路街道", "街道")
