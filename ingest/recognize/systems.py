@@ -38,6 +38,10 @@ _VERB_END = re.compile(r"(开展|推进|落实|举办|召开|执行|完善|健�
 _INNER = set("+＋-－—·•・")
 _PUNCT = re.compile(r"[^\w+＋\-－—·•・“”\"‘’「」『』（）()]|[\d０-９]")
 _ORDINAL = re.compile(r"^[一二三四五六七八九十]是$")
+#: A heading's enumerator right before a name (（二）依法行政制度): not part of it.
+_ENUMERATOR = re.compile(r"(?:[（(][一二三四五六七八九十\d]{1,3}[）)]|(?:^|[\s。；;：:，,])[一二三四五六七八九十]{1,2}、)$")
+#: An indefinite quantity (多项, 几次, 若干, 一系列): it counts names, it does not name one.
+_INDEFINITE = re.compile(r"^(?:(?:多|几|数|诸多)[项次个类种场批份轮期条]|若干\w*|一系列|一些)$")
 _TITLE = re.compile(r"《[^《》]{0,80}》")
 _QUOTE_CHARS = re.compile(r"[“”\"‘’「」『』\s]")
 #: Separators between members of a list of names.
@@ -58,6 +62,20 @@ def stop_words() -> frozenset[str]:
 @cache
 def _generic() -> frozenset[str]:
     return frozenset(_lines("systems-generic.txt"))
+
+
+@cache
+def _stop_tags() -> frozenset[str]:
+    """jieba part-of-speech tags whose words end a name (prepositions,
+    particles, conjunctions): data/lexicons/systems-stop-tags.txt."""
+    return frozenset(t.split()[0] for t in _lines("systems-stop-tags.txt"))
+
+
+@cache
+def _tags() -> dict[str, str]:
+    from ingest.segment import word_tags
+
+    return word_tags()
 
 
 def plain(name: str) -> str:
@@ -85,7 +103,7 @@ def _bare() -> re.Pattern[str]:
 #: The X制 of service rules (首问负责制, 限时办结制, 一次性告知制 …).
 _RULE_HEADS = ("负责制", "办结制", "告知制", "承诺制", "追究制")
 _HEAD = re.compile(
-    r"(?P<head>责任制(?!度)|责任治|指标体系|制度|治度|制渡|机制|清单|决策程序|必经程序|五大程序|程序"
+    r"(?P<head>责任制(?!度)|责任治|指标体系|制度|治度|制渡|机制|清单|决策程序|必经程序|五大程序|程序|模式"
     r"|(?<=[\u4e00-\u9fff])(?:长制|(?:" + "|".join(_RULE_HEADS) + r")(?!度)))"
     r"(?!化|改革|建设成效|性)")
 _HEAD_END = re.compile(r"(制度|机制|责任制|清单|程序|" + "|".join(_RULE_HEADS) + r")$")
@@ -94,6 +112,11 @@ _HEAD_END = re.compile(r"(制度|机制|责任制|清单|程序|" + "|".join(_RU
 _NAMING_HEADS = frozenset({"责任制", "长制", *_RULE_HEADS})
 #: Members of a list of 制度 that are activities (法治讲座、定期法治培训等学法制度).
 _ACTIVITY_END = re.compile(r"(讲座|培训|宣讲|讲堂|活动|考试|演练)$")
+#: Procedures that are systems whatever they govern (合法性审查前置程序).
+_SYSTEM_PROCEDURE = re.compile(r"(?:前置|必经)程序$")
+#: A model (模式) is a system when the text names it: a quoted name and a
+#: word of its own before 模式 (“全员办案”工作模式, “A+B”双轮驱动模式).
+_NAMED_MODEL = re.compile(r"[”\"’」』]\s*[\u4e00-\u9fff]{2,}模式$")
 _MEND = {"治度": "制度", "制渡": "制度", "责任治": "责任制"}
 
 
@@ -109,11 +132,14 @@ def token_starts(tokens: list[str]) -> list[int]:
 
 
 def is_stop(tok: str, stops: frozenset[str]) -> bool:
-    """A token that ends a name: a stop word, punctuation, a number."""
-    if tok in stops or _ORDINAL.match(tok):
+    """A token that ends a name: a stop word, a preposition, particle or
+    conjunction (by jieba's tag), an indefinite quantity, punctuation, a number."""
+    if tok in stops or _ORDINAL.match(tok) or _INDEFINITE.match(tok):
         return True
-    if len(tok) >= 3 and _VERB_END.search(tok):
-        return True   # 大力开展, 认真推进: jieba keeps adverb and verb together
+    if len(tok) > 1 and _tags().get(tok) in _stop_tags():
+        return True
+    if len(tok) >= 3 and (_VERB_END.search(tok) or (tok[-2:] in stops and tok[:-2] in stops)):
+        return True   # 大力开展, 逐步形成: jieba keeps adverb and verb together
     if tok.strip() == "":
         return True
     if len(tok) == 1 and tok in _INNER:
@@ -158,6 +184,8 @@ def walk_back(text: str, tokens: list[str], starts: list[int], pos: int, *,
             begin = seg_start
             k -= 1
             continue
+        if seg in "）)、" and _ENUMERATOR.search(text, 0, seg_start + 1):
+            break     # a heading's number: （二）依法行政制度
         if join and seg in JOINERS:
             right = text[begin:conj_end]
             left = text[max(0, seg_start - 4):seg_start]
@@ -281,9 +309,8 @@ def find_in_sentence(sent: Sentence) -> list[Mention]:
     titles = title_spans(text)
     out: list[Mention] = []
 
-    for m in bare:
-        if not inside(titles, *m.span()):
-            out.append(_make(sent, m.start(), m.end(), m.group()))
+    bare_found = [_make(sent, m.start(), m.end(), m.group()) for m in bare
+                  if not inside(titles, *m.span())]
 
     for m in heads:
         hs, he = m.span()
@@ -307,8 +334,11 @@ def find_in_sentence(sent: Sentence) -> list[Mention]:
         if b is None:
             continue
         name = text[b:hs] + head
-        if head.endswith("程序") and ("决策" not in name or plain(name) in ("决策程序", "依法决策程序")):
+        if head.endswith("程序") and not _SYSTEM_PROCEDURE.search(name) and (
+                "决策" not in name or plain(name) in ("决策程序", "依法决策程序")):
             continue   # 法定程序, 执法程序, 简易程序: procedure words, not systems
+        if head == "模式" and not _NAMED_MODEL.search(name):
+            continue   # “全员办案”工作模式 names a model; “一条龙服务”模式 says how
         if head == "长制" and hs - b != 1:
             continue   # 河长制, 林长制: one character before 长制
         if head == "清单" and he < len(text) and text[he] in "之":
@@ -328,7 +358,27 @@ def find_in_sentence(sent: Sentence) -> list[Mention]:
                 if "“" in member or '"' in member:
                     out.append(_make(sent, mb, me, quoted_label(member) + suffix,
                                      written=plain(member) + suffix))
-    return out
+    return _absorb(bare_found, out) + out
+
+
+def _absorb(bare: list[Mention], named: list[Mention]) -> list[Mention]:
+    """The bare names not inside a longer name found from a head.
+
+    A national system written inside a longer name (三重一大 in
+    三重一大集体决策制度) is that name, not a second system: the longer
+    mention takes its canonical key and variants, so one node carries both.
+    """
+    kept = []
+    for b in bare:
+        outer = next((m for m in named if m.start <= b.start and b.end <= m.end
+                      and (m.start, m.end) != (b.start, b.end)), None)
+        if outer is None:
+            kept.append(b)
+            continue
+        outer.aliases |= {b.label, *b.aliases} - {outer.label}
+        if "key" in b.attrs and outer.label not in _canonical():
+            outer.attrs["key"] = b.attrs["key"]
+    return kept
 
 
 _KEY_HEAD = re.compile(r"(工作)?(制度|机制)$")
