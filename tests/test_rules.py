@@ -97,3 +97,10 @@ def test_mark_appends_each_id_once():
     m = Mention(type=LAW, text="x", label="x", start=0, end=1, sentence=0, rules=["laws.title"])
     rules.mark(m, "laws.title", "laws.named")
     assert m.rules == ["laws.title", "laws.named"]
+
+
+def test_person_mentions_carry_the_rule_that_made_them():
+    doc = run_text("石桥镇人民政府2024年度法治政府建设情况的报告\n"
+                   "成立领导小组，党委书记刘明远为组长，镇长陈思为副组长。\n")
+    made = {m.label: m.rules for m in doc.reports[0].mentions if m.source == "persons"}
+    assert made == {"刘明远": ["persons.after-post"], "陈思": ["persons.after-post"]}
