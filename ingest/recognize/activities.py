@@ -20,11 +20,26 @@ from functools import cache, lru_cache
 
 from kg.model import ACTIVITY, ORGANIZATION, Doc, Mention, Report, Sentence
 from ingest.recognize.orgs import BODY_SUBTYPES
+from ingest.rules import mark, rule
 from ingest.recognize.systems import (CLOSE_QUOTES, MAX_QUOTED, _lines, _PAIR, inside, plain,
                                       quoted_label, stop_words, title_spans, token_starts,
                                       walk_back)
 
 SOURCE = "activities"
+
+HEAD = rule("activities.head")
+ALONE = rule("activities.alone")
+COUNTED = rule("activities.counted")
+SHARED = rule("activities.shared")
+INTO_RUN = rule("activities.into-run")
+BARE = rule("activities.bare")
+THEME = rule("activities.theme")
+COUNT_LEAD = rule("activities.count-lead")
+ORGANISER = rule("activities.organiser")
+BODY = rule("activities.body")
+REFER_BACK = rule("activities.refer-back")
+AUDIENCE = rule("activities.audience")
+STOP_WORD = rule("activities.stop-word")
 
 
 @cache
@@ -92,14 +107,9 @@ _CN = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "�
 #: A count written before the name: "召开一次专题会议".
 _COUNT_BEFORE = re.compile(r"(?:\d+|[一二两三四五六七八九十]+)\s*(?:次|场|期|个|轮)$")
 _JOIN = re.compile(r"[、和及与]")
-#: Cheap test before the slower whole-name patterns of activities-bare.txt.
-_TRIGGER = re.compile(r"宪法|教育日|宣传月|权益|禁毒|普法|[六七八]进|[进下](?:乡|村|社区|校园|企业|农村|机关|单位|家庭|寺庙|网络|工地|园区|学校)"
-                      r"|中心组|习近平法治思想|述法|宣传|节|日")
 #: A date written before a commemorative day: 12·4, 12月4日.
 _DATE_LEAD = re.compile(r"^(?:\d{1,2}[·•・.]\d{1,2}|\d{1,2}月\d{1,2}日)")
 _COUNT_LEAD = re.compile(r"(?:\d+|[一二两三四五六七八九十]+)\s*(?:次|场|期|个|轮)")
-# a counted 学习 or 学法 is an activity ("周例会学法11次"): alone they are verbs
-_COUNTED = re.compile(r"(?P<head>学习|学法)(?=\s*(?:每[年月周季]度?)?\s*\d+\s*[余多]?\s*次)")
 #: "进机关、进农村、进社区活动": a run of 进X joined by 、 is one campaign.
 _INTO_RUN = re.compile(r"(?:[进下][\u4e00-\u9fff]{1,3}、){2,}[进下][\u4e00-\u9fff]{1,3}[”\"]?(?:主题)?活动")
 #: A date stated before an activity in its sentence: 2023年5月10日, 5月10日, 5月.
@@ -197,7 +207,8 @@ def _date_before(text: str, start: int) -> str | None:
     return f"{y}-{out}" if y else out
 
 
-def _make(sent: Sentence, start: int, end: int, label: str, written: str) -> Mention:
+def _make(sent: Sentence, start: int, end: int, label: str, written: str,
+          rules: tuple[str, ...] = ()) -> Mention:
     label = plain(label)
     aliases = {plain(written)}
     attrs: dict = {}
@@ -225,7 +236,7 @@ def _make(sent: Sentence, start: int, end: int, label: str, written: str) -> Men
     # 宪法 inside 宪法宣传日: the longer activity is the one to keep
     return Mention(type=ACTIVITY, text=sent.text[start:end], label=label,
                    start=sent.start + start, end=sent.start + end, sentence=sent.index,
-                   source=SOURCE, attrs=attrs, aliases=aliases)
+                   source=SOURCE, attrs=attrs, aliases=aliases, rules=list(rules))
 
 
 def _quoted_theme(text: str, b: int) -> int | None:
@@ -296,9 +307,8 @@ def find_in_sentence(sent: Sentence) -> list[Mention]:
     text = sent.text
     heads = list(_head().finditer(text))
     bare = list(_bare().finditer(text))
-    counted = list(_COUNTED.finditer(text))
     runs = list(_INTO_RUN.finditer(text)) if "、" in text else []
-    if not heads and not bare and not counted:
+    if not heads and not bare:
         return []
     tokens = sent.tokens or [text]
     starts = token_starts(tokens)
@@ -311,7 +321,8 @@ def find_in_sentence(sent: Sentence) -> list[Mention]:
     for m in runs:                   # 法治课堂进机关、进农村、进校园活动: one campaign
         b = walk_back(text, tokens, starts, m.start(), stops=stops, join=False)
         if b is not None and not inside(titles, b, m.end()):
-            out.append(_make(sent, b, m.end(), quoted_label(text[b:m.end()]), text[b:m.end()]))
+            out.append(_make(sent, b, m.end(), quoted_label(text[b:m.end()]), text[b:m.end()],
+                             (INTO_RUN,)))
             taken.append((b, m.end()))
 
     after = _after()
@@ -319,30 +330,37 @@ def find_in_sentence(sent: Sentence) -> list[Mention]:
         if (inside(titles, *m.span()) or any(s <= m.start() and m.end() <= e for s, e in taken)
                 or after.match(text, m.end())):
             continue                 # 中心组学习计划: a plan, not the study
-        out.append(_make(sent, m.start(), m.end(), m.group(), m.group()))
+        out.append(_make(sent, m.start(), m.end(), m.group(), m.group(), (BARE,)))
         taken.append(m.span())
 
-    for m in sorted(heads + counted, key=lambda m: m.start()):
+    counted_only = _flagged("counted")
+    for m in heads:
         hs, he = m.span()
         head = m.group("head")
         if inside(titles, hs, he) or any(s <= hs and he < e for s, e in taken):
             continue   # inside a name found whole (专题学习习近平法治思想)
         counted_after = bool(_COUNT.match(text[he:]))
+        if head in counted_only and not counted_after:
+            continue   # 学法, 学习 alone are verbs; "周例会学法11次" is an activity
         if re.search(r"等(各类|各项|系列|相关)?$", text[:hs]) and not (
                 head in self_heads and counted_after):
             continue   # "A、B等活动": the members are named elsewhere if at all
-        b = walk_back(text, tokens, starts, hs, stops=stops, head_end=_head_end(), titles=True)
+        why: list[str] = [COUNTED if head in counted_only else HEAD]
+        b = walk_back(text, tokens, starts, hs, stops=stops, head_end=_head_end(), titles=True,
+                      why=why, stop_rule=STOP_WORD)
         themed = _quoted_theme(text, hs if b is None else b)
         if themed is not None:
             b = themed
+            why.append(THEME)
         if b is None:
             shared = _shared_qualifier(text, hs, he, head, out, sent.start)
             if shared is not None:
-                out.append(_make(sent, hs, he, shared, text[hs:he]))
+                out.append(_make(sent, hs, he, shared, text[hs:he], (SHARED,)))
                 continue
             if head not in self_heads:
                 continue
             b = hs
+            why = [ALONE]
             alone = True
         else:
             alone = False
@@ -355,12 +373,16 @@ def find_in_sentence(sent: Sentence) -> list[Mention]:
         counted_before = bool(lead) or bool(_COUNT_BEFORE.search(text[:b]))
         if lead:
             b = lead.end()   # "召开一次专题会议": the count is not part of the name
+            why.append(COUNT_LEAD)
         if b > 0 and text[b - 1] in "和与及" and hs - b > 6:
             continue   # the walk stopped inside "A和B专项整治": the name is cut short
         if ((alone or _kind().get(head) in _HELD_KINDS) and not (counted_before or counted_after)
                 and not _held_in_clause(text, b)):
             continue   # 学习…会议精神: a meeting not held; 纳入专题学习: not one held
-        b = _without_audience(text, tokens, starts, b, hs, head)
+        trimmed = _without_audience(text, tokens, starts, b, hs, head)
+        if trimmed != b:
+            b = trimmed
+            why.append(AUDIENCE)
         name = text[b:he]
         last = _JOIN.split(name)[-1]
         if ((_vague(name, head) or _vague(last, head)) and plain(name) not in _canonical()
@@ -368,7 +390,7 @@ def find_in_sentence(sent: Sentence) -> list[Mention]:
             continue
         if (b, he) in taken:
             continue
-        out.append(_make(sent, b, he, quoted_label(name), name))
+        out.append(_make(sent, b, he, quoted_label(name), name, tuple(why)))
     return out
 
 
@@ -389,7 +411,7 @@ def _without_organiser(sent: Sentence, m: Mention, orgs: list[Mention]) -> Menti
         rest = sent.text[b:e]
         if len(rest) - len(head.group()) < 2 or rest[0] in "的之" or _vague(rest, head.group()):
             return m            # nothing named beyond the unit: keep the whole
-        return _make(sent, b, e, quoted_label(rest), rest)
+        return _make(sent, b, e, quoted_label(rest), rest, (*m.rules, ORGANISER))
     return m
 
 
@@ -404,7 +426,7 @@ def _keep_bodies(sent: Sentence, found: list[Mention], orgs: list[Mention]) -> l
         body = next((o for o in orgs if o.start < m.start < o.end <= m.end - 2), None)
         if h and _kind().get(h.group()) == "meeting" and body is not None:
             b, e = body.start - sent.start, m.end - sent.start
-            m = _make(sent, b, e, quoted_label(sent.text[b:e]), sent.text[b:e])
+            m = _make(sent, b, e, quoted_label(sent.text[b:e]), sent.text[b:e], (*m.rules, BODY))
         out.append(m)
     found = out
     for o in orgs:
@@ -429,6 +451,7 @@ def _refer_back(found: list[Mention]) -> None:
             named = by_head[m.label][0]
             m.attrs["key"] = named.attrs.get("key", named.label)
             named.aliases.add(m.label)
+            mark(m, REFER_BACK)
 
 
 def find(doc: Doc, rep: Report) -> None:

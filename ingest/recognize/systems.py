@@ -24,8 +24,20 @@ from functools import cache, lru_cache
 
 from kg.model import SYSTEM, Doc, Mention, Report, Sentence
 from ingest.lexicon import lines as _lines
+from ingest.rules import mark, rule, words
 
 SOURCE = "systems"
+
+HEAD = rule("systems.head")
+LIST = rule("systems.list")
+PARALLEL = rule("systems.parallel")
+BARE = rule("systems.bare")
+ABSORB = rule("systems.absorb")
+MEND = rule("systems.mend")
+STOP_WORD = rule("systems.stop-word")
+STOP_TAG = rule("systems.stop-tag")
+HEADING = rule("systems.heading")
+QUANTITY = rule("systems.quantity")
 
 #: Characters that open and close a quoted name.
 OPEN_QUOTES = "“\"‘「『"
@@ -39,9 +51,9 @@ _INNER = set("+＋-－—·•・")
 _PUNCT = re.compile(r"[^\w+＋\-－—·•・“”\"‘’「」『』（）()]|[\d０-９]")
 _ORDINAL = re.compile(r"^[一二三四五六七八九十]是$")
 #: A heading's enumerator right before a name (（二）依法行政制度): not part of it.
-_ENUMERATOR = re.compile(r"(?:[（(][一二三四五六七八九十\d]{1,3}[）)]|(?:^|[\s。；;：:，,])[一二三四五六七八九十]{1,2}、)$")
+_ENUMERATOR = re.compile(words(HEADING)[0])
 #: An indefinite quantity (多项, 几次, 若干, 一系列): it counts names, it does not name one.
-_INDEFINITE = re.compile(r"^(?:(?:多|几|数|诸多)[项次个类种场批份轮期条]|若干\w*|一系列|一些)$")
+_INDEFINITE = re.compile(words(QUANTITY)[0])
 _TITLE = re.compile(r"《[^《》]{0,80}》")
 _QUOTE_CHARS = re.compile(r"[“”\"‘’「」『』\s]")
 #: Separators between members of a list of names.
@@ -131,25 +143,34 @@ def token_starts(tokens: list[str]) -> list[int]:
     return out
 
 
-def is_stop(tok: str, stops: frozenset[str]) -> bool:
-    """A token that ends a name: a stop word, a preposition, particle or
-    conjunction (by jieba's tag), an indefinite quantity, punctuation, a number."""
-    if tok in stops or _ORDINAL.match(tok) or _INDEFINITE.match(tok):
-        return True
+def stop_reason(tok: str, stops: frozenset[str]) -> str | None:
+    """Why a token ends a name: the id of the rule (a stop word, a
+    preposition, particle or conjunction by jieba's tag, an indefinite
+    quantity), "" for punctuation, a number or a space; None when it does not."""
+    if tok in stops:
+        return STOP_WORD
+    if _INDEFINITE.match(tok):
+        return QUANTITY
     if len(tok) > 1 and _tags().get(tok) in _stop_tags():
-        return True
+        return STOP_TAG
     if len(tok) >= 3 and (_VERB_END.search(tok) or (tok[-2:] in stops and tok[:-2] in stops)):
-        return True   # 大力开展, 逐步形成: jieba keeps adverb and verb together
-    if tok.strip() == "":
-        return True
+        return STOP_WORD   # 大力开展, 逐步形成: jieba keeps adverb and verb together
+    if _ORDINAL.match(tok) or tok.strip() == "":
+        return ""
     if len(tok) == 1 and tok in _INNER:
-        return False
-    return bool(_PUNCT.search(tok))
+        return None
+    return "" if _PUNCT.search(tok) else None
+
+
+def is_stop(tok: str, stops: frozenset[str]) -> bool:
+    """A token that ends a name (see :func:`stop_reason`)."""
+    return stop_reason(tok, stops) is not None
 
 
 def walk_back(text: str, tokens: list[str], starts: list[int], pos: int, *,
               stops: frozenset[str], join: bool = True, max_len: int = MAX_NAME,
-              head_end: re.Pattern[str] | None = None, titles: bool = False) -> int | None:
+              head_end: re.Pattern[str] | None = None, titles: bool = False,
+              why: list[str] | None = None, stop_rule: str = STOP_WORD) -> int | None:
     """Where a name ending at ``pos`` begins, walking left over tokens.
 
     The part of a token left of ``pos`` always belongs to the name (the head
@@ -159,7 +180,9 @@ def walk_back(text: str, tokens: list[str], starts: list[int], pos: int, *,
     characters and the conjunct left of it does not end with a head of its
     own (``head_end``; "法治讲座、法治游园会" are two names).  Returns None
     when the name would grow past ``max_len``.  With ``titles`` a 《…》
-    right before is taken in whole (《民法典》专题讲座).
+    right before is taken in whole (《民法典》专题讲座).  The id of the
+    rule that ended the name, if one did, is appended to ``why``; a stop
+    word of the caller's own list (not systems-stop.txt) as ``stop_rule``.
     """
     head_end = head_end or _HEAD_END
     if pos <= 0:
@@ -185,6 +208,8 @@ def walk_back(text: str, tokens: list[str], starts: list[int], pos: int, *,
             k -= 1
             continue
         if seg in "）)、" and _ENUMERATOR.search(text, 0, seg_start + 1):
+            if why is not None:
+                why.append(HEADING)
             break     # a heading's number: （二）依法行政制度
         if join and seg in JOINERS:
             right = text[begin:conj_end]
@@ -199,7 +224,11 @@ def walk_back(text: str, tokens: list[str], starts: list[int], pos: int, *,
                 k -= 1
                 continue
             break
-        if is_stop(seg, stops):
+        reason = stop_reason(seg, stops)
+        if reason is not None:
+            if reason and why is not None:   # a word of the caller's own stop list: its rule
+                own = reason == STOP_WORD and seg in stops and seg not in stop_words()
+                why.append(stop_rule if own else reason)
             break
         if k > 0 and tokens[k - 1].isdigit() and (seg in ("年", "年度") or len(seg) <= 2):
             break   # 2023年度…, 3张…: a year or a counted measure word ends the name
@@ -253,7 +282,7 @@ def _vague(name: str, head: str) -> bool:
 
 
 def _make(sent: Sentence, start: int, end: int, label: str, *, written: str | None = None,
-          extra: tuple[str, ...] = ()) -> Mention:
+          extra: tuple[str, ...] = (), rules: tuple[str, ...] = ()) -> Mention:
     """A mention at sentence offsets, with its canonical identity if known."""
     text = sent.text[start:end]
     label = plain(label)
@@ -277,18 +306,20 @@ def _make(sent: Sentence, start: int, end: int, label: str, *, written: str | No
     aliases.discard(label)
     return Mention(type=SYSTEM, text=text, label=label, start=sent.start + start,
                    end=sent.start + end, sentence=sent.index, source=SOURCE,
-                   attrs={**attrs, "nested": True}, aliases=aliases)
+                   attrs={**attrs, "nested": True}, aliases=aliases, rules=list(rules))
 
 
 def _members(text: str, tokens: list[str], starts: list[int], pos: int,
-             stops: frozenset[str]) -> list[tuple[int, int]]:
-    """Members of a list ending at ``pos`` (just before 等): right to left."""
+             stops: frozenset[str]) -> list[tuple[int, int, tuple[str, ...]]]:
+    """Members of a list ending at ``pos`` (just before 等), right to left:
+    (start, end, ids of the rules that ended each)."""
     out = []
     while pos > 0:
-        b = walk_back(text, tokens, starts, pos, stops=stops, join=False)
+        why: list[str] = []
+        b = walk_back(text, tokens, starts, pos, stops=stops, join=False, why=why)
         if b is None:
             break
-        out.append((b, pos))
+        out.append((b, pos, tuple(why)))
         if b > 0 and text[b - 1] in "、和及与":
             pos = b - 1
             continue
@@ -309,7 +340,7 @@ def find_in_sentence(sent: Sentence) -> list[Mention]:
     titles = title_spans(text)
     out: list[Mention] = []
 
-    bare_found = [_make(sent, m.start(), m.end(), m.group()) for m in bare
+    bare_found = [_make(sent, m.start(), m.end(), m.group(), rules=(BARE,)) for m in bare
                   if not inside(titles, *m.span())]
 
     for m in heads:
@@ -317,20 +348,23 @@ def find_in_sentence(sent: Sentence) -> list[Mention]:
         if inside(titles, hs, he):
             continue
         head = _MEND.get(m.group("head"), m.group("head"))
+        mended = (MEND,) if head != m.group("head") else ()
         # a list sharing the head: "A、B、C等制度", "A、B等学法制度"
         before = text[:hs]
         lst = re.search(r"等(各项|各类|学法|相关|工作)?$", before)
         if lst:
             if head != "制度":
                 continue
-            for b, e in _members(text, tokens, starts, lst.start(), stops):
+            for b, e, why in _members(text, tokens, starts, lst.start(), stops):
                 member = text[b:e]
                 if _HEAD.search(member) or _vague(member, "") or _ACTIVITY_END.search(member):
                     continue   # found by itself: a system with its own head, an activity
                 out.append(_make(sent, b, e, quoted_label(member) + head,
-                                 written=member + head, extra=(plain(member),)))
+                                 written=member + head, extra=(plain(member),),
+                                 rules=(LIST, *mended, *why)))
             continue
-        b = walk_back(text, tokens, starts, hs, stops=stops)
+        why: list[str] = []
+        b = walk_back(text, tokens, starts, hs, stops=stops, why=why)
         if b is None:
             continue
         name = text[b:hs] + head
@@ -348,16 +382,17 @@ def find_in_sentence(sent: Sentence) -> list[Mention]:
         if (head not in _NAMING_HEADS and _vague(name, head)
                 and plain(name) not in _canonical()):
             continue
-        out.append(_make(sent, b, he, quoted_label(name), written=text[b:he]))
+        out.append(_make(sent, b, he, quoted_label(name), written=text[b:he],
+                         rules=(HEAD, *mended, *why)))
         # parallel quoted names sharing the head: 镇级“五包一”、村级“四包一”工作机制
         q = name.find("”")
         if q > 0 and b > 0 and text[b - 1] == "、":
             suffix = plain(name[q + 1:])
-            for mb, me in _members(text, tokens, starts, b - 1, stops):
+            for mb, me, why in _members(text, tokens, starts, b - 1, stops):
                 member = text[mb:me]
                 if "“" in member or '"' in member:
                     out.append(_make(sent, mb, me, quoted_label(member) + suffix,
-                                     written=plain(member) + suffix))
+                                     written=plain(member) + suffix, rules=(PARALLEL, *why)))
     return _absorb(bare_found, out) + out
 
 
@@ -376,6 +411,7 @@ def _absorb(bare: list[Mention], named: list[Mention]) -> list[Mention]:
             kept.append(b)
             continue
         outer.aliases |= {b.label, *b.aliases} - {outer.label}
+        mark(outer, ABSORB)
         if "key" in b.attrs and outer.label not in _canonical():
             outer.attrs["key"] = b.attrs["key"]
     return kept
