@@ -250,8 +250,8 @@ def _quoted_theme(text: str, b: int) -> int | None:
 
 #: Kinds of activity that are one only when held or counted (see activities-heads.txt).
 _HELD_KINDS = frozenset({"meeting", "study"})
-#: Kinds of activity held *for* people (trainings, tests, study sessions).
-_AUDIENCE_KINDS = frozenset({"training", "exam", "study"})
+#: Kinds of activity held *for* people (trainings, tests, study, attending a trial).
+_AUDIENCE_KINDS = frozenset({"training", "exam", "study", "trial"})
 
 
 @cache
