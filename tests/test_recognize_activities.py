@@ -191,3 +191,8 @@ def test_mentions_carry_the_rules_that_made_them():
         "召开一次专题会议，组织镇干部、村两委成员消防安全培训。")}
     assert found["专题会议"][0] == "activities.head" and "activities.count-lead" in found["专题会议"]
     assert "activities.audience" in found["消防安全培训"]
+
+
+def test_a_planned_study_or_an_inspection_in_passing_is_no_activity():
+    assert labels("明年计划组织集中学法不少于8次。") == set()
+    assert labels("日常考核督查的约束作用发挥不够。") == set()

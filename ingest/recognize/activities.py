@@ -94,10 +94,16 @@ def _held() -> re.Pattern[str]:
 _CLAUSE_END = re.compile(r"[，,。；;：:！!？?]")
 
 
+@cache
+def _planned() -> re.Pattern[str]:
+    return re.compile("|".join(_lines("activities-planned.txt")))
+
+
 def _held_in_clause(text: str, b: int) -> bool:
-    """True when the clause before ``b`` says something was held (召开, 参加…)."""
+    """True when the clause before ``b`` says something was held (召开,
+    参加…), and not as a plan (计划组织…)."""
     lo = max((m.end() for m in _CLAUSE_END.finditer(text, 0, b)), default=0)
-    return bool(_held().search(text, lo, b))
+    return bool(_held().search(text, lo, b)) and not _planned().search(text, lo, b)
 
 
 _COUNT = re.compile(
@@ -249,7 +255,7 @@ def _quoted_theme(text: str, b: int) -> int | None:
 
 
 #: Kinds of activity that are one only when held or counted (see activities-heads.txt).
-_HELD_KINDS = frozenset({"meeting", "study"})
+_HELD_KINDS = frozenset({"meeting", "study", "inspection"})
 #: Kinds of activity held *for* people (trainings, tests, study, attending a trial).
 _AUDIENCE_KINDS = frozenset({"training", "exam", "study", "trial"})
 
