@@ -21,9 +21,9 @@ from functools import cache, lru_cache
 from kg.model import ACTIVITY, ORGANIZATION, Doc, Mention, Report, Sentence
 from ingest.recognize.orgs import BODY_SUBTYPES
 from ingest.rules import mark, rule
-from ingest.recognize.systems import (CLOSE_QUOTES, MAX_QUOTED, _lines, _PAIR, inside, plain,
-                                      quoted_label, stop_words, title_spans, token_starts,
-                                      walk_back)
+from ingest.recognize.systems import (CLOSE_QUOTES, MAX_QUOTED, _lines, _PAIR, WholeNames,
+                                      inside, plain, quoted_label, stop_words, title_spans,
+                                      token_starts, walk_back)
 
 SOURCE = "activities"
 
@@ -148,8 +148,8 @@ def _canonical() -> dict[str, tuple[str, tuple[str, ...], str | None]]:
 
 
 @cache
-def _bare() -> re.Pattern[str]:
-    return re.compile("|".join(f"(?:{p})" for p in _lines("activities-bare.txt")))
+def _bare() -> WholeNames:
+    return WholeNames(_lines("activities-bare.txt"))
 
 
 def _number(raw: str) -> float | None:
@@ -312,7 +312,7 @@ def find_in_sentence(sent: Sentence) -> list[Mention]:
     """Every activity named in one sentence."""
     text = sent.text
     heads = list(_head().finditer(text))
-    bare = list(_bare().finditer(text))
+    bare = _bare().matches(text)
     runs = list(_INTO_RUN.finditer(text)) if "、" in text else []
     if not heads and not bare:
         return []

@@ -106,9 +106,88 @@ def _canonical() -> dict[str, tuple[str, tuple[str, ...]]]:
     return out
 
 
+class WholeNames:
+    """Whole-name patterns (systems-bare.txt, activities-bare.txt), each
+    searched only in sentences holding one of the words its every match
+    contains (:func:`required_words`; a pattern without such words is
+    always searched): most sentences are passed over with a few substring
+    tests instead of a scan by every pattern."""
+
+    def __init__(self, patterns: tuple[str, ...]) -> None:
+        self.patterns = [re.compile(p) for p in patterns]
+        self.always: list[int] = []
+        self.by_word: dict[str, list[int]] = {}
+        for i, p in enumerate(patterns):
+            need = required_words(p)
+            if not need:
+                self.always.append(i)
+            for w in need:
+                self.by_word.setdefault(w, []).append(i)
+
+    def matches(self, text: str) -> list[re.Match[str]]:
+        """Matches in ``text``, by start, the longest first."""
+        todo = set(self.always)
+        for w, idx in self.by_word.items():
+            if w in text:
+                todo.update(idx)
+        if not todo:
+            return []
+        found = [m for i in sorted(todo) for m in self.patterns[i].finditer(text)]
+        return sorted(found, key=lambda m: (m.start(), -m.end()))
+
+
 @cache
-def _bare() -> re.Pattern[str]:
-    return re.compile("|".join(f"(?:{p})" for p in _lines("systems-bare.txt")))
+def _bare() -> WholeNames:
+    return WholeNames(_lines("systems-bare.txt"))
+
+
+def required_words(pattern: str) -> set[str]:
+    """Words one of which every match of ``pattern`` contains: for each of its
+    alternatives, the longest run of plain characters it always has, or else
+    the runs of the alternatives of its first group (送法|普法…).  Empty when
+    some alternative has neither."""
+    try:
+        import re._constants as sre
+        import re._parser as sre_parse
+    except ImportError:            # Python before 3.11
+        import sre_constants as sre  # type: ignore[no-redef]
+        import sre_parse           # type: ignore[no-redef]
+    try:
+        tree = list(sre_parse.parse(pattern))
+    except re.error:
+        return set()
+    return _needed(tree, sre)
+
+
+def _needed(seq: list, sre) -> set[str]:
+    if len(seq) == 1 and seq[0][0] is sre.BRANCH:
+        out: set[str] = set()
+        for alt in seq[0][1][1]:
+            words = _needed(list(alt), sre)
+            if not words:
+                return set()
+            out |= words
+        return out
+    runs, cur, groups = [], "", []
+    for op, av in seq:
+        if op is sre.LITERAL:
+            cur += chr(av)
+            continue
+        runs.append(cur)
+        cur = ""
+        if op is sre.SUBPATTERN:      # a group that must match (not one with ? after it)
+            groups.append(list(av[-1]))
+        elif op is sre.BRANCH:        # (?:A|B) is written inline by the parser
+            groups.append([(op, av)])
+    runs.append(cur)
+    best = max(runs, key=len)
+    if best:
+        return {best}
+    for g in groups:
+        words = _needed(g, sre)
+        if words:
+            return words
+    return set()
 
 
 # Heads, longest first.  治度/制渡/责任治 are frequent typing slips.
@@ -331,7 +410,7 @@ def find_in_sentence(sent: Sentence) -> list[Mention]:
     """Every system named in one sentence."""
     text = sent.text
     heads = list(_HEAD.finditer(text))
-    bare = list(_bare().finditer(text))
+    bare = _bare().matches(text)
     if not heads and not bare:
         return []
     tokens = sent.tokens or [text]
