@@ -196,3 +196,11 @@ def test_mentions_carry_the_rules_that_made_them():
 def test_a_planned_study_or_an_inspection_in_passing_is_no_activity():
     assert labels("明年计划组织集中学法不少于8次。") == set()
     assert labels("日常考核督查的约束作用发挥不够。") == set()
+
+
+def test_more_forms_of_the_genre():
+    assert labels("班子成员召开专题民主生活会。") == {"专题民主生活会"}
+    assert labels("组织新任职干部进行宪法宣誓。") == {"宪法宣誓"}
+    assert labels("组织干部职工观摩庭审2次。") == {"观摩庭审"}
+    assert labels("开展人居环境集中整治。") == {"人居环境集中整治"}
+    assert labels("开展燃气安全专项检查3次。") == {"燃气安全专项检查"}
