@@ -1,16 +1,25 @@
 """活动: activities, trainings, campaigns, meetings, commemorative days.
 
-An activity is found from its head word (活动, 培训, 讲座, 专项行动, 评查,
-演练, 听证会, 考试, 宣传日 …) by the same token walk as 制度 (see
-:mod:`ingest.recognize.systems`): "开展法治讲座3场" → 法治讲座.  A generic
-word alone (培训, 宣传活动, 集中培训) is not an activity; the words that make a
-name generic are in data/lexicons/activities-generic.txt.  Some activities
-are found by their whole name (activities-bare.txt): commemorative days
-(宪法宣传日 with its date), 八五普法, 法律七进, 中心组学法.  Variants of one
-activity share a canonical identity (activities-canonical.txt).
+An activity is found from its head word by the same token walk as 制度 (see
+:mod:`ingest.recognize.systems`): "开展法治讲座3场" → 法治讲座.  The heads
+are data (activities-heads.txt), each with a kind — meetings, study forms,
+trainings, exams, ceremonies, shows, attending trials, inspections,
+campaigns, party days — and flags: ``self`` (专题会议, 集中学习 name an
+activity alone), ``counted`` (学法, 学习 are verbs, an activity only when
+counted) and ``event`` (held by a unit for others).  A meeting, study or
+inspection counts only when its clause says it was held (activities-held.txt,
+not as a plan: activities-planned.txt) or counts it.  A generic word alone
+(培训, 宣传活动, 集中培训) is not an activity (activities-generic.txt); the
+people a training is for are not its name (activities-audience.txt).  Some
+activities are found by their whole name (activities-bare.txt):
+commemorative days (宪法宣传日 with its date), 八五普法, 法律七进, 中心组学法.
+Variants of one activity share a canonical identity (activities-canonical.txt).
 
 A count stated right after the name ("法治宣讲100余场次") goes into
-``attrs["count"]`` and ``attrs["count_unit"]``.
+``attrs["count"]`` and ``attrs["count_unit"]``, a date stated before it in
+its sentence ("2023年5月，举办…") into ``attrs["date"]``.  Every rule that
+makes or trims a mention is recorded in ``Mention.rules`` (ids declared in
+the activities-*.txt files).
 """
 from __future__ import annotations
 

@@ -3,15 +3,18 @@
 A system is found from its head word (制度, 机制, 责任制, 清单, 决策程序,
 指标体系, X长制, and the X制 of service rules: 首问负责制, 限时办结制,
 一次性告知制, 服务承诺制, 责任追究制) by walking left over jieba tokens until a verb or function
-word (data/lexicons/systems-stop.txt) ends the name: "严格执行日排查制度" →
-日排查制度.  Lists that share one head ("调查取证、告知、集体讨论决定等制度")
+word (data/lexicons/systems-stop.txt), a word jieba tags as a preposition,
+particle or conjunction (systems-stop-tags.txt), a heading's number or an
+indefinite quantity (systems-boundaries.txt) ends the name:
+"严格执行日排查制度" → 日排查制度.  Lists that share one head ("调查取证、告知、集体讨论决定等制度")
 yield one system per member.  Names made only of generic words
 (systems-generic.txt: 工作制度, 依法行政制度) are left out.
 
 Well-known national systems (systems-canonical.txt) get a canonical identity
 (``attrs["key"]``) and their variant names as aliases, so that 执法全过程记录
 and 行政执法全过程记录制度 become one node; a few of them are also found
-without a head word (systems-bare.txt).  Near-miss heads (治度, 制渡,
+without a head word (systems-bare.txt); one of them inside a longer name
+(三重一大 in 三重一大集体决策制度) is that name, not a second system.  Near-miss heads (治度, 制渡,
 责任治) are mended, and the text as written is kept as an alias.
 
 The token walk (:func:`walk_back`) is shared with the 活动 recogniser.
