@@ -193,17 +193,44 @@ def _needed(seq: list, sre) -> set[str]:
     return set()
 
 
-# Heads, longest first.  治度/制渡/责任治 are frequent typing slips.
-#: The X制 of service rules (首问负责制, 限时办结制, 一次性告知制 …).
-_RULE_HEADS = ("负责制", "办结制", "告知制", "承诺制", "追究制")
-_HEAD = re.compile(
-    r"(?P<head>责任制(?!度)|责任治|指标体系|制度|治度|制渡|机制|清单|决策程序|必经程序|五大程序|程序|模式"
-    r"|(?<=[\u4e00-\u9fff])(?:长制|(?:" + "|".join(_RULE_HEADS) + r")(?!度)))"
-    r"(?!化|改革|建设成效|性)")
-_HEAD_END = re.compile(r"(制度|机制|责任制|清单|程序|" + "|".join(_RULE_HEADS) + r")$")
-#: Heads that name a kind of system themselves: a generic word before them
-#: still makes a name (岗位责任制, 河长制, 服务承诺制, 责任追究制).
-_NAMING_HEADS = frozenset({"责任制", "长制", *_RULE_HEADS})
+def _word(pattern: str) -> str:
+    """A head pattern as plain text (its look-arounds dropped)."""
+    return re.sub(r"\(\?<?[=!][^)]*\)", "", pattern)
+
+
+@cache
+def _head_table() -> tuple[tuple[str, frozenset[str]], ...]:
+    """(pattern, flags) of data/lexicons/systems-heads.txt, longest first."""
+    rows = [(line.split()[0], frozenset(line.split()[1:])) for line in _lines("systems-heads.txt")]
+    return tuple(sorted(rows, key=lambda r: -len(_word(r[0]))))
+
+
+@cache
+def _head() -> re.Pattern[str]:
+    heads = "|".join(p for p, _ in _head_table())
+    after = "|".join(_lines("systems-head-next.txt"))
+    return re.compile(f"(?P<head>{heads})(?!{after})")
+
+
+@cache
+def _head_end() -> re.Pattern[str]:
+    """A name ending with a head of its own (flag ``ends``)."""
+    return re.compile("(?:" + "|".join(_word(p) for p, f in _head_table() if "ends" in f) + ")$")
+
+
+@cache
+def _naming() -> frozenset[str]:
+    """Heads that name a kind of system themselves: a generic word before
+    them still makes a name (岗位责任制, 河长制, 服务承诺制, 责任追究制)."""
+    return frozenset(_word(p) for p, f in _head_table() if "naming" in f)
+
+
+@cache
+def _mend() -> dict[str, str]:
+    """Typing slips in a head and the head meant (治度 → 制度)."""
+    return {_word(p): fl[5:] for p, f in _head_table() for fl in f if fl.startswith("mend=")}
+
+
 #: Members of a list of 制度 that are activities (法治讲座、定期法治培训等学法制度).
 _ACTIVITY_END = re.compile(r"(讲座|培训|宣讲|讲堂|活动|考试|演练)$")
 #: Procedures that are systems whatever they govern (合法性审查前置程序).
@@ -211,7 +238,6 @@ _SYSTEM_PROCEDURE = re.compile(r"(?:前置|必经)程序$")
 #: A model (模式) is a system when the text names it: a quoted name and a
 #: word of its own before 模式 (“全员办案”工作模式, “A+B”双轮驱动模式).
 _NAMED_MODEL = re.compile(r"[”\"’」』]\s*[\u4e00-\u9fff]{2,}模式$")
-_MEND = {"治度": "制度", "制渡": "制度", "责任治": "责任制"}
 
 
 # ---------------------------------------------------------------- the walk
@@ -266,7 +292,7 @@ def walk_back(text: str, tokens: list[str], starts: list[int], pos: int, *,
     rule that ended the name, if one did, is appended to ``why``; a stop
     word of the caller's own list (not systems-stop.txt) as ``stop_rule``.
     """
-    head_end = head_end or _HEAD_END
+    head_end = head_end or _head_end()
     if pos <= 0:
         return None
     k = bisect_right(starts, pos - 1) - 1
@@ -412,7 +438,7 @@ def _members(text: str, tokens: list[str], starts: list[int], pos: int,
 def find_in_sentence(sent: Sentence) -> list[Mention]:
     """Every system named in one sentence."""
     text = sent.text
-    heads = list(_HEAD.finditer(text))
+    heads = list(_head().finditer(text))
     bare = _bare().matches(text)
     if not heads and not bare:
         return []
@@ -429,7 +455,7 @@ def find_in_sentence(sent: Sentence) -> list[Mention]:
         hs, he = m.span()
         if inside(titles, hs, he):
             continue
-        head = _MEND.get(m.group("head"), m.group("head"))
+        head = _mend().get(m.group("head"), m.group("head"))
         mended = (MEND,) if head != m.group("head") else ()
         # a list sharing the head: "A、B、C等制度", "A、B等学法制度"
         before = text[:hs]
@@ -439,7 +465,7 @@ def find_in_sentence(sent: Sentence) -> list[Mention]:
                 continue
             for b, e, why in _members(text, tokens, starts, lst.start(), stops):
                 member = text[b:e]
-                if _HEAD.search(member) or _vague(member, "") or _ACTIVITY_END.search(member):
+                if _head().search(member) or _vague(member, "") or _ACTIVITY_END.search(member):
                     continue   # found by itself: a system with its own head, an activity
                 out.append(_make(sent, b, e, quoted_label(member) + head,
                                  written=member + head, extra=(plain(member),),
@@ -461,7 +487,7 @@ def find_in_sentence(sent: Sentence) -> list[Mention]:
             continue
         if "第一责任" in name:
             continue   # the first-responsible-person duty is a duty, not a system
-        if (head not in _NAMING_HEADS and _vague(name, head)
+        if (head not in _naming() and _vague(name, head)
                 and plain(name) not in _canonical()):
             continue
         out.append(_make(sent, b, he, quoted_label(name), written=text[b:he],
