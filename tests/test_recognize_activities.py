@@ -204,3 +204,9 @@ def test_more_forms_of_the_genre():
     assert labels("组织干部职工观摩庭审2次。") == {"观摩庭审"}
     assert labels("开展人居环境集中整治。") == {"人居环境集中整治"}
     assert labels("开展燃气安全专项检查3次。") == {"燃气安全专项检查"}
+
+
+def test_verbs_that_lead_people_or_pass_on_words_end_a_name():
+    found = activities("镇长带领干部职工开展消防安全演练。")
+    assert [m.label for m in found] == ["消防安全演练"]
+    assert labels("及时传达学习全县安全生产会议精神。") == set()

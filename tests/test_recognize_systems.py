@@ -111,8 +111,17 @@ def test_governing_verbs_are_not_part_of_a_name():
 
 
 def test_preposition_by_part_of_speech_ends_a_name():
-    # 对照 is a preposition (jieba tag p): the name starts after it
-    assert labels("对照矛盾纠纷分级化解机制查找不足。") == {"矛盾纠纷分级化解机制"}
+    # 对照 is a preposition (jieba tag p), in no stop list: the name starts after it
+    found = systems("对照矛盾纠纷分级化解机制查找不足。")
+    assert [m.label for m in found] == ["矛盾纠纷分级化解机制"]
+    assert found[0].rules == ["systems.head", "systems.stop-tag"]
+
+
+def test_the_rule_that_ended_a_name_is_recorded():
+    heading = systems("（三）值班巡查制度更加完善。")[0]
+    assert heading.rules == ["systems.head", "systems.heading"]
+    verb = systems("固化村级事务联席审议机制。")[0]
+    assert verb.rules == ["systems.head", "systems.stop-word"]
 
 
 @pytest.mark.parametrize("body", [
