@@ -210,3 +210,11 @@ def test_verbs_that_lead_people_or_pass_on_words_end_a_name():
     found = activities("镇长带领干部职工开展消防安全演练。")
     assert [m.label for m in found] == ["消防安全演练"]
     assert labels("及时传达学习全县安全生产会议精神。") == set()
+
+
+def test_a_count_written_before_the_name():
+    found = activities("全年共召开12次党政联席会议。")
+    assert [m.label for m in found] == ["党政联席会议"]
+    assert found[0].attrs["count"] == 12 and found[0].attrs["count_unit"] == "次"
+    once = activities("每季度召开一次专题会议。")[0]
+    assert once.attrs["count"] == 1

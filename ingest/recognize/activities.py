@@ -15,8 +15,9 @@ activities are found by their whole name (activities-bare.txt):
 commemorative days (宪法宣传日 with its date), 八五普法, 法律七进, 中心组学法.
 Variants of one activity share a canonical identity (activities-canonical.txt).
 
-A count stated right after the name ("法治宣讲100余场次") goes into
-``attrs["count"]`` and ``attrs["count_unit"]``, a date stated before it in
+A count stated right after the name ("法治宣讲100余场次") or right before
+it ("召开12次党政联席会议") goes into ``attrs["count"]`` and
+``attrs["count_unit"]``, a date stated before it in
 its sentence ("2023年5月，举办…") into ``attrs["date"]``.  Every rule that
 makes or trims a mention is recorded in ``Mention.rules`` (ids declared in
 the activities-*.txt files).
@@ -120,7 +121,7 @@ _COUNT = re.compile(
     r"(?P<more>余|多)?\s*(?P<unit>场次|人次|场|次|期|批|轮|班)")
 _CN = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 #: A count written before the name: "召开一次专题会议".
-_COUNT_BEFORE = re.compile(r"(?:\d+|[一二两三四五六七八九十]+)\s*(?:次|场|期|个|轮)$")
+_COUNT_BEFORE = re.compile(r"(?P<n>\d+|[一二两三四五六七八九十]+)\s*(?P<unit>次|场|期|个|轮)$")
 _JOIN = re.compile(r"[、和及与]")
 #: A date written before a commemorative day: 12·4, 12月4日.
 _DATE_LEAD = re.compile(r"^(?:\d{1,2}[·•・.]\d{1,2}|\d{1,2}月\d{1,2}日)")
@@ -236,13 +237,14 @@ def _make(sent: Sentence, start: int, end: int, label: str, written: str,
         if canon[2]:
             attrs["date"] = canon[2]
     aliases.discard(label)
-    count = _COUNT.match(sent.text[end:])
+    # the count after the name ("法治讲座3场"), else right before it ("召开一次专题会议")
+    count = _COUNT.match(sent.text[end:]) or _COUNT_BEFORE.search(sent.text, 0, start)
     if count:
         n = _number(count.group("n"))
         if n is not None:
             attrs["count"] = int(n) if n.is_integer() else n
             attrs["count_unit"] = count.group("unit")
-            if count.group("more"):
+            if "more" in count.re.groupindex and count.group("more"):
                 attrs["count_approx"] = "more"
     if "date" not in attrs:
         date = _date_before(sent.text, start)
