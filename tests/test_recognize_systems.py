@@ -89,3 +89,80 @@ def test_service_rules_named_by_their_own_kind_of_system():
     assert labels("严格落实负责制。") == set()          # the kind alone names nothing
     assert labels("实行首问负责制、一次性告知制度、限时办结制度。") == {
         "首问负责制", "一次性告知制度", "限时办结制度"}   # …制度 keeps its 度
+
+
+# ---------------------------------------------------------------- boundaries
+
+def test_heading_number_is_not_part_of_a_name():
+    assert labels("（三）值班巡查制度更加完善。") == {"值班巡查制度"}
+    assert labels("二、信访接待制度落到实处。") == {"信访接待制度"}
+
+
+def test_indefinite_quantity_ends_a_name():
+    # 多项 counts the systems, 工作制度 alone is too vague to be one
+    assert labels("先后出台多项工作制度，规范日常管理。") == set()
+    assert labels("制定若干值班轮岗制度。") == {"值班轮岗制度"}
+
+
+def test_governing_verbs_are_not_part_of_a_name():
+    assert labels("固化村级事务联席审议机制，减少推诿。") == {"村级事务联席审议机制"}
+    assert labels("为平安建设提供制度保障。") == set()
+    assert labels("高标准编制乡级权力运行清单。") == {"乡级权力运行清单"}
+
+
+def test_preposition_by_part_of_speech_ends_a_name():
+    # 对照 is a preposition (jieba tag p), in no stop list: the name starts after it
+    found = systems("对照矛盾纠纷分级化解机制查找不足。")
+    assert [m.label for m in found] == ["矛盾纠纷分级化解机制"]
+    assert found[0].rules == ["systems.head", "systems.stop-tag"]
+
+
+def test_the_rule_that_ended_a_name_is_recorded():
+    heading = systems("（三）值班巡查制度更加完善。")[0]
+    assert heading.rules == ["systems.head", "systems.heading"]
+    verb = systems("固化村级事务联席审议机制。")[0]
+    assert verb.rules == ["systems.head", "systems.stop-word"]
+
+
+@pytest.mark.parametrize("body", [
+    "向群众讲解我国的根本制度、基本制度和重要制度。",
+    "逐步形成常态化、长效化机制。",
+])
+def test_generic_adjectives_make_no_name(body):
+    assert labels(body) == set()
+
+
+def test_national_system_inside_a_longer_name_is_one_system():
+    found = systems("严格落实“三重一大”议事决策制度，规范用权。")
+    assert len(found) == 1
+    assert found[0].label == "三重一大议事决策制度"
+    assert "三重一大" in found[0].aliases
+
+
+def test_prerequisite_procedure_and_named_model():
+    assert labels("坚持公平竞争审查前置程序。") == {"公平竞争审查前置程序"}
+    assert labels("推行“一网受理”服务模式，方便群众。") == {"一网受理服务模式"}
+    # a quoted slogan followed by 模式 alone says how, it names nothing
+    assert labels("实现“一站式”模式，方便群众。") == set()
+    assert labels("探索新的基层治理模式。") == set()
+
+
+def test_well_known_party_and_village_systems_without_a_head():
+    assert labels("坚持“三会一课”，落实组织生活。") == {"三会一课"}
+    assert labels("全面实行村支书、村主任“一肩挑”。") == {"一肩挑"}
+    assert labels("对重点企业实行“一企一员”，上门服务。") == {"一企一员"}
+
+
+def test_whole_name_patterns_are_searched_only_where_their_words_are():
+    from ingest.recognize.systems import WholeNames, required_words
+
+    assert required_words("(?:国家)?宪法(?:宣传)?日") == {"宪法"}
+    assert required_words("(?:送法|普法)(?:进|下)(?:乡|村)") == {"送法", "普法"}
+    assert required_words("专题述法|年度述法") == {"专题述法", "年度述法"}
+    assert required_words("[一二][三四]") == set()      # no plain word: always searched
+    names = WholeNames(("(?:国家)?宪法(?:宣传)?日", "[一二][三四]"))
+    assert [m.group() for m in names.matches("开展国家宪法日活动")] == ["国家宪法日"]
+    assert [m.group() for m in names.matches("落实一三规划")] == ["一三"]
+    # the longest match first where two patterns start at one place
+    both = WholeNames(("宪法日", "宪法日活动"))
+    assert [m.group() for m in both.matches("宪法日活动")] == ["宪法日活动", "宪法日"]

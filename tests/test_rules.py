@@ -97,3 +97,22 @@ def test_mark_appends_each_id_once():
     m = Mention(type=LAW, text="x", label="x", start=0, end=1, sentence=0, rules=["laws.title"])
     rules.mark(m, "laws.title", "laws.named")
     assert m.rules == ["laws.title", "laws.named"]
+
+
+def test_person_mentions_carry_the_rule_that_made_them():
+    doc = run_text("石桥镇人民政府2024年度法治政府建设情况的报告\n"
+                   "成立领导小组，党委书记刘明远为组长，镇长陈思为副组长。\n")
+    made = {m.label: m.rules for m in doc.reports[0].mentions if m.source == "persons"}
+    assert made == {"刘明远": ["persons.after-post"], "陈思": ["persons.after-post"]}
+
+
+def test_figures_carry_the_rules_that_made_and_named_them():
+    doc = run_text("石桥镇人民政府2024年度法治政府建设情况的报告\n"
+                   "全年开展法治讲座5场、2000人次，石桥镇共公开政务信息20条。"
+                   "组织学法考试2场，参加人员120人，参考率和合格率均达100%。\n")
+    made = {(i.metric, i.unit): i.rules for i in doc.reports[0].indicators}
+    assert made[("开展法治讲座", "场")] == ["figures.count"]
+    assert made[("开展法治讲座", "人次")] == ["figures.count", "figures.list-shared"]
+    assert made[("公开政务信息", "条")] == ["figures.count", "figures.place"]
+    assert made[("组织学法考试参加人员", "人")] == ["figures.count", "figures.dependent"]
+    assert made[("参考率", "%")] == made[("合格率", "%")] == ["figures.count", "figures.rate-pair"]

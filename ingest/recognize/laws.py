@@ -41,20 +41,25 @@ _CJK = "\u4e00-\u9fff"
 _TITLE = re.compile(words(TITLE)[0])
 _QUOTED = re.compile(words(QUOTED)[0])
 _YEARS = re.compile(r"[（(]?(\d{4})\s*[-—–―‒‐‑－~〜～至]\s*(\d{4})\s*年?[）)]?$")
-# after a bare "…法", these make the 法 part of 法治/法律/法规/法学
-_LAW_WORD_TAIL = frozenset("治律规学")
-# after a bare law name these make a commemorative day or week (宪法宣传日),
-# which is an activity of its own, not a citation of the law
-_DAY_WORDS = ("日", "周", "月", "宣传日", "宣传周", "宣传月", "纪念日", "主题日")
 _SPACES = re.compile(r"\s+")
 _QUOTES = re.compile(r"[“”\"‘’'「」『』]")
-# A township-level name at the head of a title: 惠南镇…, 广内街道…, 鹤龙街….
-_TOWNSHIP_HEAD = re.compile(rf"^(?:[{_CJK}]{{1,6}}?[省市县区])?[{_CJK}]{{2,4}}?(?:镇|乡|街道|街)(?![道办])")
-# …惠南镇… anywhere in a title (乡 only at the head: 法治乡村 is no place).
-_TOWNSHIP_INSIDE = re.compile(rf"[{_CJK}]{{2}}(?:镇|街道)")
-_GENERIC_TOWNSHIP = ("乡镇", "城镇", "村镇", "集镇", "城乡", "镇村", "镇街", "街镇", "全镇", "全乡")
+
+
+def _section(name: str) -> tuple[str, ...]:
+    return sections("laws-patterns.txt").get(name, ())
+
+
+# after a bare "…法", these make the 法 part of 法治/法律/法规/法学
+_LAW_WORD_TAIL = frozenset(_section("law_word_tail"))
+# after a bare law name these make a commemorative day or week (宪法宣传日)
+_DAY_WORDS = _section("day_words")
+# a township-level name at the head of a title, or inside it
+_TOWNSHIP_HEAD = re.compile(_section("township_head")[0])
+_TOWNSHIP_INSIDE = re.compile(_section("township_inside")[0])
+_GENERIC_TOWNSHIP = _section("generic_townships")
+_NOT_BEFORE_TOWNSHIP = "".join(_section("not_before_township"))
 # Bodies above the township at the head of a title: 国务院…, 中共…, 全县….
-_SUPERIOR_HEAD = re.compile(r"^(?:\d{4}年度?)?(?:中央|中共|国务院|全国|国家|省|市|县|区|全省|全市|全县|全区|关于)")
+_SUPERIOR_HEAD = re.compile(r"^(?:\d{4}年度?)?(?:" + "|".join(_section("superior_heads")) + ")")
 
 
 # ------------------------------------------------------------ lexicons
@@ -183,7 +188,7 @@ def is_local(label: str, rep: Report) -> bool:
     if head and not any(g in head.group() for g in _GENERIC_TOWNSHIP):
         return True
     for t in _TOWNSHIP_INSIDE.finditer(label):
-        if not any(g in t.group() for g in _GENERIC_TOWNSHIP) and t.group()[1] not in "小城乡村集各全本我":
+        if not any(g in t.group() for g in _GENERIC_TOWNSHIP) and t.group()[1] not in _NOT_BEFORE_TOWNSHIP:
             return True
     return False
 
@@ -210,7 +215,7 @@ def classify(label: str, rep: Report) -> str:
         return "党内法规"
     if is_local(label, rep):
         return "本地文件"
-    if _endswith_any(stem, lex.get("law_endings", ())) and not stem.endswith(("办法", "方法", "做法")):
+    if _endswith_any(stem, lex.get("law_endings", ())) and not stem.endswith(lex.get("not_law_word_endings", ())):
         return "法律"
     local_place = _division_head(stem)
     if _endswith_any(stem, lex.get("regulation_endings", ())):
@@ -218,7 +223,7 @@ def classify(label: str, rep: Report) -> str:
     if _endswith_any(stem, lex.get("rule_endings", ())):
         return "规章"
     if (not local_place and not _SUPERIOR_HEAD.match(stem)
-            and _endswith_any(stem, ("总结", "报告", "清单", "责任书", "分工表", "汇编", "台账"))):
+            and _endswith_any(stem, lex.get("own_paper_endings", ()))):
         return "本地文件"
     return "政策文件"
 
