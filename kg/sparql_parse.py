@@ -143,15 +143,19 @@ def _deep(fn, *args: Any) -> Any:
         except BaseException as exc:    # handed to the caller's thread
             out["error"] = exc
 
-    if sys.getrecursionlimit() < PARSE_RECURSION:
-        sys.setrecursionlimit(PARSE_RECURSION)
+    limit = sys.getrecursionlimit()
     old = threading.stack_size(PARSE_STACK_BYTES)
     try:
         thread = threading.Thread(target=run, name="sparql-parse", daemon=True)
     finally:
         threading.stack_size(old)
-    thread.start()
-    thread.join()
+    # the limit is the interpreter's, not the thread's: raised for this parse only
+    sys.setrecursionlimit(max(limit, PARSE_RECURSION))
+    try:
+        thread.start()
+        thread.join()
+    finally:
+        sys.setrecursionlimit(limit)
     if "error" in out:
         raise out["error"]
     return out["value"]
