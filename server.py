@@ -42,6 +42,7 @@ def open_engine(values: Mapping[str, Any]):
     try:
         return Engine(str(path), size=values["query_workers"] or 1,
                       page_size=values["page_workers"] or 1, nice=values["query_nice"],
+                      long_ms=values["query_long_ms"],
                       time_limit_ms=values["query_time_limit_ms"] or 10_000,
                       max_rows=values["max_rows"] or 10_000,
                       memory_mb=values["query_memory_mb"],

@@ -65,6 +65,9 @@ SETTINGS: tuple[Setting, ...] = (
             int),
     Setting("page_workers", 2, "Worker processes answering the pages, search and canned "
             "queries at once (a lane of their own: they never wait behind users' SPARQL).", int),
+    Setting("query_long_ms", 2000, "A user's SPARQL query running longer than this (ms) is "
+            "long; at most query_workers - 1 long ones run at once, so short ones keep a "
+            "worker: a further one is stopped with 503 (0: no such limit).", int),
     Setting("query_nice", 10, "CPU priority (nice, 0-19) of the workers running users' SPARQL: "
             "higher leaves more of the CPU to pages when a query runs away.", int),
     Setting("query_queue_ms", 30_000, "Longest a query waits for a free worker when all are "

@@ -13,7 +13,10 @@ queue behind runaway queries:
   queries), ``page_workers`` of them;
 * ``sparql``: users' SPARQL texts, ``query_workers`` of them, running at a
   lower CPU priority (``query_nice``) so a runaway there slows the pages
-  lane as little as the kernel allows.
+  lane as little as the kernel allows.  A query running past
+  ``query_long_ms`` is *long*; at most ``query_workers - 1`` long ones run
+  at once (one if there is one worker), so a worker is left for short
+  queries: a further query is stopped with 503 when it turns long.
 
 Every run counts against the time limit from when the worker gets the
 query (parsing included); past it, or when the client has gone, the worker
@@ -199,7 +202,7 @@ class Engine:
 
     def __init__(self, path: str, *, size: int = 2, page_size: int = 2,
                  time_limit_ms: int = 10_000, max_rows: int = 10_000, memory_mb: int = 0,
-                 queue_ms: int | None = None, nice: int = 10) -> None:
+                 queue_ms: int | None = None, nice: int = 10, long_ms: int = 2000) -> None:
         self.path = str(path)
         self.time_limit_ms = time_limit_ms
         #: how long a query may wait for a free worker (default: the time limit)
@@ -207,12 +210,16 @@ class Engine:
         self.max_rows = max_rows
         self.memory_mb = memory_mb
         self.nice = nice
+        self.long_ms = long_ms
+        self._long = 0                  # long users' queries running now
+        self._long_lock = threading.Lock()
         self._ctx = mp.get_context("spawn")
         self._idle: dict[str, queue.Queue[_Worker]] = {lane: queue.Queue() for lane in LANES}
         self._update_lock = threading.Lock()
         self._closed = False
         self.sizes = {"sparql": max(1, size), "pages": max(1, page_size)}
         self.size = self.sizes["sparql"]
+        self.max_long = max(1, self.size - 1)
         self.isolation: str | None = None
         for lane in LANES:
             self._start(lane, self.sizes[lane])
@@ -274,16 +281,24 @@ class Engine:
                "default_graphs": default_graphs, "named_graphs": named_graphs,
                "substitutions": {k: term_spec(v) for k, v in (substitutions or {}).items()}}
         parsed = bool(checked.form)
+        # a user's query turns long at long_ms (pages' queries never do)
+        long_at = time.monotonic() + self.long_ms / 1000 if lane == "sparql" and self.long_ms \
+            else None
+        state = {"long": False}
         try:
             worker.conn.send(req)
             while True:
-                self._wait(worker, deadline, limit_ms, gone)
+                self._wait(worker, deadline, limit_ms, gone, long_at, state)
                 kind, payload = worker.conn.recv()
                 if kind != "parsed":
                     break
                 parsed = True
         except (EOFError, OSError, BrokenPipeError):
             raise self._died(worker, parsed) from None
+        finally:
+            if state["long"]:
+                with self._long_lock:
+                    self._long -= 1
         self._idle[lane].put(worker)
         if kind == "ok":
             return payload
@@ -295,13 +310,34 @@ class Engine:
         raise QueryError(f"the query failed: {payload}", status=500)
 
     def _wait(self, worker: _Worker, deadline: float, limit_ms: int,
-              gone: Callable[[], bool] | None) -> None:
-        """Until the worker answers; kill it at the deadline or when the client is gone."""
+              gone: Callable[[], bool] | None, long_at: float | None = None,
+              state: dict | None = None) -> None:
+        """Until the worker answers; kill it at the deadline, when the client is
+        gone, or when it turns long while the long slots are taken."""
         while True:
-            left = deadline - time.monotonic()
-            if worker.conn.poll(max(0.0, min(left, _POLL_S if gone else left))):
+            now = time.monotonic()
+            step = deadline - now
+            if gone is not None:
+                step = min(step, _POLL_S)
+            if long_at is not None and state is not None and not state["long"]:
+                step = min(step, long_at - now)
+            if worker.conn.poll(max(0.0, step)):
                 return
-            if time.monotonic() >= deadline:
+            now = time.monotonic()
+            if long_at is not None and state is not None and not state["long"] \
+                    and now >= long_at:
+                with self._long_lock:
+                    if self._long < self.max_long:
+                        self._long += 1
+                        state["long"] = True
+                if not state["long"]:
+                    self._retire(worker)
+                    raise QueryError(
+                        f"query stopped: it ran past query_long_ms={self.long_ms} ms while "
+                        f"{self.max_long} other long queries were running (a worker is kept "
+                        "for short queries); retry later or narrow it",
+                        status=503, setting="query_long_ms")
+            if now >= deadline:
                 self._retire(worker)
                 raise QueryError(
                     f"query stopped: it ran longer than query_time_limit_ms={limit_ms} ms; "

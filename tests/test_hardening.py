@@ -234,3 +234,31 @@ def test_a_default_graph_uri_with_a_space_is_a_400(serve):
     base, _ = serve
     status, _, body = sparql_get(base, COUNT, **{"default-graph-uri": "http://a b/"})
     assert status == 400 and b"default-graph-uri" in body
+
+
+def test_long_user_queries_leave_a_worker_for_short_ones(store_path):
+    from kg.sparql import user_query
+    from kg.workers import Engine
+
+    with Engine(str(store_path), size=2, page_size=1, time_limit_ms=6000, long_ms=500) as engine:
+        outcome: dict[str, QueryError] = {}
+
+        def runaway(name: str) -> None:
+            try:
+                engine.run(user_query(RUNAWAY_PLAIN))
+            except QueryError as exc:
+                outcome[name] = exc
+
+        first = threading.Thread(target=runaway, args=("first",))
+        first.start()
+        time.sleep(1.0)                    # the first is long now, and holds the one long slot
+        t0 = time.monotonic()
+        runaway("second")
+        assert time.monotonic() - t0 < 3
+        assert outcome["second"].setting == "query_long_ms" and outcome["second"].status == 503
+        # meanwhile a short user query is answered by the worker kept for it
+        t0 = time.monotonic()
+        assert _count(engine.run(user_query(COUNT)).body) > 0
+        assert time.monotonic() - t0 < 3
+        first.join(15)
+        assert outcome["first"].setting == "query_time_limit_ms"
