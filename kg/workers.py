@@ -58,7 +58,8 @@ def _worker_main(path: str, conn, memory_mb: int = 0, nice: int = 0) -> None:
     if nice:
         import os
 
-        os.nice(nice)
+        # at least ``nice`` (a replacement may have been started niced already)
+        os.setpriority(os.PRIO_PROCESS, 0, max(nice, os.getpriority(os.PRIO_PROCESS, 0)))
     if memory_mb:
         import resource
 
@@ -253,7 +254,21 @@ class Engine:
             self._idle[worker.lane].put(self._new(worker.lane))
 
     def _retire(self, worker: _Worker) -> None:
-        threading.Thread(target=self._replace, args=(worker,), daemon=True).start()
+        threading.Thread(target=self._replace_niced, args=(worker,), daemon=True).start()
+
+    def _replace_niced(self, worker: _Worker) -> None:
+        """Replace a worker from a thread running at the lane's priority: on
+        Linux a process starts with its parent thread's nice value, so a
+        sparql-lane replacement (runaways make many) starts Python and loads
+        its modules at low priority too, not just its queries."""
+        if worker.lane == "sparql" and self.nice:
+            import os
+
+            try:
+                os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), self.nice)
+            except OSError:
+                pass
+        self._replace(worker)
 
     def _acquire(self, lane: str, limit_s: float) -> _Worker:
         try:
