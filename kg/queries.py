@@ -281,7 +281,7 @@ def plain(term: dict[str, str] | None) -> Any:
 def run(query: CannedQuery, given: dict[str, Any], runner) -> Table:
     """Run a canned query with parameters through ``runner``.
 
-    ``runner(checked, fmt=, substitutions=)`` is :meth:`kg.sparql.Engine.run`
+    ``runner(checked, fmt=, substitutions=)`` is :meth:`kg.workers.Engine.run`
     or a function around :func:`kg.sparql.execute` (the CLI).
     """
     import json
