@@ -262,3 +262,30 @@ def test_long_user_queries_leave_a_worker_for_short_ones(store_path):
         assert time.monotonic() - t0 < 3
         first.join(15)
         assert outcome["first"].setting == "query_time_limit_ms"
+
+
+@pytest.mark.skipif(os.geteuid() != 0 or not Path("/usr/bin/setpriv").exists(),
+                    reason="needs root and setpriv to try it as an unprivileged user")
+def test_isolation_works_for_an_unprivileged_user_too():
+    """As root the worker needs only a network namespace; a user needs a user
+    namespace as well: both are tried."""
+    import subprocess
+    import sys
+
+    repo = Path(__file__).resolve().parent.parent
+    with counting_listener() as (port, accepts):
+        code = ("import socket, sys\n"
+                f"sys.path.insert(0, {str(repo)!r})\n"
+                "from kg.netns import isolate\n"
+                "print(isolate())\n"
+                "s = socket.socket()\n"
+                f"try:\n    s.connect(('127.0.0.1', {port})); print('connected')\n"
+                "except OSError as exc:\n    print('refused', exc.errno)\n")
+        out = subprocess.run(["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
+                              sys.executable, "-c", code], capture_output=True, text=True,
+                             cwd="/", timeout=60)
+        time.sleep(0.3)
+    lines = out.stdout.split()
+    assert out.returncode == 0, out.stderr
+    assert lines[0] == "None" and "connected" not in lines, out.stdout
+    assert accepts == []
