@@ -289,3 +289,18 @@ def test_isolation_works_for_an_unprivileged_user_too():
     assert out.returncode == 0, out.stderr
     assert lines[0] == "None" and "connected" not in lines, out.stdout
     assert accepts == []
+
+
+def test_a_worker_that_crashes_is_replaced_and_its_client_told(store_path):
+    """Past the parser (a form given), a text nested 5,000 deep overflows
+    Oxigraph's own parser's stack: the worker dies, not the server."""
+    from kg.sparql import Checked, user_query
+    from kg.workers import Engine
+
+    deep = "SELECT * WHERE " + "{ " * 5000 + "?s ?p ?o" + " }" * 5000
+    with Engine(str(store_path), size=1, page_size=1) as engine:
+        with pytest.raises(QueryError, match="worker died") as err:
+            engine.run(Checked(deep, "SELECT"))
+        assert err.value.status == 500
+        assert _count(engine.run(Checked(COUNT, "SELECT")).body) > 0   # the pages lane's replacement
+        assert _count(engine.run(user_query(COUNT)).body) > 0
