@@ -17,6 +17,8 @@ unless given), then for ``--duration`` seconds runs at once:
   whose latency is reported on its own: they share the SPARQL lane with the
   runaways.
 
+On Linux each client connects from an address of its own (127.0.0.x).
+
 Prints p50/p99/max and errors of each kind, and what the runaways got, as a
 Markdown section for docs/benchmarks.md (``--markdown FILE`` writes it).
 Not a test: it takes a minute or more.
@@ -55,9 +57,14 @@ def free_port() -> int:
 class Client:
     """One keep-alive HTTP connection to the server under test."""
 
-    def __init__(self, port: int, timeout: float = 120) -> None:
+    def __init__(self, port: int, timeout: float = 120, source: str | None = None) -> None:
         self.port, self.timeout = port, timeout
-        self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+        self.source = (source, 0) if source else None
+        self.conn = self._connect()
+
+    def _connect(self) -> http.client.HTTPConnection:
+        return http.client.HTTPConnection("127.0.0.1", self.port, timeout=self.timeout,
+                                          source_address=self.source)
 
     def get(self, path: str, accept: str = "application/json") -> tuple[int, bytes]:
         for attempt in (0, 1):
@@ -67,8 +74,7 @@ class Client:
                 return resp.status, resp.read()
             except (http.client.HTTPException, OSError):
                 self.conn.close()
-                self.conn = http.client.HTTPConnection("127.0.0.1", self.port,
-                                                       timeout=self.timeout)
+                self.conn = self._connect()
                 if attempt:
                     return 599, b"connection failed"
         raise AssertionError
@@ -113,8 +119,12 @@ def load(port: int, mix, clients: int, runaways: int, probes: int, duration: flo
     codes: dict[str, Counter] = {k: Counter() for k in lat}
     lock = threading.Lock()
 
+    # every client has an address of its own (all of 127/8 is loopback on
+    # Linux), as different users would: the server tells them apart
+    first = {"ordinary": 10, "runaway": 100, "probe": 200}
+
     def loop(kind: str, k: int) -> None:
-        c = Client(port)
+        c = Client(port, source=f"127.0.0.{first[kind] + k}" if sys.platform == "linux" else None)
         i = k
         while time.monotonic() < stop:
             if kind == "ordinary":

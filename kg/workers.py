@@ -16,7 +16,12 @@ queue behind runaway queries:
   lane as little as the kernel allows.  A query running past
   ``query_long_ms`` is *long*; at most ``query_workers - 1`` long ones run
   at once (one if there is one worker), so a worker is left for short
-  queries: a further query is stopped with 503 when it turns long.
+  queries: a further query is stopped with 503 when it turns long.  A
+  client (address) whose query turned long is *heavy* for
+  :data:`HEAVY_S`: while it is, its queries wait behind everyone else's
+  for a free worker, and while the long slots are taken they are refused
+  (503, after a second's pause) instead of taking the short queries' worker
+  only to be stopped when they turn long.
 
 Every run counts against the time limit from when the worker gets the
 query (parsing included); past it, or when the client has gone, the worker
@@ -25,11 +30,14 @@ dies is replaced too, and its client told why.
 """
 from __future__ import annotations
 
+import heapq
+import itertools
 import logging
 import multiprocessing as mp
 import queue
 import threading
 import time
+from collections import deque
 from collections.abc import Callable
 from typing import Any
 
@@ -42,6 +50,9 @@ LANES = ("pages", "sparql")
 _START_TIMEOUT_S = 60.0
 #: how often a waiting request checks whether its client is still there
 _POLL_S = 0.25
+#: how long a client whose query turned long queues behind the others
+HEAVY_S = 60.0
+_HEAVY_PAUSE_S = 1.0
 
 
 def _worker_main(path: str, conn, memory_mb: int = 0, nice: int = 0) -> None:
@@ -189,6 +200,52 @@ class _Worker:
         self.conn.close()
 
 
+class _Pool:
+    """Idle workers of one lane, handed to waiting requests light ones first.
+
+    A waiter is (heavy, arrival); the first waiter gets the next free worker,
+    so among equals it is first come, first served.
+    """
+
+    def __init__(self) -> None:
+        self._cv = threading.Condition()
+        self._free: deque[_Worker] = deque()
+        self._waiters: list[tuple[bool, int]] = []
+        self._seq = itertools.count()
+
+    def put(self, worker: _Worker) -> None:
+        with self._cv:
+            self._free.append(worker)
+            self._cv.notify_all()
+
+    def get(self, timeout: float, heavy: bool = False) -> _Worker:
+        """The next free worker for this waiter; queue.Empty after ``timeout`` s."""
+        end = time.monotonic() + timeout
+        with self._cv:
+            me = (heavy, next(self._seq))
+            heapq.heappush(self._waiters, me)
+            try:
+                while not (self._free and self._waiters[0] == me):
+                    left = end - time.monotonic()
+                    if left <= 0:
+                        raise queue.Empty
+                    self._cv.wait(left)
+                return self._free.popleft()
+            finally:
+                self._waiters.remove(me)
+                heapq.heapify(self._waiters)
+                self._cv.notify_all()
+
+    def get_nowait(self) -> _Worker:
+        with self._cv:
+            if not self._free:
+                raise queue.Empty
+            return self._free.popleft()
+
+    def qsize(self) -> int:
+        return len(self._free)
+
+
 class Engine:
     """Two lanes of worker processes answering queries on an on-disk store.
 
@@ -215,7 +272,8 @@ class Engine:
         self._long = 0                  # long users' queries running now
         self._long_lock = threading.Lock()
         self._ctx = mp.get_context("spawn")
-        self._idle: dict[str, queue.Queue[_Worker]] = {lane: queue.Queue() for lane in LANES}
+        self._idle: dict[str, _Pool] = {lane: _Pool() for lane in LANES}
+        self._heavy: dict[str, float] = {}     # client → monotonic time it stops being heavy
         self._update_lock = threading.Lock()
         self._closed = False
         self.sizes = {"sparql": max(1, size), "pages": max(1, page_size)}
@@ -270,9 +328,16 @@ class Engine:
                 pass
         self._replace(worker)
 
-    def _acquire(self, lane: str, limit_s: float) -> _Worker:
+    def _acquire(self, lane: str, limit_s: float, client: str | None = None) -> _Worker:
+        heavy = client is not None and self._heavy.get(client, 0.0) > time.monotonic()
+        if heavy and self._long >= self.max_long:
+            time.sleep(_HEAVY_PAUSE_S)          # no CPU; a client retrying in a loop slows down
+            raise QueryError(
+                f"the server is busy with long queries (query_long_ms={self.long_ms}) and "
+                f"this client's recent queries ran long; retry in a while or narrow them",
+                status=503, setting="query_long_ms")
         try:
-            return self._idle[lane].get(timeout=limit_s)
+            return self._idle[lane].get(timeout=limit_s, heavy=heavy)
         except queue.Empty:
             raise QueryError(f"the server is busy: no query worker became free within "
                              f"query_queue_ms={self.queue_ms}; retry later",
@@ -281,15 +346,17 @@ class Engine:
     def run(self, checked: Checked, *, fmt: str | Formats = "json", max_rows: int | None = None,
             default_graphs: list[str] | None = None, named_graphs: list[str] | None = None,
             substitutions: dict[str, Any] | None = None, time_limit_ms: int | None = None,
-            gone: Callable[[], bool] | None = None) -> Result:
+            gone: Callable[[], bool] | None = None, client: str | None = None) -> Result:
         """Run a query in a worker of its lane (a user's text: ``sparql``).
 
         ``gone()`` true means the client has disconnected: the worker is
         then stopped rather than left computing an answer nobody reads.
+        ``client`` (its address) is remembered as heavy when its query turns
+        long, and then queues behind the others for a while.
         """
         limit_ms = time_limit_ms or self.time_limit_ms
         lane = "pages" if checked.form else "sparql"
-        worker = self._acquire(lane, self.queue_ms / 1000)
+        worker = self._acquire(lane, self.queue_ms / 1000, client)
         deadline = time.monotonic() + limit_ms / 1000   # the limit counts from the start of the run
         req = {"text": checked.text, "form": checked.form, "dataset": checked.dataset,
                "fmt": fmt, "max_rows": max_rows or self.max_rows,
@@ -299,7 +366,7 @@ class Engine:
         # a user's query turns long at long_ms (pages' queries never do)
         long_at = time.monotonic() + self.long_ms / 1000 if lane == "sparql" and self.long_ms \
             else None
-        state = {"long": False}
+        state = {"long": False, "client": client}
         try:
             worker.conn.send(req)
             while True:
@@ -341,6 +408,7 @@ class Engine:
             now = time.monotonic()
             if long_at is not None and state is not None and not state["long"] \
                     and now >= long_at:
+                self._mark_heavy(state.get("client"))
                 with self._long_lock:
                     if self._long < self.max_long:
                         self._long += 1
@@ -361,6 +429,14 @@ class Engine:
             if gone is not None and gone():
                 self._retire(worker)
                 raise QueryError("query stopped: the client disconnected", status=503)
+
+    def _mark_heavy(self, client: str | None) -> None:
+        if client is None:
+            return
+        now = time.monotonic()
+        if len(self._heavy) > 10_000:           # forget the clients no longer heavy
+            self._heavy = {c: t for c, t in self._heavy.items() if t > now}
+        self._heavy[client] = now + HEAVY_S
 
     def _died(self, worker: _Worker, parsed: bool) -> QueryError:
         worker.proc.join(1)

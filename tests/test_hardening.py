@@ -304,3 +304,45 @@ def test_a_worker_that_crashes_is_replaced_and_its_client_told(store_path):
         assert err.value.status == 500
         assert _count(engine.run(Checked(COUNT, "SELECT")).body) > 0   # the pages lane's replacement
         assert _count(engine.run(user_query(COUNT)).body) > 0
+
+
+def test_a_client_whose_queries_run_long_waits_behind_others(store_path):
+    from kg.sparql import user_query
+    from kg.workers import Engine
+
+    with Engine(str(store_path), size=2, page_size=1, time_limit_ms=6000, long_ms=500) as engine:
+        first = threading.Thread(target=lambda: pytest.raises(
+            QueryError, engine.run, user_query(RUNAWAY_PLAIN), client="10.0.0.1"))
+        first.start()
+        time.sleep(1.0)                # long now: 10.0.0.1 is heavy, the long slot taken
+        t0 = time.monotonic()
+        with pytest.raises(QueryError, match="recent queries ran long") as err:
+            engine.run(user_query(RUNAWAY_PLAIN), client="10.0.0.1")
+        assert err.value.status == 503 and time.monotonic() - t0 < 3
+        assert engine._idle["sparql"].qsize() == 1        # it did not take the free worker
+        assert _count(engine.run(user_query(COUNT), client="10.0.0.2").body) > 0
+        first.join(15)
+
+
+def test_free_workers_go_to_light_waiters_first():
+    from kg.workers import _Pool
+
+    pool = _Pool()
+    order: list[str] = []
+
+    def wait(name: str, heavy: bool) -> None:
+        pool.get(timeout=10, heavy=heavy)
+        order.append(name)
+
+    heavy = threading.Thread(target=wait, args=("heavy", True))
+    heavy.start()
+    time.sleep(0.2)
+    light = threading.Thread(target=wait, args=("light", False))
+    light.start()
+    time.sleep(0.2)
+    pool.put(object())
+    time.sleep(0.3)
+    pool.put(object())
+    heavy.join(5)
+    light.join(5)
+    assert order == ["light", "heavy"]

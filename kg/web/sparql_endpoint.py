@@ -145,7 +145,8 @@ def sparql() -> Response:
     result = svc.engine.run(user_query(query), fmt=formats,
                             default_graphs=_graphs("default-graph-uri"),
                             named_graphs=_graphs("named-graph-uri"),
-                            gone=request.environ.get("waitress.client_disconnected"))
+                            gone=request.environ.get("waitress.client_disconnected"),
+                            client=request.remote_addr)
     resp = Response(result.body, content_type=_content_type(result.media_type))
     if result.truncated:
         resp.headers["X-Fazhi-Truncated"] = "true"
