@@ -18,10 +18,11 @@ queue behind runaway queries:
   at once (one if there is one worker), so a worker is left for short
   queries: a further query is stopped with 503 when it turns long.  A
   client (address) whose query turned long is *heavy* for
-  :data:`HEAVY_S`: while it is, its queries wait behind everyone else's
-  for a free worker, and while the long slots are taken they are refused
-  (503, after a second's pause) instead of taking the short queries' worker
-  only to be stopped when they turn long.
+  :data:`HEAVY_S`: while it is, its queries count as long from the start
+  (they need a long slot before a worker, and are refused with 503 after a
+  second's pause when none is free), and wait behind everyone else's for a
+  free worker.  So a client sending runaways again and again never takes
+  the worker kept for short queries.
 
 Every run counts against the time limit from when the worker gets the
 query (parsing included); past it, or when the client has gone, the worker
@@ -328,14 +329,7 @@ class Engine:
                 pass
         self._replace(worker)
 
-    def _acquire(self, lane: str, limit_s: float, client: str | None = None) -> _Worker:
-        heavy = client is not None and self._heavy.get(client, 0.0) > time.monotonic()
-        if heavy and self._long >= self.max_long:
-            time.sleep(_HEAVY_PAUSE_S)          # no CPU; a client retrying in a loop slows down
-            raise QueryError(
-                f"the server is busy with long queries (query_long_ms={self.long_ms}) and "
-                f"this client's recent queries ran long; retry in a while or narrow them",
-                status=503, setting="query_long_ms")
+    def _acquire(self, lane: str, limit_s: float, heavy: bool = False) -> _Worker:
         try:
             return self._idle[lane].get(timeout=limit_s, heavy=heavy)
         except queue.Empty:
@@ -356,7 +350,15 @@ class Engine:
         """
         limit_ms = time_limit_ms or self.time_limit_ms
         lane = "pages" if checked.form else "sparql"
-        worker = self._acquire(lane, self.queue_ms / 1000, client)
+        state = {"long": False, "client": client}
+        heavy = lane == "sparql" and self._is_heavy(client)
+        if heavy:
+            self._reserve_long(state)
+        try:
+            worker = self._acquire(lane, self.queue_ms / 1000, heavy)
+        except QueryError:
+            self._release_long(state)
+            raise
         deadline = time.monotonic() + limit_ms / 1000   # the limit counts from the start of the run
         req = {"text": checked.text, "form": checked.form, "dataset": checked.dataset,
                "fmt": fmt, "max_rows": max_rows or self.max_rows,
@@ -366,7 +368,6 @@ class Engine:
         # a user's query turns long at long_ms (pages' queries never do)
         long_at = time.monotonic() + self.long_ms / 1000 if lane == "sparql" and self.long_ms \
             else None
-        state = {"long": False, "client": client}
         try:
             worker.conn.send(req)
             while True:
@@ -378,9 +379,7 @@ class Engine:
         except (EOFError, OSError, BrokenPipeError):
             raise self._died(worker, parsed) from None
         finally:
-            if state["long"]:
-                with self._long_lock:
-                    self._long -= 1
+            self._release_long(state)
         self._idle[lane].put(worker)
         if kind == "ok":
             return payload
@@ -429,6 +428,30 @@ class Engine:
             if gone is not None and gone():
                 self._retire(worker)
                 raise QueryError("query stopped: the client disconnected", status=503)
+
+    def _is_heavy(self, client: str | None) -> bool:
+        return client is not None and self._heavy.get(client, 0.0) > time.monotonic()
+
+    def _reserve_long(self, state: dict) -> None:
+        """A heavy client's query is taken as long from the start: it needs a
+        long slot before it gets a worker, so it never takes the one kept for
+        short queries; none free → 503 after a pause (no CPU spent)."""
+        with self._long_lock:
+            if self._long < self.max_long:
+                self._long += 1
+                state["long"] = True
+                return
+        time.sleep(_HEAVY_PAUSE_S)              # a client retrying in a loop slows down
+        raise QueryError(
+            f"the server is busy with long queries (query_long_ms={self.long_ms}) and this "
+            "client's recent queries ran long; retry in a while or narrow them",
+            status=503, setting="query_long_ms")
+
+    def _release_long(self, state: dict) -> None:
+        if state["long"]:
+            state["long"] = False
+            with self._long_lock:
+                self._long -= 1
 
     def _mark_heavy(self, client: str | None) -> None:
         if client is None:
