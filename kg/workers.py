@@ -464,6 +464,8 @@ class Engine:
     def _died(self, worker: _Worker, parsed: bool) -> QueryError:
         worker.proc.join(1)
         code = worker.proc.exitcode
+        log.warning("a %s query worker died (exit code %s, %s); replacing it", worker.lane, code,
+                    "after parsing" if parsed else "while parsing")
         self._retire(worker)
         if not parsed:
             return QueryError("query refused: the parser failed on it (the worker parsing it "
