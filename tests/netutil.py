@@ -5,6 +5,7 @@ import socket
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 
 def free_port() -> int:
@@ -71,25 +72,30 @@ def serve_process(store: str, env: dict[str, str] | None = None,
                   timeout: float = 120) -> Iterator[tuple[str, object]]:
     """``fazhi-kg serve`` (waitress) as a process on a free 127.0.0.1 port.
 
-    Yields (base URL, the Popen); stopped at the end.
+    Yields (base URL, the Popen); stopped at the end.  Its output goes to a
+    temporary file (a pipe nobody reads would fill and stall it), whose path
+    is ``proc.log_path``.
     """
     import os
     import subprocess
     import sys
+    import tempfile
     import time
     import urllib.request
 
     port = free_port()
+    log = tempfile.NamedTemporaryFile("w+", prefix="fazhi-serve-", suffix=".log", delete=False)
     proc = subprocess.Popen([sys.executable, "-m", "kg.cli", "serve", "--store", store,
                              "--host", "127.0.0.1", "--port", str(port)],
-                            env={**os.environ, **(env or {})}, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)
+                            env={**os.environ, **(env or {})}, stdout=log, stderr=log, text=True)
+    proc.log_path = log.name
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + timeout
     try:
         while True:
             if proc.poll() is not None:
-                raise RuntimeError(f"serve exited with {proc.returncode}: {proc.stderr.read()}")
+                raise RuntimeError(f"serve exited with {proc.returncode}: "
+                                   f"{Path(log.name).read_text()}")
             try:
                 with urllib.request.urlopen(base + "/queries.json", timeout=5):
                     break
@@ -105,3 +111,5 @@ def serve_process(store: str, env: dict[str, str] | None = None,
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait(5)
+        log.close()
+        Path(log.name).unlink(missing_ok=True)

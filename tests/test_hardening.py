@@ -75,6 +75,11 @@ def serve(store_path) -> Iterator[tuple[str, object]]:
 
 # ----------------------------------------------------------------- item 1
 
+def test_serve_says_at_start_up_that_workers_have_no_network(serve):
+    _, proc = serve
+    assert "query workers have no network" in Path(proc.log_path).read_text()
+
+
 def test_the_crash_query_is_refused_and_the_server_answers_the_next_request(serve):
     base, proc = serve
     status, _, body = sparql_post(base, CRASH)
