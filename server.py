@@ -25,7 +25,7 @@ from kg.paths import package_dir
 
 def open_engine(values: Mapping[str, Any]):
     """The query engine on the configured store; SettingError naming ``store`` if it cannot."""
-    from kg.sparql import Engine
+    from kg.workers import Engine
 
     location = str(values["store"])
     if location.startswith(("http://", "https://", "query=")):
@@ -41,6 +41,8 @@ def open_engine(values: Mapping[str, Any]):
                            "(or FAZHI_KG_STORE) at one")
     try:
         return Engine(str(path), size=values["query_workers"] or 1,
+                      page_size=values["page_workers"] or 1, nice=values["query_nice"],
+                      long_ms=values["query_long_ms"],
                       time_limit_ms=values["query_time_limit_ms"] or 10_000,
                       max_rows=values["max_rows"] or 10_000,
                       memory_mb=values["query_memory_mb"],

@@ -78,8 +78,20 @@ def serve(host: str, port: int, store_path: str | None, threads: int | None) -> 
         return
     click.echo(f"fazhi-kg: serving {path} on http://{host}:{port}/ "
                f"(SPARQL at /sparql, canned queries at /queries)", err=True)
+    click.echo(isolation_line(app.extensions["fazhi_kg"].engine.isolation), err=True)
+    # lookahead: waitress then notices a client that hangs up while its
+    # query runs (environ['waitress.client_disconnected']), and the worker is freed
     waitress.serve(app, host=host, port=port, threads=threads or values["threads"],
-                   ident="fazhi-kg", clear_untrusted_proxy_headers=True)
+                   ident="fazhi-kg", clear_untrusted_proxy_headers=True,
+                   channel_request_lookahead=1)
+
+
+def isolation_line(reason: str | None) -> str:
+    """The one start-up line saying whether query workers can reach the network."""
+    if reason is None:
+        return "fazhi-kg: query workers have no network (a network namespace of their own)"
+    return (f"fazhi-kg: warning: query workers CAN reach the network ({reason}); SERVICE and "
+            "LOAD are refused by the parser only")
 
 
 # ----------------------------------------------------------------- query

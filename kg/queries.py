@@ -132,8 +132,6 @@ def _header(path: Path, text: str) -> tuple[dict[str, Any], str]:
 
 def parse(path: Path) -> CannedQuery:
     """Read one .rq file; raise FazhiError naming it if anything is wrong."""
-    from kg.sparql import check
-
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
@@ -160,13 +158,16 @@ def parse(path: Path) -> CannedQuery:
         default = spec.get("default", "")
         params.append(Param(str(name), ptype, "" if default is None else default,
                             str(spec.get("help", "")), choices, cq, bool(spec.get("required"))))
+    from kg.sparql_parse import decide
+
     try:
-        check(body)
-        for p in params:
-            if p.choices_query:
-                check(p.choices_query)
-        if check(body).form != "SELECT":
+        # the same parse as a user's text gets (SERVICE, LOAD refused), then
+        # Oxigraph's own with the parameters bound
+        if decide(body).form != "SELECT":
             raise QueryError("a canned query must be a SELECT")
+        for p in params:
+            if p.choices_query and decide(p.choices_query).form != "SELECT":
+                raise QueryError(f"the choices query of parameter '{p.name}' must be a SELECT")
         _parse_only(body, params)
     except QueryError as exc:
         raise FazhiError(f"{path}: {exc}") from None
@@ -180,6 +181,9 @@ _SAMPLE = {"string": "x", "integer": "1", "year": "2023", "iri": "http://example
 
 def _parse_only(text: str, params: list[Param] | tuple[Param, ...] = ()) -> None:
     """Parse with Oxigraph's own parser (on an empty store: nothing to read).
+
+    A canned query is the project's (or the admin's) file, read at start-up,
+    so this runs in the server; users' texts never come here.
 
     With every parameter bound, too: Oxigraph only substitutes variables
     the query projects, so a parameter missing from the SELECT fails here.
@@ -277,7 +281,7 @@ def plain(term: dict[str, str] | None) -> Any:
 def run(query: CannedQuery, given: dict[str, Any], runner) -> Table:
     """Run a canned query with parameters through ``runner``.
 
-    ``runner(checked, fmt=, substitutions=)`` is :meth:`kg.sparql.Engine.run`
+    ``runner(checked, fmt=, substitutions=)`` is :meth:`kg.workers.Engine.run`
     or a function around :func:`kg.sparql.execute` (the CLI).
     """
     import json
@@ -297,12 +301,12 @@ def run_choices(runner_or_engine, param: Param) -> list[tuple[str, str]]:
     """(value, label) pairs from a parameter's choices query (?value, optional ?label)."""
     import json
 
-    from kg.sparql import check
+    from kg.sparql import Checked
 
     if not param.choices_query:
         return [(c, c) for c in param.choices or ()]
     runner = getattr(runner_or_engine, "run", runner_or_engine)
-    result = runner(check(param.choices_query), fmt="json")
+    result = runner(Checked(param.choices_query, "SELECT"), fmt="json")
     out = []
     for b in json.loads(result.body)["results"]["bindings"]:
         if "value" in b:

@@ -61,7 +61,15 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("cors_origins", "*", "Origins allowed to call the API and /sparql from a browser "
             "(comma-separated; * for any; empty for none)."),
     Setting("max_request_bytes", 1_000_000, "Largest request body accepted, in bytes.", int),
-    Setting("query_workers", 2, "Worker processes answering SPARQL queries at once.", int),
+    Setting("query_workers", 2, "Worker processes answering users' SPARQL (/sparql) at once.",
+            int),
+    Setting("page_workers", 2, "Worker processes answering the pages, search and canned "
+            "queries at once (a lane of their own: they never wait behind users' SPARQL).", int),
+    Setting("query_long_ms", 2000, "A user's SPARQL query running longer than this (ms) is "
+            "long; at most query_workers - 1 long ones run at once, so short ones keep a "
+            "worker: a further one is stopped with 503 (0: no such limit).", int),
+    Setting("query_nice", 10, "CPU priority (nice, 0-19) of the workers running users' SPARQL: "
+            "higher leaves more of the CPU to pages when a query runs away.", int),
     Setting("query_queue_ms", 30_000, "Longest a query waits for a free worker when all are "
             "busy, in milliseconds; then the answer is 503 (busy).", int),
     Setting("query_memory_mb", 4096, "Most memory one query worker may use, in MiB (0: no "

@@ -1,98 +1,57 @@
-"""The guarded query path: refuse what is unsafe, stop what runs too long.
+"""The guarded query path: decide what a query is, run it capped, serialise it.
 
-pyoxigraph performs ``SERVICE`` and ``LOAD`` as real HTTP requests and has
-no query timeout, and a running query cannot be interrupted.  So:
+pyoxigraph performs ``SERVICE`` and ``LOAD`` as real HTTP requests, has no
+query timeout, and a running query cannot be interrupted.  So a user's
+text is never parsed or run in the web server:
 
-* :func:`check` reads the query text with a small lexer (comments, strings
-  and IRIs skipped) and refuses ``SERVICE`` and ``LOAD`` and update
-  operations *before* anything executes;
-* queries run in persistent worker processes (:class:`Engine`), each
-  holding ``Store.read_only(path)``; a query past its deadline gets its
-  worker killed (the CPU is freed at once) and a fresh one started, while
-  other workers go on answering;
-* results are capped at ``max_rows`` inside the worker and serialised
-  there, with a ``truncated`` flag.
+* it goes as text to a query worker (:mod:`kg.workers`), a process that
+  has no network (:mod:`kg.netns`) and is killed at the time limit;
+* there :func:`kg.sparql_parse.decide` parses it (rdflib's SPARQL grammar,
+  after escape processing) and refuses ``SERVICE``, ``LOAD`` and updates,
+  and tells the form; a text it cannot read is refused, never run;
+* :func:`execute` runs it on the store with results capped at
+  ``max_rows`` and serialises them there, with a ``truncated`` flag.
+
+The canned queries and the pages' own queries are the project's text,
+checked when they are loaded: they come as :class:`Checked` with their form.
 """
 from __future__ import annotations
 
 import json
-import multiprocessing as mp
-import queue
-import re
-import threading
 import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from kg.errors import QueryError, StoreError
-
-# ----------------------------------------------------------------- lexing
-
-_SKIP = re.compile(
-    r'''#[^\n]*'''                                  # comment
-    r'''|"""(?:[^"\\]|\\.|"(?!""))*"""'''           # long strings
-    r"""|'''(?:[^'\\]|\\.|'(?!''))*'''"""
-    r'''|"(?:[^"\\\n]|\\.)*"'''                     # strings
-    r"""|'(?:[^'\\\n]|\\.)*'"""
-    r'''|<[^<>"{}|^`\\\s]*>''',                     # IRIs
-    re.S,
-)
-_WORD = re.compile(r"(?<![\w?$:\-])([A-Za-z]+)(?![\w:\-])")
-_UPDATE_WORDS = {"INSERT", "DELETE", "LOAD", "CLEAR", "DROP", "CREATE", "ADD", "MOVE", "COPY", "WITH"}
-_FORMS = ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")
-
-
-def keywords(text: str) -> list[str]:
-    """The bare words of a SPARQL text, upper-cased, outside strings/IRIs/comments."""
-    stripped = _SKIP.sub(" ", text)
-    return [m.group(1).upper() for m in _WORD.finditer(stripped)]
+from kg.errors import QueryError
 
 
 @dataclass(frozen=True)
 class Checked:
+    """A query to run.  ``form`` empty: a user's text, to be parsed in the worker."""
+
     text: str
-    form: str          # SELECT / ASK / CONSTRUCT / DESCRIBE / UPDATE
+    form: str = ""      # SELECT / ASK / CONSTRUCT / DESCRIBE; "" = undecided (a user's)
+    dataset: bool = False   # the text has FROM / FROM NAMED
 
 
-def check(text: str, *, update: bool = False) -> Checked:
-    """Refuse unsafe operations; tell the query form.  Raises QueryError."""
-    words = keywords(text)
-    if "SERVICE" in words:
-        raise QueryError("SERVICE (federated query) is not allowed on this endpoint: it would make "
-                         "the server send requests elsewhere", status=400)
-    if "LOAD" in words:
-        raise QueryError("LOAD is not allowed on this endpoint: it would make the server fetch "
-                         "documents from elsewhere", status=400)
-    if update:
-        return Checked(text, "UPDATE")
-    if any(w in _UPDATE_WORDS for w in words) and not any(w in _FORMS for w in words):
-        raise QueryError("this is an update, not a query: send it as 'update=' (updates are off "
-                         "unless the setting allow_update is on)", status=403, setting="allow_update")
-    form = next((w for w in words if w in _FORMS), None)
-    if form is None:
-        raise QueryError(_parser_message(text) or
-                         "not a SPARQL query: expected SELECT, ASK, CONSTRUCT or DESCRIBE",
-                         status=400)
-    return Checked(text, form)
+def user_query(text: str) -> Checked:
+    """A user's query text: nothing about it is decided here (the worker parses it)."""
+    return Checked(text, "")
 
 
-def _parser_message(text: str) -> str | None:
-    """Oxigraph's own message (with line:column) for a text that is not a query.
+#: a format choice made before the form is known: (for SELECT/ASK, for CONSTRUCT/DESCRIBE);
+#: either may be "!message" when the request named a format the form cannot use
+Formats = tuple[str, str]
 
-    Only reached for texts without a query form, which an empty store
-    rejects at once; nothing is evaluated.
-    """
-    import pyoxigraph as ox
 
-    from kg.namespace import PREFIXES
-
-    try:
-        ox.Store().query(text, prefixes=dict(PREFIXES))
-    except SyntaxError as exc:
-        return f"malformed query: {exc}"
-    except Exception:
-        return None
-    return None
+def pick_format(fmt: str | Formats, form: str) -> str:
+    """The format key for ``form`` (QueryError 406 if the request's cannot apply)."""
+    if isinstance(fmt, str):
+        return fmt
+    chosen = fmt[1] if form in ("CONSTRUCT", "DESCRIBE") else fmt[0]
+    if chosen.startswith("!"):
+        raise QueryError(chosen[1:], status=406)
+    return chosen
 
 
 # ----------------------------------------------------------------- results
@@ -223,31 +182,19 @@ def _projection(text: str, prefixes: dict[str, str]) -> list[str] | None:
     return [v.value for v in answer.variables]
 
 
-def _form_start(text: str) -> int | None:
-    """Offset of the query-form keyword (after BASE/PREFIX), outside strings/comments."""
-    pos = 0
-    while True:
-        skip = _SKIP.search(text, pos)
-        word = _WORD.search(text, pos, skip.start() if skip else len(text))
-        while word is not None:
-            if word.group(1).upper() in _FORMS:
-                return word.start()
-            word = _WORD.search(text, word.end(), skip.start() if skip else len(text))
-        if skip is None:
-            return None
-        pos = skip.end()
-
-
-def capped_text(text: str, variables: list[str], limit: int) -> str | None:
+def capped_text(text: str, variables: list[str], limit: int, dataset: bool = False) -> str | None:
     """``text`` as a subquery under ``LIMIT limit``, projecting ``variables``.
 
     Oxigraph then stops after ``limit`` rows instead of computing them all,
     and its own (fast) serialisers can write the answer.  None when the
     query cannot be wrapped (no projection, or a dataset clause: FROM is not
-    allowed in a subquery).
+    allowed in a subquery).  ``text`` is a parsed text (escapes expanded) or
+    the project's own.
     """
-    start = _form_start(text)
-    if start is None or not variables or "FROM" in keywords(text):
+    from kg.sparql_parse import form_start
+
+    start = form_start(text, "SELECT")
+    if start is None or not variables or dataset:
         return None
     head = " ".join("?" + v for v in variables)
     return f"{text[:start]}SELECT {head} WHERE {{\n{text[start:]}\n}} LIMIT {limit}"
@@ -310,7 +257,7 @@ def _json_flag(body: bytes, truncated: bool) -> bytes:
     return body.replace(b',"results":', flag, 1)
 
 
-def _dataset_kwargs(text: str, default_graphs: list[str] | None,
+def _dataset_kwargs(dataset: bool, default_graphs: list[str] | None,
                     named_graphs: list[str] | None) -> dict[str, Any]:
     """The dataset: the protocol's graphs, else the query's FROM, else the union of all."""
     import pyoxigraph as ox
@@ -321,13 +268,13 @@ def _dataset_kwargs(text: str, default_graphs: list[str] | None,
         # alone leave an empty default graph.
         kwargs["default_graph"] = [ox.NamedNode(g) for g in default_graphs or []]
         kwargs["named_graphs"] = [ox.NamedNode(g) for g in named_graphs or []]
-    elif "FROM" not in keywords(text):
+    elif not dataset:
         # Oxigraph's union flag overrides FROM, so it is only set without one
         kwargs["use_default_graph_as_union"] = True
     return kwargs
 
 
-def execute(store, checked: Checked, *, fmt: str, max_rows: int,
+def execute(store, checked: Checked, *, fmt: str | Formats, max_rows: int,
             default_graphs: list[str] | None = None, named_graphs: list[str] | None = None,
             substitutions: dict[str, Any] | None = None) -> Result:
     """Run a checked query on a pyoxigraph store and serialise the result.
@@ -342,16 +289,22 @@ def execute(store, checked: Checked, *, fmt: str, max_rows: int,
 
     from kg.namespace import PREFIXES
 
+    if not checked.form:
+        from kg.sparql_parse import decide
+
+        decision = decide(checked.text)
+        checked = Checked(decision.text, decision.form, decision.dataset)
+    fmt = pick_format(fmt, checked.form)
     prefixes = dict(PREFIXES)
     kwargs: dict[str, Any] = {"prefixes": prefixes,
-                              **_dataset_kwargs(checked.text, default_graphs, named_graphs)}
+                              **_dataset_kwargs(checked.dataset, default_graphs, named_graphs)}
     if substitutions:
         kwargs["substitutions"] = {ox.Variable(k): v for k, v in substitutions.items()}
     t0 = time.perf_counter()
     if checked.form == "SELECT" and not substitutions:
         rfmt = fmt if fmt in RESULT_TYPES else "json"
         variables = _projection(checked.text, prefixes)
-        wrapped = capped_text(checked.text, variables or [], max_rows + 1)
+        wrapped = capped_text(checked.text, variables or [], max_rows + 1, checked.dataset)
         if wrapped is not None:
             answer = store.query(wrapped, **kwargs)
             body = answer.serialize(format=getattr(ox.QueryResultsFormat, _OX_RESULTS[rfmt]))
@@ -387,273 +340,3 @@ def execute(store, checked: Checked, *, fmt: str, max_rows: int,
     return Result(_serialise_graph(triples, fmt), GRAPH_TYPES[fmt], rows=len(triples),
                   truncated=truncated, form=checked.form,
                   elapsed_ms=(time.perf_counter() - t0) * 1000)
-
-
-# ----------------------------------------------------------------- workers
-
-def _worker_main(path: str, conn, memory_mb: int = 0) -> None:
-    """A worker: holds the store read-only and answers one query at a time.
-
-    Its first message says whether the store opened.  ``memory_mb`` caps
-    its heap (RLIMIT_DATA): a query that would eat the machine's memory
-    (an ORDER BY over a cross product) makes this process abort instead.
-    """
-    import pyoxigraph as ox
-
-    if memory_mb:
-        import resource
-
-        limit = memory_mb * 2 ** 20
-        resource.setrlimit(resource.RLIMIT_DATA, (limit, limit))
-    try:
-        store = ox.Store.read_only(path)
-    except OSError as exc:
-        conn.send(("fail", str(exc)))
-        return
-    conn.send(("ready", None))
-    while True:
-        try:
-            req = conn.recv()
-        except EOFError:
-            return
-        if req is None:
-            return
-        try:
-            checked = Checked(req["text"], req["form"])
-            subs = req.get("substitutions")
-            if subs:
-                subs = {k: _term_from(v) for k, v in subs.items()}
-            res = execute(store, checked, fmt=req["fmt"], max_rows=req["max_rows"],
-                          default_graphs=req.get("default_graphs"),
-                          named_graphs=req.get("named_graphs"), substitutions=subs)
-            conn.send(("ok", res))
-        except SyntaxError as exc:
-            conn.send(("syntax", str(exc)))
-        except QueryError as exc:
-            conn.send(("query", (str(exc), exc.status)))
-        except MemoryError:
-            conn.send(("query", ("the query needs more memory than query_memory_mb allows; "
-                                 "narrow it", 503)))
-        except Exception as exc:  # reported to the caller as a 500 without traceback
-            conn.send(("error", f"{type(exc).__name__}: {exc}"))
-
-
-def _term_from(spec: tuple) -> Any:
-    """Rebuild a pyoxigraph term from a picklable (kind, value, extra)."""
-    import pyoxigraph as ox
-
-    kind, value, extra = spec
-    if kind == "iri":
-        return ox.NamedNode(value)
-    if kind == "lang":
-        return ox.Literal(value, language=extra)
-    if kind == "typed":
-        return ox.Literal(value, datatype=ox.NamedNode(extra))
-    return ox.Literal(value)
-
-
-def term_spec(term: Any) -> tuple:
-    """A picklable form of a term for substitutions (see _term_from)."""
-    import pyoxigraph as ox
-
-    if isinstance(term, ox.NamedNode):
-        return ("iri", term.value, None)
-    if isinstance(term, ox.Literal):
-        if term.language:
-            return ("lang", term.value, term.language)
-        if term.datatype and term.datatype.value != "http://www.w3.org/2001/XMLSchema#string":
-            return ("typed", term.value, term.datatype.value)
-        return ("plain", term.value, None)
-    return ("plain", str(term), None)
-
-
-_START_TIMEOUT_S = 60.0
-
-
-class _Worker:
-    def __init__(self, ctx, path: str, memory_mb: int) -> None:
-        self.conn, child = ctx.Pipe()
-        self.proc = ctx.Process(target=_worker_main, args=(path, child, memory_mb), daemon=True)
-        self.proc.start()
-        child.close()
-
-    def wait_ready(self, timeout: float = _START_TIMEOUT_S) -> None:
-        """Block until the worker has opened the store; StoreError if it cannot."""
-        try:
-            if not self.conn.poll(timeout):
-                raise StoreError(f"a query worker did not open the store within {timeout:.0f} s")
-            kind, payload = self.conn.recv()
-        except (EOFError, OSError):
-            raise StoreError("a query worker died while opening the store") from None
-        if kind != "ready":
-            raise StoreError(f"cannot open the store read-only: {payload}")
-
-    def kill(self) -> None:
-        self.proc.kill()
-        self.proc.join(5)
-        self.conn.close()
-
-
-class Engine:
-    """A pool of worker processes answering queries on an on-disk store.
-
-    ``size`` workers answer at once; a request waits for an idle one at most
-    the time limit.  A worker that overruns is killed and replaced.  The
-    constructor waits until every worker has opened the store, so a store
-    that cannot be opened fails here (StoreError), not on the first query.
-    """
-
-    def __init__(self, path: str, *, size: int = 2, time_limit_ms: int = 10_000,
-                 max_rows: int = 10_000, memory_mb: int = 0, queue_ms: int | None = None) -> None:
-        self.path = str(path)
-        self.time_limit_ms = time_limit_ms
-        #: how long a query may wait for a free worker (default: the time limit)
-        self.queue_ms = queue_ms or time_limit_ms
-        self.max_rows = max_rows
-        self.memory_mb = memory_mb
-        self._ctx = mp.get_context("spawn")
-        self._idle: queue.Queue[_Worker] = queue.Queue()
-        self._update_lock = threading.Lock()
-        self._closed = False
-        self.size = max(1, size)
-        self._start(self.size)
-
-    def _start(self, n: int) -> None:
-        workers = [_Worker(self._ctx, self.path, self.memory_mb) for _ in range(n)]
-        try:
-            for w in workers:
-                w.wait_ready()
-        except StoreError:
-            for w in workers:
-                w.kill()
-            raise
-        for w in workers:
-            self._idle.put(w)
-
-    def _replace(self, worker: _Worker) -> None:
-        worker.kill()
-        if self._closed:
-            return
-        try:
-            self._start(1)
-        except StoreError:
-            # keep the pool's size: a worker that cannot open the store
-            # answers every query with "worker died" rather than hanging
-            self._idle.put(_Worker(self._ctx, self.path, self.memory_mb))
-
-    def _acquire(self, limit_s: float) -> _Worker:
-        try:
-            return self._idle.get(timeout=limit_s)
-        except queue.Empty:
-            raise QueryError(f"the server is busy: no query worker became free within "
-                             f"query_queue_ms={self.queue_ms}; retry later",
-                             status=503, setting="query_queue_ms") from None
-
-    def run(self, checked: Checked, *, fmt: str = "json", max_rows: int | None = None,
-            default_graphs: list[str] | None = None, named_graphs: list[str] | None = None,
-            substitutions: dict[str, Any] | None = None,
-            time_limit_ms: int | None = None) -> Result:
-        limit_ms = time_limit_ms or self.time_limit_ms
-        worker = self._acquire(self.queue_ms / 1000)
-        deadline = time.monotonic() + limit_ms / 1000   # the limit counts from the start of the run
-        req = {"text": checked.text, "form": checked.form, "fmt": fmt,
-               "max_rows": max_rows or self.max_rows, "default_graphs": default_graphs,
-               "named_graphs": named_graphs,
-               "substitutions": {k: term_spec(v) for k, v in (substitutions or {}).items()}}
-        try:
-            worker.conn.send(req)
-            if not worker.conn.poll(max(0.0, deadline - time.monotonic())):
-                threading.Thread(target=self._replace, args=(worker,), daemon=True).start()
-                raise QueryError(
-                    f"query stopped: it ran longer than query_time_limit_ms={limit_ms} ms; "
-                    f"simplify it or raise that setting",
-                    status=503, setting="query_time_limit_ms")
-            kind, payload = worker.conn.recv()
-        except (EOFError, OSError, BrokenPipeError):
-            worker.proc.join(1)
-            code = worker.proc.exitcode
-            threading.Thread(target=self._replace, args=(worker,), daemon=True).start()
-            if code is not None and code < 0 and -code == 6:    # SIGABRT: allocation failed
-                raise QueryError("query stopped: it needed more memory than query_memory_mb="
-                                 f"{self.memory_mb} allows; narrow it or raise that setting",
-                                 status=503, setting="query_memory_mb") from None
-            raise QueryError("the query worker died; retry, and if it happens again, "
-                             "report the query", status=500) from None
-        self._idle.put(worker)
-        if kind == "ok":
-            return payload
-        if kind == "syntax":
-            raise QueryError(f"malformed query: {payload}", status=400)
-        if kind == "query":
-            message, status = payload
-            raise QueryError(message, status=status)
-        raise QueryError(f"the query failed: {payload}", status=500)
-
-    def update(self, text: str, *, time_limit_ms: int | None = None) -> float:
-        """Apply a SPARQL update; returns the seconds it took.
-
-        Oxigraph does not support reading a store read-only while another
-        process writes it, so: take every worker (waiting for running
-        queries to end), stop them, apply the update on a read-write store,
-        close it, start fresh workers.
-        """
-        import gc
-
-        import pyoxigraph as ox
-
-        from kg.namespace import PREFIXES
-
-        limit_s = (time_limit_ms or self.time_limit_ms) / 1000
-        with self._update_lock:
-            taken: list[_Worker] = []
-            try:
-                for _ in range(self.size):
-                    taken.append(self._acquire(limit_s))
-            except QueryError:
-                for w in taken:
-                    self._idle.put(w)
-                raise
-            for w in taken:
-                w.kill()
-            t0 = time.perf_counter()
-            try:
-                store = ox.Store(self.path)
-                try:
-                    store.update(text, prefixes=dict(PREFIXES))
-                    store.flush()
-                finally:
-                    del store
-                    gc.collect()
-            except SyntaxError as exc:
-                raise QueryError(f"malformed update: {exc}", status=400) from None
-            except OSError as exc:
-                raise QueryError(f"the update failed: {exc}", status=500) from None
-            finally:
-                self._start(self.size)
-            return time.perf_counter() - t0
-
-    def restart(self) -> None:
-        """Replace every worker (after the store changed on disk)."""
-        old = [self._idle.get() for _ in range(self.size)]
-        for w in old:
-            w.kill()
-        self._start(self.size)
-
-    def close(self) -> None:
-        self._closed = True
-        while True:
-            try:
-                w = self._idle.get_nowait()
-            except queue.Empty:
-                break
-            try:
-                w.conn.send(None)
-            except OSError:
-                pass
-            w.kill()
-
-    def __enter__(self) -> Engine:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()

@@ -48,7 +48,7 @@ def test_report_escapes_markup(client):
     html = page(client, f"/report/report/{SCRIPT_STEM}/0")
     assert "&lt;script&gt;window.__pwned = 1&lt;/script&gt;" in html
     assert "<script>window" not in html
-    assert 'id="s-0"' in html and 'class="m"' in html
+    assert 'id="s-0"' in html and 'class="m c-' in html
 
 
 def test_entity_labels_are_escaped(client):

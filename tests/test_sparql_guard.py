@@ -1,4 +1,4 @@
-"""kg/sparql.py: what is refused before running, the row cap, the engine's time limit."""
+"""kg/sparql_parse.py, kg/sparql.py, kg/workers.py: what is refused, the row cap, the time limit."""
 from __future__ import annotations
 
 import csv
@@ -12,12 +12,14 @@ import pyoxigraph as ox
 import pytest
 
 from kg.errors import QueryError, StoreError
-from kg.sparql import Engine, capped_text, check, execute, keywords
+from kg.sparql import capped_text, execute, user_query
+from kg.sparql_parse import decide
+from kg.workers import Engine
 
 EX = "http://example.org/"
 
 
-# ----------------------------------------------------------------- check()
+# ----------------------------------------------------------------- decide()
 
 @pytest.mark.parametrize("text", [
     "SELECT * WHERE { SERVICE <http://127.0.0.1:9/sparql> { ?s ?p ?o } }",
@@ -31,32 +33,34 @@ EX = "http://example.org/"
 ])
 def test_service_is_refused_in_every_form(text):
     with pytest.raises(QueryError, match="SERVICE") as err:
-        check(text)
+        decide(text)
     assert err.value.status == 400
 
 
 def test_load_and_updates_are_refused():
     with pytest.raises(QueryError, match="LOAD"):
-        check("LOAD <http://127.0.0.1:9/data.ttl>")
+        decide("LOAD <http://127.0.0.1:9/data.ttl>")
     with pytest.raises(QueryError, match="LOAD"):
-        check("load silent <http://127.0.0.1:9/x> into graph <urn:g>", update=True)
+        decide("load silent <http://127.0.0.1:9/x> into graph <urn:g>", update=True)
+    with pytest.raises(QueryError, match="SERVICE"):
+        decide("INSERT { ?s ?p ?o } WHERE { SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }",
+               update=True)
     with pytest.raises(QueryError) as err:
-        check("INSERT DATA { <urn:a> <urn:b> <urn:c> }")
+        decide("INSERT DATA { <urn:a> <urn:b> <urn:c> }")
     assert err.value.status == 403 and err.value.setting == "allow_update"
-    assert check("DELETE DATA { <urn:a> <urn:b> <urn:c> }", update=True).form == "UPDATE"
+    assert decide("DELETE DATA { <urn:a> <urn:b> <urn:c> }", update=True).form == "UPDATE"
 
 
 def test_words_inside_strings_iris_and_comments_are_not_keywords():
     text = ('SELECT ?service WHERE { ?s <http://x/SERVICE> "SERVICE LOAD" . '
             "?s ?p 'load' } # SERVICE <http://x>")
-    assert check(text).form == "SELECT"
-    assert "SERVICE" not in keywords(text) and "LOAD" not in keywords(text)
-    assert check("PREFIX service: <http://x/> SELECT * WHERE { ?s service:p ?o }").form == "SELECT"
+    assert decide(text).form == "SELECT"
+    assert decide("PREFIX service: <http://x/> SELECT * WHERE { ?s service:p ?o }").form == "SELECT"
 
 
 def test_malformed_query_gets_the_parsers_position():
     with pytest.raises(QueryError, match=r"error at \d+:\d+") as err:
-        check("SELEC ?s WHERE { ?s ?p ?o }")
+        decide("SELEC ?s WHERE { ?s ?p ?o }")
     assert err.value.status == 400
 
 
@@ -84,7 +88,7 @@ def _rows(body: bytes, fmt: str) -> int:
 @pytest.mark.parametrize("fmt", ["json", "xml", "csv", "tsv"])
 @pytest.mark.parametrize("cap, truncated", [(29, True), (30, False), (31, False), (1, True)])
 def test_row_cap_is_exact_in_every_format(mem_store, fmt, cap, truncated):
-    res = execute(mem_store, check("SELECT ?s ?o WHERE { ?s ?p ?o }"), fmt=fmt, max_rows=cap)
+    res = execute(mem_store, user_query("SELECT ?s ?o WHERE { ?s ?p ?o }"), fmt=fmt, max_rows=cap)
     assert res.truncated is truncated
     assert _rows(res.body, fmt) == min(cap, 30)
     if fmt == "json":
@@ -92,7 +96,7 @@ def test_row_cap_is_exact_in_every_format(mem_store, fmt, cap, truncated):
 
 
 def test_cap_keeps_variable_order_and_ordering(mem_store):
-    res = execute(mem_store, check("SELECT ?o ?s WHERE { ?s ?p ?o } ORDER BY DESC(?s)"),
+    res = execute(mem_store, user_query("SELECT ?o ?s WHERE { ?s ?p ?o } ORDER BY DESC(?s)"),
                   fmt="json", max_rows=3)
     doc = json.loads(res.body)
     assert doc["head"]["vars"] == ["o", "s"]
@@ -104,13 +108,13 @@ def test_cap_handles_aggregates_values_and_trailing_comments(mem_store):
     text = ("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g "
             "ORDER BY ?g VALUES ?g { <http://example.org/g0> <http://example.org/g1> } # end")
     assert capped_text(text, ["g", "n"], 5) is not None
-    doc = json.loads(execute(mem_store, check(text), fmt="json", max_rows=5).body)
+    doc = json.loads(execute(mem_store, user_query(text), fmt="json", max_rows=5).body)
     assert [b["n"]["value"] for b in doc["results"]["bindings"]] == ["10", "10"]
 
 
 def test_from_is_respected_and_union_is_the_default(mem_store):
     def n(text: str, **kw) -> int:
-        return _rows(execute(mem_store, check(text), fmt="json", max_rows=100, **kw).body, "json")
+        return _rows(execute(mem_store, user_query(text), fmt="json", max_rows=100, **kw).body, "json")
 
     assert n("SELECT * WHERE { ?s ?p ?o }") == 30
     assert n(f"SELECT * FROM <{EX}g1> WHERE {{ ?s ?p ?o }}") == 10
@@ -121,10 +125,10 @@ def test_from_is_respected_and_union_is_the_default(mem_store):
 
 
 def test_graph_and_boolean_answers(mem_store):
-    res = execute(mem_store, check("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }"), fmt="ntriples",
+    res = execute(mem_store, user_query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }"), fmt="ntriples",
                   max_rows=5)
     assert res.truncated and len(list(ox.parse(res.body, format=ox.RdfFormat.N_TRIPLES))) == 5
-    res = execute(mem_store, check("ASK { ?s ?p ?o }"), fmt="xml", max_rows=5)
+    res = execute(mem_store, user_query("ASK { ?s ?p ?o }"), fmt="xml", max_rows=5)
     assert b"<boolean>true</boolean>" in res.body
 
 
@@ -151,7 +155,7 @@ def test_engine_stops_a_long_query_and_answers_others_meanwhile(disk_store):
         def long() -> None:
             t0 = time.monotonic()
             try:
-                engine.run(check(CROSS))
+                engine.run(user_query(CROSS))
             except QueryError as exc:
                 outcome["error"], outcome["after"] = exc, time.monotonic() - t0
 
@@ -159,7 +163,7 @@ def test_engine_stops_a_long_query_and_answers_others_meanwhile(disk_store):
         thread.start()
         time.sleep(0.2)
         t0 = time.monotonic()
-        small = engine.run(check("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"))
+        small = engine.run(user_query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"))
         assert time.monotonic() - t0 < 1.0
         assert json.loads(small.body)["results"]["bindings"][0]["n"]["value"] == "400"
         thread.join(10)
@@ -169,17 +173,17 @@ def test_engine_stops_a_long_query_and_answers_others_meanwhile(disk_store):
         assert outcome["after"] < 2.5
         # the killed worker was replaced: the pool answers again at full size
         for _ in range(3):
-            engine.run(check("ASK { ?s ?p ?o }"))
+            engine.run(user_query("ASK { ?s ?p ?o }"))
         deadline = time.monotonic() + 10
-        while engine._idle.qsize() < 2 and time.monotonic() < deadline:
+        while engine._idle["sparql"].qsize() < 2 and time.monotonic() < deadline:
             time.sleep(0.1)
-        assert engine._idle.qsize() == 2
+        assert engine._idle["sparql"].qsize() == 2
 
 
 def test_engine_reports_syntax_errors_with_position(disk_store):
     with Engine(str(disk_store), size=1) as engine:
-        with pytest.raises(QueryError, match=r"malformed query: error at \d+:\d+"):
-            engine.run(check("SELECT ?s WHERE { ?s ?p }"))
+        with pytest.raises(QueryError, match=r"malformed query.*error at \d+:\d+"):
+            engine.run(user_query("SELECT ?s WHERE { ?s ?p }"))
 
 
 def test_engine_update_restarts_workers_and_sees_the_change(tmp_path):
@@ -187,12 +191,12 @@ def test_engine_update_restarts_workers_and_sees_the_change(tmp_path):
     ox.Store(str(path)).flush()
     with Engine(str(path), size=2) as engine:
         count = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
-        assert json.loads(engine.run(check(count)).body)["results"]["bindings"][0]["n"]["value"] == "0"
+        assert json.loads(engine.run(user_query(count)).body)["results"]["bindings"][0]["n"]["value"] == "0"
         engine.update(f"INSERT DATA {{ GRAPH <{EX}g> {{ <{EX}a> <{EX}b> 'c' }} }}")
-        assert json.loads(engine.run(check(count)).body)["results"]["bindings"][0]["n"]["value"] == "1"
+        assert json.loads(engine.run(user_query(count)).body)["results"]["bindings"][0]["n"]["value"] == "1"
         with pytest.raises(QueryError, match="malformed update"):
             engine.update("INSERT DATA { <a:b> }")
-        assert engine._idle.qsize() == 2
+        assert engine._idle["sparql"].qsize() == 2
 
 
 def test_engine_on_a_missing_store_fails_at_once(tmp_path):

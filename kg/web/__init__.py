@@ -1,4 +1,4 @@
-"""The web service's plumbing: the shared state, blueprints, errors, CORS.
+"""The web service's plumbing: the shared state, blueprints, errors, CORS, headers.
 
 :func:`install` is called by :func:`server.create_app`.  It registers this
 project's blueprints — ``/sparql`` (:mod:`kg.web.sparql_endpoint`),
@@ -9,7 +9,15 @@ point for the HTML pages and the ``/api/*`` JSON API.
 
 Errors never show a traceback: every error handler answers with one
 message, as JSON ``{"error": …, "status": …, "setting": …}`` when the
-client prefers JSON, else as plain text.
+client prefers JSON, else as plain text; a part of the request quoted in
+a message is percent-encoded where it could be markup (:func:`shown`).
+
+Every answer carries :data:`SECURITY_HEADERS`: a strict Content-Security-
+Policy (scripts, styles and everything else from this origin only, no
+inline script or style, no framing), ``nosniff`` and a Referrer-Policy.
+CORS: the configured origins (``*`` by default) may read answers, without
+credentials; a preflight allows :data:`CORS_HEADERS` only, never
+``Authorization`` (updates cannot be sent from another site's page).
 """
 from __future__ import annotations
 
@@ -27,7 +35,7 @@ from werkzeug.exceptions import HTTPException
 from kg.errors import FazhiError, QueryError, StoreError
 from kg.names import NameIndex
 from kg.queries import CannedQuery
-from kg.sparql import Engine
+from kg.workers import Engine
 
 log = logging.getLogger("fazhi_kg.web")
 
@@ -36,6 +44,17 @@ EXTENSIONS: tuple[str, ...] = ("kg.web.api", "kg.web.pages", "kg.web.exports")
 
 #: Headers a browser script may read from our answers.
 EXPOSED_HEADERS = "X-Fazhi-Truncated, X-Fazhi-Rows, X-Fazhi-Elapsed-Ms, Content-Type"
+#: Request headers another origin's script may send (a preflight's answer).
+CORS_HEADERS = "Accept, Content-Type"
+#: On every answer.
+SECURITY_HEADERS = {
+    "Content-Security-Policy": "default-src 'self'; script-src 'self'; style-src 'self'; "
+                               "img-src 'self' data:; object-src 'none'; base-uri 'none'; "
+                               "form-action 'self'; frame-ancestors 'none'",
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "same-origin",
+}
 
 
 @dataclass
@@ -96,6 +115,17 @@ def service() -> Service:
 
 # ----------------------------------------------------------------- errors
 
+_MARKUP = {c: f"%{ord(c):02X}" for c in "<>\"'&`"}
+
+
+def shown(text: str, limit: int = 200) -> str:
+    """A piece of the request for a message: markup characters and controls
+    percent-encoded (an error body never carries the client's markup), cut."""
+    out = "".join(_MARKUP.get(c) or (f"%{ord(c):02X}" if ord(c) < 32 or ord(c) == 127 else c)
+                  for c in text[:limit])
+    return out + ("…" if len(text) > limit else "")
+
+
 def wants_json() -> bool:
     """Does the client prefer JSON to plain text (and HTML)?"""
     best = request.accept_mimetypes.best_match(
@@ -105,7 +135,12 @@ def wants_json() -> bool:
 
 def error_response(message: str, status: int, setting: str | None = None,
                    headers: dict[str, str] | None = None) -> Response:
-    """One error as JSON or plain text, by the request's Accept."""
+    """One error as JSON or plain text, by the request's Accept.
+
+    ``<`` and ``>`` are percent-encoded in every message: whatever part of
+    the request a message quotes, the body holds no markup.
+    """
+    message = message.replace("<", "%3C").replace(">", "%3E")
     if wants_json():
         body = {"error": message, "status": status}
         if setting:
@@ -129,9 +164,9 @@ def _http_error(exc: HTTPException) -> Response:
                    "(setting max_request_bytes)")
         setting = "max_request_bytes"
     elif code == 404:
-        message = f"not found: {request.path}"
+        message = f"not found: {shown(request.path)}"
     elif code == 405:
-        message = f"method {request.method} is not allowed on {request.path}"
+        message = f"method {shown(request.method)} is not allowed on {shown(request.path)}"
     keep = {k: v for k, v in exc.get_headers() if k.lower() in ("allow", "www-authenticate")}
     return error_response(message, code, setting, keep)
 
@@ -157,8 +192,15 @@ def _cors_origins(setting: str) -> tuple[bool, set[str]]:
     return "*" in items, items - {"*"}
 
 
+def _headers(resp: Response) -> Response:
+    """The security headers, then CORS."""
+    for name, value in SECURITY_HEADERS.items():
+        resp.headers.setdefault(name, value)
+    return _cors(resp)
+
+
 def _cors(resp: Response) -> Response:
-    """Allow the configured origins; answer preflight requests (OPTIONS)."""
+    """Allow the configured origins (no credentials); answer preflights (OPTIONS)."""
     origin = request.headers.get("Origin")
     if not origin:
         return resp
@@ -171,8 +213,7 @@ def _cors(resp: Response) -> Response:
     resp.headers["Access-Control-Expose-Headers"] = EXPOSED_HEADERS
     if request.method == "OPTIONS" and request.headers.get("Access-Control-Request-Method"):
         resp.headers["Access-Control-Allow-Methods"] = "GET, POST, OPTIONS"
-        resp.headers["Access-Control-Allow-Headers"] = request.headers.get(
-            "Access-Control-Request-Headers", "Accept, Content-Type, Authorization")
+        resp.headers["Access-Control-Allow-Headers"] = CORS_HEADERS
         resp.headers["Access-Control-Max-Age"] = "600"
     return resp
 
@@ -200,4 +241,4 @@ def install(app: Flask, svc: Service) -> None:
     app.register_error_handler(QueryError, _query_error)
     app.register_error_handler(FazhiError, _fazhi_error)
     app.register_error_handler(Exception, _internal_error)
-    app.after_request(_cors)
+    app.after_request(_headers)

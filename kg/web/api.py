@@ -34,7 +34,7 @@ from flask import Blueprint, Response, abort, jsonify, request
 
 from kg.errors import QueryError
 from kg.namespace import FZ, ID_IRI, ORG, RDF, RDFS, SKOS
-from kg.sparql import check
+from kg.sparql import Checked
 from kg.style import (CLASS_NAMES, CLASS_TYPES, OTHER_COLOR, TYPE_COLORS, TYPES,
                       relation_name, type_color)
 from kg.web import service
@@ -80,7 +80,7 @@ def select(text: str, *, limit: int = 10_000, **subs: ox.NamedNode | ox.Literal
     """
     from kg.queries import plain
 
-    result = service().engine.run(check(text), fmt="json", max_rows=limit,
+    result = service().engine.run(Checked(text, "SELECT"), fmt="json", max_rows=limit,
                                   substitutions=subs or None)
     doc = json.loads(result.body)
     return [{k: plain(v) for k, v in b.items()} for b in doc["results"]["bindings"]]

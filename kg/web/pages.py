@@ -15,7 +15,7 @@ from collections import defaultdict
 from typing import Any
 from urllib.parse import quote
 
-from flask import Blueprint, Flask, abort, render_template, request, url_for
+from flask import Blueprint, Flask, Response, abort, render_template, request, url_for
 
 from kg.errors import QueryError
 from kg.namespace import ID_IRI, sparql_prefixes
@@ -64,8 +64,19 @@ def iri_link(iri: str) -> tuple[str, str] | None:
     return None
 
 
+_HEX = re.compile(r"#([0-9a-fA-F]{6})")
+
+
+def color_class(color: str | None) -> str:
+    """The class that paints an element in a palette colour (/colors.css): the
+    pages carry no style attributes, so the CSP can refuse inline styles."""
+    m = _HEX.fullmatch(color or "")
+    return f"c-{m.group(1).lower()}" if m else "c-other"
+
+
 def init_app(app: Flask) -> None:
     """Template helpers, and the editor for browsers at GET /sparql."""
+    app.jinja_env.filters["color_class"] = color_class
     app.jinja_env.globals.update(entity_url=entity_url, report_url=report_url,
                                  iri_link=iri_link, type_colors=TYPE_COLORS, types=TYPES)
     svc = app.extensions.get("fazhi_kg")
@@ -204,4 +215,15 @@ def sparql_editor():
                                    "rows": svc.settings.get("max_rows")})
 
 
-__all__ = ["bp", "init_app", "entity_url", "report_url", "ID_IRI"]
+@bp.route("/colors.css")
+def colors_css() -> Response:
+    """One class per palette colour (kg.style), for :func:`color_class`."""
+    colors = sorted({c for c in TYPE_COLORS.values()} | {OTHER_COLOR})
+    rules = [f".{color_class(c)} {{ --c: {c}; }}" for c in colors]
+    rules.append(f".c-other {{ --c: {OTHER_COLOR}; }}")
+    resp = Response("\n".join(rules) + "\n", mimetype="text/css")
+    resp.headers["Cache-Control"] = "public, max-age=3600"
+    return resp
+
+
+__all__ = ["bp", "init_app", "entity_url", "report_url", "ID_IRI", "color_class"]

@@ -10,8 +10,11 @@
   ``allow_update`` on and ``Authorization: Bearer <update_token>``;
 * GET with no query: a service description (Turtle, ``sd:`` vocabulary).
 
-What is refused and why is decided by :func:`kg.sparql.check` before
-anything runs; the time limit and row cap by :class:`kg.sparql.Engine`.
+Nothing of the query text is read here beyond its length: a query worker
+parses it (:func:`kg.sparql_parse.decide`: what is refused and why) and runs
+it, under the time limit and row cap of :class:`kg.workers.Engine`.  The
+answer's format is chosen for both families of forms before the form is
+known; the worker picks one.
 """
 from __future__ import annotations
 
@@ -20,7 +23,7 @@ import hmac
 from flask import Blueprint, Response, request
 
 from kg.errors import QueryError
-from kg.sparql import GRAPH_TYPES, RESULT_TYPES, check
+from kg.sparql import GRAPH_TYPES, RESULT_TYPES, user_query
 from kg.web import error_response, service
 
 bp = Blueprint("sparql", __name__)
@@ -71,8 +74,31 @@ def _format(form: str) -> str:
     return names[best] if best else ("turtle" if graph else "json")
 
 
+def _formats() -> tuple[str, str]:
+    """The format for a SELECT/ASK and for a CONSTRUCT/DESCRIBE ("!message" if refused)."""
+    out = []
+    for form in ("SELECT", "CONSTRUCT"):
+        try:
+            out.append(_format(form))
+        except QueryError as exc:
+            out.append("!" + str(exc))
+    return out[0], out[1]
+
+
 def _graphs(name: str) -> list[str] | None:
+    """``default-graph-uri`` / ``named-graph-uri`` values: absolute IRIs, else 400."""
+    import pyoxigraph as ox
+
     values = [v for v in request.values.getlist(name) if v.strip()]
+    for v in values:
+        try:
+            if ":" not in v:
+                raise ValueError("not absolute")
+            ox.NamedNode(v)
+        except ValueError:
+            shown = v if len(v) <= 80 else v[:77] + "…"
+            raise QueryError(f"{name} must be an absolute IRI, not {shown!r}", status=400) \
+                from None
     return values or None
 
 
@@ -113,10 +139,14 @@ def sparql() -> Response:
             return _description()
         raise QueryError("empty query: send a SPARQL query as query=…", status=400)
     svc = service()
-    checked = check(query)
-    fmt = _format(checked.form)
-    result = svc.engine.run(checked, fmt=fmt, default_graphs=_graphs("default-graph-uri"),
-                            named_graphs=_graphs("named-graph-uri"))
+    formats = _formats()
+    if all(f.startswith("!") for f in formats):    # no form could use it: say so now
+        raise QueryError(formats[0][1:], status=406)
+    result = svc.engine.run(user_query(query), fmt=formats,
+                            default_graphs=_graphs("default-graph-uri"),
+                            named_graphs=_graphs("named-graph-uri"),
+                            gone=request.environ.get("waitress.client_disconnected"),
+                            client=request.remote_addr)
     resp = Response(result.body, content_type=_content_type(result.media_type))
     if result.truncated:
         resp.headers["X-Fazhi-Truncated"] = "true"
@@ -146,11 +176,10 @@ def _update(text: str) -> Response:
                          "update_token is empty", status=403, setting="update_token")
     given = request.headers.get("Authorization", "")
     if not hmac.compare_digest(given.encode(), f"Bearer {s['update_token']}".encode()):
-        return error_response("an update needs the header 'Authorization: Bearer <token>' "
+        return error_response("an update needs the header 'Authorization: Bearer TOKEN' "
                               "with the configured update_token", 401, "update_token",
                               {"WWW-Authenticate": 'Bearer realm="fazhi-kg"'})
-    checked = check(text, update=True)
-    seconds = svc.engine.update(checked.text)
+    seconds = svc.engine.update(text)
     svc._choices.clear()
     return Response(f"update applied in {seconds * 1000:.0f} ms\n", mimetype="text/plain")
 

@@ -100,6 +100,12 @@ class Offline:
         self.page = self.context.new_page()
         self.page.set_default_timeout(30_000)   # generous: CI machines can be busy
         self.page.on("pageerror", lambda exc: self.errors.append(str(exc)))
+        # the pages run under a strict CSP: anything it blocks is a console error
+        self.page.on("console", self._console)
+
+    def _console(self, msg) -> None:
+        if msg.type == "error" and "Content Security Policy" in msg.text:
+            self.errors.append(msg.text)
 
     def _route(self, route) -> None:
         url = route.request.url

@@ -40,7 +40,7 @@ def test_search_graph_evidence_report(live_server, offline):
     assert page.locator("h1").inner_text() == "龙脊律师事务所"
 
     # the graph: drawn as SVG, at least 3 nodes, edge labels in Chinese
-    page.wait_for_function("document.querySelectorAll('#graph g.node').length >= 3")
+    page.wait_for_function("() => document.querySelectorAll('#graph g.node').length >= 3")
     page.wait_for_selector("#graph[data-settled]", timeout=30_000)
     assert page.locator("#graph g.node.centre").count() == 1
     labels = page.locator("#graph .edge-label").all_text_contents()
@@ -60,7 +60,7 @@ def test_search_graph_evidence_report(live_server, offline):
     # a click event on the node itself: with a force layout another node may
     # sit on top of it at that moment, which a user would simply move past
     page.locator(f'#graph g.node[data-id="{target}"] circle').dispatch_event("click")
-    page.wait_for_function(f"document.querySelectorAll('#graph g.node').length > {before}")
+    page.wait_for_function(f"() => document.querySelectorAll('#graph g.node').length > {before}")
     page.wait_for_selector("#graph[data-settled]", timeout=30_000)
     assert node_count(page) > before
     offline.shot("03-entity-graph-expanded")
@@ -118,7 +118,7 @@ def test_report_with_script_is_text(live_server, offline):
     # the township it names has a page, and its report is linked from there
     page.locator(".kind a").first.click()
     page.wait_for_url(re.compile(r"/entity/township/"))
-    page.wait_for_function("document.querySelectorAll('#graph g.node').length >= 2")
+    page.wait_for_function("() => document.querySelectorAll('#graph g.node').length >= 2")
     assert page.evaluate("typeof window.__pwned") == "undefined"
     offline.shot("08-township")
 
@@ -131,7 +131,7 @@ def test_narrow_window_reflows(live_server, narrow):
         page.goto(live_server + path)
         page.wait_for_load_state("load")
         if "entity" in path:
-            page.wait_for_function("document.querySelectorAll('#graph g.node').length >= 2")
+            page.wait_for_function("() => document.querySelectorAll('#graph g.node').length >= 2")
         overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
         assert overflow <= 1, f"{path} scrolls sideways by {overflow}px at 390px wide"
         narrow.shot(name)
