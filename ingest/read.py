@@ -221,6 +221,7 @@ def _read_docx(raw: bytes, name: str) -> tuple[str, str]:
 
         document = docx.Document(io.BytesIO(raw))
     except Exception as exc:  # python-docx raises several kinds on bad files
+        _reraise_memory(exc)
         raise InputError(name, f"damaged Word document ({type(exc).__name__}): open and save it again") from exc
     lines: list[str] = []
     body = getattr(document.element, "body", None)
@@ -234,6 +235,7 @@ def _read_docx(raw: bytes, name: str) -> tuple[str, str]:
             elif tag == "tbl":
                 _table_lines(Table(child, document), lines)
     except Exception as exc:  # python-docx on XML it does not expect
+        _reraise_memory(exc)
         raise InputError(name, f"damaged Word document ({type(exc).__name__}): open and save it again") from exc
     return "\n".join(lines), None
 
@@ -287,6 +289,16 @@ def _check_inflation(zf: zipfile.ZipFile, name: str) -> None:
                                                f"{elements_cap:,} characters a file may give "
                                                f"({setting_ref('max_text_chars', '--max-chars')}): "
                                                "a zip bomb, or split the document")
+
+
+def _reraise_memory(exc: Exception) -> None:
+    """A parser that ran out of memory is not a damaged file: libxml2 says
+    so as a syntax error, which must not read as "damaged" (the runner
+    names the memory limit instead)."""
+    log = str(getattr(exc, "error_log", ""))
+    if isinstance(exc, MemoryError) or "Memory allocation failed" in str(exc) \
+            or "ERR_NO_MEMORY" in log:
+        raise MemoryError(str(exc)) from exc
 
 
 def _table_lines(table, lines: list[str]) -> None:
@@ -354,6 +366,7 @@ def _read_pdf(raw: bytes, name: str) -> tuple[str, str]:
         except InputError:
             raise
         except Exception as exc:
+            _reraise_memory(exc)
             # pypdf's own log says why, where its exception does not (EOF marker not found)
             said = "; ".join(dict.fromkeys(log.lines))
             raise InputError(name, f"damaged PDF ({type(exc).__name__}): {exc}"
@@ -387,6 +400,7 @@ def _read_html(raw: bytes, name: str) -> tuple[str, str]:
         source = re.sub(r"^\s*<\?xml[^>]*\?>", "", source)
         root = lxml.html.document_fromstring(source)
     except Exception as exc:
+        _reraise_memory(exc)
         raise InputError(name, f"damaged HTML ({type(exc).__name__}): {exc}") from exc
     parts: list[str] = []
     skip_depth = 0

@@ -3,12 +3,10 @@ text, and the inputs the read stage got wrong (NUL bytes past the sniffed
 sample, UTF-16 without a BOM, pypdf's stray log line)."""
 from __future__ import annotations
 
-import io
 import struct
 import subprocess
 import sys
 import time
-import zipfile
 from pathlib import Path
 
 import pytest
@@ -18,11 +16,9 @@ from ingest.limits import Limits
 from kg.errors import InputError
 from kg.model import Doc
 
-LINE = "白沙镇开展法治宣传活动，聘请律师担任法律顾问，推进依法行政工作。\n"
-W_HEAD = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
-          '<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">'
-          '<w:body>')
-W_TAIL = "</w:body></w:document>"
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
+from bench_bombs import TEXT_LINE as LINE  # noqa: E402
+from bench_bombs import big_text, docx_bomb  # noqa: E402
 
 
 @pytest.fixture(autouse=True)
@@ -37,26 +33,6 @@ def read_file(path: Path) -> Doc:
     doc = Doc(path=path)
     read.run(doc)
     return doc
-
-
-def docx_bomb(path: Path, xml_mb: int, unit: str = "<w:p><w:r><w:t>镇</w:t></w:r></w:p>") -> None:
-    """A .docx whose word/document.xml inflates to ``xml_mb`` MiB (compressed
-    at level 9, streamed out: about 1.7 s and a few MB of memory for 400)."""
-    import docx
-
-    buf = io.BytesIO()
-    docx.Document().save(buf)
-    with zipfile.ZipFile(io.BytesIO(buf.getvalue())) as src, \
-            zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as out:
-        for info in src.infolist():
-            if info.filename != "word/document.xml":
-                out.writestr(info, src.read(info.filename))
-        with out.open("word/document.xml", "w", force_zip64=True) as fh:
-            fh.write(W_HEAD.encode())
-            chunk = (unit * 10_000).encode()
-            for _ in range(xml_mb * 2 ** 20 // len(chunk)):
-                fh.write(chunk)
-            fh.write(W_TAIL.encode())
 
 
 # ---- limits on what a file expands to ----------------------------------------
@@ -118,7 +94,7 @@ def test_docx_limit_is_a_setting(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 def test_large_text_refused_quickly(tmp_path: Path) -> None:
     # just under the 20 MB file limit: 6.8 million characters (unpatched: 77 s, 4.4 GB)
     p = tmp_path / "big.txt"
-    p.write_text(LINE * (19 * 2 ** 20 // len(LINE.encode())), encoding="utf-8")
+    big_text(p, 19)
     assert p.stat().st_size < read.MAX_BYTES
     t0 = time.perf_counter()
     with pytest.raises(InputError, match=r"6,\d{3},\d{3} characters.*max_text_chars.*--max-chars"):
