@@ -10,18 +10,21 @@ Makes the inputs of issue 15, item 5 (each in a second or two, streamed):
   text: under the inflation limit, refused by the element count);
 * ``txt-19``: 19 MB of UTF-8 text, just under the 20 MB file limit;
 
-then runs ``fazhi-kg ingest --workers W FILE`` on each in a fresh process
-(W = 1, the main process reads, and 2, a worker does) with the memory of
-the process tree sampled every 20 ms from /proc (``bench_scale.Sampler``),
-and prints the wall time, the peak RSS of the largest process and the
-failed: line.  The issue's target: a 400 MiB .docx bomb refused in under
-10 s with a peak under 1 GB.
+then, for each: the read stage alone in this process (the refusal itself),
+and ``fazhi-kg ingest`` in a fresh process (its start-up included), once
+with ``--workers 1`` on the file (the main process reads it) and once with
+``--workers 2`` on it and a copy (two worker processes read them), with the
+memory of the process tree sampled every 20 ms from /proc
+(``bench_scale.Sampler``).  It prints the wall times, the peak RSS of the
+largest process and the failed: line.  The issue's target: a 400 MiB .docx
+bomb refused in under 10 s with a peak under 1 GB.
 """
 from __future__ import annotations
 
 import argparse
 import io
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -75,11 +78,25 @@ INPUTS = {
 }
 
 
-def measure(path: Path, workers: int, store: Path) -> dict:
+def read_alone(path: Path) -> tuple[float, str]:
+    """Seconds the read stage takes to refuse ``path`` in this process."""
+    from ingest import read
+    from kg.errors import InputError
+
+    t0 = time.perf_counter()
+    try:
+        read.read_path(path)
+        said = "read (not refused)"
+    except InputError as exc:
+        said = exc.reason
+    return time.perf_counter() - t0, said
+
+
+def measure(paths: list[Path], workers: int, store: Path) -> dict:
     from bench_scale import Sampler
 
     cmd = [sys.executable, "-m", "kg.cli", "ingest", "--workers", str(workers),
-           "--store", str(store), str(path)]
+           "--store", str(store), *map(str, paths)]
     t0 = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     sampler = Sampler(proc.pid, every=0.02, timeline_every=3600)
@@ -102,8 +119,15 @@ def main() -> None:
         path = args.workdir / (name + (".txt" if name.startswith("txt") else ".docx"))
         if not path.exists():
             make(path)
+        alone = [read_alone(path) for _ in range(args.repeat)]
+        print(f"{name:14} {path.stat().st_size / 1e6:6.2f} MB  read stage alone: "
+              f"{min(s for s, _ in alone):5.2f} s (best of {len(alone)})", flush=True)
+        copy = path.with_name("copy-" + path.name)
+        if not copy.exists():
+            shutil.copy(path, copy)
         for workers in (1, 2):
-            runs = [measure(path, workers, args.workdir / "store") for _ in range(args.repeat)]
+            files = [path] if workers == 1 else [path, copy]
+            runs = [measure(files, workers, args.workdir / "store") for _ in range(args.repeat)]
             best = min(runs, key=lambda r: r["s"])
             worst_mem = max(r["peak_one_mb"] for r in runs)
             print(f"{name:14} {path.stat().st_size / 1e6:6.2f} MB  -j {workers}: "

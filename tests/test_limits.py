@@ -161,3 +161,34 @@ def test_damaged_pdf_prints_nothing_of_pypdf(tmp_path: Path) -> None:
     assert run.stderr == ""
     assert run.stdout.startswith("ERR ") and "damaged PDF" in run.stdout
     assert "EOF marker not found" in run.stdout
+
+
+# ---- through the command -------------------------------------------------------
+
+def test_a_batch_with_bombs_fails_each_alone(seed_dir: Path, tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from kg.cli import cli
+
+    src = tmp_path / "in"
+    src.mkdir()
+    good = sorted(seed_dir.glob("*.txt"))[:2]
+    for f in good:
+        (src / f.name).write_bytes(f.read_bytes())
+    docx_bomb(src / "bomb.docx", 400)
+    big_text(src / "big.txt", 19)
+    (src / "nul.txt").write_bytes((LINE * 300).encode() + b"\x00\x00" + LINE.encode())
+    (src / "short.txt").write_text(LINE * 200, encoding="utf-8")      # 6,600 characters
+    t0 = time.perf_counter()
+    res = CliRunner().invoke(cli, ["ingest", "--store", str(tmp_path / "s"), "--max-chars",
+                                   "5000", str(src)], catch_exceptions=False)
+    assert time.perf_counter() - t0 < 60
+    assert res.exit_code == 1
+    failed = sorted(x for x in res.output.splitlines() if x.startswith("failed:"))
+    assert len(failed) == 4, res.output
+    by_file = {Path(x.split(": ", 2)[1]).name: x for x in failed}
+    assert "max_docx_inflated_mb" in by_file["bomb.docx"]
+    assert "over the limit of 5,000" in by_file["big.txt"] and "--max-chars" in by_file["big.txt"]
+    assert "NUL byte" in by_file["nul.txt"]
+    assert "over the limit of 5,000" in by_file["short.txt"]
+    assert f"from {len(good)} files, 4 files failed" in res.output
