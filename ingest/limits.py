@@ -27,9 +27,11 @@ from kg import settings
 
 @dataclass(frozen=True)
 class Limits:
-    max_text_chars: int = 2_000_000
-    max_docx_inflated_mb: int = 64
-    ingest_memory_mb: int = 2048
+    """The three limits; a field left out takes the setting's default."""
+
+    max_text_chars: int = settings.default("max_text_chars")
+    max_docx_inflated_mb: int = settings.default("max_docx_inflated_mb")
+    ingest_memory_mb: int = settings.default("ingest_memory_mb")
 
     @classmethod
     def from_settings(cls, **overrides: Any) -> Limits:

@@ -209,10 +209,12 @@ def _read_docx(raw: bytes, name: str) -> tuple[str, str]:
                 raise InputError(name, "unknown format: a zip archive that is not a Word "
                                        "(.docx) document")
             _check_inflation(zf, name)
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, EOFError,
-            OSError) as exc:
-        # OSError/EOFError: zlib on a damaged stream; NotImplementedError: an
-        # unknown compression method
+    except InputError:
+        raise
+    except Exception as exc:
+        # BadZipFile, zlib.error or EOFError on a damaged stream, RuntimeError
+        # on an encrypted part, NotImplementedError on an unknown compression
+        _reraise_memory(exc)
         raise InputError(name, "damaged zip/Word file: open and save it again") from exc
     try:
         import docx

@@ -103,6 +103,11 @@ def load(config: Mapping[str, Any] | None = None, *,
     return values
 
 
+def default(name: str) -> Any:
+    """One setting's default."""
+    return _BY_NAME[name].default
+
+
 def value(name: str, *, environ: Mapping[str, str] | None = None) -> Any:
     """One setting: its default, or its environment variable when set."""
     s = _BY_NAME[name]
