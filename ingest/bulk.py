@@ -92,12 +92,12 @@ class Shards:
         self._read_manifest()
         for part in self.folder.glob("*.part"):
             part.unlink()      # a shard a stopped run did not finish: its files are redone
-        recorded = set(self.written) | self.loaded
-        for shard in self.folder.glob("shard-*.nq"):
-            if shard.name not in recorded:
-                # complete on disk but stopped before the manifest said so: its
-                # files were never recorded, so they are read again
-                shard.unlink()
+        # the one shard a kill can leave complete on disk but not in the
+        # manifest (between its rename and its line): its files were never
+        # recorded, so they are read again and it is written anew
+        unrecorded = self.folder / f"shard-{self._next:06d}.nq"
+        if unrecorded.name not in self.written and unrecorded.name not in self.loaded:
+            unrecorded.unlink(missing_ok=True)
         if not (self.folder / ONTOLOGY_SHARD).exists():
             tmp = self.folder / (ONTOLOGY_SHARD + ".part")
             tmp.write_text(ontology_ntriples().replace(" .\n", f" <{ONTOLOGY_GRAPH}> .\n"),
