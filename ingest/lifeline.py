@@ -33,6 +33,8 @@ def die_with_parent() -> bool:
             return False
     except (OSError, AttributeError):
         return False
+    # reparented (to init, or a subreaper) before or during the call: the
+    # signal will never come, so go now
     if os.getppid() != parent or parent == 1:
         os._exit(1)
     return True

@@ -117,3 +117,22 @@ def test_a_dying_worker_fails_only_the_file_that_killed_it(tmp_path: Path,
     assert [n for n, o in got.items() if o.error] == ["killer.txt"]
     assert "its worker process died" in got["killer.txt"].error
     assert "ingest_memory_mb" in got["killer.txt"].error
+
+
+def test_out_of_memory_is_a_failed_line_naming_the_setting(tmp_path: Path,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    from ingest import pipeline
+    from kg.errors import StageError
+
+    def runs_out(path: Path) -> None:
+        raise StageError("segment", str(path), MemoryError())
+
+    monkeypatch.setattr(pipeline, "run", runs_out)
+    limits.configure(Limits(ingest_memory_mb=512))
+    try:
+        out = runner.process_file(str(tmp_path / "r.txt"))
+    finally:
+        limits.configure(None)
+    assert out.error is not None and "internal error" not in out.error
+    assert out.error.startswith(f"{tmp_path / 'r.txt'}: ran out of memory in stage segment")
+    assert "512 MiB" in out.error and "FAZHI_KG_INGEST_MEMORY_MB" in out.error
