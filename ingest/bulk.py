@@ -26,6 +26,7 @@ from __future__ import annotations
 import json
 import os
 import queue
+import re
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -39,6 +40,9 @@ MANIFEST = "manifest.jsonl"
 ONTOLOGY_SHARD = "ontology.nq"
 #: quads per shard (a shard closes at the first file boundary past this)
 SHARD_QUADS = 250_000
+#: the names a shard folder holds: a folder of only these is ours, with or
+#: without a manifest (a run killed before its first shard completed)
+_OURS = re.compile(r"(?:shard-\d{6}\.nq|ontology\.nq|manifest\.jsonl)(?:\.part)?")
 
 
 def split_nquads(text: str) -> dict[str, str]:
@@ -71,10 +75,13 @@ class Shards:
         if self.folder.exists() and not self.folder.is_dir():
             raise FazhiError(f"the shard folder {self.folder} is a file; use --shards with a "
                              "folder (it is created if missing)")
-        if self.folder.is_dir() and any(self.folder.iterdir()) \
-                and not (self.folder / MANIFEST).exists():
-            raise FazhiError(f"{self.folder} is a folder of other things (no {MANIFEST}); use "
-                             "--shards with a new or empty folder")
+        if self.folder.is_dir() and not (self.folder / MANIFEST).exists():
+            strangers = [p.name for p in self.folder.iterdir() if not _OURS.fullmatch(p.name)]
+            if strangers:
+                raise FazhiError(f"{self.folder} is a folder of other things ({strangers[0]}, "
+                                 f"no {MANIFEST}); use --shards with a new or empty folder")
+            # else: a run stopped before its first shard was complete (the
+            # manifest is written then); what it left is dropped below
         self.folder.mkdir(parents=True, exist_ok=True)
         #: stems of files already in a complete shard
         self.files: set[str] = set()
@@ -85,6 +92,12 @@ class Shards:
         self._read_manifest()
         for part in self.folder.glob("*.part"):
             part.unlink()      # a shard a stopped run did not finish: its files are redone
+        # the one shard a kill can leave complete on disk but not in the
+        # manifest (between its rename and its line): its files were never
+        # recorded, so they are read again and it is written anew
+        unrecorded = self.folder / f"shard-{self._next:06d}.nq"
+        if unrecorded.name not in self.written and unrecorded.name not in self.loaded:
+            unrecorded.unlink(missing_ok=True)
         if not (self.folder / ONTOLOGY_SHARD).exists():
             tmp = self.folder / (ONTOLOGY_SHARD + ".part")
             tmp.write_text(ontology_ntriples().replace(" .\n", f" <{ONTOLOGY_GRAPH}> .\n"),

@@ -14,11 +14,15 @@ text); every later offset maps back into it.  A file we cannot use raises
 from __future__ import annotations
 
 import io
+import logging
 import re
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
+from ingest.limits import current as limits
+from ingest.limits import setting_ref
 from kg.errors import InputError
 from kg.model import Doc
 
@@ -55,6 +59,7 @@ def run(doc: Doc) -> None:
     doc.raw = raw
     fmt = sniff(raw, path.suffix)
     text, encoding = _READERS[fmt](raw, name)
+    _check_length(text, name)
     if not text.strip():
         raise InputError(name, f"no text found in this {fmt} file")
     if not _CJK.search(text):
@@ -62,6 +67,15 @@ def run(doc: Doc) -> None:
     doc.fmt = fmt
     doc.encoding = encoding
     doc.original = text
+
+
+def _check_length(text: str, name: str) -> None:
+    """Refuse text past ``max_text_chars`` before any later stage sees it."""
+    cap = limits().max_text_chars
+    if cap and len(text) > cap:
+        raise InputError(name, f"gives {len(text):,} characters of text, over the limit of "
+                               f"{cap:,} ({setting_ref('max_text_chars', '--max-chars')}): "
+                               "split it into one file per report")
 
 
 def sniff(raw: bytes, suffix: str = "") -> str:
@@ -94,8 +108,16 @@ def decode_text(raw: bytes, name: str = "", prefer: str | None = None) -> tuple[
             return raw.decode("utf-16"), "utf-16"
         except UnicodeDecodeError:
             pass
+    utf16 = _utf16_without_bom(raw)
+    if utf16 is not None:
+        return utf16
     if _looks_binary(raw):
         raise InputError(name, "binary file: not text, .docx, PDF or HTML")
+    nul = raw.find(b"\x00")
+    if nul >= 0:
+        # past the sample _looks_binary reads: text with binary data inside
+        raise InputError(name, f"binary data (a NUL byte) at byte {nul:,}: not a text file; "
+                               "save it again as text, or remove what follows the text")
     tried = []
     if prefer:
         tried.append(prefer)
@@ -113,6 +135,35 @@ def decode_text(raw: bytes, name: str = "", prefer: str | None = None) -> tuple[
         raise InputError(name, "cannot decode the text: not UTF-8, GB18030 or another "
                                "encoding we recognise; save it as UTF-8")
     return text, enc
+
+
+def _utf16_without_bom(raw: bytes) -> tuple[str, str] | None:
+    """UTF-16 text saved without a byte-order mark, as (text, encoding).
+
+    Its line breaks, digits and ASCII marks put a NUL in every other byte,
+    so it would look binary.  The byte order is the one whose decoding is
+    (almost all) Chinese, ASCII and full-width marks: the wrong order swaps
+    each character's bytes, which lands about a third of Chinese characters
+    and no ASCII in those ranges.  Binary data does not decode strictly, or
+    decodes to neither.
+    """
+    if len(raw) % 2 or b"\x00" not in raw[:8192]:
+        return None
+    for enc in ("utf-16-le", "utf-16-be"):
+        try:
+            text = raw.decode(enc)
+        except UnicodeDecodeError:
+            continue
+        sample = text[:8192]
+        if "\x00" in text or _CONTROL.search(sample):
+            continue
+        if len(_PLAUSIBLE.findall(sample)) >= 0.9 * len(sample):
+            return text, enc
+    return None
+
+
+#: what a Chinese report is made of (for telling UTF-16's byte order)
+_PLAUSIBLE = re.compile(r"[\u4e00-\u9fff\u3000-\u303f\uff00-\uffef\t\n\r\x20-\x7e“”‘’—…·]")
 
 
 def _looks_binary(raw: bytes) -> bool:
@@ -154,10 +205,17 @@ def _read_docx(raw: bytes, name: str) -> tuple[str, str]:
     try:
         with zipfile.ZipFile(io.BytesIO(raw)) as zf:
             names = set(zf.namelist())
-    except zipfile.BadZipFile as exc:
+            if "word/document.xml" not in names:
+                raise InputError(name, "unknown format: a zip archive that is not a Word "
+                                       "(.docx) document")
+            _check_inflation(zf, name)
+    except InputError:
+        raise
+    except Exception as exc:
+        # BadZipFile, zlib.error or EOFError on a damaged stream, RuntimeError
+        # on an encrypted part, NotImplementedError on an unknown compression
+        _reraise_memory(exc)
         raise InputError(name, "damaged zip/Word file: open and save it again") from exc
-    if "word/document.xml" not in names:
-        raise InputError(name, "unknown format: a zip archive that is not a Word (.docx) document")
     try:
         import docx
         from docx.table import Table
@@ -165,6 +223,7 @@ def _read_docx(raw: bytes, name: str) -> tuple[str, str]:
 
         document = docx.Document(io.BytesIO(raw))
     except Exception as exc:  # python-docx raises several kinds on bad files
+        _reraise_memory(exc)
         raise InputError(name, f"damaged Word document ({type(exc).__name__}): open and save it again") from exc
     lines: list[str] = []
     body = getattr(document.element, "body", None)
@@ -178,8 +237,70 @@ def _read_docx(raw: bytes, name: str) -> tuple[str, str]:
             elif tag == "tbl":
                 _table_lines(Table(child, document), lines)
     except Exception as exc:  # python-docx on XML it does not expect
+        _reraise_memory(exc)
         raise InputError(name, f"damaged Word document ({type(exc).__name__}): open and save it again") from exc
     return "\n".join(lines), None
+
+
+_INFLATE_CHUNK = 1 << 20
+
+
+def _check_inflation(zf: zipfile.ZipFile, name: str) -> None:
+    """Refuse a zip bomb before python-docx inflates and parses it.
+
+    Every part is inflated once, a chunk at a time and thrown away, with a
+    running total (``max_docx_inflated_mb``): the sizes the zip declares are
+    checked first, but a zip can lie, so the count is of what comes out.
+    The XML parts' start tags are counted on the way (bytes.count, no
+    parse): python-docx builds a tree of every element, about 150 bytes
+    and 10 µs each, so their number is held to ``max_text_chars``, one
+    element per character of text a file may give.
+    """
+    lim = limits()
+    budget = lim.max_docx_inflated_mb * 2 ** 20
+    elements_cap = lim.max_text_chars
+
+    def too_big(size: int) -> InputError:
+        return InputError(name, f"the Word document inflates to {size / 2 ** 20:,.0f} MiB or more, "
+                                f"over the limit of {lim.max_docx_inflated_mb} MiB "
+                                f"({setting_ref('max_docx_inflated_mb')}): a zip bomb, or "
+                                "too many embedded pictures")
+
+    infos = zf.infolist()
+    declared = sum(i.file_size for i in infos)
+    if budget and declared > budget:
+        raise too_big(declared)
+    total = elements = 0
+    for info in infos:
+        xml = info.filename.lower().endswith((".xml", ".rels"))
+        tail = b""
+        with zf.open(info) as fh:
+            while chunk := fh.read(_INFLATE_CHUNK):
+                total += len(chunk)
+                if budget and total > budget:
+                    raise too_big(total)
+                if xml:
+                    # a tag cut by the chunk boundary is counted once, from the joined edge
+                    both = tail + chunk
+                    elements += both.count(b"<") - both.count(b"</") - tail.count(b"<") \
+                        + tail.count(b"</")
+                    tail = chunk[-1:]
+                    if elements_cap and elements > elements_cap:
+                        raise InputError(name, f"the Word document's XML has over "
+                                               f"{elements_cap:,} elements, more than the "
+                                               f"{elements_cap:,} characters a file may give "
+                                               f"({setting_ref('max_text_chars', '--max-chars')}): "
+                                               "a zip bomb, or split the document")
+
+
+def _reraise_memory(exc: Exception) -> None:
+    """A parser that ran out of memory is not a damaged file: libxml2 says
+    so as a syntax error, which must not read as "damaged" (the runner
+    names the memory limit instead)."""
+    log = str(getattr(exc, "error_log", ""))
+    if isinstance(exc, MemoryError) or "Memory allocation failed" in str(exc) \
+            or "ERR_NO_MEMORY" in log:
+        raise MemoryError(str(exc)) from exc
 
 
 def _table_lines(table, lines: list[str]) -> None:
@@ -202,18 +323,56 @@ def _table_lines(table, lines: list[str]) -> None:
             lines.append(text)
 
 
-def _read_pdf(raw: bytes, name: str) -> tuple[str, str]:
-    try:
-        from pypdf import PdfReader
+class _Collect(logging.Handler):
+    """Keeps pypdf's log lines, which would otherwise be printed on stderr
+    (Python's last-resort handler) between our own ``failed:`` lines."""
 
-        reader = PdfReader(io.BytesIO(raw))
-        if reader.is_encrypted and not reader.decrypt(""):
-            raise InputError(name, "encrypted PDF: remove the password first")
-        pages = [page.extract_text() or "" for page in reader.pages]
-    except InputError:
-        raise
-    except Exception as exc:
-        raise InputError(name, f"damaged PDF ({type(exc).__name__}): {exc}") from exc
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.lines: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.lines.append(record.getMessage())
+
+
+@contextmanager
+def _pypdf_log() -> Iterator[_Collect]:
+    log = logging.getLogger("pypdf")
+    handler = _Collect()
+    old = log.propagate
+    log.addHandler(handler)
+    log.propagate = False
+    try:
+        yield handler
+    finally:
+        log.removeHandler(handler)
+        log.propagate = old
+
+
+def _read_pdf(raw: bytes, name: str) -> tuple[str, str]:
+    cap = limits().max_text_chars
+    with _pypdf_log() as log:
+        try:
+            from pypdf import PdfReader
+
+            reader = PdfReader(io.BytesIO(raw))
+            if reader.is_encrypted and not reader.decrypt(""):
+                raise InputError(name, "encrypted PDF: remove the password first")
+            pages: list[str] = []
+            size = 0
+            for page in reader.pages:
+                pages.append(page.extract_text() or "")
+                size += len(pages[-1]) + 2
+                if cap and size > cap:
+                    _check_length("\n\f".join(pages), name)   # stop reading: it is over
+        except InputError:
+            raise
+        except Exception as exc:
+            _reraise_memory(exc)
+            # pypdf's own log says why, where its exception does not (EOF marker not found)
+            said = "; ".join(dict.fromkeys(log.lines))
+            raise InputError(name, f"damaged PDF ({type(exc).__name__}): {exc}"
+                                   + (f" (pypdf: {said})" if said else "")) from exc
     if not any(p.strip() for p in pages):
         raise InputError(name, "PDF has no text layer: run OCR first")
     # a form feed marks each page break; normalising turns it into a line break
@@ -243,6 +402,7 @@ def _read_html(raw: bytes, name: str) -> tuple[str, str]:
         source = re.sub(r"^\s*<\?xml[^>]*\?>", "", source)
         root = lxml.html.document_fromstring(source)
     except Exception as exc:
+        _reraise_memory(exc)
         raise InputError(name, f"damaged HTML ({type(exc).__name__}): {exc}") from exc
     parts: list[str] = []
     skip_depth = 0

@@ -21,13 +21,18 @@ from __future__ import annotations
 import multiprocessing as mp
 import os
 import signal
+from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ingest import lifeline
 from ingest.bulk import Loader, Shards
+from ingest.limits import Limits, cap_memory, setting_ref
+from ingest.limits import configure as configure_limits
+from ingest.limits import current as current_limits
 from kg.errors import FazhiError, StageError
 from kg.names import NameIndex
 from kg.names import rows as name_rows
@@ -84,10 +89,14 @@ def process_file(path: str, nquads: bool = False, names: bool = False) -> Outcom
     except StageError as exc:
         if isinstance(exc.cause, FazhiError):
             return named(str(exc.cause))
+        if isinstance(exc.cause, MemoryError):
+            return named(out_of_memory(f"ran out of memory in stage {exc.stage}"))
         return Outcome(path, error=f"internal error in stage {exc.stage} on {path}: "
                                    f"{type(exc.cause).__name__}: {exc.cause}")
     except FazhiError as exc:
         return named(str(exc))
+    except MemoryError:
+        return named(out_of_memory("ran out of memory"))
     except Exception as exc:  # outside any stage: still one line, still named
         return Outcome(path, error=f"internal error in stage pipeline on {path}: "
                                    f"{type(exc).__name__}: {exc}")
@@ -99,13 +108,26 @@ def process_file(path: str, nquads: bool = False, names: bool = False) -> Outcom
                    triples=doc.triple_count, warnings=list(doc.warnings), names=found)
 
 
+def out_of_memory(what: str) -> str:
+    """The reason given for a file that ran out of memory or killed its worker."""
+    mb = current_limits().ingest_memory_mb
+    limit = f"a worker may use {mb:,} MiB, " if mb else ""
+    return (f"{what} ({limit}{setting_ref('ingest_memory_mb')}): split it into one file per "
+            "report, or raise the limit")
+
+
 #: How much lower the workers' CPU priority is than the writing process's.
 WORKER_NICENESS = 5
 
 
-def _init_worker() -> None:
-    """Each worker loads jieba's user lexicon itself (see ingest.segment)."""
+def _init_worker(limits: Limits | None = None) -> None:
+    """Each worker: dies with its parent, takes the run's limits (its heap
+    capped at ``ingest_memory_mb``) and loads jieba's user lexicon itself
+    (see ingest.segment)."""
+    lifeline.die_with_parent()
     signal.signal(signal.SIGINT, signal.SIG_IGN)   # the parent handles Ctrl-C
+    configure_limits(limits)
+    cap_memory(current_limits().ingest_memory_mb)
     # The store's writer (this pool's parent, and its bulk-loader thread) is
     # the serial part of an ingest: when cores are short it goes first, and
     # the workers use what it leaves.  Equal shares would let the writer
@@ -154,7 +176,14 @@ def collect_files(paths: tuple[str, ...] | list[str]) -> tuple[list[Path], list[
 
 def outcomes(files: list[Path], workers: int, *, nquads: bool = False,
              names: bool = False) -> Iterator[Outcome]:
-    """Process files in this process or a pool, yielding as each finishes."""
+    """Process files in this process or a pool, yielding as each finishes.
+
+    A worker that dies (the kernel's OOM killer, a crash in C code on a
+    hostile file) takes the pool with it and fails every file in flight.
+    Those files are then read again one at a time in a fresh pool, so the
+    one that kills its worker alone gets the failed: line and the rest of
+    the batch goes on.
+    """
     if workers <= 1:
         for f in files:
             yield process_file(str(f), nquads, names)
@@ -167,31 +196,66 @@ def outcomes(files: list[Path], workers: int, *, nquads: bool = False,
         ctx.set_forkserver_preload(["ingest.warm"])
     else:
         ctx = mp.get_context("spawn")
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_init_worker)
-    try:
-        todo = iter(files)
-        pending: dict[Future[Outcome], Path] = {}
+    todo = deque(files)
+    suspects: deque[Path] = deque()     # in flight when a worker died
+    while todo or suspects:
+        pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_init_worker,
+                                   initargs=(current_limits(),))
+        try:
+            if suspects:
+                yield from _one_by_one(pool, suspects, nquads, names)
+            else:
+                yield from _windowed(pool, todo, suspects, 2 * workers, nquads, names)
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
 
-        def submit() -> None:
-            nxt = next(todo, None)
-            if nxt is not None:
-                pending[pool.submit(process_file, str(nxt), nquads, names)] = nxt
 
-        for _ in range(2 * workers):   # a bounded window: results wait in memory
+def _windowed(pool: ProcessPoolExecutor, todo: deque[Path], suspects: deque[Path],
+              window: int, nquads: bool, names: bool) -> Iterator[Outcome]:
+    """Files from ``todo`` with a bounded window in flight (results wait in
+    memory), until done or a worker dies (the files in flight → ``suspects``)."""
+    pending: dict[Future[Outcome], Path] = {}
+
+    def submit() -> None:
+        if todo and not suspects:
+            nxt = todo.popleft()
+            pending[pool.submit(process_file, str(nxt), nquads, names)] = nxt
+
+    for _ in range(window):
+        submit()
+    while pending:
+        done, _ = wait(pending, return_when=FIRST_COMPLETED)
+        for fut in done:
+            path = pending.pop(fut)
+            try:
+                out = fut.result()
+            except BrokenProcessPool:
+                suspects.append(path)
+                continue
+            yield out
             submit()
-        while pending:
-            done, _ = wait(pending, return_when=FIRST_COMPLETED)
-            for fut in done:
-                path = pending.pop(fut)
+        if suspects:
+            # the pool is broken: what is still pending failed with it
+            for fut, path in pending.items():
                 try:
                     yield fut.result()
-                except BrokenProcessPool as exc:
-                    raise FazhiError(f"a worker process died while reading {path} (out of "
-                                     "memory?); the store holds every file stored so far; "
-                                     "retry with fewer --workers and --resume") from exc
-                submit()
-    finally:
-        pool.shutdown(wait=True, cancel_futures=True)
+                except BrokenProcessPool:
+                    suspects.append(path)
+            return
+
+
+def _one_by_one(pool: ProcessPoolExecutor, suspects: deque[Path], nquads: bool,
+                names: bool) -> Iterator[Outcome]:
+    """Suspects alone, until one kills its worker: that one has failed."""
+    while suspects:
+        path = suspects.popleft()
+        try:
+            out = pool.submit(process_file, str(path), nquads, names).result()
+        except BrokenProcessPool:
+            yield Outcome(str(path), error=f"{path}: " + out_of_memory(
+                "its worker process died reading it (out of memory?)"))
+            return          # a fresh pool for the rest
+        yield out
 
 
 @dataclass

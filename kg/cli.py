@@ -25,6 +25,8 @@ from kg.names import NameIndex
 from kg.namespace import ONTOLOGY_GRAPH, PREFIXES
 from kg.store import FORMATS, Answer, LocalStore, Store, default_location, open_store
 from ingest.bulk import SHARD_QUADS, Loader, Shards
+from ingest.limits import Limits
+from ingest.limits import configure as configure_limits
 from ingest.runner import Ingest, collect_files
 # the ingest runner's other names stay importable from here (tests, scripts)
 from ingest.runner import REPORT_SUFFIXES, Outcome, process_file  # noqa: F401
@@ -122,16 +124,22 @@ def _default_shards(location: str | None) -> Path:
               help="Skip files the store already holds (by file name) instead of reading "
                    "them again: to finish an interrupted run.")
 @click.option("--verbose", "-v", is_flag=True, help="One line per file stored, and warnings.")
+@click.option("--max-chars", type=click.IntRange(min=0), default=None,
+              help="Most characters of text one file may give; a file giving more fails "
+                   "(setting max_text_chars, default 2,000,000; 0: no limit).")
 def ingest(paths: tuple[str, ...], location: str | None, workers: int, bulk: bool,
            shards_dir: Path | None, no_load: bool, shard_quads: int, resume: bool,
-           verbose: bool) -> None:
+           verbose: bool, max_chars: int | None) -> None:
     """Read report files (or folders of them) into the store.
 
     A file read again replaces what it gave before, in one transaction.
     Files that fail are listed one per line; the others go on.  Exit code 1
-    if any file failed.
+    if any file failed.  What a file may expand to is limited by the
+    settings max_text_chars, max_docx_inflated_mb and ingest_memory_mb.
     """
     t0 = time.perf_counter()
+    # read once for the run; the workers get the same values
+    configure_limits(Limits.from_settings(max_text_chars=max_chars))
     if no_load and shards_dir is None:
         raise FazhiError("--no-load needs --shards DIR (where the shards go)")
     files, problems = collect_files(paths)

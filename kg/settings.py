@@ -80,6 +80,14 @@ SETTINGS: tuple[Setting, ...] = (
             int),
     Setting("max_neighbours", 25, "Neighbours shown per node on entity pages before "
             "'N more'.", int),
+    # ---- ingest: what one report file may expand to (see ingest.limits)
+    Setting("max_text_chars", 2_000_000, "Most characters of text one report file may give "
+            "(ingest --max-chars); a file giving more is refused with a failed: line "
+            "(a township report is well under 100,000).", int),
+    Setting("max_docx_inflated_mb", 64, "Most a .docx may inflate to, all its parts together, "
+            "in MiB; a larger one (a zip bomb) is refused before it is parsed.", int),
+    Setting("ingest_memory_mb", 2048, "Most memory one ingest worker process may use, in MiB "
+            "(0: no limit); a file needing more is refused with a failed: line.", int),
 )
 _BY_NAME = {s.name: s for s in SETTINGS}
 
@@ -101,6 +109,18 @@ def load(config: Mapping[str, Any] | None = None, *,
         from kg.store import default_location
         values["store"] = default_location()
     return values
+
+
+def default(name: str) -> Any:
+    """One setting's default."""
+    return _BY_NAME[name].default
+
+
+def value(name: str, *, environ: Mapping[str, str] | None = None) -> Any:
+    """One setting: its default, or its environment variable when set."""
+    s = _BY_NAME[name]
+    env = os.environ if environ is None else environ
+    return s.parse(env[s.env], f"environment variable {s.env}") if s.env in env else s.default
 
 
 def describe() -> list[dict[str, Any]]:

@@ -181,3 +181,93 @@ def test_killed_bulk_ingest_resumes_to_the_same_graph(seed_dir: Path, tmp_path: 
     assert "resuming:" in res.stderr
     assert quads(store) == quads(ref)
     assert not shards.exists()
+
+
+# ---- resume from any point (issue 15, item 6) ---------------------------------
+
+STALE = '<http://example.org/stale> <http://example.org/p> "stale" <http://example.org/g> .\n'
+
+
+def _first_shard(seed_dir: Path, tmp_path: Path) -> str:
+    """The text of a real first shard (two files), as a stopped run wrote it."""
+    out = tmp_path / "one"
+    files = sorted(seed_dir.glob("*.txt"))[:2]
+    assert run("ingest", "--shards", str(out), "--no-load", *map(str, files)).exit_code == 0
+    return (out / "shard-000000.nq").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("state", [
+    "empty", "ontology.part", "ontology", "first shard .part", "first shard unrecorded",
+    "manifest cut", "second shard unrecorded",
+])
+def test_bulk_resumes_from_every_point_of_a_killed_run(seed_dir: Path, tmp_path: Path,
+                                                       reference: set[str], state: str) -> None:
+    """Each state a kill can leave the shard folder in; the same command completes it."""
+    shards = tmp_path / "store.shards"
+    shard = _first_shard(seed_dir, tmp_path)
+    if state == "second shard unrecorded":
+        # a manifest with a loaded first shard, then a kill between the
+        # second shard's rename and its manifest line
+        files = sorted(seed_dir.glob("*.txt"))
+        res = run("ingest", "--bulk", "--store", str(tmp_path / "store"), str(files[0]))
+        assert res.exit_code == 0, res.output
+        shards.mkdir()
+        (shards / "ontology.nq").write_text("", encoding="utf-8")
+        (shards / MANIFEST).write_text(
+            json.dumps({"shard": "shard-000000.nq", "files": [files[0].stem], "reports": 1,
+                        "quads": 1}) + "\n" + json.dumps({"loaded": "shard-000000.nq"}) + "\n",
+            encoding="utf-8")
+        (shards / "shard-000001.nq").write_text(shard + STALE, encoding="utf-8")
+    else:
+        shards.mkdir()
+        if state == "ontology.part":
+            (shards / "ontology.nq.part").write_text("<http://half", encoding="utf-8")
+        elif state != "empty":
+            (shards / "ontology.nq").write_text("", encoding="utf-8")
+        if state == "first shard .part":
+            (shards / "shard-000000.nq.part").write_text(shard[: len(shard) // 2],
+                                                         encoding="utf-8")
+        elif state in ("first shard unrecorded", "manifest cut"):
+            (shards / "shard-000000.nq").write_text(shard + STALE, encoding="utf-8")
+        if state == "manifest cut":
+            (shards / MANIFEST).write_text('{"shard": "shard-000000.nq", "fil', encoding="utf-8")
+    res = run("ingest", "--bulk", "--store", str(tmp_path / "store"), str(seed_dir))
+    assert res.exit_code == 0, res.output
+    assert "folder of other things" not in res.output
+    assert quads(tmp_path / "store") == reference      # nothing stale, nothing missing
+    assert not shards.exists()
+
+
+def test_a_folder_with_a_stranger_among_shard_files_is_still_refused(
+        seed_dir: Path, tmp_path: Path) -> None:
+    (tmp_path / "ontology.nq").write_text("", encoding="utf-8")
+    (tmp_path / "shard-000000.nq.part").write_text("", encoding="utf-8")
+    (tmp_path / "thesis.docx").write_text("mine", encoding="utf-8")
+    res = run("ingest", "--shards", str(tmp_path), "--no-load", str(seed_dir))
+    assert res.exit_code == 1 and "folder of other things (thesis.docx" in res.output
+    assert (tmp_path / "shard-000000.nq.part").exists()     # nothing of it touched
+
+
+@pytest.mark.slow
+def test_bulk_killed_before_its_first_shard_resumes(seed_dir: Path, tmp_path: Path,
+                                                    reference: set[str],
+                                                    cli_cmd: list[str]) -> None:
+    """SIGKILL while the first shard is being written (no manifest yet)."""
+    store, shards = tmp_path / "s", tmp_path / "s.shards"
+    cmd = cli_cmd + ["ingest", "--bulk", "--store", str(store), str(seed_dir)]
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 120
+        while not (shards / "shard-000000.nq.part").exists():
+            assert proc.poll() is None, "the run ended before it could be killed"
+            assert time.monotonic() < deadline
+            time.sleep(0.01)
+        os.kill(proc.pid, signal.SIGKILL)
+    finally:
+        proc.kill()
+        proc.wait()
+    assert not (shards / MANIFEST).exists()
+    res = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
+    assert res.returncode == 0, res.stderr
+    assert quads(store) == reference
+    assert not shards.exists()
