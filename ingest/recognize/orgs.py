@@ -55,8 +55,6 @@ _CENTRE_AFTER = re.compile(r"工作|任务|环节|城区|城镇")
 #: What may follow a kind word that makes it part of a word for people.
 _PERSON_AFTER = re.compile(r"代表|委员(?!会)")
 _CJK = re.compile(r"^[\u4e00-\u9fff]+$")
-#: What stands where a firm's name would and says which firms, not which one.
-_NOT_FIRM_NAME = re.compile(r"^(?:[全各本该我外][省市县区旗州镇乡]?|相关|有关|辖区|多家|各家|其他|当地)$")
 #: Prepositions jieba glues to an unknown name after them (与|兰青 → 与兰青).
 _GLUED_PREP = frozenset("与 同 向 由 被 将 把 从 在 对 跟".split())
 #: ... and those jieba glues to a bare kind character (由镇, 经县, 在区).
@@ -182,6 +180,8 @@ def _walk_back(text: str, sent: _Sent, pos: int, places: list[str], lex: _Lex,
                 # 江口|镇, 稠树塘|镇: the name part in front of a kind word
                 nxt = text[pos:pos + 2]
                 ok = nxt[:1] in _KIND_CHARS or nxt == "街道" or tag in ("ns", "nr", "nz", None)
+                if ok and tag is None and len(tok) >= 3 and tok[-1] in _GLUED_PREP_KIND:
+                    ok = False  # 周文博为|镇政府: a name and the preposition jieba glued to it
             if not ok and tok == "人民政府" and prev_place:
                 ok = True       # 莱山区人民政府|黄海路街道办事处
         else:
@@ -271,6 +271,32 @@ def _lead_place(text: str, start: int, end: int, sent: _Sent, places: list[str],
                 continue
         break
     return pos
+
+
+@cache
+def _firm_words() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
+    """(generic trade names, a count of firms, a numeral) from ``orgs-firms.txt``."""
+    from ingest.recognize.laws import lexicon
+
+    lex = lexicon("orgs-firms.txt")
+    alt = lambda words: "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))  # noqa: E731
+    numeral = rf"(?:\d+|(?:{alt(lex['numerals'])})+)"
+    return (re.compile(rf"^(?:{alt(lex['not_trade_name'])})[省市县区旗州镇乡]?$"),
+            re.compile(rf"{numeral}?(?:{alt(lex['measure_words'])})"), re.compile(numeral))
+
+
+def _counted_firms(text: str, start: int, trade: str) -> bool:
+    """Whether a firm's "trade name" says which firms or how many, not which
+    one: 各律师事务所, 本地律师事务所, 3|家|律师事务所, 两家|知名律师事务所 (a name
+    cut right after a classifier is a fragment of a count)."""
+    generic, counted, numeral = _firm_words()
+    if generic.match(trade):
+        return True
+    before = text[max(0, start - 6):start]
+    m = counted.match(trade)
+    if m and (numeral.match(m.group()) or numeral.search(before + "|")):
+        return True            # 两家知名…, 3|家|…: a count inside the name
+    return any(c.end() == len(before) and numeral.match(c.group()) for c in counted.finditer(before))
 
 
 def _firm_split(place: str, core: str, suffix: str) -> tuple[str, str]:
@@ -599,8 +625,8 @@ def _unit(text, sent, start, b, e, suffix, subtype, cls, places, ctx, lex, idx):
     if len(core) < 3 and core not in _STANDALONE:
         return None
     if cls == "firm":
-        if len(core) <= len(suffix) or _NOT_FIRM_NAME.match(core[:-len(suffix)]):
-            return None        # 律师事务所 without a name (全县律师事务所, 各律师事务所): not one firm
+        if len(core) <= len(suffix) or _counted_firms(text, start, core[:-len(suffix)]):
+            return None        # 律师事务所 without a name (全县律师事务所, 两家知名律师事务所): not one firm
         return Mention(type=ORGANIZATION, text=label, label=label, start=start, end=e, sentence=idx,
                        subtype=subtype, source="orgs", attrs={"scope": "shared", "key": core, "law_firm": True})
     level = _level(place)
