@@ -70,6 +70,8 @@ class _Cues:
     source: re.Pattern[str]
     setup: re.Pattern[str]
     beneficiary: re.Pattern[str]
+    provide: frozenset[str]
+    for_words: frozenset[str]
     own: re.Pattern[str]
     both: re.Pattern[str]
     other: re.Pattern[str]
@@ -96,6 +98,7 @@ def _cues() -> _Cues:
         source=re.compile(esc("source")),
         setup=re.compile(f"(?:{opens}).*?(?:{ends})"),
         beneficiary=re.compile(f"(?:{esc('beneficiary')})(.+)$"),
+        provide=frozenset(lex["provide"]), for_words=frozenset(lex["provide_for"]),
         own=re.compile(_alt(lex["own"])), both=re.compile(_alt(lex["both"])), other=re.compile(_alt(lex["other"])),
         duty=re.compile(f"^(?:{_alt(lex['duty_adverbs'])})*(?:{esc('duty')})"),
         duty_adverbs=re.compile(esc("duty_adverbs")),
@@ -157,44 +160,78 @@ def _role_words(text: str, cues: _Cues) -> re.Match[str] | None:
 def _statement(text: str, toks: list[tuple[int, str]], cues: _Cues) -> _Statement | None:
     """The statement a clause makes about the adviser role, if any."""
     toks = _unglue(toks, cues)
-    start, end = toks[0][0], toks[-1][0] + len(toks[-1][1])
     words = [t for _, t in toks]
-    # serve: 由X担任…法律顾问 / …法律顾问由X担任 / X担任…法律顾问
     for i, w in enumerate(words):
         if w in cues.serve and not any(x in cues.engage for x in words[:i]):
-            by = max((j for j in range(i) if words[j] == "由"), default=None)
-            after = text[toks[i][0] + len(w):end]
-            before_by = text[start:toks[by][0]] if by is not None else ""
-            obj_start = toks[by][0] + 1 if by is not None else _subject_start(toks, i, cues)
-            obj = (obj_start, toks[i][0])
-            if _role_words(after, cues):
-                return _Statement("serve", obj, after, before_by, _is_modal(words[:by or 0], cues))
-            if by is not None and _role_words(before_by, cues):
-                return _Statement("serve", obj, before_by, "", _is_modal(words[:by], cues))
-            return None
+            return _serve(text, toks, i, cues)
     for i, w in enumerate(words):
         if w in cues.contract and any(x in cues.partner for x in words[:i]):
-            p = max(j for j in range(i) if words[j] in cues.partner)
-            role = text[toks[i][0]:end]
-            return _Statement("contract", (toks[p][0] + len(words[p]), toks[i][0]),
-                              role if _role_words(role, cues) else None,
-                              text[start:toks[p][0]], _is_modal(words[:p], cues))
+            return _contract(text, toks, i, cues)
         if w in cues.engage:
-            k = next((j for j in range(i + 1, len(words)) if words[j] in cues.markers), None)
-            obj_end = toks[k][0] if k is not None else end
-            head = toks[i][0] + len(w)
-            role = text[toks[k][0] + len(words[k]):end] if k is not None else None
-            after = ""
-            if role is None or not _role_words(role, cues):
-                after = role or ""
-                inner = _role_words(text[head:obj_end], cues)
-                role = text[head:head + inner.end()] if inner else None
-            return _Statement("engage", (head, obj_end), role, text[start:toks[i][0]],
-                              _is_modal(words[:i], cues), after)
+            return _engage(text, toks, i, cues)
+    return _bare(text, toks, cues)
+
+
+def _serve(text: str, toks: list[tuple[int, str]], i: int, cues: _Cues) -> _Statement | None:
+    """由X担任…法律顾问, …法律顾问由X担任, X担任…法律顾问."""
+    words = [t for _, t in toks]
+    start, end = toks[0][0], toks[-1][0] + len(toks[-1][1])
+    by = max((j for j in range(i) if words[j] == "由"), default=None)
+    after = text[toks[i][0] + len(words[i]):end]
+    before_by = text[start:toks[by][0]] if by is not None else ""
+    obj = (toks[by][0] + 1 if by is not None else _subject_start(toks, i, cues), toks[i][0])
+    if _role_words(after, cues):
+        return _Statement("serve", obj, after, before_by, _is_modal(words[:by or 0], cues))
+    if by is not None and _role_words(before_by, cues):
+        return _Statement("serve", obj, before_by, "", _is_modal(words[:by], cues))
+    return None
+
+
+def _contract(text: str, toks: list[tuple[int, str]], i: int, cues: _Cues) -> _Statement:
+    """与X签订…法律顾问合同: X is engaged; the role follows the verb."""
+    words = [t for _, t in toks]
+    start, end = toks[0][0], toks[-1][0] + len(toks[-1][1])
+    p = max(j for j in range(i) if words[j] in cues.partner)
+    role = text[toks[i][0]:end]
+    return _Statement("contract", (toks[p][0] + len(words[p]), toks[i][0]),
+                      role if _role_words(role, cues) else None,
+                      text[start:toks[p][0]], _is_modal(words[:p], cues))
+
+
+def _engage(text: str, toks: list[tuple[int, str]], i: int, cues: _Cues) -> _Statement:
+    """[agent] VERB object [为/作为/担任 holder 法律顾问]."""
+    words = [t for _, t in toks]
+    start, end = toks[0][0], toks[-1][0] + len(toks[-1][1])
+    pre = text[start:toks[i][0]]
+    k = next((j for j in range(i + 1, len(words)) if words[j] in cues.markers), None)
+    obj_end = toks[k][0] if k is not None else end
+    head = toks[i][0] + len(words[i])
+    role = text[toks[k][0] + len(words[k]):end] if k is not None else None
+    after = ""
+    if role is None or not _role_words(role, cues):
+        after = role or ""
+        inner = _role_words(text[head:obj_end], cues)
+        role = text[head:head + inner.end()] if inner else None
+        if inner and text.startswith("的", head + inner.end()):
+            pre = text[head + inner.end() + 1:obj_end]   # 聘请法律顾问的村: the villages engage
+    return _Statement("engage", (head, obj_end), role, pre, _is_modal(words[:i], cues), after)
+
+
+def _bare(text: str, toks: list[tuple[int, str]], cues: _Cues) -> _Statement | None:
+    """A clause without a verb of engaging: a team, a service provided for a
+    holder (A律师事务所为镇政府提供法律顾问服务) or an adviser at work."""
+    words = [t for _, t in toks]
+    start, end = toks[0][0], toks[-1][0] + len(toks[-1][1])
     clause = text[start:end]
     m = _role_words(clause, cues)
     if m is None:
         return None
+    for j, w in enumerate(words):
+        if w in cues.for_words and toks[j][0] < start + m.start():
+            k = next((x for x in range(j + 1, len(words)) if words[x] in cues.provide), None)
+            if k is not None and toks[k][0] < start + m.start():
+                role = text[toks[j][0] + len(w):toks[k][0]] + text[toks[k][0] + len(words[k]):end]
+                return _Statement("provide", (start, toks[j][0]), role, "", _is_modal(words[:j], cues))
     team = cues.team.search(clause, m.start())
     if team and team.start() <= m.end():
         if _has_verb_before(toks, start + m.start(), cues):

@@ -155,3 +155,24 @@ def test_an_unnamed_lawyer_and_an_adviser_at_work():
 def test_a_statement_cut_by_a_page_break():
     rels = advisers("聘请松涛律师事务所为青石镇人民政府\n法律顾问，全年审查合同12份。")
     assert [r.obj.text for r in rels] == ["松涛律师事务所"]
+
+
+def test_a_service_provided_for_a_holder():
+    rels = advisers("松涛律师事务所为我镇提供常年法律顾问服务。")
+    assert [r.obj.text for r in rels] == ["松涛律师事务所"]
+    assert advisers("镇政府聘请松涛律师事务所，为全镇村（社区）提供法律顾问服务。") == []
+    assert advisers("依托松涛律师事务所，为村民提供法律顾问服务。") == []
+
+
+def test_those_who_engaged_an_adviser_are_the_holders():
+    assert advisers("聘请法律顾问的村（社区）达到100%。") == []
+    assert advisers("村（社区）聘请的法律顾问松涛律师事务所全年审查合同20份。") == []
+    rels = advisers("镇政府聘请的法律顾问松涛律师事务所全年审查合同20份。")
+    assert [r.obj.text for r in rels] == ["松涛律师事务所"]
+
+
+def test_a_role_in_front_of_a_firm_is_not_its_name():
+    doc = run_text(HEAD + "镇法律顾问松涛律师事务所为群众提供免费法律咨询。鼓励企业与律师事务所签订合同。",
+                   until="recognise")
+    firms = [m.text for m in doc.reports[0].mentions if m.subtype == "律师事务所"]
+    assert firms == ["松涛律师事务所"]

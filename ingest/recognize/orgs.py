@@ -234,10 +234,12 @@ def _trade_name(sent: _Sent, pos: int, lex: _Lex) -> int:
         if i is None:
             break
         tok = sent.tokens[i]
-        if not _CJK.match(tok) or tok in _PARTICLES or lex.pattern.search(tok):
+        if not _CJK.match(tok) or tok in _PARTICLES or lex.pattern.search(tok) or tok in _firm_stop():
             break
         if tok in lex.stop and not (len(tok) == 1 and start - pos < 2):
             break
+        if start == pos and (tok in _CONJ or tok in _GLUED_PREP):
+            break              # 企业与|律师事务所: no name ends in a conjunction or preposition
         if _glued(tok, lex):
             return pos - len(tok) + 1
         pos -= len(tok)
@@ -283,6 +285,25 @@ def _firm_words() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
     numeral = rf"(?:\d+|(?:{alt(lex['numerals'])})+)"
     return (re.compile(rf"^(?:{alt(lex['not_trade_name'])})[省市县区旗州镇乡]?$"),
             re.compile(rf"{numeral}?(?:{alt(lex['measure_words'])})"), re.compile(numeral))
+
+
+@cache
+def _firm_stop() -> frozenset[str]:
+    """Words that end a firm's trade-name walk (``orgs-firms.txt`` [trade_stop])."""
+    from ingest.recognize.laws import lexicon
+
+    return frozenset(lexicon("orgs-firms.txt")["trade_stop"])
+
+
+def _past_firm_stop(sent: _Sent, start: int, b: int) -> int:
+    """A firm's name starts after the last role word in front of it
+    (法律顾问|松涛|律师事务所 is 松涛律师事务所)."""
+    stop = _firm_stop()
+    pos = start
+    for s, tok in zip(sent.starts, sent.tokens):
+        if start <= s < b and tok in stop:
+            pos = s + len(tok)
+    return pos
 
 
 def _counted_firms(text: str, start: int, trade: str) -> bool:
@@ -475,6 +496,8 @@ def find(doc: Doc, rep: Report) -> None:
             start = _walk_back(text, sent, sent.starts[ti], places, lex, body=False)
             if cls == "firm" and b - _lead_place(text, start, b, sent, places, lex) < 2:
                 start = _trade_name(sent, sent.starts[ti], lex)
+            elif cls == "firm":
+                start = _past_firm_stop(sent, start, b)
             start = _through_conj(text, sent, start, places, lex)
             start = _quoted(text, s.start, start, e)
             mention = _unit(text, sent, start, b, e, suffix, subtype, cls, places, ctx, lex, s.index)
