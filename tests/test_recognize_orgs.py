@@ -129,3 +129,16 @@ def test_a_preposition_glued_to_the_first_character_of_a_place_is_left_out():
     # jieba: 由南|柳乡|司法所
     found = by_text("由南柳乡司法所公职律师担任政府法律顾问。", head="南柳乡2023年法治政府建设工作报告\n")
     assert "南柳乡司法所" in found and not any(t.startswith("由") for t in found)
+
+
+def test_a_firm_named_after_the_county_keeps_the_county_in_its_name():
+    doc = run_text("松岭县青石镇2023年法治政府建设工作报告\n聘请松岭明德律师事务所为镇政府法律顾问。", until="recognise")
+    firms = [m.text for m in doc.reports[0].mentions if m.subtype == "律师事务所"]
+    assert firms == ["松岭明德律师事务所"]
+
+
+def test_a_conjunction_in_front_of_a_firm_word_is_no_name():
+    doc = run_text("青石镇2023年法治政府建设工作报告\n司法所和律师事务所共同参与调解。聘请三和律师事务所提供服务。",
+                   until="recognise")
+    firms = [m.text for m in doc.reports[0].mentions if m.subtype == "律师事务所"]
+    assert firms == ["三和律师事务所"]

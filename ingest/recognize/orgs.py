@@ -238,11 +238,11 @@ def _trade_name(sent: _Sent, pos: int, lex: _Lex) -> int:
             break
         if tok in lex.stop and not (len(tok) == 1 and start - pos < 2):
             break
-        if start == pos and (tok in _CONJ or tok in _GLUED_PREP):
-            break              # 企业与|律师事务所: no name ends in a conjunction or preposition
         if _glued(tok, lex):
             return pos - len(tok) + 1
         pos -= len(tok)
+    if start - pos == 1 and sent.tokens[sent.by_end[start]] in _CONJ | _GLUED_PREP:
+        return start           # 企业与|律师事务所, 司法所和|律师事务所: a conjunction, no name
     return pos
 
 
@@ -293,6 +293,19 @@ def _firm_stop() -> frozenset[str]:
     from ingest.recognize.laws import lexicon
 
     return frozenset(lexicon("orgs-firms.txt")["trade_stop"])
+
+
+def _firm_place(text: str, sent: _Sent, start: int, places: list[str]) -> int:
+    """A firm named after the report's county or city without its kind
+    (云阳县 → 云阳|明德律师事务所): the place stem is part of its name."""
+    for p in places:
+        stem = re.sub(r"(?:自治县|自治州|自治区|新区|[省市县区旗州])$", "", p)
+        if len(stem) < 2 or stem == p:
+            continue
+        for k in range(len(stem), 0, -1):     # before the name, or its start in the name (铺|溶明德)
+            if text.startswith(stem, start - k) and start - k in sent.start_set:
+                return start - k
+    return start
 
 
 def _past_firm_stop(sent: _Sent, start: int, b: int) -> int:
@@ -498,6 +511,8 @@ def find(doc: Doc, rep: Report) -> None:
                 start = _trade_name(sent, sent.starts[ti], lex)
             elif cls == "firm":
                 start = _past_firm_stop(sent, start, b)
+            if cls == "firm":
+                start = _firm_place(text, sent, start, places)
             start = _through_conj(text, sent, start, places, lex)
             start = _quoted(text, s.start, start, e)
             mention = _unit(text, sent, start, b, e, suffix, subtype, cls, places, ctx, lex, s.index)
