@@ -472,28 +472,62 @@ def render_table(columns: list[str], rows: list[list[str]], *, show_header: bool
 @cli.command("eval")
 @click.argument("gold", nargs=-1, required=True, metavar="GOLD...")
 @store_option
+@click.option("--reports", "reports", multiple=True, metavar="PATH",
+              help="Read these report files or folders in this process (into memory:) and "
+                   "score that graph instead of a store; repeat for several sets.")
+@click.option("--rules", "by_rule", is_flag=True,
+              help="Also print, for each rule id, the gold entities it found and the extras it "
+                   "made (needs --reports: the graph does not keep rule ids).")
 @click.option("--details", is_flag=True, help="List the misses and extras of every part.")
 @click.option("--json", "json_out", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Also write the scores (with misses and extras) to this file.")
-def eval_(gold: tuple[str, ...], location: str | None, details: bool, json_out: Path | None) -> None:
+              help="Also write the scores (with misses and extras; with --rules, the rule table "
+                   "under \"rules\") to this file.")
+def eval_(gold: tuple[str, ...], location: str | None, reports: tuple[str, ...], by_rule: bool,
+          details: bool, json_out: Path | None) -> None:
     """Score the graph against gold keys (JSON files or folders of them).
 
     Precision, recall and F1 per part (reports, each entity type, law-firm
     advisers, indicators), with the misses and extras, by the matching
     rules of the evaluation contract: annotate a few reports of your own in
     the gold format and measure the tool on them.
+
+    With --reports the reports are read afresh in this process; with
+    --rules as well, a second table scores each extraction rule
+    (data/lexicons/README.md): gold entities found, extras made, and ``!``
+    where the extras outnumber the hits.
     """
     from kg.evaluate import PARTS, evaluate, render
 
-    store = open_cli_store(location, create=False, shared=True)
-    try:
-        parts = evaluate(store, list(gold))
-    finally:
-        store.close()
+    if by_rule and not reports:
+        raise FazhiError("--rules needs the reports themselves (--reports DIR): rule ids are "
+                         "kept on the pipeline's mentions, not in the graph")
+    if reports and location is not None:
+        raise FazhiError("give either --store (score a stored graph) or --reports (read the "
+                         "reports now), not both")
+    rows = None
+    if reports:
+        from kg import evaluate_rules
+
+        built = evaluate_rules.build(list(reports), say=lambda line: click.echo(line, err=True))
+        try:
+            parts, rows = evaluate_rules.score(built, list(gold))
+        finally:
+            built.store.close()
+    else:
+        store = open_cli_store(location, create=False, shared=True)
+        try:
+            parts = evaluate(store, list(gold))
+        finally:
+            store.close()
     click.echo(render(parts, details=details))
+    if by_rule and rows is not None:
+        click.echo("")
+        click.echo(evaluate_rules.render(rows))
     if json_out is not None:
-        json_out.write_text(json.dumps({p: parts[p].to_dict() for p in PARTS},
-                                       ensure_ascii=False, indent=2), encoding="utf-8")
+        out: dict = {p: parts[p].to_dict() for p in PARTS}
+        if by_rule and rows is not None:
+            out["rules"] = [r.to_dict() for r in rows]
+        json_out.write_text(json.dumps(out, ensure_ascii=False, indent=2), encoding="utf-8")
 
 
 def _register_service_commands() -> None:

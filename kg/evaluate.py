@@ -118,7 +118,8 @@ class GraphView:
     entities: dict[str, dict[str, dict[str, set[str]]]] = field(
         default_factory=lambda: defaultdict(lambda: defaultdict(lambda: defaultdict(set))))
     firms: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
-    indicators: dict[str, list[tuple[str, str, str]]] = field(default_factory=lambda: defaultdict(list))
+    # (label, value, unit, node IRI)
+    indicators: dict[str, list[tuple[str, str, str, str]]] = field(default_factory=lambda: defaultdict(list))
 
     @classmethod
     def read(cls, store) -> GraphView:
@@ -145,18 +146,26 @@ class GraphView:
               ?t rdfs:label ?tl ; fz:legalAdvisor ?a . ?a a fz:LawFirm }"""):
             view.firms[Path(r["f"]).name].add(norm(r["tl"]))
         for r in _rows(store, """
-            SELECT ?f ?l ?v ?u WHERE {
+            SELECT ?f ?i ?l ?v ?u WHERE {
               ?i a fz:Indicator ; fz:report ?r ; rdf:value ?v .
               ?r fz:sourceFile ?f .
               OPTIONAL { ?i rdfs:label ?l } OPTIONAL { ?i fz:unit ?u } }"""):
-            view.indicators[Path(r["f"]).name].append((r.get("l", ""), r["v"], r.get("u", "")))
+            view.indicators[Path(r["f"]).name].append((r.get("l", ""), r["v"], r.get("u", ""), r["i"]))
         return view
 
 
 # ------------------------------------------------------------- matching
 
-def _entities(gold: list[dict], found: dict[str, set[str]], places: list[str]) -> Tally:
+#: What became of one found node: a gold entity found, an extra, or neither
+#: (a second node of an optional entity, the same name twice in a file).
+HIT, EXTRA, NEUTRAL = "hit", "extra", "neutral"
+
+
+def _entities(gold: list[dict], found: dict[str, set[str]], places: list[str],
+              outcome: dict[str, str] | None = None) -> Tally:
+    """Match found nodes (IRI → labels) to gold; ``outcome`` gets each IRI's fate."""
     t = Tally()
+    fate: dict[str, str] = {} if outcome is None else outcome
     keys: list[tuple[dict, set[str], set[str]]] = []
     room: list[int] = []
     seen: dict[str, int] = {}
@@ -170,6 +179,7 @@ def _entities(gold: list[dict], found: dict[str, set[str]], places: list[str]) -
         exact = {norm(x) for x in (g["name"], *g.get("aliases", []))}
         keys.append((g, exact, set().union(*(forms(x, places) for x in exact))))
     nodes = []
+    iris = list(found)
     for labels in found.values():
         exact = {norm(x) for x in labels}
         nodes.append((min(labels, key=len), exact, set().union(*(forms(x, places) for x in labels))))
@@ -183,15 +193,18 @@ def _entities(gold: list[dict], found: dict[str, set[str]], places: list[str]) -
             to_gold[fi] = gi
             taken[gi].append(fi)
     for fi, (name, _, _) in enumerate(nodes):
+        fate[iris[fi]] = NEUTRAL
         if fi in to_gold:
             gi = to_gold[fi]
             if not keys[gi][0].get("optional") and taken[gi][0] == fi:
                 t.tp += 1
+                fate[iris[fi]] = HIT
             continue
         hits = {gi for _, f, gi in pairs if f == fi}
         if hits and all(keys[gi][0].get("optional") for gi in hits):
             continue
         t.fp += 1
+        fate[iris[fi]] = EXTRA
         t.extras.append(name + (" (duplicate)" if hits else ""))
     for gi, (g, _, _) in enumerate(keys):
         if not g.get("optional") and gi not in taken:
@@ -235,10 +248,12 @@ def _firms(gold: list[dict], said: set[str]) -> Tally:
                  sorted(required - said), sorted(said - allowed))
 
 
-def _indicators(gold: list[dict], found: list[tuple[str, str, str]]) -> Tally:
+def _indicators(gold: list[dict], found: list[tuple[str, str, str, str]],
+                outcome: dict[str, str] | None = None) -> Tally:
     t = Tally()
+    fate: dict[str, str] = {} if outcome is None else outcome
     used: set[int] = set()
-    for label, value, unit in found:
+    for label, value, unit, iri in found:
         try:
             v = float(value)
         except ValueError:
@@ -260,9 +275,13 @@ def _indicators(gold: list[dict], found: list[tuple[str, str, str]]) -> Tally:
         if hit is None:
             t.fp += 1
             t.extras.append(f"{label}={value}{unit}")
+            fate[iri] = EXTRA
         elif not gold[hit].get("optional"):
             t.tp += 1
             used.add(hit)
+            fate[iri] = HIT
+        else:
+            fate[iri] = NEUTRAL
     for i, g in enumerate(gold):
         if not g.get("optional") and i not in used:
             t.fn += 1
@@ -284,8 +303,15 @@ def gold_files(paths: list[str | Path]) -> list[Path]:
     return out
 
 
-def evaluate(store, paths: list[str | Path]) -> dict[str, Tally]:
-    """Score the graph in ``store`` against gold keys (files or folders)."""
+def evaluate(store, paths: list[str | Path],
+             outcomes: dict[str, dict[str, dict[str, str]]] | None = None) -> dict[str, Tally]:
+    """Score the graph in ``store`` against gold keys (files or folders).
+
+    ``outcomes``, when given, is filled with what became of every found
+    node: file name → part (an entity type, ``indicators``) → IRI → HIT,
+    EXTRA or NEUTRAL (``kg.evaluate_rules`` credits the rules with it).
+    """
+    fates = {} if outcomes is None else outcomes
     view = GraphView.read(store)
     parts: dict[str, Tally] = {p: Tally() for p in PARTS}
     for path in gold_files(paths):
@@ -297,13 +323,15 @@ def evaluate(store, paths: list[str | Path]) -> dict[str, Tally]:
         tag = f"{Path(name).stem[:3]}:"
         places = [r["township"] for r in reports] + [r["county"] for r in reports if r.get("county")]
         found = view.entities.get(name, {})
+        fate = fates.setdefault(name, {})
         for kind in TYPE_CLASSES:
             gold = [e for r in reports for e in r.get("entities", []) if e.get("type") == kind]
-            parts[kind].merge(_entities(gold, found.get(kind, {}), places), tag)
+            parts[kind].merge(_entities(gold, found.get(kind, {}), places, fate.setdefault(kind, {})), tag)
         parts["reports"].merge(_reports(reports, view.reports.get(name, [])), tag)
         parts["law-firm advisers"].merge(_firms(reports, view.firms.get(name, set())), tag)
         gold_ind = [i for r in reports for i in r.get("indicators", [])]
-        parts["indicators"].merge(_indicators(gold_ind, view.indicators.get(name, [])), tag)
+        parts["indicators"].merge(_indicators(gold_ind, view.indicators.get(name, []),
+                                              fate.setdefault("indicators", {})), tag)
     for kind in CORE:
         parts["core entities"].merge(parts[kind])
     return parts

@@ -108,6 +108,9 @@ class Mention:
     # aliases: extra names (official full name, the typo as written)
     aliases: set[str] = field(default_factory=set)
     entity: str | None = None   # set by resolve: Entity.key
+    # ids of the rules that made and trimmed it, in order (ingest.rules;
+    # declared in data/lexicons/, scored by ``fazhi-kg eval --rules``)
+    rules: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -124,6 +127,7 @@ class Indicator:
     approx: str | None = None   # more / about / atleast
     raw: str = ""         # the number as written (十二, 1.2万)
     subject: str | None = None  # the entity key it is about, when not the township
+    rules: list[str] = field(default_factory=list)   # as Mention.rules
 
 
 @dataclass

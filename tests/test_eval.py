@@ -1,7 +1,9 @@
-"""Extraction quality on the bundled seed reports, against their gold keys.
+"""``kg.evaluate`` on the bundled seed reports, against their gold keys.
 
-The thresholds are the extraction issue's acceptance bar; a change that
-drops below them fails CI.
+The scores of seeds, dev and dev2 are guarded against the figures of
+docs/extraction.md by tests/test_extraction_guard.py; here only what the
+bundled reports must always give (every report found, the law-firm
+advisers) and the matching itself.
 """
 from __future__ import annotations
 
@@ -40,19 +42,6 @@ def test_reports_are_all_found(parts):
 
 def test_law_firm_advisers(parts):
     assert parts["law-firm advisers"].prf()[2] == 1.0, render(parts, details=True)
-
-
-@pytest.mark.parametrize("kind", ["机构", "制度", "法律", "活动"])
-def test_each_core_type_reaches_080(parts, kind):
-    assert parts[kind].prf()[2] >= 0.80, render(parts, details=True)
-
-
-def test_core_entities_reach_085(parts):
-    assert parts["core entities"].prf()[2] >= 0.85, render(parts, details=True)
-
-
-def test_indicators_reach_085(parts):
-    assert parts["indicators"].prf()[2] >= 0.85, render(parts, details=True)
 
 
 def test_matching_rules():

@@ -14,7 +14,11 @@ book-title marks (names such as "141"体系, 《…(2021-2025年)》), set phras
 (``figures-stop.txt``: 三位一体, 四个意识, 3日内), rules (每季度1次, 每次须
 有2人以上), targets (力争, 目标) and everything under the next year's plans.
 
-Work is per sentence with regexes compiled once.
+Work is per sentence with regexes compiled once.  The words these rules
+use are in ``data/lexicons/figures-patterns.txt``, with the ids of the rules
+that make a figure (``figures.count``, ``figures.rate-pair``) and that name
+it (``figures.list-shared``, ``figures.dependent``, ``figures.place``),
+which every :class:`kg.model.Indicator` records in ``rules``.
 """
 from __future__ import annotations
 
@@ -28,6 +32,28 @@ import cn2an
 
 from kg.model import Doc, Indicator, Report, Sentence
 from ingest.lexicon import lines as _lines
+from ingest.lexicon import sections
+from ingest.rules import rule, words
+
+# the rules that make and name figures (data/lexicons/figures-patterns.txt)
+COUNT = rule("figures.count")
+RATE_PAIR = rule("figures.rate-pair")
+LIST_SHARED = rule("figures.list-shared")
+DEPENDENT = rule("figures.dependent")
+PLACE = rule("figures.place")
+
+_P = sections("figures-patterns.txt")
+
+
+def _alt(name: str) -> str:
+    """A section of figures-patterns.txt as one regex alternation, in file order."""
+    return "|".join(_P.get(name, ()))
+
+
+def _kinds(name: str) -> dict[str, str]:
+    """A section of "WORD KIND" lines as a dict."""
+    return dict(line.split() for line in _P.get(name, ()))
+
 
 # Arabic numbers with optional thousands separators and decimals.
 _ARABIC = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
@@ -39,18 +65,19 @@ _CLAUSE_END = "，,；;。：:！!？?（）()【】[]/\n"
 # Ends the noun phrase after a figure (and separates list items).
 _POST_END = _CLAUSE_END + "、"
 # Words joining list items, dropped at the edges of a metric.
-_JOINERS = ("以及", "及", "和", "与", "或", "、", "并")
+_JOINERS = _P.get("joiners", ())
+# What is dropped before and after a figure's quote.
+_QUOTE_LEFT = "".join(_P.get("quote_edge_left", ())) + " "
+_QUOTE_RIGHT = "".join(_P.get("quote_edge_right", ())) + " "
 
 # Verbs that begin the next figure's words when two figures share a clause
 # without punctuation ("在6个行政村开展法治课堂18次"): the noun after the
 # first figure stops before them.
-_VERBS = re.compile(
-    r"开展|组织|举办|召开|完成|参加|参与|发放|发布|接待|办理|受理|设立|建立|"
-    r"进行|实施|获得|审核|审查|调处|调解|化解|制定|出具|提供|解答|走进|共|累计")
+_VERBS = re.compile(_alt("next_figure_verbs"))
 
 # One-character padding that also ends common words (行为, 现有, 存在, 统计):
 # dropped only when the character before does not make such a word.
-_END_GUARDED = r"(?<![行作认成称因])为|(?<![所拥现具持享占建设配没只])有|(?<![存现所实])在|(?<![统设估会])计"
+_END_GUARDED = _alt("end_guarded")
 
 # A list or heading number left at the start of a clause: 2. （三） 一是
 _LIST_MARK = (r"(?:\d{1,2}|[一二三四五六七八九十]{1,3})\s*[、.．]|[（(][一二三四五六七八九十\d]{1,3}[)）]"
@@ -60,28 +87,28 @@ _LIST_MARK = (r"(?:\d{1,2}|[一二三四五六七八九十]{1,3})\s*[、.．]|[�
 # Chinese number, or another number and 至/到/-, make a range.
 _VAGUE_CN = re.compile(r"[一二两三四五六七八九]{2}")
 _RANGE_BEFORE = re.compile(r"(?:\d|[一二两三四五六七八九十百千万])\s*(?:至|到|-|~|～|—|－)\s*$")
-_VAGUE_CN_BEFORE = re.compile(r"(?:数|几|若干|(?<!以)上)$")
+_VAGUE_CN_BEFORE = re.compile(rf"(?:{_alt('vague_before')})$")
 
 # A limit or a penalty scale, as laws and rules state them.
-_LIMIT_AFTER = re.compile(r"\s*(?:以下|以内|之内|以上\s*\d)")
-_PENALTY_BEFORE = re.compile(r"处\s*$|处以\s*$")
+_LIMIT_AFTER = re.compile(rf"\s*(?:{_alt('limit_after')})")
+_PENALTY_BEFORE = re.compile("|".join(rf"{w}\s*$" for w in _P.get("penalty_before", ())))
 
 # Chinese numerals with 个/项/条 name slogans (两项改革, 十个严禁) unless the
 # clause reports a result.
-_RHETORIC_UNITS = frozenset("个项条张")
-_CN_RESULT = re.compile(r"共|累计|合计|全年|已|了|分别|达|新增|完成|建成|设立|设置|办理|受理|"
-                        r"化解|调处|现有|拥有|下辖|辖")
+_RHETORIC_UNITS = frozenset(_P.get("rhetoric_units", ()))
+_CN_RESULT = re.compile(_alt("result_words"))
 
 # Approximation words before the number and after the unit.
-_APPROX_BEFORE = re.compile(r"(大约|约|近|逾|超过|超|不少于|至少|不低于)\s*$")
-_APPROX_BEFORE_KIND = {"大约": "about", "约": "about", "近": "about", "逾": "more",
-                       "超过": "more", "超": "more", "不少于": "atleast", "至少": "atleast",
-                       "不低于": "atleast"}
-_APPROX_AFTER_KIND = {"左右": "about", "以上": "more", "余": "more", "多": "more"}
+_APPROX_BEFORE_KIND = _kinds("approx_before")
+_APPROX_BEFORE = re.compile(rf"({'|'.join(_APPROX_BEFORE_KIND)})\s*$")
+_APPROX_INSIDE = _alt("approx_inside")           # 余|多: between number and unit
+_APPROX_AFTER_KIND = {**_kinds("approx_after"), **{w: "more" for w in _P.get("approx_inside", ())}}
+_APPROX_AFTER = "|".join(_kinds("approx_after"))  # 左右|以上: after the unit
 
 # A rule or a target, not a result, when the clause says so.
-_RULE = re.compile(r"须|必须|应当|不得|不超过|目标|力争|争取|预计")
+_RULE = re.compile(_alt("rule_words"))
 # 每 shortly before the number: 每季度1次, 每两月1次, 每年不少于4次.
+_EVERY = _P["every"][0]
 _EVERY_GAP = 7
 
 # Quoted spans: names and titles, whose numbers are never figures.
@@ -91,14 +118,12 @@ _QUOTE_MARKS = re.compile(r"[“”\"‘’「」《》〈〉\s]")
 
 # A top-level heading (一、…) and whether it opens the next year's plans.
 _HEADING = re.compile(r"^\s*[一二三四五六七八九十]+\s*[、.．]")
-_PLAN_HEADING = re.compile(
-    r"下一?年度|下一?步|明年|来年|今后|打算|安排|计划|思路|展望|努力方向|"
-    r"\d{4}\s*年.{0,16}重点")
+_PLAN_HEADING = re.compile(_alt("plan_headings"))
 
 # In the plans part, a clause still reports a result when it says it is done
 # or holds now, and says nothing of the future.
-_DONE = re.compile(r"目前|现有|已经|已|了|截至|截止")
-_FUTURE = re.compile(r"将|要|拟|计划|力争|争取|继续|预计|确保|下一步|明年")
+_DONE = re.compile(_alt("done_words"))
+_FUTURE = re.compile(_alt("future_words"))
 
 
 @dataclass(frozen=True)
@@ -133,11 +158,11 @@ def _rules() -> _Rules:
     figure = re.compile(
         rf"(?P<ord>第\s*)?(?<![0-9A-Za-z.\-_·•:#＃×*+])(?<![0-9A-Za-z]/)"
         rf"(?P<num>{_ARABIC}|{_CHINESE})\s*"
-        rf"(?:(?P<more0>余|多)(?=\s*[万亿]))?"
-        rf"(?P<mul>[万亿](?=\s*(?:余|多)?\s*(?:{units})))?\s*"
-        rf"(?P<more>余|多)?\s*"
+        rf"(?:(?P<more0>{_APPROX_INSIDE})(?=\s*[万亿]))?"
+        rf"(?P<mul>[万亿](?=\s*(?:{_APPROX_INSIDE})?\s*(?:{units})))?\s*"
+        rf"(?P<more>{_APPROX_INSIDE})?\s*"
         rf"(?P<unit>{units})"
-        rf"(?P<tail>\s*(?:左右|以上))?")
+        rf"(?P<tail>\s*(?:{_APPROX_AFTER}))?")
     pads: dict[str, list[str]] = {"start": [], "end": [], "anywhere": []}
     for line in _lines("figures-padding.txt"):
         kind, _, word = line.partition(" ")
@@ -146,13 +171,13 @@ def _rules() -> _Rules:
     for line in _lines("figures-dependent.txt"):
         kind, _, word = line.partition(" ")
         dep[kind.strip()].append(word.strip())
-    year = r"\d{4}\s*年(?:度)?(?:以来|全年|年底|底|内)?|\d{1,2}\s*月(?:份|底)?|\d{1,2}\s*日"
+    year = _alt("dates")
     return _Rules(
         figure=figure,
         canonical=canonical,
         stop=tuple(_lines("figures-stop.txt")),
         start_pad=re.compile(
-            rf"^(?:{year}|{_LIST_MARK}|完成(?=..)|包括|{_alternation(pads['start'] + list(_JOINERS))})"),
+            rf"^(?:{year}|{_LIST_MARK}|{_alt('start_patterns')}|{_alternation(pads['start'] + list(_JOINERS))})"),
         end_pad=re.compile(rf"(?:{_alternation(pads['end'] + list(_JOINERS))}|{_END_GUARDED})$"),
         anywhere_pad=re.compile(_alternation(pads["anywhere"])),
         dependent_exact=frozenset(dep["exact"]),
@@ -254,7 +279,7 @@ def _figures(text: str, rules: _Rules) -> list[_Found]:
             continue
         if unit in _RHETORIC_UNITS and not num[0].isdigit() and not _CN_RESULT.search(clause):
             continue                       # 强化六项措施, 严守十个严禁: slogans
-        every = text.rfind("每", c0, m.start())
+        every = text.rfind(_EVERY, c0, m.start())
         if every >= 0 and m.start() - every <= _EVERY_GAP:
             continue                       # 每季度1次: a rule
         value = _number(num)
@@ -292,8 +317,10 @@ def _post_stop(text: str, i: int, nxt: int) -> int:
         i = note.end()
 
 
-def _name(text: str, found: list[_Found], rules: _Rules) -> list[tuple[_Found, str, int, int]]:
-    """The metric of each figure, with the quote's span in the sentence."""
+def _name(text: str, found: list[_Found], rules: _Rules
+          ) -> list[tuple[_Found, str, int, int, list[str]]]:
+    """The metric of each figure, with the quote's span in the sentence and
+    the ids of the rules that named it."""
     # The noun after each figure, up to a clause end, a list separator or
     # the next figure (where a verb hands the words over to that figure).
     for k, f in enumerate(found):
@@ -323,10 +350,12 @@ def _name(text: str, found: list[_Found], rules: _Rules) -> list[tuple[_Found, s
         f.pre_start = left
         pre = _strip(text[left:f.start], rules)
         post = _strip(f.post, rules)
+        made = [COUNT]
         if pre:
             metric = pre + post
         elif prev is not None and (joined or not post):
             metric = (_strip(prev.pre, rules) + post) if post else prev_metric
+            made.append(LIST_SHARED)
         else:
             metric = post
         f.pre = pre
@@ -335,14 +364,15 @@ def _name(text: str, found: list[_Found], rules: _Rules) -> list[tuple[_Found, s
             if len(qual) > 3 and qual[-1] == metric[0]:
                 qual = qual[:-2]         # 简易程序处罚 + 罚款 → 简易程序罚款
             metric = qual + metric
+            made.append(DEPENDENT)
         elif metric:
             base_metric = metric
         if not metric:
             prev = f
             continue
-        q0 = left + (len(text[left:f.start]) - len(text[left:f.start].lstrip("、和及与或 ")))
+        q0 = left + (len(text[left:f.start]) - len(text[left:f.start].lstrip(_QUOTE_LEFT)))
         q1 = f.post_end if post else f.end
-        out.append((f, metric, q0, q1))
+        out.append((f, metric, q0, q1, made))
         prev, prev_metric = f, metric
     return out
 
@@ -365,7 +395,7 @@ def _qualifier(text: str, f: _Found, prev_metric: str, rules: _Rules) -> str:
     return _strip(text[:first], rules)[:24]
 
 
-_RATE_PAIR = re.compile(r"(.+?率)(?:和|及|与|、)(.+?率)")
+_RATE_PAIR = re.compile(words(RATE_PAIR)[0])
 
 
 def _sentence(rep: Report, s: Sentence, rules: _Rules, plan: bool,
@@ -384,21 +414,23 @@ def _sentence(rep: Report, s: Sentence, rules: _Rules, plan: bool,
         found = [f for f in found if _done(text, f)]
     if not found:
         return
-    for f, metric, q0, q1 in _name(text, found, rules):
+    for f, metric, q0, q1, made in _name(text, found, rules):
         for place in places:             # 惠南镇共主动公开… → 主动公开…
             if metric.startswith(place) and len(metric) > len(place) + 1:
                 metric = _strip(metric[len(place):], rules)
+                made = [*made, PLACE]
                 break
-        quote = text[q0:q1].strip().rstrip("、和及与或以并 ")
+        quote = text[q0:q1].strip().rstrip(_QUOTE_RIGHT)
         metrics = [metric]
         pair = _RATE_PAIR.fullmatch(metric) if f.unit == "%" else None
         if pair:                        # 参考率和合格率均达100%: two figures
             metrics = [pair.group(1), pair.group(2)]
+            made = [*made, RATE_PAIR]
         for name in metrics:
             rep.indicators.append(Indicator(
                 metric=name, value=f.value, unit=f.unit,
                 start=s.start + f.num_start, end=s.start + f.end, sentence=s.index,
-                text=quote, approx=f.approx, raw=f.raw))
+                text=quote, approx=f.approx, raw=f.raw, rules=list(made)))
 
 
 def _done(text: str, f: _Found) -> bool:

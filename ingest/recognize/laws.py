@@ -23,58 +23,50 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from functools import cache
-from pathlib import Path
 
 from kg.model import LAW, Doc, Mention, Report
+from ingest.lexicon import sections
+from ingest.rules import rule, words
 
 SOURCE = "laws"
+# the rules that make law mentions (data/lexicons/laws-patterns.txt)
+TITLE = rule("laws.title")
+QUOTED = rule("laws.quoted")
+BARE = rule("laws.bare")
+NAMED = rule("laws.named")
 _PRC = "中华人民共和国"
 
 _CJK = "\u4e00-\u9fff"
 # 《…》 within a sentence; nested 〈〉 are kept inside the title.
-_TITLE = re.compile(r"《([^《》\n]{1,120})》")
-_QUOTED = re.compile(r"[“\"]([^“”\"\n]{4,40})[”\"]")
+_TITLE = re.compile(words(TITLE)[0])
+_QUOTED = re.compile(words(QUOTED)[0])
 _YEARS = re.compile(r"[（(]?(\d{4})\s*[-—–―‒‐‑－~〜～至]\s*(\d{4})\s*年?[）)]?$")
-# after a bare "…法", these make the 法 part of 法治/法律/法规/法学
-_LAW_WORD_TAIL = frozenset("治律规学")
-# after a bare law name these make a commemorative day or week (宪法宣传日),
-# which is an activity of its own, not a citation of the law
-_DAY_WORDS = ("日", "周", "月", "宣传日", "宣传周", "宣传月", "纪念日", "主题日")
 _SPACES = re.compile(r"\s+")
 _QUOTES = re.compile(r"[“”\"‘’'「」『』]")
-# A township-level name at the head of a title: 惠南镇…, 广内街道…, 鹤龙街….
-_TOWNSHIP_HEAD = re.compile(rf"^(?:[{_CJK}]{{1,6}}?[省市县区])?[{_CJK}]{{2,4}}?(?:镇|乡|街道|街)(?![道办])")
-# …惠南镇… anywhere in a title (乡 only at the head: 法治乡村 is no place).
-_TOWNSHIP_INSIDE = re.compile(rf"[{_CJK}]{{2}}(?:镇|街道)")
-_GENERIC_TOWNSHIP = ("乡镇", "城镇", "村镇", "集镇", "城乡", "镇村", "镇街", "街镇", "全镇", "全乡")
+
+
+def _section(name: str) -> tuple[str, ...]:
+    return sections("laws-patterns.txt").get(name, ())
+
+
+# after a bare "…法", these make the 法 part of 法治/法律/法规/法学
+_LAW_WORD_TAIL = frozenset(_section("law_word_tail"))
+# after a bare law name these make a commemorative day or week (宪法宣传日)
+_DAY_WORDS = _section("day_words")
+# a township-level name at the head of a title, or inside it
+_TOWNSHIP_HEAD = re.compile(_section("township_head")[0])
+_TOWNSHIP_INSIDE = re.compile(_section("township_inside")[0])
+_GENERIC_TOWNSHIP = _section("generic_townships")
+_NOT_BEFORE_TOWNSHIP = "".join(_section("not_before_township"))
 # Bodies above the township at the head of a title: 国务院…, 中共…, 全县….
-_SUPERIOR_HEAD = re.compile(r"^(?:\d{4}年度?)?(?:中央|中共|国务院|全国|国家|省|市|县|区|全省|全市|全县|全区|关于)")
+_SUPERIOR_HEAD = re.compile(r"^(?:\d{4}年度?)?(?:" + "|".join(_section("superior_heads")) + ")")
 
 
 # ------------------------------------------------------------ lexicons
 
-def _data_dir() -> Path:
-    try:
-        from kg.paths import data_dir
-        return Path(data_dir())
-    except (ImportError, FileNotFoundError):
-        return Path(__file__).resolve().parents[2] / "data"
-
-
-@cache
 def lexicon(name: str) -> dict[str, tuple[str, ...]]:
     """A sectioned word list from data/lexicons/ (``[section]`` headers)."""
-    sections: dict[str, list[str]] = {}
-    current = sections.setdefault("", [])
-    for line in (_data_dir() / "lexicons" / name).read_text(encoding="utf-8").splitlines():
-        line = line.split("#", 1)[0].strip()
-        if not line:
-            continue
-        if line.startswith("[") and line.endswith("]"):
-            current = sections.setdefault(line[1:-1].strip(), [])
-        else:
-            current.append(line)
-    return {k: tuple(v) for k, v in sections.items()}
+    return sections(name)
 
 
 def trie_regex(words: Iterable[str]) -> str:
@@ -196,7 +188,7 @@ def is_local(label: str, rep: Report) -> bool:
     if head and not any(g in head.group() for g in _GENERIC_TOWNSHIP):
         return True
     for t in _TOWNSHIP_INSIDE.finditer(label):
-        if not any(g in t.group() for g in _GENERIC_TOWNSHIP) and t.group()[1] not in "小城乡村集各全本我":
+        if not any(g in t.group() for g in _GENERIC_TOWNSHIP) and t.group()[1] not in _NOT_BEFORE_TOWNSHIP:
             return True
     return False
 
@@ -223,7 +215,7 @@ def classify(label: str, rep: Report) -> str:
         return "党内法规"
     if is_local(label, rep):
         return "本地文件"
-    if _endswith_any(stem, lex.get("law_endings", ())) and not stem.endswith(("办法", "方法", "做法")):
+    if _endswith_any(stem, lex.get("law_endings", ())) and not stem.endswith(lex.get("not_law_word_endings", ())):
         return "法律"
     local_place = _division_head(stem)
     if _endswith_any(stem, lex.get("regulation_endings", ())):
@@ -231,7 +223,7 @@ def classify(label: str, rep: Report) -> str:
     if _endswith_any(stem, lex.get("rule_endings", ())):
         return "规章"
     if (not local_place and not _SUPERIOR_HEAD.match(stem)
-            and _endswith_any(stem, ("总结", "报告", "清单", "责任书", "分工表", "汇编", "台账"))):
+            and _endswith_any(stem, lex.get("own_paper_endings", ()))):
         return "本地文件"
     return "政策文件"
 
@@ -241,13 +233,13 @@ def _clean_title(inner: str) -> str:
 
 
 def make_mention(text: str, label: str, start: int, end: int, sentence: int,
-                 rep: Report, *, known_only: bool = False) -> Mention | None:
-    """A 法律 mention for ``label``, keyed and typed (gazetteer first)."""
+                 rep: Report, rule_id: str, *, known_only: bool = False) -> Mention | None:
+    """A 法律 mention for ``label`` made by rule ``rule_id``, keyed and typed (gazetteer first)."""
     entry = lookup(label)
     if entry is None and known_only:
         return None
     m = Mention(type=LAW, text=text, label=label, start=start, end=end,
-                sentence=sentence, source=SOURCE)
+                sentence=sentence, source=SOURCE, rules=[rule_id])
     if entry is not None:
         m.subtype = entry.subtype
         m.attrs["key"] = entry.full_name
@@ -297,7 +289,7 @@ def find(doc: Doc, rep: Report) -> None:
             label = _clean_title(t.group(1))
             if not is_law_title(label):
                 continue
-            m = make_mention(t.group(), label, s.start + t.start(), s.start + t.end(), s.index, rep)
+            m = make_mention(t.group(), label, s.start + t.start(), s.start + t.end(), s.index, rep, TITLE)
             if m is not None:
                 # a title inside an activity (《民法典》专题讲座) still names the law
                 m.attrs["nested"] = True
@@ -307,7 +299,7 @@ def find(doc: Doc, rep: Report) -> None:
             if _inside(taken, *q.span()) or not _endswith_any(label, ends) or "、" in label:
                 continue
             taken.append(q.span())
-            m = make_mention(q.group(), label, s.start + q.start(), s.start + q.end(), s.index, rep)
+            m = make_mention(q.group(), label, s.start + q.start(), s.start + q.end(), s.index, rep, QUOTED)
             if m is not None:
                 m.attrs["nested"] = True
                 found.append(m)
@@ -318,7 +310,7 @@ def find(doc: Doc, rep: Report) -> None:
                 if b.group().endswith("法") and text[b.end():b.end() + 1] in _LAW_WORD_TAIL:
                     continue   # 教育法治, 农业法律: the word 法治/法律, not a law
                 m = make_mention(b.group(), _clean_title(b.group()), s.start + b.start(), s.start + b.end(),
-                                 s.index, rep, known_only=True)
+                                 s.index, rep, BARE, known_only=True)
                 if m is not None:
                     # 民法典学习宣传 names the law; 宪法宣传日 names a day
                     if not text.startswith(_DAY_WORDS, b.end()):
@@ -328,7 +320,7 @@ def find(doc: Doc, rep: Report) -> None:
         for n in (named.finditer(text) if "年" in text else ()):
             if any(not (n.end() <= a or n.start() >= b) for a, b in taken):
                 continue
-            m = make_mention(n.group(), n.group(), s.start + n.start(), s.start + n.end(), s.index, rep)
+            m = make_mention(n.group(), n.group(), s.start + n.start(), s.start + n.end(), s.index, rep, NAMED)
             if m is not None:
                 if m.subtype == "政策文件" and not n.group().endswith("要点") and not _SUPERIOR_HEAD.match(n.group()):
                     m.subtype = "本地文件"   # 年度学习计划: the township's own plan

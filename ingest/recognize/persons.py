@@ -26,12 +26,14 @@ from functools import cache
 
 from kg.model import ORGANIZATION, PERSON, Doc, Mention, Relation, Report
 from ingest.recognize.laws import lexicon, trie_regex
+from ingest.rules import rule
 
 SOURCE = "persons"
+# the rules that make person mentions (data/lexicons/persons-posts.txt)
+AFTER_POST = rule("persons.after-post")
+BEFORE_POST = rule("persons.before-post")
 
 _CJK = "\u4e00-\u9fff"
-# 张某为组长、…: words by which a post belongs to the name before it
-_TAKES_POST = ("为", "任", "担任", "兼任", "出任")
 _PUNCT = frozenset("，。、；：,.;:（）()《》“”\"‘’ 　\n！？!?—-")
 
 
@@ -42,6 +44,8 @@ class _Lex:
     after: tuple[str, ...]
     not_names: tuple[str, ...]
     not_in_name: frozenset[str]
+    takes_post: tuple[str, ...]  # 为, 任: 张某为组长、… (the post is 张某's)
+    posts_before: tuple[str, ...]
     chain: re.Pattern[str]       # 党委副书记、镇长 — posts joined by 、
     before: re.Pattern[str]      # 习近平总书记 — three or two letters, then the post
     post_split: re.Pattern[str]
@@ -59,6 +63,8 @@ def _lex() -> _Lex:
         after=tuple(sorted(posts.get("after_name", ()), key=len, reverse=True)),
         not_names=posts.get("not_names", ()),
         not_in_name=frozenset("".join(posts.get("not_in_name", ()))),
+        takes_post=posts.get("takes_post", ()),
+        posts_before=posts.get("posts_before", ()),
         chain=re.compile(rf"(?:{post_re})(?:、(?:{post_re}))*"),
         before=re.compile(rf"([{_CJK}]{{2,4}})({before_re})"),
         post_split=re.compile("、"),
@@ -108,9 +114,9 @@ def _org_for(orgs: list[Mention], start: int) -> Mention | None:
 
 
 def _person(rep: Report, s_start: int, sent: int, name: str, a: int, post: str,
-            org: Mention | None) -> Mention:
+            org: Mention | None, rule_id: str) -> Mention:
     m = Mention(type=PERSON, text=name, label=name, start=s_start + a, end=s_start + a + len(name),
-                sentence=sent, source=SOURCE, attrs={"post": post})
+                sentence=sent, source=SOURCE, attrs={"post": post}, rules=[rule_id])
     if org is not None:
         m.attrs["org_label"] = org.label
     return m
@@ -134,17 +140,17 @@ def find(doc: Doc, rep: Report) -> None:
                 continue
             seen.add(p.end())
             chain, c_start = p.group(), p.start()
-            if "、" in chain and text[:c_start].endswith(_TAKES_POST):
+            if "、" in chain and text[:c_start].endswith(lex.takes_post):
                 # 张某为组长、党委副书记、镇长刘某: the first post is the one before
                 cut = chain.index("、") + 1
                 chain, c_start = chain[cut:], c_start + cut
             org = _org_for(orgs.get(s.index, []), s.start + c_start)
-            person = _person(rep, s.start, s.index, name, p.end(), chain, org)
+            person = _person(rep, s.start, s.index, name, p.end(), chain, org, AFTER_POST)
             people.append(person)
             for post in lex.post_split.split(chain):
                 relations.append(Relation(predicate="holdsPost", subject=person, obj=post,
                                           sentence=s.index, attrs={"org_mention": org}))
-        if "书记" in text:
+        if any(p in text for p in lex.posts_before):
             for b in lex.before.finditer(text):
                 letters, post = b.group(1), b.group(2)
                 # the name is the last 3 (or 2) letters before the post
@@ -153,7 +159,7 @@ def find(doc: Doc, rep: Report) -> None:
                     a = b.start(2) - n
                     if len(name) == n and _name_ok(name, lex) and a not in seen:
                         seen.add(a)
-                        person = _person(rep, s.start, s.index, name, a, post, None)
+                        person = _person(rep, s.start, s.index, name, a, post, None, BEFORE_POST)
                         people.append(person)
                         relations.append(Relation(predicate="holdsPost", subject=person, obj=post,
                                                   sentence=s.index, attrs={"org_mention": None}))
