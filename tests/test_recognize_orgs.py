@@ -142,3 +142,33 @@ def test_a_conjunction_in_front_of_a_firm_word_is_no_name():
                    until="recognise")
     firms = [m.text for m in doc.reports[0].mentions if m.subtype == "律师事务所"]
     assert firms == ["三和律师事务所"]
+
+
+def _orgs(body: str) -> list[str]:
+    doc = run_text("青石镇2023年法治政府建设工作报告\n" + body, until="recognise")
+    return [m.text for m in doc.reports[0].mentions if m.type == "机构"]
+
+
+def test_generic_words_are_no_bodies():
+    # a kind of department, a standing committee without its owner, every
+    # village's committee, a set phrase of staffing: no one body
+    assert _orgs("各职能科室协同推进，统筹职能科室力量。") == []
+    assert _orgs("常务委员会听取了报告。") == []
+    assert _orgs("村民委员会主任由村党支部书记兼任。") == []
+    assert _orgs("实行专人专班服务。") == []
+
+
+def test_a_verb_in_front_of_a_unit_is_not_its_name():
+    assert _orgs("全方位建设一站式工作站。") == ["一站式工作站"]
+    assert _orgs("积极配合建设局开展检查。") == ["建设局"]
+    assert _orgs("镇调解室全年接待群众30人次。") == ["镇调解室"]
+
+
+def test_a_conjunction_read_as_a_county_stays_out_of_the_name():
+    assert _orgs("在县委的领导和县司法局的指导下开展工作。") == ["县委", "县司法局"]
+
+
+def test_an_office_and_its_short_name_are_one_body():
+    doc = run_text("青石镇2023年法治政府建设工作报告\n由党政办牵头。党政综合办公室负责日常工作。", until="recognise")
+    keys = {m.attrs["key"] for m in doc.reports[0].mentions if m.type == "机构"}
+    assert keys == {"党政办"}

@@ -49,6 +49,8 @@ _NOT_ORG_TAIL = re.compile(
 #: Verbs that open the name of what they set up: 成立A和B专项整治领导小组.
 _ESTABLISH = frozenset("成立 设立 组建 建立 成立了 组建了 设立了".split())
 _CONJ = frozenset("和 与 及".split())
+#: Conjunctions jieba glues to a place's kind character (和|县 read as 和县).
+_CONJ_CHARS = "和与及或并"
 #: Words jieba glues to a kind word (综合行政执法|局等) that end the name.
 _GLUED_AFTER = frozenset("等 和 及 与 的".split())
 _CENTRE_AFTER = re.compile(r"工作|任务|环节|城区|城镇")
@@ -120,6 +122,10 @@ class _Sent:
         self.ends = set(self.by_end)
         self.start_set = set(self.starts)
 
+    def text_between(self, start: int, end: int) -> str:
+        """The tokens' text from ``start`` to ``end`` (absolute offsets)."""
+        return "".join(t for s, t in zip(self.starts, self.tokens) if start <= s and s + len(t) <= end)
+
     def containing(self, pos: int) -> int:
         return bisect.bisect_right(self.starts, pos) - 1
 
@@ -135,7 +141,7 @@ def _is_place_token(tok: str, tag: str | None, lex: _Lex) -> bool:
 def _is_name_token(tok: str, lex: _Lex) -> bool:
     if tok in lex.name_verbs:
         return True
-    if len(tok) == 2 and tok[0] in "和与及或并" and tok[1] in _KIND_CHARS:
+    if len(tok) == 2 and tok[0] in _CONJ_CHARS and tok[1] in _KIND_CHARS:
         return False           # 和|县…: a conjunction glued to a place's kind
     if tok in lex.stop or not _CJK.match(tok) or tok[0] in "各该我":
         return False
@@ -190,6 +196,9 @@ def _walk_back(text: str, sent: _Sent, pos: int, places: list[str], lex: _Lex,
                 and not lex.pattern.fullmatch(tok):
             ok = False         # 积极开展, 贯彻落实: a verb or adverb glued to the next word
         if not ok:
+            if not body and len(tok) == 2 and tok[0] in _CONJ_CHARS and tok[1] in _KIND_CHARS \
+                    and tok not in places:
+                pos -= 1       # …领导和县|司法局: the conjunction jieba read as a place (和县)
             break
         if _glued(tok, lex, body, prev_place):
             pos -= len(tok) - 1
@@ -199,6 +208,22 @@ def _walk_back(text: str, sent: _Sent, pos: int, places: list[str], lex: _Lex,
         if tok in ("中共", "中国共产党"):
             break
     return pos
+
+
+def _past_leading_verb(sent: _Sent, pos: int, end: int, lex: _Lex) -> int:
+    """A name that starts with a verbal noun right after an adverb, numeral
+    or stop word starts after it (全方位|建设|一站式|工作站: 建设 is the verb),
+    when a modifier is left before the kind word (…|建设局 stays whole)."""
+    i = sent.by_end.get(pos)
+    j = sent.containing(pos)
+    if j < 0 or sent.starts[j] != pos or lex.tags.get(sent.tokens[j]) != "vn":
+        return pos
+    before = sent.tokens[i] if i is not None else None
+    if before is not None and before not in lex.stop and lex.tags.get(before) not in _STOP_TAGS:
+        return pos
+    rest = pos + len(sent.tokens[j])
+    words = sum(1 for st in sent.starts if rest <= st < end)
+    return rest if words >= 1 and lex.tags.get(sent.tokens[j + 1]) not in _VERB_TAGS else pos
 
 
 def _glued(tok: str, lex: _Lex, body: bool = False, before_place: bool = False) -> bool:
@@ -444,6 +469,8 @@ def _unit_key(core: str) -> str:
         core = core[2:]        # 基层司法所 is the 司法所
     if core in ("调委会", "调解委员会", "人民调解委员会"):
         return "人民调解委员会"
+    if len(core) > 5:
+        core = re.sub(r"(?<!领导小组)(?:综合)?办公室$", "办", core)   # 党政综合办公室 is the 党政办
     return core
 
 
@@ -507,6 +534,8 @@ def find(doc: Doc, rep: Report) -> None:
             if within and len(suffix) <= 2 and e > sent.starts[ti] + len(sent.tokens[ti]):
                 continue           # 集中|学: the kind word straddles two words
             start = _walk_back(text, sent, sent.starts[ti], places, lex, body=False)
+            if cls != "firm":
+                start = _past_leading_verb(sent, start, sent.starts[ti], lex)
             if cls == "firm" and b - _lead_place(text, start, b, sent, places, lex) < 2:
                 start = _trade_name(sent, sent.starts[ti], lex)
             elif cls == "firm":
@@ -625,6 +654,16 @@ def _body(text, sent, ti, b, e, suffix, subtype, within, places, ctx, lex, last_
                    subtype=subtype, source="orgs", attrs=attrs)
 
 
+def _verb_and_generic(sent: _Sent, start: int, end: int, suffix: str, lex: _Lex) -> bool:
+    """A generic word after a verb (统筹|职能科室): no name.  The kind word
+    alone after a verb is a name (应急|办, 调解|室)."""
+    j = sent.containing(start)
+    if j < 0 or sent.starts[j] != start or not (lex.tags.get(sent.tokens[j]) or "").startswith("v"):
+        return False
+    rest = sent.text_between(start + len(sent.tokens[j]), end)
+    return len(rest) > len(suffix) and rest in lex.not_org
+
+
 def _unit(text, sent, start, b, e, suffix, subtype, cls, places, ctx, lex, idx):
     """A unit, group, office or firm named by the words in front of its kind word."""
     # 驻|派出所|调解室: a room of one unit placed in another
@@ -654,7 +693,7 @@ def _unit(text, sent, start, b, e, suffix, subtype, cls, places, ctx, lex, idx):
     place, core = text[start:lead], text[lead:e]
     if cls == "firm":
         place, core = _firm_split(place, core, suffix)
-    if core in lex.not_org or _NOT_ORG_TAIL.search(core):
+    if core in lex.not_org or _NOT_ORG_TAIL.search(core) or _verb_and_generic(sent, lead, e, suffix, lex):
         return None
     if suffix == "队伍":
         i = sent.by_end.get(start)
