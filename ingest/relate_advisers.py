@@ -39,7 +39,7 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
-from ingest.recognize.laws import lexicon
+from ingest.lexicon import sections as lexicon
 from kg.model import ORGANIZATION, PERSON, Doc, Mention, Relation, Report
 from kg.namespace import FZ, mint
 

@@ -172,3 +172,27 @@ def test_an_office_and_its_short_name_are_one_body():
     doc = run_text("青石镇2023年法治政府建设工作报告\n由党政办牵头。党政综合办公室负责日常工作。", until="recognise")
     keys = {m.attrs["key"] for m in doc.reports[0].mentions if m.type == "机构"}
     assert keys == {"党政办"}
+
+
+def test_a_window_is_a_unit_only_under_a_quoted_name():
+    assert _orgs("通过“马上办”窗口、“吐槽找茬”窗口收集问题。") == ["“马上办”窗口", "“吐槽找茬”窗口"]
+    assert _orgs("在综合窗口统一受理，服务窗口公开信息。") == []
+    assert _orgs("镇便民服务中心获得“红旗便民窗口”称号。") == ["镇便民服务中心"]
+
+
+def test_a_standing_committee_with_its_place_and_session():
+    doc = run_text("松岭县青石镇2023年法治政府建设工作报告\n主动接受县人大常委会监督。"
+                   "向松岭县第八届人民代表大会常务委员会报告工作。", until="recognise")
+    made = [(m.text, m.attrs["key"]) for m in doc.reports[0].mentions if m.type == "机构"]
+    assert made == [("县人大常委会", "县人大常委会"), ("松岭县第八届人民代表大会常务委员会", "县人大常委会")]
+
+
+def test_org_mentions_carry_the_rules_that_made_and_trimmed_them():
+    doc = run_text("松岭县青石镇2023年法治政府建设工作报告\n镇党委政府高度重视，党中央决策部署。"
+                   "成立平安和法治建设领导小组。聘请至诚律师事务所为法律顾问。", until="recognise")
+    made = {m.text: m.rules for m in doc.reports[0].mentions if m.type == "机构"}
+    assert made["镇党委"] == ["orgs.body"]
+    assert made["政府"] == ["orgs.body-shared"]
+    assert made["党中央"] == ["orgs.fixed"]
+    assert made["平安和法治建设领导小组"] == ["orgs.unit", "orgs.set-up"]
+    assert made["至诚律师事务所"] == ["orgs.firm", "orgs.trade-name"]

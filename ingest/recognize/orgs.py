@@ -25,8 +25,26 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
+from ingest.lexicon import sections
+from ingest.rules import mark, rule, words
 from kg.model import ORGANIZATION, Doc, Mention, Report
 from kg.paths import data_dir
+
+FIXED = rule("orgs.fixed")
+BODY = rule("orgs.body")
+BODY_SHARED = rule("orgs.body-shared")
+PARTY = rule("orgs.party-committee")
+UNIT = rule("orgs.unit")
+FIRM = rule("orgs.firm")
+QUOTED_KIND = rule("orgs.quoted-kind")
+SET_UP = rule("orgs.set-up")
+IN_QUOTES = rule("orgs.in-quotes")
+STATIONED = rule("orgs.stationed")
+TRADE_NAME = rule("orgs.trade-name")
+FIRM_ROLE = rule("orgs.firm-role")
+FIRM_PLACE = rule("orgs.firm-place")
+LEADING_VERB = rule("orgs.leading-verb")
+CONJ_COUNTY = rule("orgs.conj-county")
 
 #: Characters that end a place name, and the two-character 街道.
 _KIND_CHARS = "省市县区旗州镇乡"
@@ -66,9 +84,12 @@ _YIFAZHI = re.compile(r"^(?:中共)?(?:中央)?(?:[县区市省]委)?(?:全面)?
 #: own meetings carry their name (党委会议), and no unit's name ends in one.
 BODY_SUBTYPES = frozenset({"党委", "纪委", "政府", "人大", "政协"})
 _BODY_KEY = {"党委": "委", "党工委": "委", "工委": "委", "政府": "人民政府", "人民政府": "人民政府",
-             "办事处": "办事处", "人大": "人大", "人大主席团": "人大", "纪委": "纪委", "政协": "政协",
+             "办事处": "办事处", "人大": "人大", "人大主席团": "人大",
+             "人大常委会": "人大常委会", "人民代表大会常务委员会": "人大常委会", "纪委": "纪委", "政协": "政协",
              "法院": "人民法院", "人民法院": "人民法院", "检察院": "人民检察院", "人民检察院": "人民检察院"}
 _MAX_NAME = 32
+#: The session of a congress between its place and its name: 云阳县|第十六届|人大常委会.
+_SESSION = re.compile(r"第[一二三四五六七八九十百\d]+届$")
 
 
 @dataclass(frozen=True)
@@ -161,7 +182,7 @@ def _places(rep: Report) -> list[str]:
 
 
 def _walk_back(text: str, sent: _Sent, pos: int, places: list[str], lex: _Lex,
-               body: bool, prev_place: bool = False) -> int:
+               body: bool, prev_place: bool = False, fired: list[str] | None = None) -> int:
     """Where a name ending at ``pos`` (its modifiers) starts.
 
     ``prev_place``: what follows ``pos`` begins with a place's kind
@@ -179,6 +200,13 @@ def _walk_back(text: str, sent: _Sent, pos: int, places: list[str], lex: _Lex,
             break
         tok = sent.tokens[i]
         tag = lex.tags.get(tok)
+        if body and _SESSION.fullmatch(tok) and start == pos:
+            j = sent.by_end.get(pos - len(tok))
+            if j is not None and (_is_place_token(sent.tokens[j], lex.tags.get(sent.tokens[j]), lex)
+                                  or sent.tokens[j] in places):
+                pos -= len(tok)      # 云阳县|第十六届|人民代表大会常务委员会: the place comes next
+                continue
+            break
         if body:
             ok = _is_place_token(tok, tag, lex)
             if not ok and prev_place and _CJK.match(tok) and len(tok) <= 4 and tok not in lex.stop \
@@ -199,6 +227,8 @@ def _walk_back(text: str, sent: _Sent, pos: int, places: list[str], lex: _Lex,
             if not body and len(tok) == 2 and tok[0] in _CONJ_CHARS and tok[1] in _KIND_CHARS \
                     and tok not in places:
                 pos -= 1       # …领导和县|司法局: the conjunction jieba read as a place (和县)
+                if fired is not None:
+                    fired.append(CONJ_COUNTY)
             break
         if _glued(tok, lex, body, prev_place):
             pos -= len(tok) - 1
@@ -303,10 +333,8 @@ def _lead_place(text: str, start: int, end: int, sent: _Sent, places: list[str],
 @cache
 def _firm_words() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
     """(generic trade names, a count of firms, a numeral) from ``orgs-firms.txt``."""
-    from ingest.recognize.laws import lexicon
-
-    lex = lexicon("orgs-firms.txt")
-    alt = lambda words: "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))  # noqa: E731
+    lex = sections("orgs-firms.txt")
+    alt = lambda ws: "|".join(re.escape(w) for w in sorted(ws, key=len, reverse=True))  # noqa: E731
     numeral = rf"(?:\d+|(?:{alt(lex['numerals'])})+)"
     return (re.compile(rf"^(?:{alt(lex['not_trade_name'])})[省市县区旗州镇乡]?$"),
             re.compile(rf"{numeral}?(?:{alt(lex['measure_words'])})"), re.compile(numeral))
@@ -315,9 +343,7 @@ def _firm_words() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
 @cache
 def _firm_stop() -> frozenset[str]:
     """Words that end a firm's trade-name walk (``orgs-firms.txt`` [trade_stop])."""
-    from ingest.recognize.laws import lexicon
-
-    return frozenset(lexicon("orgs-firms.txt")["trade_stop"])
+    return frozenset(sections("orgs-firms.txt")["trade_stop"])
 
 
 def _firm_place(text: str, sent: _Sent, start: int, places: list[str]) -> int:
@@ -410,7 +436,7 @@ def _quoted(text: str, sent_start: int, start: int, end: int) -> int:
 
 def _level(place: str) -> str:
     """The kind of the innermost place a name starts with ("" for none)."""
-    place = place.removeprefix("中共")
+    place = _SESSION.sub("", place.removeprefix("中共"))
     if place.endswith("街道"):
         return "街道"
     if place.endswith("中央"):
@@ -494,7 +520,9 @@ def find(doc: Doc, rep: Report) -> None:
             key, subtype = _FIXED_KEY[m.group()]
             rep.mentions.append(Mention(type=ORGANIZATION, text=m.group(), label=m.group(),
                                         start=s.start + m.start(), end=s.start + m.end(), sentence=s.index,
-                                        subtype=subtype, source="orgs", attrs={"scope": "shared", "key": key}))
+                                        subtype=subtype, source="orgs", attrs={"scope": "shared", "key": key},
+                                        rules=[FIXED]))
+        rep.mentions.extend(_quoted_kinds(s))
         kinds = list(lex.pattern.finditer(s.text))
         if not kinds:
             continue
@@ -533,22 +561,56 @@ def find(doc: Doc, rep: Report) -> None:
                 continue
             if within and len(suffix) <= 2 and e > sent.starts[ti] + len(sent.tokens[ti]):
                 continue           # 集中|学: the kind word straddles two words
-            start = _walk_back(text, sent, sent.starts[ti], places, lex, body=False)
+            fired: list[str] = []
+            start = _walk_back(text, sent, sent.starts[ti], places, lex, body=False, fired=fired)
+
+            def trim(new: int, rule_id: str) -> int:
+                if new != start:
+                    fired.append(rule_id)
+                return new
             if cls != "firm":
-                start = _past_leading_verb(sent, start, sent.starts[ti], lex)
+                start = trim(_past_leading_verb(sent, start, sent.starts[ti], lex), LEADING_VERB)
             if cls == "firm" and b - _lead_place(text, start, b, sent, places, lex) < 2:
-                start = _trade_name(sent, sent.starts[ti], lex)
+                start = trim(_trade_name(sent, sent.starts[ti], lex), TRADE_NAME)
             elif cls == "firm":
-                start = _past_firm_stop(sent, start, b)
+                start = trim(_past_firm_stop(sent, start, b), FIRM_ROLE)
             if cls == "firm":
-                start = _firm_place(text, sent, start, places)
-            start = _through_conj(text, sent, start, places, lex)
-            start = _quoted(text, s.start, start, e)
+                start = trim(_firm_place(text, sent, start, places), FIRM_PLACE)
+            start = trim(_through_conj(text, sent, start, places, lex), SET_UP)
+            start = trim(_quoted(text, s.start, start, e), IN_QUOTES)
             mention = _unit(text, sent, start, b, e, suffix, subtype, cls, places, ctx, lex, s.index)
             if mention is not None:
+                mark(mention, *fired)
                 rep.mentions.append(mention)
     _share_county(rep)
     _own_settle(doc.text, rep, first)
+
+
+@cache
+def _quoted_kind_pattern() -> re.Pattern[str]:
+    kinds = "|".join(re.escape(w) for w in words(QUOTED_KIND))
+    return re.compile(rf"“([^“”\s]{{1,16}}?)(?:”({kinds})|({kinds})”)")
+
+
+@cache
+def _honour_words() -> tuple[str, ...]:
+    return sections("orgs-rules.txt")["honours"]
+
+
+def _quoted_kinds(s) -> list[Mention]:
+    """Units named only by a quoted name and a kind word of [quoted_kinds]:
+    “办不成事”窗口, “清风政务窗口” (综合窗口 alone is a desk of any office)."""
+    out = []
+    honours = _honour_words()
+    for m in _quoted_kind_pattern().finditer(s.text):
+        name, kind = m.group(1), m.group(2) or m.group(3)
+        if not _CJK.match(name) or s.text.startswith(honours, m.end()):
+            continue               # 获得“…政务窗口”称号: an honour, not a unit
+        label = name + kind
+        out.append(Mention(type=ORGANIZATION, text=m.group(), label=label, start=s.start + m.start(),
+                           end=s.start + m.end(), sentence=s.index, subtype="其他", source="orgs",
+                           attrs={"scope": "local", "key": label}, rules=[QUOTED_KIND]))
+    return out
 
 
 def _own_settle(text: str, rep: Report, first: int) -> None:
@@ -594,6 +656,7 @@ def _share_county(rep: Report) -> None:
 
 def _body(text, sent, ti, b, e, suffix, subtype, within, places, ctx, lex, last_body, idx):
     """A party or state body: its place names in front, or the shared place."""
+    made_by = BODY
     if suffix[0] in "县区市旗州省" and suffix.endswith("委"):
         own_kind = suffix[0]
         if within and sent.starts[ti] + len(sent.tokens[ti]) == b + 1:
@@ -631,6 +694,7 @@ def _body(text, sent, ti, b, e, suffix, subtype, within, places, ctx, lex, last_
             if last_body is None or gap not in ("", "、", "和", "及", "与"):
                 return None    # a bare 政府/党委: no body named
             level, place = last_body[1], last_body[2]
+            made_by = BODY_SHARED
     label = text[start:e]
     base = _BODY_KEY.get(suffix, "委")
     attrs: dict = {"_level": level, "_place": place}
@@ -651,7 +715,7 @@ def _body(text, sent, ti, b, e, suffix, subtype, within, places, ctx, lex, last_
         else:
             attrs["key"] = level + base
     return Mention(type=ORGANIZATION, text=label, label=label, start=start, end=e, sentence=idx,
-                   subtype=subtype, source="orgs", attrs=attrs)
+                   subtype=subtype, source="orgs", attrs=attrs, rules=[made_by])
 
 
 def _verb_and_generic(sent: _Sent, start: int, end: int, suffix: str, lex: _Lex) -> bool:
@@ -668,8 +732,10 @@ def _unit(text, sent, start, b, e, suffix, subtype, cls, places, ctx, lex, idx):
     """A unit, group, office or firm named by the words in front of its kind word."""
     # 驻|派出所|调解室: a room of one unit placed in another
     i = sent.by_end.get(start)
+    trims = []
     if i is not None and sent.tokens[i] == "驻" and suffix.endswith(("室", "站", "点")):
         start -= 1
+        trims.append(STATIONED)
     label = text[start:e]
     if label.startswith("中共") and suffix == "委员会":
         # 中共云阳县江口镇委员会: the party committee of the place before 委员会
@@ -688,7 +754,7 @@ def _unit(text, sent, start, b, e, suffix, subtype, cls, places, ctx, lex, idx):
         else:
             attrs = {"scope": "shared", "key": "中共中央" if label.endswith("中央委员会") else label}
         return Mention(type=ORGANIZATION, text=label, label=label, start=start, end=e, sentence=idx,
-                       subtype="党委", source="orgs", attrs=attrs)
+                       subtype="党委", source="orgs", attrs=attrs, rules=[PARTY, *trims])
     lead = _lead_place(text, start, e, sent, places, lex)
     place, core = text[start:lead], text[lead:e]
     if cls == "firm":
@@ -705,7 +771,8 @@ def _unit(text, sent, start, b, e, suffix, subtype, cls, places, ctx, lex, idx):
         if len(core) <= len(suffix) or _counted_firms(text, start, core[:-len(suffix)]):
             return None        # 律师事务所 without a name (全县律师事务所, 两家知名律师事务所): not one firm
         return Mention(type=ORGANIZATION, text=label, label=label, start=start, end=e, sentence=idx,
-                       subtype=subtype, source="orgs", attrs={"scope": "shared", "key": core, "law_firm": True})
+                       subtype=subtype, source="orgs", attrs={"scope": "shared", "key": core, "law_firm": True},
+                       rules=[FIRM, *trims])
     level = _level(place)
     m = re.match(r"^([县区市省旗])委", core)
     if m and not level:
@@ -722,4 +789,4 @@ def _unit(text, sent, start, b, e, suffix, subtype, cls, places, ctx, lex, idx):
         if county:
             attrs["county"] = county
     return Mention(type=ORGANIZATION, text=label, label=label, start=start, end=e, sentence=idx,
-                   subtype=subtype, source="orgs", attrs=attrs)
+                   subtype=subtype, source="orgs", attrs=attrs, rules=[UNIT, *trims])
