@@ -39,6 +39,7 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
+from ingest import segment
 from ingest.lexicon import sections as lexicon
 from kg.model import ORGANIZATION, PERSON, Doc, Mention, Relation, Report
 from kg.namespace import FZ, mint
@@ -76,6 +77,7 @@ class _Cues:
     both: re.Pattern[str]
     other: re.Pattern[str]
     duty: re.Pattern[str]
+    modifiers: re.Pattern[str]
     duty_adverbs: re.Pattern[str]
 
 
@@ -101,7 +103,7 @@ def _cues() -> _Cues:
         provide=frozenset(lex["provide"]), for_words=frozenset(lex["provide_for"]),
         own=re.compile(_alt(lex["own"])), both=re.compile(_alt(lex["both"])), other=re.compile(_alt(lex["other"])),
         duty=re.compile(f"^(?:{_alt(lex['duty_adverbs'])})*(?:{esc('duty')})"),
-        duty_adverbs=re.compile(esc("duty_adverbs")),
+        duty_adverbs=re.compile(esc("duty_adverbs")), modifiers=re.compile(esc("role_modifiers")),
     )
 
 
@@ -244,11 +246,15 @@ def _bare(text: str, toks: list[tuple[int, str]], cues: _Cues) -> _Statement | N
 
 
 def _unglue(toks: list[tuple[int, str]], cues: _Cues) -> list[tuple[int, str]]:
-    """Split a verb from the object jieba glued to it (签订协议 → 签订|协议)."""
+    """Split a verb from the object jieba glued to it: a known object (签订协议
+    → 签订|协议), or the start of a name in a word jieba does not know or
+    reads as a person's name (续聘华|信律师事务所)."""
+    tags = segment.word_tags()
     out: list[tuple[int, str]] = []
     for pos, tok in toks:
-        verb = next((tok[:n] for n in (2, 3) if tok[:n] in cues.engage or tok[:n] in cues.contract), None)
-        if verb and tok[len(verb):] in cues.glued:
+        verb = next((tok[:n] for n in (3, 2) if len(tok) > n and (tok[:n] in cues.engage or tok[:n] in cues.contract)),
+                    None)
+        if verb and (tok[len(verb):] in cues.glued or tags.get(tok, "nr") == "nr"):
             out += [(pos, verb), (pos + len(verb), tok[len(verb):])]
         else:
             out.append((pos, tok))
@@ -275,7 +281,7 @@ def _has_verb_before(toks: list[tuple[int, str]], pos: int, cues: _Cues) -> bool
         return True
     rest = _LEAD.sub("", "".join(words))
     rest = _PLACE.sub("", rest)      # 淮口镇法律顾问团: a place is a holder
-    rest = cues.other.sub("", cues.own.sub("", rest))
+    rest = cues.modifiers.sub("", cues.other.sub("", cues.own.sub("", rest)))
     return bool(re.sub(r"[的、和及与（）()两三级全各我本该\d个]", "", rest))
 
 

@@ -176,3 +176,11 @@ def test_a_role_in_front_of_a_firm_is_not_its_name():
                    until="recognise")
     firms = [m.text for m in doc.reports[0].mentions if m.subtype == "律师事务所"]
     assert firms == ["松涛律师事务所"]
+
+
+def test_a_verb_jieba_glued_to_the_firm_and_a_kind_of_adviser():
+    # jieba reads 续聘华 as one word: the verb and the firm's first character
+    rels = advisers("2023年续聘华信律师事务所为我镇常年法律顾问。")
+    assert [(r.attrs["advisor_kind"], r.obj.text) for r in rels] == [("律师事务所", "华信律师事务所")]
+    rels = advisers("镇政府常年法律顾问参与重大决策论证12次。")
+    assert [r.attrs["advisor_kind"] for r in rels] == ["未说明"]

@@ -233,6 +233,9 @@ def _walk_back(text: str, sent: _Sent, pos: int, places: list[str], lex: _Lex,
         if _glued(tok, lex, body, prev_place):
             pos -= len(tok) - 1
             break
+        if not body and (verb := _glued_verb(tok, lex)):
+            pos -= len(tok) - verb
+            break
         pos -= len(tok)
         prev_place = _is_place_token(tok, tag, lex) or tok in _KIND_CHARS or tok == "街道"
         if tok in ("中共", "中国共产党"):
@@ -254,6 +257,15 @@ def _past_leading_verb(sent: _Sent, pos: int, end: int, lex: _Lex) -> int:
     rest = pos + len(sent.tokens[j])
     words = sum(1 for st in sent.starts if rest <= st < end)
     return rest if words >= 1 and lex.tags.get(sent.tokens[j + 1]) not in _VERB_TAGS else pos
+
+
+def _glued_verb(tok: str, lex: _Lex) -> int:
+    """Length of a stop verb jieba glued to the start of an unknown word
+    (续聘华|信律师事务所: 续聘; jieba's dictionary has 续聘华 as a person's
+    name, one of its many odd ``nr`` entries), else 0."""
+    if lex.tags.get(tok, "nr") != "nr":
+        return 0
+    return next((n for n in (3, 2) if len(tok) > n and tok[:n] in lex.stop), 0)
 
 
 def _glued(tok: str, lex: _Lex, body: bool = False, before_place: bool = False) -> bool:
@@ -295,6 +307,8 @@ def _trade_name(sent: _Sent, pos: int, lex: _Lex) -> int:
             break
         if _glued(tok, lex):
             return pos - len(tok) + 1
+        if (verb := _glued_verb(tok, lex)):
+            return pos - len(tok) + verb
         pos -= len(tok)
     if start - pos == 1 and sent.tokens[sent.by_end[start]] in _CONJ | _GLUED_PREP:
         return start           # 企业与|律师事务所, 司法所和|律师事务所: a conjunction, no name
