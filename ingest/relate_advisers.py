@@ -46,6 +46,8 @@ from kg.namespace import FZ, mint
 
 _CLAUSE_END = re.compile(r"[，。；！？,;：:]")
 _PLACE = re.compile(r"[\u4e00-\u9fff]{1,8}?(?:镇|乡|街道|苏木)")
+#: Parts of a report that say what is lacking or planned, not what was done.
+_NOT_DONE = frozenset({"shortcomings", "next_year"})
 _SENT_END = re.compile(r"[。；！？;!?…]\s*$")
 #: A sentence is read only when it holds one of these.
 _ANY = re.compile(r"顾问|律师|律所")
@@ -341,7 +343,7 @@ def find(doc: Doc, rep: Report) -> None:
     kind = meta.kind or "镇"
     found: dict[tuple, Relation] = {}
     for n, sent in enumerate(rep.sentences):
-        if not _ANY.search(sent.text) or not sent.tokens:
+        if not _ANY.search(sent.text) or not sent.tokens or _in_parts(rep, sent, _NOT_DONE):
             continue
         mentions = [m for m in rep.mentions if m.sentence == sent.index]
         statements = [st for _, toks in _clauses(sent) if (st := _statement(text, toks, cues))]
@@ -365,6 +367,17 @@ def find(doc: Doc, rep: Report) -> None:
     if any(r.attrs["advisor_kind"] != "未说明" for r in rels):
         rels = [r for r in rels if r.attrs["advisor_kind"] != "未说明"]
     rep.relations.extend(rels)
+
+
+def _in_parts(rep: Report, sent, parts: frozenset[str]) -> bool:
+    """Whether a sentence stands under a section covering one of ``parts``."""
+    i = sent.section
+    while i is not None and 0 <= i < len(rep.sections):
+        sec = rep.sections[i]
+        if sec.covers in parts:
+            return True
+        i = sec.parent
+    return False
 
 
 def _continue(st: _Statement, sent, nxt, cues: _Cues) -> None:

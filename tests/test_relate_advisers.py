@@ -184,3 +184,10 @@ def test_a_verb_jieba_glued_to_the_firm_and_a_kind_of_adviser():
     assert [(r.attrs["advisor_kind"], r.obj.text) for r in rels] == [("律师事务所", "华信律师事务所")]
     rels = advisers("镇政府常年法律顾问参与重大决策论证12次。")
     assert [r.attrs["advisor_kind"] for r in rels] == ["未说明"]
+
+
+def test_shortcomings_and_next_years_plans_engage_no_one():
+    body = ("一、主要工作\n镇政府聘请松涛律师事务所为镇政府法律顾问。\n"
+            "二、存在的不足\n法律顾问参与重大决策的深度不够。\n"
+            "三、下一年度工作安排\n继续聘请弘毅律师事务所担任镇政府法律顾问。\n")
+    assert [r.obj.text for r in advisers(body)] == ["松涛律师事务所"]
