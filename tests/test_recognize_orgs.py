@@ -196,3 +196,7 @@ def test_org_mentions_carry_the_rules_that_made_and_trimmed_them():
     assert made["党中央"] == ["orgs.fixed"]
     assert made["平安和法治建设领导小组"] == ["orgs.unit", "orgs.set-up"]
     assert made["至诚律师事务所"] == ["orgs.firm", "orgs.trade-name"]
+
+
+def test_a_town_described_as_a_centre_is_no_centre():
+    assert _orgs("本镇是全县南部的经济中心和商贸中心。") == []
