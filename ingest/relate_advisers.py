@@ -49,12 +49,7 @@ _PLACE = re.compile(r"[\u4e00-\u9fff]{1,8}?(?:镇|乡|街道|苏木)")
 #: Parts of a report that say what is lacking or planned, not what was done.
 _NOT_DONE = frozenset({"shortcomings", "next_year"})
 _SENT_END = re.compile(r"[。；！？;!?…]\s*$")
-#: A sentence is read only when it holds one of these.
-_ANY = re.compile(r"顾问|律师|律所")
-_COUNT = re.compile(r"(\d+|[一二两三四五六七八九十]+)\s*(?:名|人|位|个)")
 _CN_NUM = {c: i for i, c in enumerate("零一二三四五六七八九十")} | {"两": 2}
-#: Words in front of a clause that join it to the one before (同时，并 …).
-_LEAD = re.compile(r"^(?:同时|并且|并|且|还|另外|此外|其中|目前|现|当前|全年|今年|年内|\d{4}年(?:度)?)")
 
 
 @dataclass(frozen=True)
@@ -80,7 +75,10 @@ class _Cues:
     other: re.Pattern[str]
     duty: re.Pattern[str]
     modifiers: re.Pattern[str]
-    duty_adverbs: re.Pattern[str]
+    any: re.Pattern[str]         # a sentence is read only when it holds one of these
+    count: re.Pattern[str]       # a team's size: 5名, 三人
+    lead: re.Pattern[str]        # words joining a clause to the one before (同时, 2023年)
+    fillers: re.Pattern[str]     # what joins holders (的, 、, 两级)
 
 
 def _alt(words) -> str:
@@ -105,7 +103,11 @@ def _cues() -> _Cues:
         provide=frozenset(lex["provide"]), for_words=frozenset(lex["provide_for"]),
         own=re.compile(_alt(lex["own"])), both=re.compile(_alt(lex["both"])), other=re.compile(_alt(lex["other"])),
         duty=re.compile(f"^(?:{_alt(lex['duty_adverbs'])})*(?:{esc('duty')})"),
-        duty_adverbs=re.compile(esc("duty_adverbs")), modifiers=re.compile(esc("role_modifiers")),
+        modifiers=re.compile(esc("role_modifiers")),
+        any=re.compile(_alt(lex["sentence_cues"])),
+        count=re.compile(rf"(\d+|[{''.join(_CN_NUM)}]+)\s*(?:{esc('team_size_units')})"),
+        lead=re.compile(f"^(?:{_alt(lex['clause_openers'])})"),
+        fillers=re.compile(_alt(lex["holder_fillers"])),
     )
 
 
@@ -113,7 +115,7 @@ def _cues() -> _Cues:
 class _Statement:
     """One clause's statement of the adviser role."""
 
-    how: str                 # engage | contract | serve | team | duty
+    how: str                 # engage | contract | serve | provide | team | duty
     obj: tuple[int, int]     # what is engaged (absolute span; empty for team/duty)
     role: str | None         # the role words, holder in front (None: not in this clause)
     pre: str                 # agent (and beneficiary) before the verb
@@ -184,10 +186,11 @@ def _serve(text: str, toks: list[tuple[int, str]], i: int, cues: _Cues) -> _Stat
     after = text[toks[i][0] + len(words[i]):end]
     before_by = text[start:toks[by][0]] if by is not None else ""
     obj = (toks[by][0] + 1 if by is not None else _subject_start(toks, i, cues), toks[i][0])
+    modal = _is_modal(words[:i], cues)
     if _role_words(after, cues):
-        return _Statement("serve", obj, after, before_by, _is_modal(words[:by or 0], cues))
+        return _Statement("serve", obj, after, before_by, modal)
     if by is not None and _role_words(before_by, cues):
-        return _Statement("serve", obj, before_by, "", _is_modal(words[:by], cues))
+        return _Statement("serve", obj, before_by, "", modal)
     return None
 
 
@@ -199,7 +202,7 @@ def _contract(text: str, toks: list[tuple[int, str]], i: int, cues: _Cues) -> _S
     role = text[toks[i][0]:end]
     return _Statement("contract", (toks[p][0] + len(words[p]), toks[i][0]),
                       role if _role_words(role, cues) else None,
-                      text[start:toks[p][0]], _is_modal(words[:p], cues))
+                      text[start:toks[p][0]], _is_modal(words[:i], cues))
 
 
 def _engage(text: str, toks: list[tuple[int, str]], i: int, cues: _Cues) -> _Statement:
@@ -281,10 +284,10 @@ def _has_verb_before(toks: list[tuple[int, str]], pos: int, cues: _Cues) -> bool
     words = _tokens_before(toks, pos)
     if any(t in cues.modal or t == "由" for t in words):
         return True
-    rest = _LEAD.sub("", "".join(words))
+    rest = cues.lead.sub("", "".join(words))
     rest = _PLACE.sub("", rest)      # 淮口镇法律顾问团: a place is a holder
     rest = cues.modifiers.sub("", cues.other.sub("", cues.own.sub("", rest)))
-    return bool(re.sub(r"[的、和及与（）()两三级全各我本该\d个]", "", rest))
+    return bool(cues.fillers.sub("", rest))
 
 
 def _is_modal(words: list[str], cues: _Cues) -> bool:
@@ -343,7 +346,7 @@ def find(doc: Doc, rep: Report) -> None:
     kind = meta.kind or "镇"
     found: dict[tuple, Relation] = {}
     for n, sent in enumerate(rep.sentences):
-        if not _ANY.search(sent.text) or not sent.tokens or _in_parts(rep, sent, _NOT_DONE):
+        if not cues.any.search(sent.text) or not sent.tokens or _in_parts(rep, sent, _NOT_DONE):
             continue
         mentions = [m for m in rep.mentions if m.sentence == sent.index]
         statements = [st for _, toks in _clauses(sent) if (st := _statement(text, toks, cues))]
@@ -423,7 +426,7 @@ def _relate(text: str, st: _Statement, mentions: list[Mention], index: int, rep:
         kind = "未说明"
     attrs = _unnamed(rep, kind)
     if kind == "团队":
-        n = _COUNT.search(whole)
+        n = cues.count.search(whole)
         if n and _number(n.group(1)):
             attrs["team_size"] = _number(n.group(1))
     found.setdefault((kind,), Relation("legalAdvisor", None, None, index, attrs))
