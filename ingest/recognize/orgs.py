@@ -17,6 +17,10 @@ Each mention gets ``subtype`` from its kind word and the identity the
 resolve stage reads: ``attrs["scope"]`` (local | county | shared) and
 ``attrs["key"]`` (the name variants of one body share: 镇党委, 中共江口镇
 委员会 → 党委; 县政府, 云阳县人民政府 → 县人民政府).
+
+Every rule that makes or trims a mention has an id (``orgs-rules.txt``,
+recorded in ``Mention.rules``); the other word lists and patterns are in
+``orgs-patterns.txt`` and ``orgs-firms.txt``.
 """
 from __future__ import annotations
 
@@ -46,50 +50,53 @@ FIRM_PLACE = rule("orgs.firm-place")
 LEADING_VERB = rule("orgs.leading-verb")
 CONJ_COUNTY = rule("orgs.conj-county")
 
+_P = sections("orgs-patterns.txt")
+
+
+def _set(name: str) -> frozenset[str]:
+    """A ``words`` section of orgs-patterns.txt as a set."""
+    return frozenset(w for line in _P[name] for w in line.split())
+
+
+def _alts(words) -> str:
+    return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+
+
 #: Characters that end a place name, and the two-character 街道.
-_KIND_CHARS = "省市县区旗州镇乡"
-_PLACE_TAILS = ("街道", "自治区", "自治州", "自治县", "新区", *_KIND_CHARS)
+_KIND_CHARS = "".join(w for line in _P["place_kinds"] for w in line.split())
+_PLACE_TAILS = (*sorted(_set("place_tails"), key=len, reverse=True), *_KIND_CHARS)
 #: Words ending like a place that are not one (城乡, 社区 …).
-_NOT_PLACE = frozenset(
-    "城乡 家乡 下乡 老乡 乡镇 城镇 村镇 集镇 社区 小区 园区 景区 辖区 城区 片区 山区 库区 矿区 街区 "
-    "校区 管区 营区 专区 地区 城市 超市 都市 全市 全县 全区 全镇 全乡 本市 本县 本区 省市 市县 县区 "
-    "县市 区县 镇村 乡村 各乡镇 各镇 各村".split())
+_NOT_PLACE = _set("not_place")
 #: Prepositions, conjunctions, particles, pronouns, numerals, adverbs,
 #: directions, times, punctuation: never inside a name.
-_STOP_TAGS = frozenset("p c u uj ul ud ug uz uv r rr rz m mq q d ad y e o x f t s w".split())
-_VERB_TAGS = frozenset("v vd vi vg vq".split())
+_STOP_TAGS = _set("stop_tags")
+_VERB_TAGS = _set("verb_tags")
 #: Names that stand alone without modifiers (司法所 is a unit, 中心 is not).
-_STANDALONE = frozenset("司法所 派出所 商会 团委 党校 法庭 人民法庭 编办 调委会 中心组".split())
-_NOT_ORG_TAIL = re.compile(
-    r"(?:(?:网上|掌上|马上|就近|自助|一次|指尖|帮|代|通|好|快|即|跨省|全程)办"
-    r"|网站|网|号|平台|新局|格局|布局|大局|全局|开局|当局|变局|教室|会议室|档案室|阅览室|排队|团队"
-    r"|场所|处所|住所|厕所|车站)$")
+_STANDALONE = _set("standalone")
+_NOT_ORG_TAIL = re.compile(rf"(?:(?:{_alts(_set('service_not_office'))})办|{_alts(_set('not_org_tails'))})$")
 #: Verbs that open the name of what they set up: 成立A和B专项整治领导小组.
-_ESTABLISH = frozenset("成立 设立 组建 建立 成立了 组建了 设立了".split())
-_CONJ = frozenset("和 与 及".split())
+_ESTABLISH = _set("establish")
+_CONJ = _set("conjunctions")
 #: Conjunctions jieba glues to a place's kind character (和|县 read as 和县).
-_CONJ_CHARS = "和与及或并"
+_CONJ_CHARS = "".join(sorted(_set("conjunction_chars")))
 #: Words jieba glues to a kind word (综合行政执法|局等) that end the name.
-_GLUED_AFTER = frozenset("等 和 及 与 的".split())
-_CENTRE_AFTER = re.compile(r"工作|任务|环节|城区|城镇")
+_GLUED_AFTER = _set("glued_after")
+_CENTRE_AFTER = re.compile(_alts(_set("centre_after")))
 #: What may follow a kind word that makes it part of a word for people.
-_PERSON_AFTER = re.compile(r"代表|委员(?!会)")
+_PERSON_AFTER = re.compile("|".join(_P["person_after"]))
 _CJK = re.compile(r"^[\u4e00-\u9fff]+$")
 #: Prepositions jieba glues to an unknown name after them (与|兰青 → 与兰青).
-_GLUED_PREP = frozenset("与 同 向 由 被 将 把 从 在 对 跟".split())
+_GLUED_PREP = _set("glued_prep")
 #: ... and those jieba glues to a bare kind character (由镇, 经县, 在区).
-_GLUED_PREP_KIND = _GLUED_PREP | {"经", "据", "为", "给"}
-_YIFAZHI = re.compile(r"^(?:中共)?(?:中央)?(?:[县区市省]委)?(?:全面)?依法治(县|区|市|镇|乡|国|省|州|旗)(委员会办公室|委员会|委|办公室|办)$")
+_GLUED_PREP_KIND = _GLUED_PREP | _set("glued_prep_kind")
+_YIFAZHI = re.compile(_P["yifazhi"][0])
 #: Subtypes of the bodies named by their place alone (镇党委, 县政府): their
 #: own meetings carry their name (党委会议), and no unit's name ends in one.
-BODY_SUBTYPES = frozenset({"党委", "纪委", "政府", "人大", "政协"})
-_BODY_KEY = {"党委": "委", "党工委": "委", "工委": "委", "政府": "人民政府", "人民政府": "人民政府",
-             "办事处": "办事处", "人大": "人大", "人大主席团": "人大",
-             "人大常委会": "人大常委会", "人民代表大会常务委员会": "人大常委会", "纪委": "纪委", "政协": "政协",
-             "法院": "人民法院", "人民法院": "人民法院", "检察院": "人民检察院", "人民检察院": "人民检察院"}
+BODY_SUBTYPES = _set("body_subtypes")
+_BODY_KEY = dict(line.split() for line in _P["body_keys"])
 _MAX_NAME = 32
 #: The session of a congress between its place and its name: 云阳县|第十六届|人大常委会.
-_SESSION = re.compile(r"第[一二三四五六七八九十百\d]+届$")
+_SESSION = re.compile(_P["session"][0])
 
 
 @dataclass(frozen=True)
@@ -280,7 +287,7 @@ def _glued(tok: str, lex: _Lex, body: bool = False, before_place: bool = False) 
 
 
 #: Particles that never end a firm's trade name (…的律师事务所).
-_PARTICLES = frozenset("的 地 得 了 着 过 等 之".split())
+_PARTICLES = _set("particles")
 _MAX_TRADE_NAME = 12
 
 
@@ -514,9 +521,9 @@ def _unit_key(core: str) -> str:
     return core
 
 
-#: Bodies known by one fixed name: (pattern, key, subtype).
-_FIXED = re.compile(r"党中央|中共中央(?!办公厅)|国务院(?!办公厅)")
-_FIXED_KEY = {"党中央": ("中共中央", "党委"), "中共中央": ("中共中央", "党委"), "国务院": ("国务院", "政府")}
+#: Bodies known by one fixed name: name → (key, subtype).
+_FIXED_KEY = {name: (key, subtype) for name, key, subtype in (line.split() for line in _P["fixed"])}
+_FIXED = re.compile(rf"(?:{_alts(_FIXED_KEY)})(?!{_alts(_set('fixed_not_before'))})")
 
 
 def find(doc: Doc, rep: Report) -> None:
