@@ -46,6 +46,9 @@ from kg.namespace import FZ, mint
 
 _CLAUSE_END = re.compile(r"[，。；！？,;：:]")
 _PLACE = re.compile(r"[\u4e00-\u9fff]{1,8}?(?:镇|乡|街道|苏木)")
+_TOWNSHIP = re.compile(r"乡镇|镇|乡|街道|苏木")
+_KIND_END = re.compile(r"(?:镇|乡|街道|苏木|自治县|自治旗|县|区|市|旗)$")
+_COUNTY_KINDS = ("县", "区", "市", "旗", "自治县", "自治旗")
 #: Parts of a report that say what is lacking or planned, not what was done.
 _NOT_DONE = frozenset({"shortcomings", "next_year"})
 _SENT_END = re.compile(r"[。；！？;!?…]\s*$")
@@ -323,9 +326,12 @@ def _whose(words: str, unit_names: list[str], kind: str, cues: _Cues) -> str | N
     Both named side by side (镇村两级, 镇、村（社区）) is the unit's: it has
     one too; but 全镇各村, 全镇14个村 are the villages."""
     for name in unit_names:
-        words = words.replace(name, "镇")
-    if kind in ("县", "区", "市", "旗"):     # a county's report: its own bodies
-        words = re.sub(rf"(?<![\u4e00-\u9fff]{{2}}){kind}(?=委|级|政府|人民政府|的|$)", "镇", words)
+        words = words.replace(name, "\0")
+    if kind in _COUNTY_KINDS:
+        # a county's report: townships are below it, its own bodies are its own
+        words = _TOWNSHIP.sub("村", words)
+        words = re.sub(rf"{kind}(?=委|级|政府|人民政府|的|$)", "\0", words)
+    words = words.replace("\0", "镇")      # the unit's own name reads as the unit's kind
     if cues.both.search(words):
         return "own"
     if cues.other.search(words):
@@ -341,8 +347,8 @@ def find(doc: Doc, rep: Report) -> None:
     text = doc.text
     meta = rep.meta
     unit_names = sorted({n for n in (meta.county and meta.unit and meta.county + meta.unit, meta.unit,
-                                     meta.unit and re.sub(r"(镇|乡|街道|苏木)$", "", meta.unit))
-                         if n and len(n) > 1 and meta.is_township}, key=len, reverse=True)
+                                     meta.unit and _KIND_END.sub("", meta.unit))
+                         if n and len(n) > 1}, key=len, reverse=True)
     kind = meta.kind or "镇"
     found: dict[tuple, Relation] = {}
     for n, sent in enumerate(rep.sentences):

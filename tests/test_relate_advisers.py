@@ -191,3 +191,12 @@ def test_shortcomings_and_next_years_plans_engage_no_one():
             "二、存在的不足\n法律顾问参与重大决策的深度不够。\n"
             "三、下一年度工作安排\n继续聘请弘毅律师事务所担任镇政府法律顾问。\n")
     assert [r.obj.text for r in advisers(body)] == ["松涛律师事务所"]
+
+
+def test_in_a_county_report_the_county_holds_the_role_and_townships_do_not():
+    head = "松岭县人民政府2023年法治政府建设工作报告\n"
+    doc = run_text(head + "县政府聘请松涛律师事务所为县政府法律顾问。", until="relate")
+    rels = [r for r in doc.reports[0].relations if r.predicate == "legalAdvisor"]
+    assert [r.obj.text for r in rels] == ["松涛律师事务所"]
+    doc = run_text(head + "县司法局为各乡镇聘请弘毅律师事务所担任法律顾问。", until="relate")
+    assert [r for r in doc.reports[0].relations if r.predicate == "legalAdvisor"] == []
