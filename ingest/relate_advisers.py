@@ -198,14 +198,18 @@ def _serve(text: str, toks: list[tuple[int, str]], i: int, cues: _Cues) -> _Stat
 
 
 def _contract(text: str, toks: list[tuple[int, str]], i: int, cues: _Cues) -> _Statement:
-    """与X签订…法律顾问合同: X is engaged; the role follows the verb."""
+    """与X签订…法律顾问合同: X is engaged; the role follows the verb.  When X
+    is no lawyer (A律师事务所与镇商会签订…), X is the client: it holds the
+    role, and A is engaged."""
     words = [t for _, t in toks]
     start, end = toks[0][0], toks[-1][0] + len(toks[-1][1])
     p = max(j for j in range(i) if words[j] in cues.partner)
     role = text[toks[i][0]:end]
-    return _Statement("contract", (toks[p][0] + len(words[p]), toks[i][0]),
-                      role if _role_words(role, cues) else None,
-                      text[start:toks[p][0]], _is_modal(words[:i], cues))
+    obj, pre = (toks[p][0] + len(words[p]), toks[i][0]), text[start:toks[p][0]]
+    if not cues.any.search(text, *obj):
+        obj, pre = (start, toks[p][0]), text[obj[0]:obj[1]]
+    return _Statement("contract", obj, role if _role_words(role, cues) else None, pre,
+                      _is_modal(words[:i], cues))
 
 
 def _engage(text: str, toks: list[tuple[int, str]], i: int, cues: _Cues) -> _Statement:

@@ -200,3 +200,11 @@ def test_in_a_county_report_the_county_holds_the_role_and_townships_do_not():
     assert [r.obj.text for r in rels] == ["松涛律师事务所"]
     doc = run_text(head + "县司法局为各乡镇聘请弘毅律师事务所担任法律顾问。", until="relate")
     assert [r for r in doc.reports[0].relations if r.predicate == "legalAdvisor"] == []
+
+
+def test_a_contract_with_a_client_who_is_not_the_township():
+    assert advisers("弘毅律师事务所与镇商会签订法律顾问合同。") == []
+    assert advisers("组织律师事务所与企业签订法律顾问合同。") == []
+    assert advisers("弘毅律师事务所担任镇中心小学法律顾问。") == []
+    rels = advisers("弘毅律师事务所与镇政府签订法律顾问合同。")
+    assert [r.obj.text for r in rels] == ["弘毅律师事务所"]
