@@ -104,7 +104,9 @@ def _cues() -> _Cues:
         setup=re.compile(f"(?:{opens}).*?(?:{ends})"),
         beneficiary=re.compile(f"(?:{esc('beneficiary')})(.+)$"),
         provide=frozenset(lex["provide"]), for_words=frozenset(lex["provide_for"]),
-        own=re.compile(_alt(lex["own"])), both=re.compile(_alt(lex["both"])), other=re.compile(_alt(lex["other"])),
+        own=re.compile(_alt(lex["own"])), other=re.compile(_alt(lex["other"])),
+        both=re.compile(_alt(lex["both"]) + rf"|(?:{_alt(lex['own'])})[^，。；]{{0,4}}?(?:{esc('holder_conjunctions')})"
+                        rf"[^，。；]{{0,3}}?(?:{_alt(lex['other'])})"),
         duty=re.compile(f"^(?:{_alt(lex['duty_adverbs'])})*(?:{esc('duty')})"),
         modifiers=re.compile(esc("role_modifiers")),
         any=re.compile(_alt(lex["sentence_cues"])),
@@ -327,8 +329,8 @@ def _holder(st: _Statement, unit_names: list[str], kind: str, cues: _Cues) -> st
 def _whose(words: str, unit_names: list[str], kind: str, cues: _Cues) -> str | None:
     """Whose words these are: ``own`` (the unit), ``other``, or None (not said).
 
-    Both named side by side (镇村两级, 镇、村（社区）) is the unit's: it has
-    one too; but 全镇各村, 全镇14个村 are the villages."""
+    Both named side by side (镇村两级, 镇、村（社区）, 镇政府及各村) is the
+    unit's: it has one too; but 全镇各村, 全镇14个村 are the villages."""
     for name in unit_names:
         words = words.replace(name, "\0")
     if kind in _COUNTY_KINDS:

@@ -136,6 +136,8 @@ def test_township_and_village_advisers_side_by_side():
     assert [r.attrs["advisor_kind"] for r in rels] == ["未说明"]
     rels = advisers("聘请松涛律师事务所为镇政府法律顾问，同时为各村聘请弘毅律师事务所律师担任村法律顾问。")
     assert [r.obj.text for r in rels] == ["松涛律师事务所"]
+    rels = advisers("聘请弘毅律师事务所律师为镇政府及各村（社区）法律顾问。")
+    assert [r.obj.text for r in rels] == ["弘毅律师事务所"]
 
 
 def test_a_lawyer_named_beside_the_firm():
