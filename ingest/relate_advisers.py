@@ -82,6 +82,8 @@ class _Cues:
     count: re.Pattern[str]       # a team's size: 5名, 三人
     lead: re.Pattern[str]        # words joining a clause to the one before (同时, 2023年)
     fillers: re.Pattern[str]     # what joins holders (的, 、, 两级)
+    copula: re.Pattern[str]      # 法律顾问为/是 X
+    not_copula: re.Pattern[str]  # … unless X is served (为群众提供)
 
 
 def _alt(words) -> str:
@@ -113,6 +115,7 @@ def _cues() -> _Cues:
         count=re.compile(rf"(\d+|[{''.join(_CN_NUM)}]+)\s*(?:{esc('team_size_units')})"),
         lead=re.compile(f"^(?:{_alt(lex['clause_openers'])})"),
         fillers=re.compile(_alt(lex["holder_fillers"])),
+        copula=re.compile(f"(?:{esc('copula')})"), not_copula=re.compile(esc("not_copula")),
     )
 
 
@@ -254,8 +257,14 @@ def _bare(text: str, toks: list[tuple[int, str]], cues: _Cues) -> _Statement | N
             return None
         return _Statement("team", (start + m.start(), end), clause[:m.end()], "")
     rest = clause[m.end():]
-    if cues.duty.match(rest) and not _has_verb_before(toks, start + m.start(), cues):
+    if _has_verb_before(toks, start + m.start(), cues):
+        return None
+    if cues.duty.match(rest):
         return _Statement("duty", (start + m.start(), start + m.start()), clause[:m.end()], "")
+    cop = cues.copula.match(rest)
+    if cop and "律师" in rest and not cues.not_copula.search(rest):
+        # 我镇法律顾问为A律师事务所律师: who the adviser is
+        return _Statement("serve", (start + m.end() + cop.end(), end), clause[:m.end()], "")
     return None
 
 

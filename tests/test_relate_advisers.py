@@ -210,3 +210,13 @@ def test_a_contract_with_a_client_who_is_not_the_township():
     assert advisers("弘毅律师事务所担任镇中心小学法律顾问。") == []
     rels = advisers("弘毅律师事务所与镇政府签订法律顾问合同。")
     assert [r.obj.text for r in rels] == ["弘毅律师事务所"]
+
+
+def test_who_the_adviser_is():
+    rels = advisers("我镇法律顾问为弘毅律师事务所律师。")
+    assert [r.obj.text for r in rels] == ["弘毅律师事务所"]
+    assert advisers("村（社区）法律顾问均为弘毅律师事务所律师。") == []
+    assert advisers("法律顾问为群众提供法律咨询服务。") == []
+    # a team whose members come from firms: the team is the adviser, not the firms
+    rels = advisers("镇法律顾问团成员分别来自弘毅律师事务所和松涛律师事务所。")
+    assert [(r.attrs["advisor_kind"], r.obj) for r in rels] == [("团队", None)]
