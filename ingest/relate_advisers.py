@@ -8,8 +8,11 @@ role's holder is found in the statement's structure:
 
 * **engage**: [agent] [为 beneficiary] VERB object [为/作为/担任 holder 法律顾问]
   (聘请A律师事务所为镇政府法律顾问; 为各村聘请法律顾问);
-* **contract**: [agent] 与 object VERB …法律顾问合同 (与A律师事务所签订…);
-* **serve**: 由 object 担任 holder 法律顾问, and holder 法律顾问由 object 担任;
+* **contract**: [agent] 与 object VERB …法律顾问合同 (与A律师事务所签订…); when
+  the other party is no lawyer (A律师事务所与镇商会签订…) it is the holder;
+* **serve**: 由 object 担任 holder 法律顾问, holder 法律顾问由 object 担任, and
+  holder 法律顾问为 object律师 (who the adviser is);
+* **provide**: object 为 holder 提供…法律顾问服务;
 * **team**: holder 法律顾问团 … (a team exists only by being engaged);
 * **duty**: a clause that opens with holder 法律顾问 and goes on with what an
   adviser does (法律顾问全年审查合同30份) states that there is one.
@@ -18,9 +21,11 @@ A statement whose own clause does not name the role (与A律师事务所签订�
 takes it from the next statement of the sentence (…，为全镇各村配备法律顾问).
 The holder is the words in front of the role word (村法律顾问, 县政府法律顾问),
 else the beneficiary (为各村), else the agent (县司法局聘请); it is the unit
-unless [other] cues name someone else.  A modal word before the verb
-(拟, 应当, 鼓励 …) or a noun the role word modifies (法律顾问制度, 法律顾问作用)
-makes the clause no statement.  Cue words: ``data/lexicons/advisers-cues.txt``.
+unless [other] cues name someone else (in a county's report, its townships
+are others).  A modal word before the verb (拟, 应当, 鼓励 …), a noun the role
+word modifies (法律顾问制度, 法律顾问作用), or the report's parts on
+shortcomings and next year's plans make no statement.  Cue words:
+``data/lexicons/advisers-cues.txt``.
 
 One relation per adviser and report:
 
@@ -83,6 +88,7 @@ class _Cues:
     lead: re.Pattern[str]        # words joining a clause to the one before (同时, 2023年)
     fillers: re.Pattern[str]     # what joins holders (的, 、, 两级)
     copula: re.Pattern[str]      # 法律顾问为/是 X
+    invite: frozenset[str]       # 邀请 X 担任…: X starts after it
     not_copula: re.Pattern[str]  # … unless X is served (为群众提供)
 
 
@@ -116,6 +122,7 @@ def _cues() -> _Cues:
         lead=re.compile(f"^(?:{_alt(lex['clause_openers'])})"),
         fillers=re.compile(_alt(lex["holder_fillers"])),
         copula=re.compile(f"(?:{esc('copula')})"), not_copula=re.compile(esc("not_copula")),
+        invite=frozenset(lex["invite"]),
     )
 
 
@@ -287,7 +294,7 @@ def _unglue(toks: list[tuple[int, str]], cues: _Cues) -> list[tuple[int, str]]:
 def _subject_start(toks: list[tuple[int, str]], i: int, cues: _Cues) -> int:
     """Start of what stands before a serve verb with no 由 (A律师事务所律师担任…)."""
     j = i
-    while j > 0 and toks[j - 1][1] not in cues.modal and toks[j - 1][1] not in ("邀请", "请"):
+    while j > 0 and toks[j - 1][1] not in cues.modal and toks[j - 1][1] not in cues.invite:
         j -= 1
     return toks[j][0] if j < len(toks) else toks[-1][0]
 
