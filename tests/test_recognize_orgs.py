@@ -200,3 +200,8 @@ def test_org_mentions_carry_the_rules_that_made_and_trimmed_them():
 
 def test_a_town_described_as_a_centre_is_no_centre():
     assert _orgs("本镇是全县南部的经济中心和商贸中心。") == []
+
+
+def test_the_bodies_of_townships_in_general_are_no_body():
+    assert _orgs("提升乡镇政府服务能力，各乡镇党委要履行主体责任。") == []
+    assert _orgs("镇党委政府高度重视。") == ["镇党委", "政府"]

@@ -695,6 +695,8 @@ def _body(text, sent, ti, b, e, suffix, subtype, within, places, ctx, lex, last_
         if within and within not in _KIND_CHARS and within != "街道" and not within.endswith(_PLACE_TAILS) \
                 and not lex.pattern.fullmatch(within) and within != "中共":
             return None        # 法治政府, 基层政府
+        if within in _NOT_PLACE and within[-1] in "镇乡":
+            return None        # 乡镇政府, 城镇党委: the bodies of townships in general
         inner = list(lex.pattern.finditer(within))
         if inner and inner[-1].end() < len(within):
             within = within[inner[-1].end():]     # 县委县|政府: the place after the first body
