@@ -205,3 +205,9 @@ def test_a_town_described_as_a_centre_is_no_centre():
 def test_the_bodies_of_townships_in_general_are_no_body():
     assert _orgs("提升乡镇政府服务能力，各乡镇党委要履行主体责任。") == []
     assert _orgs("镇党委政府高度重视。") == ["镇党委", "政府"]
+
+
+def test_an_adverb_and_its_verb_in_front_of_a_unit_are_not_its_name():
+    assert _orgs("全力支持应急管理站开展工作。") == ["应急管理站"]
+    assert _orgs("全面建设法治宣传教育中心。") == ["法治宣传教育中心"]
+    assert _orgs("成立全面依法治镇委员会。") == ["全面依法治镇委员会"]

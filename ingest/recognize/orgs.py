@@ -95,6 +95,8 @@ _YIFAZHI = re.compile(_P["yifazhi"][0])
 BODY_SUBTYPES = _set("body_subtypes")
 _BODY_KEY = dict(line.split() for line in _P["body_keys"])
 _MAX_NAME = 32
+#: Adverbs jieba's dictionary tags as nouns (全面, 大力): never a name's start.
+_ADVERBS = _set("adverbs")
 #: The session of a congress between its place and its name: 云阳县|第十六届|人大常委会.
 _SESSION = re.compile(_P["session"][0])
 
@@ -250,16 +252,39 @@ def _walk_back(text: str, sent: _Sent, pos: int, places: list[str], lex: _Lex,
     return pos
 
 
+def _is_adverb(tok: str, lex: _Lex) -> bool:
+    """An adverb of [adverbs], alone or with the verb jieba glued to it (全力支持)."""
+    if tok in _ADVERBS:
+        return True
+    head = next((tok[:n] for n in (3, 2) if tok[:n] in _ADVERBS and len(tok) > n), None)
+    return head is not None and (tok[len(head):] in lex.stop
+                                 or (lex.tags.get(tok[len(head):]) or "").startswith("v"))
+
+
 def _past_leading_verb(sent: _Sent, pos: int, end: int, lex: _Lex) -> int:
-    """A name that starts with a verbal noun right after an adverb, numeral
-    or stop word starts after it (全方位|建设|一站式|工作站: 建设 is the verb),
-    when a modifier is left before the kind word (…|建设局 stays whole)."""
-    i = sent.by_end.get(pos)
+    """Where a name really starts when the walk took the clause's adverb or
+    verb: adverbs jieba tags as nouns (全面, 大力: orgs-patterns.txt
+    [adverbs]) are never a name's start, and a verbal noun right after an
+    adverb, numeral or stop word is the clause's verb (全方位|建设|一站式|工作站,
+    全面|建设|法治宣传|教育|中心), when a modifier is left before the kind word
+    (…|建设局 stays whole).  全面依法治县委员会 is a name."""
     j = sent.containing(pos)
-    if j < 0 or sent.starts[j] != pos or lex.tags.get(sent.tokens[j]) != "vn":
+    if j < 0 or sent.starts[j] != pos:
         return pos
+    adverb = False
+    while j + 1 < len(sent.tokens) and _is_adverb(sent.tokens[j], lex) and sent.starts[j + 1] < end:
+        if _YIFAZHI.match(sent.text_between(sent.starts[j], end + 16)[:32]) or \
+                sent.tokens[j + 1].startswith("依法治"):
+            return sent.starts[j]
+        j += 1
+        adverb = True
+    pos = sent.starts[j]
+    if lex.tags.get(sent.tokens[j]) != "vn":
+        return pos
+    i = sent.by_end.get(pos)
     before = sent.tokens[i] if i is not None else None
-    if before is not None and before not in lex.stop and lex.tags.get(before) not in _STOP_TAGS:
+    if not adverb and before is not None and before not in lex.stop \
+            and lex.tags.get(before) not in _STOP_TAGS:
         return pos
     rest = pos + len(sent.tokens[j])
     words = sum(1 for st in sent.starts if rest <= st < end)
@@ -272,7 +297,10 @@ def _glued_verb(tok: str, lex: _Lex) -> int:
     name, one of its many odd ``nr`` entries), else 0."""
     if lex.tags.get(tok, "nr") != "nr":
         return 0
-    return next((n for n in (3, 2) if len(tok) > n and tok[:n] in lex.stop), 0)
+    n = next((n for n in (3, 2) if len(tok) > n and (tok[:n] in lex.stop or tok[:n] in _ADVERBS)), 0)
+    if n and (tok[n:] in lex.stop or (lex.tags.get(tok[n:]) or "").startswith("v")):
+        return len(tok)        # 全力支持: an adverb and a verb, nothing of a name
+    return n
 
 
 def _glued(tok: str, lex: _Lex, body: bool = False, before_place: bool = False) -> bool:
