@@ -220,3 +220,14 @@ def test_who_the_adviser_is():
     # a team whose members come from firms: the team is the adviser, not the firms
     rels = advisers("镇法律顾问团成员分别来自弘毅律师事务所和松涛律师事务所。")
     assert [(r.attrs["advisor_kind"], r.obj) for r in rels] == [("团队", None)]
+
+
+def test_a_paragraph_with_one_adviser_among_many_firms():
+    body = ("（三）发挥法律顾问作用\n"
+            "镇政府续聘松涛律师事务所为常年法律顾问，全年审查合同41份。"
+            "司法所与弘毅律师事务所签订协议，为全镇16个村（社区）各配备1名法律顾问。"
+            "邀请明镜律师事务所律师为镇村干部讲授民法典。"
+            "县政府法律顾问青禾律师事务所对我镇两项重大决策提出意见。"
+            "下一步，拟聘请远帆律师事务所参与信访积案化解。")
+    rels = advisers(body)
+    assert [(r.attrs["advisor_kind"], r.obj.text) for r in rels] == [("律师事务所", "松涛律师事务所")]
