@@ -368,8 +368,9 @@ def find(doc: Doc, rep: Report) -> None:
     cues = _cues()
     text = doc.text
     meta = rep.meta
-    unit_names = sorted({n for n in (meta.county and meta.unit and meta.county + meta.unit, meta.unit,
-                                     meta.unit and _KIND_END.sub("", meta.unit))
+    unit = getattr(meta, "unit_name", None) or meta.unit      # the gazetteer's name, where known
+    unit_names = sorted({n for n in (meta.county and unit and meta.county + unit, unit, meta.unit,
+                                     unit and _KIND_END.sub("", unit))
                          if n and len(n) > 1}, key=len, reverse=True)
     kind = meta.kind or "镇"
     found: dict[tuple, Relation] = {}
