@@ -211,3 +211,9 @@ def test_an_adverb_and_its_verb_in_front_of_a_unit_are_not_its_name():
     assert _orgs("全力支持应急管理站开展工作。") == ["应急管理站"]
     assert _orgs("全面建设法治宣传教育中心。") == ["法治宣传教育中心"]
     assert _orgs("成立全面依法治镇委员会。") == ["全面依法治镇委员会"]
+
+
+def test_a_body_named_before_its_secretary():
+    # jieba cuts 镇|党委书记: the body is still named; a post alone names none
+    assert _orgs("成立由镇党委书记王强任组长的领导小组。") == ["镇党委"]
+    assert _orgs("党委书记王强主持会议。") == []

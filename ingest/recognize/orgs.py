@@ -95,6 +95,8 @@ _YIFAZHI = re.compile(_P["yifazhi"][0])
 BODY_SUBTYPES = _set("body_subtypes")
 _BODY_KEY = dict(line.split() for line in _P["body_keys"])
 _MAX_NAME = 32
+#: Posts jieba glues to a body's kind word (镇|党委书记): the body is named.
+_POSTS_AFTER = _set("posts_after_body")
 #: Adverbs jieba's dictionary tags as nouns (全面, 大力): never a name's start.
 _ADVERBS = _set("adverbs")
 #: The session of a congress between its place and its name: 云阳县|第十六届|人大常委会.
@@ -585,7 +587,8 @@ def find(doc: Doc, rep: Report) -> None:
                 rest = sent.tokens[rest_i][e - sent.starts[rest_i]:] if rest_i >= 0 else ""
                 chained = cls == "body" and (m2 := lex.pattern.match(text, e)) is not None \
                     and lex.suffixes[m2.group()][1] == "body"
-                if not chained and rest not in _GLUED_AFTER:
+                posted = cls == "body" and rest in _POSTS_AFTER and sent.starts[rest_i] == b
+                if not chained and not posted and rest not in _GLUED_AFTER:
                     continue       # ends inside a word: 所有, 站所
             else:
                 tok = sent.tokens[sent.by_end[e]]
