@@ -387,7 +387,7 @@ def _firm_words() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
     lex = sections("orgs-firms.txt")
     alt = lambda ws: "|".join(re.escape(w) for w in sorted(ws, key=len, reverse=True))  # noqa: E731
     numeral = rf"(?:\d+|(?:{alt(lex['numerals'])})+)"
-    return (re.compile(rf"^(?:{alt(lex['not_trade_name'])})[省市县区旗州镇乡]?$"),
+    return (re.compile(rf"^(?:{alt(lex['not_trade_name'])})[{_KIND_CHARS}]?$"),
             re.compile(rf"{numeral}?(?:{alt(lex['measure_words'])})"), re.compile(numeral))
 
 
@@ -401,7 +401,8 @@ def _firm_place(text: str, sent: _Sent, start: int, places: list[str]) -> int:
     """A firm named after the report's county or city without its kind
     (云阳县 → 云阳|明德律师事务所): the place stem is part of its name."""
     for p in places:
-        stem = re.sub(r"(?:自治县|自治州|自治区|新区|[省市县区旗州])$", "", p)
+        tail = next((t for t in sorted(_PLACE_TAILS, key=len, reverse=True) if p.endswith(t)), "")
+        stem = p[:len(p) - len(tail)]
         if len(stem) < 2 or stem == p:
             continue
         for k in range(len(stem), 0, -1):     # before the name, or its start in the name (铺|溶明德)
