@@ -95,6 +95,8 @@ _YIFAZHI = re.compile(_P["yifazhi"][0])
 BODY_SUBTYPES = _set("body_subtypes")
 _BODY_KEY = dict(line.split() for line in _P["body_keys"])
 _MAX_NAME = 32
+#: An office's long name and its short one share a key (党政综合办公室, 党政办).
+_OFFICE_LONG, _OFFICE_SHORT = re.compile(_P["office_short"][0]), _P["office_short"][1]
 #: Posts jieba glues to a body's kind word (镇|党委书记): the body is named.
 _POSTS_AFTER = _set("posts_after_body")
 #: Adverbs jieba's dictionary tags as nouns (全面, 大力): never a name's start.
@@ -548,7 +550,7 @@ def _unit_key(core: str) -> str:
     if core in ("调委会", "调解委员会", "人民调解委员会"):
         return "人民调解委员会"
     if len(core) > 5:
-        core = re.sub(r"(?<!领导小组)(?:综合)?办公室$", "办", core)   # 党政综合办公室 is the 党政办
+        core = _OFFICE_LONG.sub(_OFFICE_SHORT, core)   # 党政综合办公室 is the 党政办
     return core
 
 
