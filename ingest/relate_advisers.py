@@ -89,6 +89,7 @@ class _Cues:
     fillers: re.Pattern[str]     # what joins holders (的, 、, 两级)
     copula: re.Pattern[str]      # 法律顾问为/是 X
     invite: frozenset[str]       # 邀请 X 担任…: X starts after it
+    composed: re.Pattern[str]    # a team made up of (组成) lawyers
     not_copula: re.Pattern[str]  # … unless X is served (为群众提供)
 
 
@@ -122,7 +123,7 @@ def _cues() -> _Cues:
         lead=re.compile(f"^(?:{_alt(lex['clause_openers'])})"),
         fillers=re.compile(_alt(lex["holder_fillers"])),
         copula=re.compile(f"(?:{esc('copula')})"), not_copula=re.compile(esc("not_copula")),
-        invite=frozenset(lex["invite"]),
+        invite=frozenset(lex["invite"]), composed=re.compile(esc("composed")),
     )
 
 
@@ -429,9 +430,12 @@ def _relate(text: str, st: _Statement, mentions: list[Mention], index: int, rep:
     a, b = st.obj
     obj = text[a:b]
     named = False
+    # a team made up of firms' lawyers (由A律师事务所等3家律所的律师组成): the
+    # team is the adviser, the firms are where its members come from
+    composed = cues.composed.search(text, a, b + 2) is not None
     for firm in (m for m in mentions if m.type == ORGANIZATION and m.subtype == "律师事务所"
                  and a <= m.start < b):
-        if cues.source.search(text, a, firm.start):
+        if composed or cues.source.search(text, a, firm.start):
             continue                 # 来自A律师事务所的律师: where they come from
         firm.attrs["law_firm"] = True
         found.setdefault(("律师事务所", id(firm)), Relation(

@@ -231,3 +231,11 @@ def test_a_paragraph_with_one_adviser_among_many_firms():
             "下一步，拟聘请远帆律师事务所参与信访积案化解。")
     rels = advisers(body)
     assert [(r.attrs["advisor_kind"], r.obj.text) for r in rels] == [("律师事务所", "松涛律师事务所")]
+
+
+def test_a_team_of_firms_lawyers_is_the_adviser_not_the_firms():
+    rels = advisers("镇法律顾问团由松涛律师事务所等3家律所的律师组成。")
+    assert [(r.attrs["advisor_kind"], r.obj) for r in rels] == [("团队", None)]
+    assert "team_size" not in rels[0].attrs          # 3家 counts firms, not lawyers
+    rels = advisers("聘请松涛律师事务所4名律师组成法律顾问团。")
+    assert [(r.attrs["advisor_kind"], r.attrs.get("team_size")) for r in rels] == [("团队", 4)]
