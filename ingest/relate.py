@@ -11,6 +11,7 @@ import importlib
 import re
 from collections.abc import Callable
 
+from ingest.lexicon import sections
 from kg.model import ACTIVITY, LAW, ORGANIZATION, SYSTEM, Doc, Mention, Relation, Report
 
 RELATORS: list[str] = [
@@ -42,14 +43,12 @@ def run(doc: Doc) -> None:
                 fn(doc, rep)
 
 
-# Trigger verbs, nearest first: the verb closest before a mention in its
-# clause decides the relation.  Defaults by type apply when none is found.
+# Trigger verbs (data/lexicons/relate-triggers.txt), nearest first: the verb
+# closest before a mention in its clause decides the relation.  Defaults by
+# type apply when none is found.
 _TRIGGERS: list[tuple[str, re.Pattern[str]]] = [
-    ("establishes", re.compile(r"(成立|设立|组建|建立|新建|建成|挂牌|组织成立)")),
-    ("studies", re.compile(r"(学习|宣传|宣讲|贯彻|解读|普及|学法)")),
-    ("cites", re.compile(r"(按照|依据|根据|依照|遵照|对照|执行|落实|贯彻执行)")),
-    ("implements", re.compile(r"(执行|落实|推行|实行|实施|健全|完善|建立健全|严格|推进|坚持)")),
-    ("conducts", re.compile(r"(开展|举办|组织|召开|参加|举行|开设|组织开展)")),
+    (name, re.compile("(" + "|".join(w for line in lines for w in line.split()) + ")"))
+    for name, lines in sections("relate-triggers.txt").items() if name
 ]
 _ALLOWED = {
     ORGANIZATION: ("establishes",),

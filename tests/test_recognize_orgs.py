@@ -129,3 +129,91 @@ def test_a_preposition_glued_to_the_first_character_of_a_place_is_left_out():
     # jieba: 由南|柳乡|司法所
     found = by_text("由南柳乡司法所公职律师担任政府法律顾问。", head="南柳乡2023年法治政府建设工作报告\n")
     assert "南柳乡司法所" in found and not any(t.startswith("由") for t in found)
+
+
+def test_a_firm_named_after_the_county_keeps_the_county_in_its_name():
+    doc = run_text("松岭县青石镇2023年法治政府建设工作报告\n聘请松岭明德律师事务所为镇政府法律顾问。", until="recognise")
+    firms = [m.text for m in doc.reports[0].mentions if m.subtype == "律师事务所"]
+    assert firms == ["松岭明德律师事务所"]
+
+
+def test_a_conjunction_in_front_of_a_firm_word_is_no_name():
+    doc = run_text("青石镇2023年法治政府建设工作报告\n司法所和律师事务所共同参与调解。聘请三和律师事务所提供服务。",
+                   until="recognise")
+    firms = [m.text for m in doc.reports[0].mentions if m.subtype == "律师事务所"]
+    assert firms == ["三和律师事务所"]
+
+
+def _orgs(body: str) -> list[str]:
+    doc = run_text("青石镇2023年法治政府建设工作报告\n" + body, until="recognise")
+    return [m.text for m in doc.reports[0].mentions if m.type == "机构"]
+
+
+def test_generic_words_are_no_bodies():
+    # a kind of department, a standing committee without its owner, every
+    # village's committee, a set phrase of staffing: no one body
+    assert _orgs("各职能科室协同推进，统筹职能科室力量。") == []
+    assert _orgs("常务委员会听取了报告。") == []
+    assert _orgs("村民委员会主任由村党支部书记兼任。") == []
+    assert _orgs("实行专人专班服务。") == []
+
+
+def test_a_verb_in_front_of_a_unit_is_not_its_name():
+    assert _orgs("全方位建设一站式工作站。") == ["一站式工作站"]
+    assert _orgs("积极配合建设局开展检查。") == ["建设局"]
+    assert _orgs("镇调解室全年接待群众30人次。") == ["镇调解室"]
+
+
+def test_a_conjunction_read_as_a_county_stays_out_of_the_name():
+    assert _orgs("在县委的领导和县司法局的指导下开展工作。") == ["县委", "县司法局"]
+
+
+def test_an_office_and_its_short_name_are_one_body():
+    doc = run_text("青石镇2023年法治政府建设工作报告\n由党政办牵头。党政综合办公室负责日常工作。", until="recognise")
+    keys = {m.attrs["key"] for m in doc.reports[0].mentions if m.type == "机构"}
+    assert keys == {"党政办"}
+
+
+def test_a_window_is_a_unit_only_under_a_quoted_name():
+    assert _orgs("通过“马上办”窗口、“吐槽找茬”窗口收集问题。") == ["“马上办”窗口", "“吐槽找茬”窗口"]
+    assert _orgs("在综合窗口统一受理，服务窗口公开信息。") == []
+    assert _orgs("镇便民服务中心获得“红旗便民窗口”称号。") == ["镇便民服务中心"]
+
+
+def test_a_standing_committee_with_its_place_and_session():
+    doc = run_text("松岭县青石镇2023年法治政府建设工作报告\n主动接受县人大常委会监督。"
+                   "向松岭县第八届人民代表大会常务委员会报告工作。", until="recognise")
+    made = [(m.text, m.attrs["key"]) for m in doc.reports[0].mentions if m.type == "机构"]
+    assert made == [("县人大常委会", "县人大常委会"), ("松岭县第八届人民代表大会常务委员会", "县人大常委会")]
+
+
+def test_org_mentions_carry_the_rules_that_made_and_trimmed_them():
+    doc = run_text("松岭县青石镇2023年法治政府建设工作报告\n镇党委政府高度重视，党中央决策部署。"
+                   "成立平安和法治建设领导小组。聘请至诚律师事务所为法律顾问。", until="recognise")
+    made = {m.text: m.rules for m in doc.reports[0].mentions if m.type == "机构"}
+    assert made["镇党委"] == ["orgs.body"]
+    assert made["政府"] == ["orgs.body-shared"]
+    assert made["党中央"] == ["orgs.fixed"]
+    assert made["平安和法治建设领导小组"] == ["orgs.unit", "orgs.set-up"]
+    assert made["至诚律师事务所"] == ["orgs.firm", "orgs.trade-name"]
+
+
+def test_a_town_described_as_a_centre_is_no_centre():
+    assert _orgs("本镇是全县南部的经济中心和商贸中心。") == []
+
+
+def test_the_bodies_of_townships_in_general_are_no_body():
+    assert _orgs("提升乡镇政府服务能力，各乡镇党委要履行主体责任。") == []
+    assert _orgs("镇党委政府高度重视。") == ["镇党委", "政府"]
+
+
+def test_an_adverb_and_its_verb_in_front_of_a_unit_are_not_its_name():
+    assert _orgs("全力支持应急管理站开展工作。") == ["应急管理站"]
+    assert _orgs("全面建设法治宣传教育中心。") == ["法治宣传教育中心"]
+    assert _orgs("成立全面依法治镇委员会。") == ["全面依法治镇委员会"]
+
+
+def test_a_body_named_before_its_secretary():
+    # jieba cuts 镇|党委书记: the body is still named; a post alone names none
+    assert _orgs("成立由镇党委书记王强任组长的领导小组。") == ["镇党委"]
+    assert _orgs("党委书记王强主持会议。") == []

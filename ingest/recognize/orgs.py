@@ -17,6 +17,10 @@ Each mention gets ``subtype`` from its kind word and the identity the
 resolve stage reads: ``attrs["scope"]`` (local | county | shared) and
 ``attrs["key"]`` (the name variants of one body share: 镇党委, 中共江口镇
 委员会 → 党委; 县政府, 云阳县人民政府 → 县人民政府).
+
+Every rule that makes or trims a mention has an id (``orgs-rules.txt``,
+recorded in ``Mention.rules``); the other word lists and patterns are in
+``orgs-patterns.txt`` and ``orgs-firms.txt``.
 """
 from __future__ import annotations
 
@@ -25,50 +29,80 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
+from ingest.lexicon import sections
+from ingest.rules import mark, rule, words
 from kg.model import ORGANIZATION, Doc, Mention, Report
 from kg.paths import data_dir
 
+FIXED = rule("orgs.fixed")
+BODY = rule("orgs.body")
+BODY_SHARED = rule("orgs.body-shared")
+PARTY = rule("orgs.party-committee")
+UNIT = rule("orgs.unit")
+FIRM = rule("orgs.firm")
+QUOTED_KIND = rule("orgs.quoted-kind")
+SET_UP = rule("orgs.set-up")
+IN_QUOTES = rule("orgs.in-quotes")
+STATIONED = rule("orgs.stationed")
+TRADE_NAME = rule("orgs.trade-name")
+FIRM_ROLE = rule("orgs.firm-role")
+FIRM_PLACE = rule("orgs.firm-place")
+LEADING_VERB = rule("orgs.leading-verb")
+CONJ_COUNTY = rule("orgs.conj-county")
+
+_P = sections("orgs-patterns.txt")
+
+
+def _set(name: str) -> frozenset[str]:
+    """A ``words`` section of orgs-patterns.txt as a set."""
+    return frozenset(w for line in _P[name] for w in line.split())
+
+
+def _alts(words) -> str:
+    return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+
+
 #: Characters that end a place name, and the two-character 街道.
-_KIND_CHARS = "省市县区旗州镇乡"
-_PLACE_TAILS = ("街道", "自治区", "自治州", "自治县", "新区", *_KIND_CHARS)
+_KIND_CHARS = "".join(w for line in _P["place_kinds"] for w in line.split())
+_PLACE_TAILS = (*sorted(_set("place_tails"), key=len, reverse=True), *_KIND_CHARS)
 #: Words ending like a place that are not one (城乡, 社区 …).
-_NOT_PLACE = frozenset(
-    "城乡 家乡 下乡 老乡 乡镇 城镇 村镇 集镇 社区 小区 园区 景区 辖区 城区 片区 山区 库区 矿区 街区 "
-    "校区 管区 营区 专区 地区 城市 超市 都市 全市 全县 全区 全镇 全乡 本市 本县 本区 省市 市县 县区 "
-    "县市 区县 镇村 乡村 各乡镇 各镇 各村".split())
+_NOT_PLACE = _set("not_place")
 #: Prepositions, conjunctions, particles, pronouns, numerals, adverbs,
 #: directions, times, punctuation: never inside a name.
-_STOP_TAGS = frozenset("p c u uj ul ud ug uz uv r rr rz m mq q d ad y e o x f t s w".split())
-_VERB_TAGS = frozenset("v vd vi vg vq".split())
+_STOP_TAGS = _set("stop_tags")
+_VERB_TAGS = _set("verb_tags")
 #: Names that stand alone without modifiers (司法所 is a unit, 中心 is not).
-_STANDALONE = frozenset("司法所 派出所 商会 团委 党校 法庭 人民法庭 编办 调委会 中心组".split())
-_NOT_ORG_TAIL = re.compile(
-    r"(?:(?:网上|掌上|马上|就近|自助|一次|指尖|帮|代|通|好|快|即|跨省|全程)办"
-    r"|网站|网|号|平台|新局|格局|布局|大局|全局|开局|当局|变局|教室|会议室|档案室|阅览室|排队|团队"
-    r"|场所|处所|住所|厕所|车站)$")
+_STANDALONE = _set("standalone")
+_NOT_ORG_TAIL = re.compile(rf"(?:(?:{_alts(_set('service_not_office'))})办|{_alts(_set('not_org_tails'))})$")
 #: Verbs that open the name of what they set up: 成立A和B专项整治领导小组.
-_ESTABLISH = frozenset("成立 设立 组建 建立 成立了 组建了 设立了".split())
-_CONJ = frozenset("和 与 及".split())
+_ESTABLISH = _set("establish")
+_CONJ = _set("conjunctions")
+#: Conjunctions jieba glues to a place's kind character (和|县 read as 和县).
+_CONJ_CHARS = "".join(sorted(_set("conjunction_chars")))
 #: Words jieba glues to a kind word (综合行政执法|局等) that end the name.
-_GLUED_AFTER = frozenset("等 和 及 与 的".split())
-_CENTRE_AFTER = re.compile(r"工作|任务|环节|城区|城镇")
+_GLUED_AFTER = _set("glued_after")
+_CENTRE_AFTER = re.compile(_alts(_set("centre_after")))
 #: What may follow a kind word that makes it part of a word for people.
-_PERSON_AFTER = re.compile(r"代表|委员(?!会)")
+_PERSON_AFTER = re.compile("|".join(_P["person_after"]))
 _CJK = re.compile(r"^[\u4e00-\u9fff]+$")
-#: What stands where a firm's name would and says which firms, not which one.
-_NOT_FIRM_NAME = re.compile(r"^(?:[全各本该我外][省市县区旗州镇乡]?|相关|有关|辖区|多家|各家|其他|当地)$")
 #: Prepositions jieba glues to an unknown name after them (与|兰青 → 与兰青).
-_GLUED_PREP = frozenset("与 同 向 由 被 将 把 从 在 对 跟".split())
+_GLUED_PREP = _set("glued_prep")
 #: ... and those jieba glues to a bare kind character (由镇, 经县, 在区).
-_GLUED_PREP_KIND = _GLUED_PREP | {"经", "据", "为", "给"}
-_YIFAZHI = re.compile(r"^(?:中共)?(?:中央)?(?:[县区市省]委)?(?:全面)?依法治(县|区|市|镇|乡|国|省|州|旗)(委员会办公室|委员会|委|办公室|办)$")
+_GLUED_PREP_KIND = _GLUED_PREP | _set("glued_prep_kind")
+_YIFAZHI = re.compile(_P["yifazhi"][0])
 #: Subtypes of the bodies named by their place alone (镇党委, 县政府): their
 #: own meetings carry their name (党委会议), and no unit's name ends in one.
-BODY_SUBTYPES = frozenset({"党委", "纪委", "政府", "人大", "政协"})
-_BODY_KEY = {"党委": "委", "党工委": "委", "工委": "委", "政府": "人民政府", "人民政府": "人民政府",
-             "办事处": "办事处", "人大": "人大", "人大主席团": "人大", "纪委": "纪委", "政协": "政协",
-             "法院": "人民法院", "人民法院": "人民法院", "检察院": "人民检察院", "人民检察院": "人民检察院"}
+BODY_SUBTYPES = _set("body_subtypes")
+_BODY_KEY = dict(line.split() for line in _P["body_keys"])
 _MAX_NAME = 32
+#: An office's long name and its short one share a key (党政综合办公室, 党政办).
+_OFFICE_LONG, _OFFICE_SHORT = re.compile(_P["office_short"][0]), _P["office_short"][1]
+#: Posts jieba glues to a body's kind word (镇|党委书记): the body is named.
+_POSTS_AFTER = _set("posts_after_body")
+#: Adverbs jieba's dictionary tags as nouns (全面, 大力): never a name's start.
+_ADVERBS = _set("adverbs")
+#: The session of a congress between its place and its name: 云阳县|第十六届|人大常委会.
+_SESSION = re.compile(_P["session"][0])
 
 
 @dataclass(frozen=True)
@@ -122,6 +156,10 @@ class _Sent:
         self.ends = set(self.by_end)
         self.start_set = set(self.starts)
 
+    def text_between(self, start: int, end: int) -> str:
+        """The tokens' text from ``start`` to ``end`` (absolute offsets)."""
+        return "".join(t for s, t in zip(self.starts, self.tokens) if start <= s and s + len(t) <= end)
+
     def containing(self, pos: int) -> int:
         return bisect.bisect_right(self.starts, pos) - 1
 
@@ -137,7 +175,7 @@ def _is_place_token(tok: str, tag: str | None, lex: _Lex) -> bool:
 def _is_name_token(tok: str, lex: _Lex) -> bool:
     if tok in lex.name_verbs:
         return True
-    if len(tok) == 2 and tok[0] in "和与及或并" and tok[1] in _KIND_CHARS:
+    if len(tok) == 2 and tok[0] in _CONJ_CHARS and tok[1] in _KIND_CHARS:
         return False           # 和|县…: a conjunction glued to a place's kind
     if tok in lex.stop or not _CJK.match(tok) or tok[0] in "各该我":
         return False
@@ -157,7 +195,7 @@ def _places(rep: Report) -> list[str]:
 
 
 def _walk_back(text: str, sent: _Sent, pos: int, places: list[str], lex: _Lex,
-               body: bool, prev_place: bool = False) -> int:
+               body: bool, prev_place: bool = False, fired: list[str] | None = None) -> int:
     """Where a name ending at ``pos`` (its modifiers) starts.
 
     ``prev_place``: what follows ``pos`` begins with a place's kind
@@ -175,6 +213,13 @@ def _walk_back(text: str, sent: _Sent, pos: int, places: list[str], lex: _Lex,
             break
         tok = sent.tokens[i]
         tag = lex.tags.get(tok)
+        if body and _SESSION.fullmatch(tok) and start == pos:
+            j = sent.by_end.get(pos - len(tok))
+            if j is not None and (_is_place_token(sent.tokens[j], lex.tags.get(sent.tokens[j]), lex)
+                                  or sent.tokens[j] in places):
+                pos -= len(tok)      # 云阳县|第十六届|人民代表大会常务委员会: the place comes next
+                continue
+            break
         if body:
             ok = _is_place_token(tok, tag, lex)
             if not ok and prev_place and _CJK.match(tok) and len(tok) <= 4 and tok not in lex.stop \
@@ -182,6 +227,8 @@ def _walk_back(text: str, sent: _Sent, pos: int, places: list[str], lex: _Lex,
                 # 江口|镇, 稠树塘|镇: the name part in front of a kind word
                 nxt = text[pos:pos + 2]
                 ok = nxt[:1] in _KIND_CHARS or nxt == "街道" or tag in ("ns", "nr", "nz", None)
+                if ok and tag is None and len(tok) >= 3 and tok[-1] in _GLUED_PREP_KIND:
+                    ok = False  # 周文博为|镇政府: a name and the preposition jieba glued to it
             if not ok and tok == "人民政府" and prev_place:
                 ok = True       # 莱山区人民政府|黄海路街道办事处
         else:
@@ -190,15 +237,74 @@ def _walk_back(text: str, sent: _Sent, pos: int, places: list[str], lex: _Lex,
                 and not lex.pattern.fullmatch(tok):
             ok = False         # 积极开展, 贯彻落实: a verb or adverb glued to the next word
         if not ok:
+            if not body and len(tok) == 2 and tok[0] in _CONJ_CHARS and tok[1] in _KIND_CHARS \
+                    and tok not in places:
+                pos -= 1       # …领导和县|司法局: the conjunction jieba read as a place (和县)
+                if fired is not None:
+                    fired.append(CONJ_COUNTY)
             break
         if _glued(tok, lex, body, prev_place):
             pos -= len(tok) - 1
+            break
+        if not body and (verb := _glued_verb(tok, lex)):
+            pos -= len(tok) - verb
             break
         pos -= len(tok)
         prev_place = _is_place_token(tok, tag, lex) or tok in _KIND_CHARS or tok == "街道"
         if tok in ("中共", "中国共产党"):
             break
     return pos
+
+
+def _is_adverb(tok: str, lex: _Lex) -> bool:
+    """An adverb of [adverbs], alone or with the verb jieba glued to it (全力支持)."""
+    if tok in _ADVERBS:
+        return True
+    head = next((tok[:n] for n in (3, 2) if tok[:n] in _ADVERBS and len(tok) > n), None)
+    return head is not None and (tok[len(head):] in lex.stop
+                                 or (lex.tags.get(tok[len(head):]) or "").startswith("v"))
+
+
+def _past_leading_verb(sent: _Sent, pos: int, end: int, lex: _Lex) -> int:
+    """Where a name really starts when the walk took the clause's adverb or
+    verb: adverbs jieba tags as nouns (全面, 大力: orgs-patterns.txt
+    [adverbs]) are never a name's start, and a verbal noun right after an
+    adverb, numeral or stop word is the clause's verb (全方位|建设|一站式|工作站,
+    全面|建设|法治宣传|教育|中心), when a modifier is left before the kind word
+    (…|建设局 stays whole).  全面依法治县委员会 is a name."""
+    j = sent.containing(pos)
+    if j < 0 or sent.starts[j] != pos:
+        return pos
+    adverb = False
+    while j + 1 < len(sent.tokens) and _is_adverb(sent.tokens[j], lex) and sent.starts[j + 1] < end:
+        if _YIFAZHI.match(sent.text_between(sent.starts[j], end + 16)[:32]) or \
+                sent.tokens[j + 1].startswith("依法治"):
+            return sent.starts[j]
+        j += 1
+        adverb = True
+    pos = sent.starts[j]
+    if lex.tags.get(sent.tokens[j]) != "vn":
+        return pos
+    i = sent.by_end.get(pos)
+    before = sent.tokens[i] if i is not None else None
+    if not adverb and before is not None and before not in lex.stop \
+            and lex.tags.get(before) not in _STOP_TAGS:
+        return pos
+    rest = pos + len(sent.tokens[j])
+    words = sum(1 for st in sent.starts if rest <= st < end)
+    return rest if words >= 1 and lex.tags.get(sent.tokens[j + 1]) not in _VERB_TAGS else pos
+
+
+def _glued_verb(tok: str, lex: _Lex) -> int:
+    """Length of a stop verb jieba glued to the start of an unknown word
+    (续聘华|信律师事务所: 续聘; jieba's dictionary has 续聘华 as a person's
+    name, one of its many odd ``nr`` entries), else 0."""
+    if lex.tags.get(tok, "nr") != "nr":
+        return 0
+    n = next((n for n in (3, 2) if len(tok) > n and (tok[:n] in lex.stop or tok[:n] in _ADVERBS)), 0)
+    if n and (tok[n:] in lex.stop or (lex.tags.get(tok[n:]) or "").startswith("v")):
+        return len(tok)        # 全力支持: an adverb and a verb, nothing of a name
+    return n
 
 
 def _glued(tok: str, lex: _Lex, body: bool = False, before_place: bool = False) -> bool:
@@ -213,7 +319,7 @@ def _glued(tok: str, lex: _Lex, body: bool = False, before_place: bool = False) 
 
 
 #: Particles that never end a firm's trade name (…的律师事务所).
-_PARTICLES = frozenset("的 地 得 了 着 过 等 之".split())
+_PARTICLES = _set("particles")
 _MAX_TRADE_NAME = 12
 
 
@@ -234,13 +340,17 @@ def _trade_name(sent: _Sent, pos: int, lex: _Lex) -> int:
         if i is None:
             break
         tok = sent.tokens[i]
-        if not _CJK.match(tok) or tok in _PARTICLES or lex.pattern.search(tok):
+        if not _CJK.match(tok) or tok in _PARTICLES or lex.pattern.search(tok) or tok in _firm_stop():
             break
         if tok in lex.stop and not (len(tok) == 1 and start - pos < 2):
             break
         if _glued(tok, lex):
             return pos - len(tok) + 1
+        if (verb := _glued_verb(tok, lex)):
+            return pos - len(tok) + verb
         pos -= len(tok)
+    if start - pos == 1 and sent.tokens[sent.by_end[start]] in _CONJ | _GLUED_PREP:
+        return start           # 企业与|律师事务所, 司法所和|律师事务所: a conjunction, no name
     return pos
 
 
@@ -271,6 +381,61 @@ def _lead_place(text: str, start: int, end: int, sent: _Sent, places: list[str],
                 continue
         break
     return pos
+
+
+@cache
+def _firm_words() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
+    """(generic trade names, a count of firms, a numeral) from ``orgs-firms.txt``."""
+    lex = sections("orgs-firms.txt")
+    alt = lambda ws: "|".join(re.escape(w) for w in sorted(ws, key=len, reverse=True))  # noqa: E731
+    numeral = rf"(?:\d+|(?:{alt(lex['numerals'])})+)"
+    return (re.compile(rf"^(?:{alt(lex['not_trade_name'])})[{_KIND_CHARS}]?$"),
+            re.compile(rf"{numeral}?(?:{alt(lex['measure_words'])})"), re.compile(numeral))
+
+
+@cache
+def _firm_stop() -> frozenset[str]:
+    """Words that end a firm's trade-name walk (``orgs-firms.txt`` [trade_stop])."""
+    return frozenset(sections("orgs-firms.txt")["trade_stop"])
+
+
+def _firm_place(text: str, sent: _Sent, start: int, places: list[str]) -> int:
+    """A firm named after the report's county or city without its kind
+    (云阳县 → 云阳|明德律师事务所): the place stem is part of its name."""
+    for p in places:
+        tail = next((t for t in sorted(_PLACE_TAILS, key=len, reverse=True) if p.endswith(t)), "")
+        stem = p[:len(p) - len(tail)]
+        if len(stem) < 2 or stem == p:
+            continue
+        for k in range(len(stem), 0, -1):     # before the name, or its start in the name (铺|溶明德)
+            if text.startswith(stem, start - k) and start - k in sent.start_set:
+                return start - k
+    return start
+
+
+def _past_firm_stop(sent: _Sent, start: int, b: int) -> int:
+    """A firm's name starts after the last role word in front of it
+    (法律顾问|松涛|律师事务所 is 松涛律师事务所)."""
+    stop = _firm_stop()
+    pos = start
+    for s, tok in zip(sent.starts, sent.tokens):
+        if start <= s < b and tok in stop:
+            pos = s + len(tok)
+    return pos
+
+
+def _counted_firms(text: str, start: int, trade: str) -> bool:
+    """Whether a firm's "trade name" says which firms or how many, not which
+    one: 各律师事务所, 本地律师事务所, 3|家|律师事务所, 两家|知名律师事务所 (a name
+    cut right after a classifier is a fragment of a count)."""
+    generic, counted, numeral = _firm_words()
+    if generic.match(trade):
+        return True
+    before = text[max(0, start - 6):start]
+    m = counted.match(trade)
+    if m and (numeral.match(m.group()) or numeral.search(before + "|")):
+        return True            # 两家知名…, 3|家|…: a count inside the name
+    return any(c.end() == len(before) and numeral.match(c.group()) for c in counted.finditer(before))
 
 
 def _firm_split(place: str, core: str, suffix: str) -> tuple[str, str]:
@@ -325,7 +490,7 @@ def _quoted(text: str, sent_start: int, start: int, end: int) -> int:
 
 def _level(place: str) -> str:
     """The kind of the innermost place a name starts with ("" for none)."""
-    place = place.removeprefix("中共")
+    place = _SESSION.sub("", place.removeprefix("中共"))
     if place.endswith("街道"):
         return "街道"
     if place.endswith("中央"):
@@ -384,12 +549,14 @@ def _unit_key(core: str) -> str:
         core = core[2:]        # 基层司法所 is the 司法所
     if core in ("调委会", "调解委员会", "人民调解委员会"):
         return "人民调解委员会"
+    if len(core) > 5:
+        core = _OFFICE_LONG.sub(_OFFICE_SHORT, core)   # 党政综合办公室 is the 党政办
     return core
 
 
-#: Bodies known by one fixed name: (pattern, key, subtype).
-_FIXED = re.compile(r"党中央|中共中央(?!办公厅)|国务院(?!办公厅)")
-_FIXED_KEY = {"党中央": ("中共中央", "党委"), "中共中央": ("中共中央", "党委"), "国务院": ("国务院", "政府")}
+#: Bodies known by one fixed name: name → (key, subtype).
+_FIXED_KEY = {name: (key, subtype) for name, key, subtype in (line.split() for line in _P["fixed"])}
+_FIXED = re.compile(rf"(?:{_alts(_FIXED_KEY)})(?!{_alts(_set('fixed_not_before'))})")
 
 
 def find(doc: Doc, rep: Report) -> None:
@@ -407,7 +574,9 @@ def find(doc: Doc, rep: Report) -> None:
             key, subtype = _FIXED_KEY[m.group()]
             rep.mentions.append(Mention(type=ORGANIZATION, text=m.group(), label=m.group(),
                                         start=s.start + m.start(), end=s.start + m.end(), sentence=s.index,
-                                        subtype=subtype, source="orgs", attrs={"scope": "shared", "key": key}))
+                                        subtype=subtype, source="orgs", attrs={"scope": "shared", "key": key},
+                                        rules=[FIXED]))
+        rep.mentions.extend(_quoted_kinds(s))
         kinds = list(lex.pattern.finditer(s.text))
         if not kinds:
             continue
@@ -421,7 +590,8 @@ def find(doc: Doc, rep: Report) -> None:
                 rest = sent.tokens[rest_i][e - sent.starts[rest_i]:] if rest_i >= 0 else ""
                 chained = cls == "body" and (m2 := lex.pattern.match(text, e)) is not None \
                     and lex.suffixes[m2.group()][1] == "body"
-                if not chained and rest not in _GLUED_AFTER:
+                posted = cls == "body" and rest in _POSTS_AFTER and sent.starts[rest_i] == b
+                if not chained and not posted and rest not in _GLUED_AFTER:
                     continue       # ends inside a word: 所有, 站所
             else:
                 tok = sent.tokens[sent.by_end[e]]
@@ -446,16 +616,56 @@ def find(doc: Doc, rep: Report) -> None:
                 continue
             if within and len(suffix) <= 2 and e > sent.starts[ti] + len(sent.tokens[ti]):
                 continue           # 集中|学: the kind word straddles two words
-            start = _walk_back(text, sent, sent.starts[ti], places, lex, body=False)
+            fired: list[str] = []
+            start = _walk_back(text, sent, sent.starts[ti], places, lex, body=False, fired=fired)
+
+            def trim(new: int, rule_id: str) -> int:
+                if new != start:
+                    fired.append(rule_id)
+                return new
+            if cls != "firm":
+                start = trim(_past_leading_verb(sent, start, sent.starts[ti], lex), LEADING_VERB)
             if cls == "firm" and b - _lead_place(text, start, b, sent, places, lex) < 2:
-                start = _trade_name(sent, sent.starts[ti], lex)
-            start = _through_conj(text, sent, start, places, lex)
-            start = _quoted(text, s.start, start, e)
+                start = trim(_trade_name(sent, sent.starts[ti], lex), TRADE_NAME)
+            elif cls == "firm":
+                start = trim(_past_firm_stop(sent, start, b), FIRM_ROLE)
+            if cls == "firm":
+                start = trim(_firm_place(text, sent, start, places), FIRM_PLACE)
+            start = trim(_through_conj(text, sent, start, places, lex), SET_UP)
+            start = trim(_quoted(text, s.start, start, e), IN_QUOTES)
             mention = _unit(text, sent, start, b, e, suffix, subtype, cls, places, ctx, lex, s.index)
             if mention is not None:
+                mark(mention, *fired)
                 rep.mentions.append(mention)
     _share_county(rep)
     _own_settle(doc.text, rep, first)
+
+
+@cache
+def _quoted_kind_pattern() -> re.Pattern[str]:
+    kinds = "|".join(re.escape(w) for w in words(QUOTED_KIND))
+    return re.compile(rf"“([^“”\s]{{1,16}}?)(?:”({kinds})|({kinds})”)")
+
+
+@cache
+def _honour_words() -> tuple[str, ...]:
+    return sections("orgs-rules.txt")["honours"]
+
+
+def _quoted_kinds(s) -> list[Mention]:
+    """Units named only by a quoted name and a kind word of [quoted_kinds]:
+    “办不成事”窗口, “清风政务窗口” (综合窗口 alone is a desk of any office)."""
+    out = []
+    honours = _honour_words()
+    for m in _quoted_kind_pattern().finditer(s.text):
+        name, kind = m.group(1), m.group(2) or m.group(3)
+        if not _CJK.match(name) or s.text.startswith(honours, m.end()):
+            continue               # 获得“…政务窗口”称号: an honour, not a unit
+        label = name + kind
+        out.append(Mention(type=ORGANIZATION, text=m.group(), label=label, start=s.start + m.start(),
+                           end=s.start + m.end(), sentence=s.index, subtype="其他", source="orgs",
+                           attrs={"scope": "local", "key": label}, rules=[QUOTED_KIND]))
+    return out
 
 
 def _own_settle(text: str, rep: Report, first: int) -> None:
@@ -501,6 +711,7 @@ def _share_county(rep: Report) -> None:
 
 def _body(text, sent, ti, b, e, suffix, subtype, within, places, ctx, lex, last_body, idx):
     """A party or state body: its place names in front, or the shared place."""
+    made_by = BODY
     if suffix[0] in "县区市旗州省" and suffix.endswith("委"):
         own_kind = suffix[0]
         if within and sent.starts[ti] + len(sent.tokens[ti]) == b + 1:
@@ -518,6 +729,8 @@ def _body(text, sent, ti, b, e, suffix, subtype, within, places, ctx, lex, last_
         if within and within not in _KIND_CHARS and within != "街道" and not within.endswith(_PLACE_TAILS) \
                 and not lex.pattern.fullmatch(within) and within != "中共":
             return None        # 法治政府, 基层政府
+        if within in _NOT_PLACE and within[-1] in "镇乡":
+            return None        # 乡镇政府, 城镇党委: the bodies of townships in general
         inner = list(lex.pattern.finditer(within))
         if inner and inner[-1].end() < len(within):
             within = within[inner[-1].end():]     # 县委县|政府: the place after the first body
@@ -538,6 +751,7 @@ def _body(text, sent, ti, b, e, suffix, subtype, within, places, ctx, lex, last_
             if last_body is None or gap not in ("", "、", "和", "及", "与"):
                 return None    # a bare 政府/党委: no body named
             level, place = last_body[1], last_body[2]
+            made_by = BODY_SHARED
     label = text[start:e]
     base = _BODY_KEY.get(suffix, "委")
     attrs: dict = {"_level": level, "_place": place}
@@ -558,15 +772,27 @@ def _body(text, sent, ti, b, e, suffix, subtype, within, places, ctx, lex, last_
         else:
             attrs["key"] = level + base
     return Mention(type=ORGANIZATION, text=label, label=label, start=start, end=e, sentence=idx,
-                   subtype=subtype, source="orgs", attrs=attrs)
+                   subtype=subtype, source="orgs", attrs=attrs, rules=[made_by])
+
+
+def _verb_and_generic(sent: _Sent, start: int, end: int, suffix: str, lex: _Lex) -> bool:
+    """A generic word after a verb (统筹|职能科室): no name.  The kind word
+    alone after a verb is a name (应急|办, 调解|室)."""
+    j = sent.containing(start)
+    if j < 0 or sent.starts[j] != start or not (lex.tags.get(sent.tokens[j]) or "").startswith("v"):
+        return False
+    rest = sent.text_between(start + len(sent.tokens[j]), end)
+    return len(rest) > len(suffix) and rest in lex.not_org
 
 
 def _unit(text, sent, start, b, e, suffix, subtype, cls, places, ctx, lex, idx):
     """A unit, group, office or firm named by the words in front of its kind word."""
     # 驻|派出所|调解室: a room of one unit placed in another
     i = sent.by_end.get(start)
+    trims = []
     if i is not None and sent.tokens[i] == "驻" and suffix.endswith(("室", "站", "点")):
         start -= 1
+        trims.append(STATIONED)
     label = text[start:e]
     if label.startswith("中共") and suffix == "委员会":
         # 中共云阳县江口镇委员会: the party committee of the place before 委员会
@@ -585,12 +811,12 @@ def _unit(text, sent, start, b, e, suffix, subtype, cls, places, ctx, lex, idx):
         else:
             attrs = {"scope": "shared", "key": "中共中央" if label.endswith("中央委员会") else label}
         return Mention(type=ORGANIZATION, text=label, label=label, start=start, end=e, sentence=idx,
-                       subtype="党委", source="orgs", attrs=attrs)
+                       subtype="党委", source="orgs", attrs=attrs, rules=[PARTY, *trims])
     lead = _lead_place(text, start, e, sent, places, lex)
     place, core = text[start:lead], text[lead:e]
     if cls == "firm":
         place, core = _firm_split(place, core, suffix)
-    if core in lex.not_org or _NOT_ORG_TAIL.search(core):
+    if core in lex.not_org or _NOT_ORG_TAIL.search(core) or _verb_and_generic(sent, lead, e, suffix, lex):
         return None
     if suffix == "队伍":
         i = sent.by_end.get(start)
@@ -599,10 +825,11 @@ def _unit(text, sent, start, b, e, suffix, subtype, cls, places, ctx, lex, idx):
     if len(core) < 3 and core not in _STANDALONE:
         return None
     if cls == "firm":
-        if len(core) <= len(suffix) or _NOT_FIRM_NAME.match(core[:-len(suffix)]):
-            return None        # 律师事务所 without a name (全县律师事务所, 各律师事务所): not one firm
+        if len(core) <= len(suffix) or _counted_firms(text, start, core[:-len(suffix)]):
+            return None        # 律师事务所 without a name (全县律师事务所, 两家知名律师事务所): not one firm
         return Mention(type=ORGANIZATION, text=label, label=label, start=start, end=e, sentence=idx,
-                       subtype=subtype, source="orgs", attrs={"scope": "shared", "key": core, "law_firm": True})
+                       subtype=subtype, source="orgs", attrs={"scope": "shared", "key": core, "law_firm": True},
+                       rules=[FIRM, *trims])
     level = _level(place)
     m = re.match(r"^([县区市省旗])委", core)
     if m and not level:
@@ -619,4 +846,4 @@ def _unit(text, sent, start, b, e, suffix, subtype, cls, places, ctx, lex, idx):
         if county:
             attrs["county"] = county
     return Mention(type=ORGANIZATION, text=label, label=label, start=start, end=e, sentence=idx,
-                   subtype=subtype, source="orgs", attrs=attrs)
+                   subtype=subtype, source="orgs", attrs=attrs, rules=[UNIT, *trims])
