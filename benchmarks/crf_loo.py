@@ -40,9 +40,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from ingest import pipeline, segment  # noqa: E402
-from kg.evaluate import CORE, Tally, _entities, norm  # noqa: E402
+from kg.evaluate import CORE, Tally, _entities, evaluate, norm  # noqa: E402
 from kg.evaluate_rules import build  # noqa: E402
-from kg.evaluate import evaluate  # noqa: E402
 
 SETS = (("reports", "gold"), ("dev/reports", "dev/gold"), ("dev2/reports", "dev2/gold"))
 _STRIP = "《》“”\"‘’「」『』〈〉 "
