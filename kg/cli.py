@@ -488,7 +488,8 @@ def render_table(columns: list[str], rows: list[list[str]], *, show_header: bool
 @click.option("--rules", "by_rule", is_flag=True,
               help="Also print, for each rule id, the gold entities it found and the extras it "
                    "made (needs --reports: the graph does not keep rule ids).")
-@click.option("--details", is_flag=True, help="List the misses and extras of every part.")
+@click.option("--details", is_flag=True, help="List the misses and extras of every part (and, "
+              "with --rules, the extras of every rule).")
 @click.option("--json", "json_out", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Also write the scores (with misses and extras; with --rules, the rule table "
                    "under \"rules\") to this file.")
@@ -532,7 +533,7 @@ def eval_(gold: tuple[str, ...], location: str | None, reports: tuple[str, ...],
     click.echo(render(parts, details=details))
     if by_rule and rows is not None:
         click.echo("")
-        click.echo(evaluate_rules.render(rows))
+        click.echo(evaluate_rules.render(rows, details=details))
     if json_out is not None:
         out: dict = {p: parts[p].to_dict() for p in PARTS}
         if by_rule and rows is not None:

@@ -38,6 +38,8 @@ class Built:
     store: Store
     # file name → node IRI → rule ids
     rules: dict[str, dict[str, set[str]]] = field(default_factory=dict)
+    # file name → node IRI → a name of it (for the lists of extras)
+    labels: dict[str, dict[str, str]] = field(default_factory=dict)
     failed: list[str] = field(default_factory=list)
 
 
@@ -50,6 +52,7 @@ class RuleScore:
     extras: int = 0
     other: int = 0        # nodes neither right nor wrong (optional gold, repeats)
     parts: set[str] = field(default_factory=set)
+    extra_names: list[str] = field(default_factory=list)   # "d03:name" of each extra
 
     @property
     def worse(self) -> bool:
@@ -58,7 +61,8 @@ class RuleScore:
 
     def to_dict(self) -> dict[str, Any]:
         return {"rule": self.rule, "kind": self.kind, "hits": self.hits, "extras": self.extras,
-                "other": self.other, "types": sorted(self.parts), "description": self.description}
+                "other": self.other, "types": sorted(self.parts), "description": self.description,
+                "extra_names": self.extra_names}
 
 
 def build(paths: list[str | Path], say: Callable[[str], None] = print) -> Built:
@@ -81,13 +85,18 @@ def build(paths: list[str | Path], say: Callable[[str], None] = print) -> Built:
             continue
         store.replace(path.stem, doc.graphs)
         nodes: dict[str, set[str]] = defaultdict(set)
+        labels: dict[str, str] = {}
         for rep in doc.reports:
             for m in rep.mentions:
                 if m.entity:
                     nodes[m.entity].update(m.rules or [NO_ID + (m.source or "?")])
+                    labels.setdefault(m.entity, m.label)
             for i, ind in enumerate(rep.indicators):
-                nodes[f"{rep.key}/indicator/{i}"].update(ind.rules or [NO_ID + "figures"])
+                iri = f"{rep.key}/indicator/{i}"
+                nodes[iri].update(ind.rules or [NO_ID + "figures"])
+                labels[iri] = f"{ind.metric}={ind.raw or ind.value}{ind.unit}"
         built.rules[doc.path.name] = nodes
+        built.labels[doc.path.name] = labels
     for line in built.failed:
         say(f"warning: {line}")
     return built
@@ -103,6 +112,7 @@ def score(built: Built, gold: list[str | Path]) -> tuple[dict[str, Tally], list[
                                    for r in registry().values()}
     for name, by_part in outcomes.items():
         nodes = built.rules.get(name, {})
+        labels = built.labels.get(name, {})
         for part, fates in by_part.items():
             for iri, fate in fates.items():
                 for rid in nodes.get(iri) or (NO_MENTION,):
@@ -112,14 +122,18 @@ def score(built: Built, gold: list[str | Path]) -> tuple[dict[str, Tally], list[
                         row.hits += 1
                     elif fate == EXTRA:
                         row.extras += 1
+                        row.extra_names.append(f"{Path(name).stem[:3]}:{labels.get(iri, iri)}")
                     else:
                         row.other += 1
     rows = sorted(table.values(), key=lambda r: (r.rule.startswith("("), r.rule))
     return parts, rows
 
 
-def render(rows: list[RuleScore]) -> str:
-    """The table, one rule a line, sorted by id; ``!`` marks more extras than hits."""
+def render(rows: list[RuleScore], *, details: bool = False) -> str:
+    """The table, one rule a line, sorted by id; ``!`` marks more extras than hits.
+
+    ``details``: under each rule with extras, the extras (file tag: name).
+    """
     width = max([len(r.rule) for r in rows] + [4])
     lines = [f"  {'rule':<{width}}  {'kind':<6}{'hits':>6}{'extras':>8}{'other':>7}  types / what it does"]
     for r in rows:
@@ -128,6 +142,8 @@ def render(rows: list[RuleScore]) -> str:
         if r.description:
             what += "  " + r.description
         lines.append(f"{flag} {r.rule:<{width}}  {r.kind:<6}{r.hits:>6}{r.extras:>8}{r.other:>7}  {what}")
+        if details and r.extra_names:
+            lines.append("     extras: " + " | ".join(sorted(r.extra_names)))
     worse = [r.rule for r in rows if r.worse]
     lines.append("")
     lines.append("hits: gold entities found; extras: nodes matching no gold entity; other: optional "

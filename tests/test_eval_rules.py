@@ -54,7 +54,10 @@ def test_each_rule_is_credited_with_the_fate_of_what_it_made(sets):
     assert title.parts == {"法律"} and title.kind == "create"
     # every declared rule has a row, made something or not
     assert _row(rows, "laws.named").hits == 0
+    assert quoted.extra_names == ["s01:乡村治理法治保障工作要点"] and title.extra_names == []
+    assert "extras: s01:乡村治理法治保障工作要点" in render(rows, details=True)
     text = render(rows)
+    assert "     extras: " not in text
     assert "! laws.quoted" in text and "  laws.title" in text
     last = text.splitlines()[-1]
     assert last.startswith("! more extras than hits") and "laws.quoted" in last and "laws.title" not in last

@@ -151,3 +151,11 @@ def test_title_inside_an_activity_stays_after_settle():
     doc = run_text(HEAD + "组织开展《民法典》专题讲座2次。\n", until="recognise")
     labels = {m.label for m in doc.reports[0].mentions if m.type == LAW}
     assert "民法典" in labels
+
+
+def test_a_year_and_a_general_kind_of_paper_alone_name_no_document():
+    _, found = _laws("镇里制定2025年工作计划和年度工作要点，印发2025年度普法工作要点，完善年度培训计划。")
+    got = _by_label(found)
+    assert "2025年工作计划" not in got and "年度工作要点" not in got
+    assert "2025年度普法工作要点" in got
+    assert got["年度培训计划"].rules == ["laws.named"]

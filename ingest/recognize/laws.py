@@ -264,9 +264,17 @@ def make_mention(text: str, label: str, start: int, end: int, sentence: int,
 
 @cache
 def _named_doc() -> re.Pattern[str]:
-    """A year-led working document without marks: 2024年…工作要点."""
-    ends = lexicon("laws-patterns.txt").get("named_doc_endings", ())
-    return re.compile(rf"(?:\d{{4}}年度?|(?<![\d年])年度)[{_CJK}]{{0,18}}?(?:{'|'.join(map(re.escape, ends))})")
+    """A year-led working document without marks: 2024年…工作要点.
+
+    Between the year and a general kind of paper something must say what it
+    is about: 2025年工作计划 and 年度工作要点 are "the plan of that year", no
+    particular document.  A kind that says it itself (学习计划, 培训计划,
+    ``[named_doc_specific_endings]``) may follow the year directly.
+    """
+    lex = lexicon("laws-patterns.txt")
+    ends = "|".join(map(re.escape, lex.get("named_doc_endings", ())))
+    specific = "|".join(map(re.escape, lex.get("named_doc_specific_endings", ())))
+    return re.compile(rf"(?:\d{{4}}年度?|(?<![\d年])年度)(?:(?!度)[{_CJK}]{{1,18}}?(?:{ends})|(?:{specific}))")
 
 
 def _inside(spans: list[tuple[int, int]], start: int, end: int) -> bool:
