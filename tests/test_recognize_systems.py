@@ -166,3 +166,11 @@ def test_whole_name_patterns_are_searched_only_where_their_words_are():
     # the longest match first where two patterns start at one place
     both = WholeNames(("宪法日", "宪法日活动"))
     assert [m.group() for m in both.matches("宪法日活动")] == ["宪法日活动", "宪法日"]
+
+
+def test_place_named_by_a_pronoun_is_not_part_of_a_name():
+    # 我县 / 本镇 say where the clause happens; the system starts after them
+    assert labels("及时修订我县首问负责制，方便群众办事。") == {"首问负责制"}
+    assert labels("完善本镇值班巡查制度。") == {"值班巡查制度"}
+    mention = next(m for m in systems("及时修订我县首问负责制，方便群众办事。"))
+    assert "systems.deixis" in mention.rules

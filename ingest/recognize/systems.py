@@ -41,6 +41,7 @@ STOP_WORD = rule("systems.stop-word")
 STOP_TAG = rule("systems.stop-tag")
 HEADING = rule("systems.heading")
 QUANTITY = rule("systems.quantity")
+DEIXIS = rule("systems.deixis")
 
 #: Characters that open and close a quoted name.
 OPEN_QUOTES = "“\"‘「『"
@@ -57,6 +58,8 @@ _ORDINAL = re.compile(r"^[一二三四五六七八九十]是$")
 _ENUMERATOR = re.compile(words(HEADING)[0])
 #: An indefinite quantity (多项, 几次, 若干, 一系列): it counts names, it does not name one.
 _INDEFINITE = re.compile(words(QUANTITY)[0])
+#: A place named by a pronoun (我县, 本镇): where the clause happens, not a name's start.
+_DEIXIS = re.compile(words(DEIXIS)[0])
 _TITLE = re.compile(r"《[^《》]{0,80}》")
 _QUOTE_CHARS = re.compile(r"[“”\"‘’「」『』\s]")
 #: Separators between members of a list of names.
@@ -332,6 +335,10 @@ def walk_back(text: str, tokens: list[str], starts: list[int], pos: int, *,
                 k -= 1
                 continue
             break
+        if _DEIXIS.match(seg) or (k > 0 and _DEIXIS.match(tokens[k - 1] + seg)):
+            if why is not None:
+                why.append(DEIXIS)
+            break     # 调整我县|告知承诺制: the place belongs to the clause
         reason = stop_reason(seg, stops)
         if reason is not None:
             if reason and why is not None:   # a word of the caller's own stop list: its rule
