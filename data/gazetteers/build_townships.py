@@ -25,16 +25,17 @@ name and listed by ``--mismatches``; the README summarises them.
 """
 from __future__ import annotations
 
-import argparse
 import csv
 import io
 import re
-import subprocess
 import sys
 import tempfile
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))   # data/: wheel_source
+import wheel_source  # noqa: E402
 
 PACKAGE = "jionlp"
 VERSION = "1.5.31"
@@ -67,18 +68,6 @@ class Township:
     province: str
     code: str       # the county's 6-digit code, where the source has it
 
-
-def fetch_wheel(dest: Path) -> Path:
-    """Download the pinned wheel with pip into ``dest`` and return its path."""
-    subprocess.run(
-        [sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary=:all:",
-         "-d", str(dest), f"{PACKAGE}=={VERSION}"],
-        check=True,
-    )
-    wheels = sorted(dest.glob("jionlp-*.whl"))
-    if not wheels:
-        raise SystemExit(f"no {PACKAGE} wheel in {dest}")
-    return wheels[0]
 
 
 def read_location(wheel: Path) -> str:
@@ -175,14 +164,12 @@ def write_tsv(rows: list[Township], out: Path) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     """Command-line entry point."""
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--wheel", type=Path, help=f"a local {PACKAGE} wheel (else pip downloads {VERSION})")
-    ap.add_argument("--out", type=Path, default=OUT)
+    ap = wheel_source.options(__doc__.splitlines()[0], PACKAGE, VERSION, OUT)
     ap.add_argument("--divisions", type=Path, default=DIVISIONS)
     ap.add_argument("--mismatches", action="store_true", help="print every county reconciled or unmatched")
     args = ap.parse_args(argv)
     with tempfile.TemporaryDirectory() as tmp:
-        wheel = args.wheel or fetch_wheel(Path(tmp))
+        wheel = args.wheel or wheel_source.fetch(PACKAGE, VERSION, Path(tmp))
         rows, notes = build(read_location(wheel), load_divisions(args.divisions))
     write_tsv(rows, args.out)
     kinds: dict[str, int] = {}

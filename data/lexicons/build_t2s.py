@@ -15,12 +15,13 @@ Usage (stdlib only; needs ``pip`` to fetch the wheel unless one is given)::
 """
 from __future__ import annotations
 
-import argparse
-import subprocess
 import sys
 import tempfile
 import zipfile
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))   # data/: wheel_source
+import wheel_source  # noqa: E402
 
 PACKAGE = "opencc-python-reimplemented"
 VERSION = "0.1.7"
@@ -32,14 +33,6 @@ HEAD = """# Traditional → simplified characters, one pair a line: TRADITIONAL 
 # shipped by the PyPI package opencc-python-reimplemented 0.1.7.  Do not edit.
 """
 
-
-def fetch_wheel(dest: Path) -> Path:
-    subprocess.run([sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary=:all:",
-                    "-d", str(dest), f"{PACKAGE}=={VERSION}"], check=True)
-    wheels = sorted(dest.glob("opencc_python_reimplemented-*.whl"))
-    if not wheels:
-        raise SystemExit(f"no {PACKAGE} wheel in {dest}")
-    return wheels[0]
 
 
 def pairs(text: str) -> list[tuple[str, str]]:
@@ -55,12 +48,10 @@ def pairs(text: str) -> list[tuple[str, str]]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--wheel", type=Path, help=f"a local {PACKAGE} wheel (else pip downloads {VERSION})")
-    ap.add_argument("--out", type=Path, default=OUT)
+    ap = wheel_source.options(__doc__.splitlines()[0], PACKAGE, VERSION, OUT)
     args = ap.parse_args(argv)
     with tempfile.TemporaryDirectory() as tmp:
-        wheel = args.wheel or fetch_wheel(Path(tmp))
+        wheel = args.wheel or wheel_source.fetch(PACKAGE, VERSION, Path(tmp))
         with zipfile.ZipFile(wheel) as zf:
             table = pairs(zf.read(MEMBER).decode("utf-8"))
     args.out.write_text(HEAD + "".join(f"{t} {s}\n" for t, s in table), encoding="utf-8")
