@@ -83,7 +83,7 @@ def _worker_main(path: str, conn, memory_mb: int = 0, nice: int = 0) -> None:
 
     warm()
     try:
-        store = ox.Store.read_only(path)
+        view = _View(path)
     except OSError as exc:
         conn.send(("fail", str(exc)))
         return
@@ -95,6 +95,7 @@ def _worker_main(path: str, conn, memory_mb: int = 0, nice: int = 0) -> None:
             return
         if req is None:
             return
+        store = view.current()
         try:
             checked = Checked(req["text"], req["form"], req.get("dataset", False))
             if not checked.form:
@@ -119,6 +120,50 @@ def _worker_main(path: str, conn, memory_mb: int = 0, nice: int = 0) -> None:
             conn.send(("error", f"{type(exc).__name__}: {exc}"))
 
 
+#: Least time between two reopenings of a worker's store: while an ingest
+#: commits file after file, a worker reopens at most this often, not before
+#: every query (the delay a reader may see is at most this, measured in
+#: README "Live reads").
+REOPEN_MIN_S = 1.0
+
+
+class _View:
+    """A worker's read-only view of the store, opened again when the store's
+    generation marker (:func:`kg.store.bump_generation`) has changed.
+
+    A read-only open is a snapshot of the moment it was made: without this,
+    a server would never show what an ingest committed after it started,
+    and a worker replaced after a timeout would see more than the others.
+    """
+
+    def __init__(self, path: str) -> None:
+        import pyoxigraph as ox
+
+        from kg.store import read_generation
+
+        self._ox, self._read = ox, read_generation
+        self.path = path
+        self.generation = read_generation(path)     # read first: a later commit still shows
+        self.store = ox.Store.read_only(path)
+        self.opened = time.monotonic()
+
+    def current(self) -> Any:
+        """The store, reopened first if it changed (at most every :data:`REOPEN_MIN_S`)."""
+        if time.monotonic() - self.opened < REOPEN_MIN_S:
+            return self.store
+        generation = self._read(self.path)
+        if generation == self.generation:
+            return self.store
+        try:
+            store = self._ox.Store.read_only(self.path)
+        except OSError as exc:          # a writer mid-compaction: keep the old view, retry later
+            log.warning("cannot reopen %s to see new data (%s); answering from the previous "
+                        "view", self.path, exc)
+            return self.store
+        self.store, self.generation, self.opened = store, generation, time.monotonic()
+        return store
+
+
 def _update_main(path: str, text: str, conn) -> None:
     """A one-off process applying a SPARQL update: parse (refuse SERVICE/LOAD), apply, flush."""
     from kg.netns import isolate
@@ -135,6 +180,11 @@ def _update_main(path: str, text: str, conn) -> None:
         store.update(decision.text, prefixes=dict(PREFIXES))
         store.flush()
         del store
+        from pathlib import Path
+
+        from kg.store import bump_generation
+
+        bump_generation(Path(path))
         conn.send(("ok", None))
     except QueryError as exc:
         conn.send(("query", (str(exc), exc.status, exc.setting)))

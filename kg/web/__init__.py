@@ -66,7 +66,8 @@ class Service:
     queries: dict[str, CannedQuery]
     #: set by the pages module to show an editor at GET /sparql to browsers
     sparql_html: Callable[[], Any] | None = None
-    _choices: dict[tuple[str, str], tuple[float, list[tuple[str, str]]]] = field(default_factory=dict)
+    _choices: dict[tuple[str, str], tuple[float, str, list[tuple[str, str]]]] = \
+        field(default_factory=dict)
 
     _names: NameIndex | None = None
     _names_failed: bool = False
@@ -90,22 +91,25 @@ class Service:
                 ) -> list[tuple[str, str]]:
         """(value, label) pairs for a parameter whose choices come from a query.
 
-        Cached for ``ttl_s``; a failing choices query gives no choices (the
+        Cached for ``ttl_s`` while the store is unchanged (its generation
+        marker, :func:`kg.store.read_generation`); a failing choices query gives no choices (the
         form then shows a free text field) rather than an error page.
         """
         from kg.queries import run_choices
+        from kg.store import read_generation
 
         key = (query.name, param_name)
+        generation = read_generation(self.engine.path)
         hit = self._choices.get(key)
-        if hit and time.monotonic() - hit[0] < ttl_s:
-            return hit[1]
+        if hit and time.monotonic() - hit[0] < ttl_s and hit[1] == generation:
+            return hit[2]
         param = next(p for p in query.params if p.name == param_name)
         try:
             values = run_choices(self.engine, param)
         except QueryError as exc:
             log.warning("choices of %s.%s failed: %s", query.name, param_name, exc)
             values = []
-        self._choices[key] = (time.monotonic(), values)
+        self._choices[key] = (time.monotonic(), generation, values)
         return values
 
 
