@@ -84,7 +84,7 @@ def _worker_main(path: str, conn, memory_mb: int = 0, nice: int = 0) -> None:
     warm()
     try:
         view = _View(path)
-    except OSError as exc:
+    except (OSError, RuntimeError) as exc:
         conn.send(("fail", str(exc)))
         return
     conn.send(("ready", isolation))
@@ -125,6 +125,7 @@ def _worker_main(path: str, conn, memory_mb: int = 0, nice: int = 0) -> None:
 #: every query (the delay a reader may see is at most this, measured in
 #: README "Live reads").
 REOPEN_MIN_S = 1.0
+_REOPEN_TRIES = 5
 
 
 class _View:
@@ -144,8 +145,21 @@ class _View:
         self._ox, self._read = ox, read_generation
         self.path = path
         self.generation = read_generation(path)     # read first: a later commit still shows
-        self.store = ox.Store.read_only(path)
+        self.store = self._open()
         self.opened = time.monotonic()
+
+    def _open(self) -> Any:
+        """A read-only open, tried again a few times: while a writer compacts,
+        a table file can go between reading the manifest and opening it
+        (RocksDB then says "Corruption"); the next try reads the new manifest."""
+        for attempt in range(_REOPEN_TRIES):
+            try:
+                return self._ox.Store.read_only(self.path)
+            except (OSError, RuntimeError):
+                if attempt == _REOPEN_TRIES - 1:
+                    raise
+                time.sleep(0.05 * (attempt + 1))
+        raise AssertionError("unreachable")
 
     def current(self) -> Any:
         """The store, reopened first if it changed (at most every :data:`REOPEN_MIN_S`)."""
@@ -155,8 +169,8 @@ class _View:
         if generation == self.generation:
             return self.store
         try:
-            store = self._ox.Store.read_only(self.path)
-        except OSError as exc:          # a writer mid-compaction: keep the old view, retry later
+            store = self._open()
+        except (OSError, RuntimeError) as exc:
             log.warning("cannot reopen %s to see new data (%s); answering from the previous "
                         "view", self.path, exc)
             return self.store

@@ -40,7 +40,8 @@ from kg.workers import Engine
 log = logging.getLogger("fazhi_kg.web")
 
 #: Optional modules with a blueprint ``bp``, registered when present.
-EXTENSIONS: tuple[str, ...] = ("kg.web.api", "kg.web.pages", "kg.web.exports")
+EXTENSIONS: tuple[str, ...] = ("kg.web.api", "kg.web.pages", "kg.web.exports",
+                                "kg.web.upload")
 
 #: Headers a browser script may read from our answers.
 EXPOSED_HEADERS = "X-Fazhi-Truncated, X-Fazhi-Rows, X-Fazhi-Elapsed-Ms, Content-Type"
@@ -71,8 +72,12 @@ class Service:
 
     _names: NameIndex | None = None
     _names_failed: bool = False
+    #: called by close(): what an extension holds (the upload writer's store)
+    closers: list[Callable[[], None]] = field(default_factory=list)
 
     def close(self) -> None:
+        for close in self.closers:
+            close()
         self.engine.close()
         if self._names is not None:
             self._names.close()
