@@ -71,3 +71,41 @@ def test_a_worker_keeps_answering_when_the_marker_changes_without_data(
         bump_generation(path)
         time.sleep(REOPEN_MIN_S)
         assert reports_seen(engine) == 1
+
+
+def test_a_cli_ingest_shows_on_the_running_server_within_5_s(tmp_path: Path, seed_dir: Path,
+                                                             cli_cmd: list[str]) -> None:
+    import subprocess
+
+    from server import close_app, create_app
+    from test_upload import REPORT
+
+    path = tmp_path / "s"
+    first = sorted(seed_dir.glob("*.txt"))[0]
+    subprocess.run(cli_cmd + ["ingest", "--store", str(path), str(first)], check=True,
+                   capture_output=True, timeout=120)
+    app = create_app({"store": str(path), "query_workers": 1, "page_workers": 1})
+    try:
+        client = app.test_client()
+
+        def found() -> bool:
+            res = client.get("/api/search", query_string={"q": "青石"}).get_json()
+            return any(r["label"] == "青石镇" for r in res["results"])
+
+        def reports() -> int:
+            res = client.get("/sparql", query_string={"query": COUNT.text},
+                             headers={"Accept": "application/sparql-results+json"})
+            return int(res.get_json()["results"]["bindings"][0]["n"]["value"])
+
+        assert not found() and reports() == 1
+        src = tmp_path / "青石镇2024.txt"
+        src.write_text(REPORT, encoding="utf-8")
+        subprocess.run(cli_cmd + ["ingest", "--store", str(path), str(src)], check=True,
+                       capture_output=True, timeout=120)
+        t0 = time.monotonic()
+        while not found():
+            assert time.monotonic() - t0 < 5, "a CLI ingest did not show within 5 s"
+            time.sleep(0.1)
+        assert reports() == 2
+    finally:
+        close_app(app)

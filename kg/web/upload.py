@@ -26,6 +26,7 @@ import shutil
 import threading
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote_to_bytes
 
 from flask import Blueprint, Flask, Response, current_app, jsonify, render_template, request
 
@@ -83,6 +84,8 @@ def init_app(app: Flask) -> None:
     """With allow_upload on: take the store for writing now, so a CLI ingest
     started later is refused rather than the uploads."""
     svc = app.extensions.get("fazhi_kg")
+    app.jinja_env.globals["upload_on"] = bool(svc is not None and svc.settings["allow_upload"]
+                                              and svc.settings["upload_token"])
     if svc is None or not svc.settings["allow_upload"]:
         return
     writer = Writer(Path(svc.engine.path))
@@ -125,9 +128,15 @@ def _check_allowed() -> None:
 
 
 def _authorised() -> bool:
+    """The password as sent, or percent-encoded (an HTTP header carries no
+    Chinese: the page sends ``encodeURIComponent(password)``)."""
     given = request.headers.get("Authorization", "")
-    return hmac.compare_digest(given.encode(), f"Bearer {service().settings['upload_token']}"
-                               .encode())
+    if not given.startswith("Bearer "):
+        return False
+    sent = given.removeprefix("Bearer ").encode("latin-1", "replace")
+    token = service().settings["upload_token"].encode()
+    decoded = unquote_to_bytes(sent)
+    return hmac.compare_digest(sent, token) | hmac.compare_digest(decoded, token)
 
 
 @bp.before_request

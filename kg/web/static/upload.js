@@ -105,7 +105,8 @@
     data.append("files", file, file.name);
     var xhr = new XMLHttpRequest();
     xhr.open("POST", form.dataset.action);
-    xhr.setRequestHeader("Authorization", "Bearer " + token.value);
+    // percent-encoded: a header carries no Chinese (the server decodes it)
+    xhr.setRequestHeader("Authorization", "Bearer " + encodeURIComponent(token.value));
     xhr.setRequestHeader("Accept", "application/json");
     // sending is the first half of a file's share of the bar, reading it the second
     xhr.upload.addEventListener("progress", function (e) {
