@@ -19,6 +19,7 @@ Without the setting every write route here answers 403.
 """
 from __future__ import annotations
 
+import atexit
 import hmac
 import logging
 import re
@@ -91,6 +92,7 @@ def init_app(app: Flask) -> None:
     writer = Writer(Path(svc.engine.path))
     app.extensions["fazhi_kg_upload"] = writer
     svc.closers.append(writer.close)
+    atexit.register(writer.close)       # flushed and unlocked when the server stops
     try:
         writer.take()
     except QueryError as exc:
