@@ -105,9 +105,19 @@ def _worker_main(path: str, conn, memory_mb: int = 0, nice: int = 0) -> None:
             subs = req.get("substitutions")
             if subs:
                 subs = {k: _term_from(v) for k, v in subs.items()}
-            res = execute(store, checked, fmt=req["fmt"], max_rows=req["max_rows"],
-                          default_graphs=req.get("default_graphs"),
-                          named_graphs=req.get("named_graphs"), substitutions=subs)
+            def run(on: Any) -> Result:
+                return execute(on, checked, fmt=req["fmt"], max_rows=req["max_rows"],
+                               default_graphs=req.get("default_graphs"),
+                               named_graphs=req.get("named_graphs"), substitutions=subs)
+
+            try:
+                res = run(store)
+            except (OSError, RuntimeError):
+                # a view older than the store can miss a table file the
+                # writer has since compacted away: once, on a fresh view
+                if not view.stale():
+                    raise
+                res = run(view.current(force=True))
             conn.send(("ok", res))
         except SyntaxError as exc:
             conn.send(("syntax", str(exc)))
@@ -161,9 +171,14 @@ class _View:
                 time.sleep(0.05 * (attempt + 1))
         raise AssertionError("unreachable")
 
-    def current(self) -> Any:
-        """The store, reopened first if it changed (at most every :data:`REOPEN_MIN_S`)."""
-        if time.monotonic() - self.opened < REOPEN_MIN_S:
+    def stale(self) -> bool:
+        """Has the store changed since this view was opened?"""
+        return self._read(self.path) != self.generation
+
+    def current(self, force: bool = False) -> Any:
+        """The store, reopened first if it changed (at most every :data:`REOPEN_MIN_S`,
+        unless ``force``)."""
+        if not force and time.monotonic() - self.opened < REOPEN_MIN_S:
             return self.store
         generation = self._read(self.path)
         if generation == self.generation:

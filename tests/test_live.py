@@ -109,3 +109,25 @@ def test_a_cli_ingest_shows_on_the_running_server_within_5_s(tmp_path: Path, see
         assert reports() == 2
     finally:
         close_app(app)
+
+
+def test_a_view_knows_it_is_stale_and_a_forced_reopen_sees_the_commit(
+        tmp_path: Path, make_graphs) -> None:
+    """What a worker does when a query on an old view fails (a table file
+    compacted away): it reopens at once, whatever REOPEN_MIN_S says."""
+    from kg.namespace import FZ_IRI
+    from kg.workers import _View
+
+    path = tmp_path / "s"
+    write(path, "甲", make_graphs)
+    view = _View(str(path))
+
+    def n(store) -> int:
+        return len(list(store.query("SELECT DISTINCT ?r WHERE { GRAPH ?g { ?r a fz:Report } }",
+                                    prefixes={"fz": FZ_IRI})))
+
+    assert not view.stale() and n(view.current()) == 1
+    write(path, "乙", make_graphs)
+    assert view.stale()
+    assert n(view.current()) == 1                   # within REOPEN_MIN_S: the same view
+    assert n(view.current(force=True)) == 2 and not view.stale()
