@@ -64,9 +64,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("upload_token", "", "Password a person types on the /upload page (sent as "
             "Authorization: Bearer …) to add reports when allow_upload is on."),
     Setting("upload_max_file_bytes", 20_000_000, "Largest report file accepted by /upload, "
-            "in bytes.", int),
-    Setting("upload_max_files", 20, "Most files one upload may hold (the page sends them "
-            "one at a time, so this limits scripts).", int),
+            "in bytes (0: no limit).", int),
+    Setting("upload_max_files", 20, "Most files one upload request may hold (the page sends "
+            "them one at a time, so this limits scripts; 0: no limit).", int),
     Setting("cors_origins", "*", "Origins allowed to call the API and /sparql from a browser "
             "(comma-separated; * for any; empty for none)."),
     Setting("max_request_bytes", 1_000_000, "Largest request body accepted, in bytes.", int),

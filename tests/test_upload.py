@@ -151,6 +151,10 @@ def test_upload_limits(app) -> None:
     res = post(client, [(b"a" * 200_001, "big.txt")])
     (big,) = res.get_json()["files"]
     assert not big["ok"] and "upload_max_file_bytes=200000" in big["error"]
+    # a request larger than all the files it may hold is refused before it is read
+    res = post(client, [(b"a" * 200_000, f"{i}.txt") for i in range(3)] +
+               [(b"a" * 100_000, "more.txt")])
+    assert res.status_code == 413 and res.get_json()["setting"] == "upload_max_file_bytes"
 
 
 def test_the_server_is_the_one_writer(app, store_path: Path, tmp_path: Path,

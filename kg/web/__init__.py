@@ -167,7 +167,12 @@ def _http_error(exc: HTTPException) -> Response:
     code = exc.code or 500
     message = exc.description or exc.name
     setting = None
-    if code == 413:
+    if code == 413 and request.endpoint == "upload.receive":
+        s = service().settings
+        message = (f"upload too large: at most upload_max_files={s['upload_max_files']} files "
+                   f"of upload_max_file_bytes={s['upload_max_file_bytes']} bytes each")
+        setting = "upload_max_file_bytes"
+    elif code == 413:
         limit = current_app.config.get("MAX_CONTENT_LENGTH")
         message = (f"request too large: the limit is max_request_bytes={limit} bytes "
                    "(setting max_request_bytes)")

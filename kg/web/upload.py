@@ -146,7 +146,9 @@ def _room_for_files() -> None:
     """The upload route takes files up to its own limits, not max_request_bytes."""
     if request.endpoint == "upload.receive" and service().settings["allow_upload"]:
         lim = _limits()
-        request.max_content_length = lim["max_file_bytes"] * max(1, lim["max_files"]) + 65_536
+        # 0 means no limit, as for the other settings
+        request.max_content_length = (lim["max_file_bytes"] * lim["max_files"] + 65_536
+                                      if lim["max_file_bytes"] and lim["max_files"] else None)
         request.max_form_memory_size = 65_536
 
 
