@@ -196,3 +196,16 @@ def test_kept_uploads_rebuild_the_store(app, store_path: Path, tmp_path: Path,
                          capture_output=True, text=True, timeout=120)
     assert run.returncode == 0, run.stderr
     assert run.stdout.startswith("1 reports from 1 files")
+
+
+def test_sparql_updates_are_refused_clearly_while_uploads_hold_the_store(store_path: Path) -> None:
+    app = create_app({"store": str(store_path), "allow_upload": True, "upload_token": TOKEN,
+                      "allow_update": True, "update_token": "u", "query_workers": 1,
+                      "page_workers": 1})
+    try:
+        res = app.test_client().post("/sparql", data={"update": "CLEAR ALL"},
+                                     headers={"Authorization": "Bearer u",
+                                              "Accept": "application/json"})
+        assert res.status_code == 409 and res.get_json()["setting"] == "allow_upload"
+    finally:
+        close_app(app)
