@@ -58,6 +58,15 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("allow_update", False, "Accept SPARQL updates on /sparql (also needs update_token).", bool),
     Setting("update_token", "", "Bearer token a client must send (Authorization: Bearer …) "
             "to run an update when allow_update is on."),
+    Setting("allow_upload", False, "Accept report files uploaded on the /upload page (also "
+            "needs upload_token).  The server is then the store's one writer: a CLI ingest "
+            "into the same store is refused while it runs.", bool),
+    Setting("upload_token", "", "Password a person types on the /upload page (sent as "
+            "Authorization: Bearer …) to add reports when allow_upload is on."),
+    Setting("upload_max_file_bytes", 20_000_000, "Largest report file accepted by /upload, "
+            "in bytes (0: no limit).", int),
+    Setting("upload_max_files", 20, "Most files one upload request may hold (the page sends "
+            "them one at a time, so this limits scripts; 0: no limit).", int),
     Setting("cors_origins", "*", "Origins allowed to call the API and /sparql from a browser "
             "(comma-separated; * for any; empty for none)."),
     Setting("max_request_bytes", 1_000_000, "Largest request body accepted, in bytes.", int),

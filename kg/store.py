@@ -31,6 +31,7 @@ import csv
 import io
 import json
 import os
+import time
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -45,6 +46,10 @@ from kg.paths import package_dir
 from kg.rocks import Flusher, flush_failed, open_writable, release_memory
 
 DEFAULT_STORE = "fazhi-kg-store"
+#: A file in an embedded store's folder that every commit rewrites, so the
+#: processes reading the store (a server's query workers) know to open it
+#: again: a read-only open of RocksDB is a snapshot of the moment it opened.
+GENERATION_FILE = "fazhi-kg-generation"
 ENV_VAR = "FAZHI_KG_STORE"
 MEMORY = "memory:"
 
@@ -76,6 +81,30 @@ Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
 def default_location() -> str:
     """``$FAZHI_KG_STORE`` if set, else ``./fazhi-kg-store``."""
     return os.environ.get(ENV_VAR) or DEFAULT_STORE
+
+
+def bump_generation(folder: Path) -> None:
+    """Say that ``folder``'s store changed: a new value in :data:`GENERATION_FILE`.
+
+    Written whole (a temporary file renamed over it), so a reader sees the
+    old value or the new one.  A marker that cannot be written costs the
+    readers only freshness, never data: the commit stands.
+    """
+    tmp = folder / f".{GENERATION_FILE}.{os.getpid()}"
+    try:
+        tmp.write_text(f"{time.time_ns()} {os.getpid()}\n")
+        os.replace(tmp, folder / GENERATION_FILE)
+    except OSError:
+        tmp.unlink(missing_ok=True)
+
+
+def read_generation(folder: str | Path) -> str:
+    """The store's generation marker now ("" for a store never written since
+    markers exist); compare two readings to know whether it changed."""
+    try:
+        return (Path(folder) / GENERATION_FILE).read_text()
+    except OSError:
+        return ""
 
 
 def graph_prefix(source_stem: str) -> str:
@@ -388,6 +417,11 @@ class LocalStore(Store):
             raise StoreError(f"{p} is a folder that is not a fazhi-kg store (no Oxigraph files "
                              "in it); use --store with a new or empty folder")
 
+    def _committed(self) -> None:
+        """After each commit: readers of an on-disk store open it again."""
+        if self.path is not None:
+            bump_generation(self.path)
+
     def _writable(self) -> None:
         if self.read_only:
             raise StoreError(f"{self.location} is open read-only because another process holds "
@@ -419,6 +453,7 @@ class LocalStore(Store):
             self._flusher.raise_error()
             self.ox.load(data, format=fmt, to_graph=to, lenient=True)
             self._flusher.wrote(data.count(b"\n"))
+            self._committed()
         except SyntaxError as exc:
             raise StoreError(f"the triples of '{source_stem}' are not valid N-Triples ({exc}); "
                              "nothing was written") from exc
@@ -432,6 +467,7 @@ class LocalStore(Store):
             self._flusher.raise_error()
             self.ox.update(sparql)
             self._flusher.wrote(sparql.count("\n"))
+            self._committed()
         except SyntaxError as exc:
             raise StoreError(f"internal error: an update for {self.location} is not valid "
                              f"SPARQL ({exc}); nothing was written") from exc
@@ -498,6 +534,7 @@ class LocalStore(Store):
         """
         self._writable()
         self.ox.bulk_load(path=str(nquads), format=ox.RdfFormat.N_QUADS, lenient=True)
+        self._committed()
         release_memory()
 
     def close(self) -> None:

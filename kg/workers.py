@@ -83,8 +83,8 @@ def _worker_main(path: str, conn, memory_mb: int = 0, nice: int = 0) -> None:
 
     warm()
     try:
-        store = ox.Store.read_only(path)
-    except OSError as exc:
+        view = _View(path)
+    except (OSError, RuntimeError) as exc:
         conn.send(("fail", str(exc)))
         return
     conn.send(("ready", isolation))
@@ -95,6 +95,7 @@ def _worker_main(path: str, conn, memory_mb: int = 0, nice: int = 0) -> None:
             return
         if req is None:
             return
+        store = view.current()
         try:
             checked = Checked(req["text"], req["form"], req.get("dataset", False))
             if not checked.form:
@@ -104,9 +105,19 @@ def _worker_main(path: str, conn, memory_mb: int = 0, nice: int = 0) -> None:
             subs = req.get("substitutions")
             if subs:
                 subs = {k: _term_from(v) for k, v in subs.items()}
-            res = execute(store, checked, fmt=req["fmt"], max_rows=req["max_rows"],
-                          default_graphs=req.get("default_graphs"),
-                          named_graphs=req.get("named_graphs"), substitutions=subs)
+            def run(on: Any) -> Result:
+                return execute(on, checked, fmt=req["fmt"], max_rows=req["max_rows"],
+                               default_graphs=req.get("default_graphs"),
+                               named_graphs=req.get("named_graphs"), substitutions=subs)
+
+            try:
+                res = run(store)
+            except (OSError, RuntimeError):
+                # a view older than the store can miss a table file the
+                # writer has since compacted away: once, on a fresh view
+                if not view.stale():
+                    raise
+                res = run(view.current(force=True))
             conn.send(("ok", res))
         except SyntaxError as exc:
             conn.send(("syntax", str(exc)))
@@ -117,6 +128,69 @@ def _worker_main(path: str, conn, memory_mb: int = 0, nice: int = 0) -> None:
                                  "narrow it", 503, "query_memory_mb")))
         except Exception as exc:  # reported to the caller as a 500 without traceback
             conn.send(("error", f"{type(exc).__name__}: {exc}"))
+
+
+#: Least time between two reopenings of a worker's store: while an ingest
+#: commits file after file, a worker reopens at most this often, not before
+#: every query (the delay a reader may see is at most this, measured in
+#: README "Live reads").
+REOPEN_MIN_S = 1.0
+_REOPEN_TRIES = 5
+
+
+class _View:
+    """A worker's read-only view of the store, opened again when the store's
+    generation marker (:func:`kg.store.bump_generation`) has changed.
+
+    A read-only open is a snapshot of the moment it was made: without this,
+    a server would never show what an ingest committed after it started,
+    and a worker replaced after a timeout would see more than the others.
+    """
+
+    def __init__(self, path: str) -> None:
+        import pyoxigraph as ox
+
+        from kg.store import read_generation
+
+        self._ox, self._read = ox, read_generation
+        self.path = path
+        self.generation = read_generation(path)     # read first: a later commit still shows
+        self.store = self._open()
+        self.opened = time.monotonic()
+
+    def _open(self) -> Any:
+        """A read-only open, tried again a few times: while a writer compacts,
+        a table file can go between reading the manifest and opening it
+        (RocksDB then says "Corruption"); the next try reads the new manifest."""
+        for attempt in range(_REOPEN_TRIES):
+            try:
+                return self._ox.Store.read_only(self.path)
+            except (OSError, RuntimeError):
+                if attempt == _REOPEN_TRIES - 1:
+                    raise
+                time.sleep(0.05 * (attempt + 1))
+        raise AssertionError("unreachable")
+
+    def stale(self) -> bool:
+        """Has the store changed since this view was opened?"""
+        return self._read(self.path) != self.generation
+
+    def current(self, force: bool = False) -> Any:
+        """The store, reopened first if it changed (at most every :data:`REOPEN_MIN_S`,
+        unless ``force``)."""
+        if not force and time.monotonic() - self.opened < REOPEN_MIN_S:
+            return self.store
+        generation = self._read(self.path)
+        if generation == self.generation:
+            return self.store
+        try:
+            store = self._open()
+        except (OSError, RuntimeError) as exc:
+            log.warning("cannot reopen %s to see new data (%s); answering from the previous "
+                        "view", self.path, exc)
+            return self.store
+        self.store, self.generation, self.opened = store, generation, time.monotonic()
+        return store
 
 
 def _update_main(path: str, text: str, conn) -> None:
@@ -135,6 +209,11 @@ def _update_main(path: str, text: str, conn) -> None:
         store.update(decision.text, prefixes=dict(PREFIXES))
         store.flush()
         del store
+        from pathlib import Path
+
+        from kg.store import bump_generation
+
+        bump_generation(Path(path))
         conn.send(("ok", None))
     except QueryError as exc:
         conn.send(("query", (str(exc), exc.status, exc.setting)))

@@ -40,7 +40,8 @@ from kg.workers import Engine
 log = logging.getLogger("fazhi_kg.web")
 
 #: Optional modules with a blueprint ``bp``, registered when present.
-EXTENSIONS: tuple[str, ...] = ("kg.web.api", "kg.web.pages", "kg.web.exports")
+EXTENSIONS: tuple[str, ...] = ("kg.web.api", "kg.web.pages", "kg.web.exports",
+                                "kg.web.upload")
 
 #: Headers a browser script may read from our answers.
 EXPOSED_HEADERS = "X-Fazhi-Truncated, X-Fazhi-Rows, X-Fazhi-Elapsed-Ms, Content-Type"
@@ -66,12 +67,17 @@ class Service:
     queries: dict[str, CannedQuery]
     #: set by the pages module to show an editor at GET /sparql to browsers
     sparql_html: Callable[[], Any] | None = None
-    _choices: dict[tuple[str, str], tuple[float, list[tuple[str, str]]]] = field(default_factory=dict)
+    _choices: dict[tuple[str, str], tuple[float, str, list[tuple[str, str]]]] = \
+        field(default_factory=dict)
 
     _names: NameIndex | None = None
     _names_failed: bool = False
+    #: called by close(): what an extension holds (the upload writer's store)
+    closers: list[Callable[[], None]] = field(default_factory=list)
 
     def close(self) -> None:
+        for close in self.closers:
+            close()
         self.engine.close()
         if self._names is not None:
             self._names.close()
@@ -90,22 +96,25 @@ class Service:
                 ) -> list[tuple[str, str]]:
         """(value, label) pairs for a parameter whose choices come from a query.
 
-        Cached for ``ttl_s``; a failing choices query gives no choices (the
+        Cached for ``ttl_s`` while the store is unchanged (its generation
+        marker, :func:`kg.store.read_generation`); a failing choices query gives no choices (the
         form then shows a free text field) rather than an error page.
         """
         from kg.queries import run_choices
+        from kg.store import read_generation
 
         key = (query.name, param_name)
+        generation = read_generation(self.engine.path)
         hit = self._choices.get(key)
-        if hit and time.monotonic() - hit[0] < ttl_s:
-            return hit[1]
+        if hit and time.monotonic() - hit[0] < ttl_s and hit[1] == generation:
+            return hit[2]
         param = next(p for p in query.params if p.name == param_name)
         try:
             values = run_choices(self.engine, param)
         except QueryError as exc:
             log.warning("choices of %s.%s failed: %s", query.name, param_name, exc)
             values = []
-        self._choices[key] = (time.monotonic(), values)
+        self._choices[key] = (time.monotonic(), generation, values)
         return values
 
 
@@ -158,7 +167,12 @@ def _http_error(exc: HTTPException) -> Response:
     code = exc.code or 500
     message = exc.description or exc.name
     setting = None
-    if code == 413:
+    if code == 413 and request.endpoint == "upload.receive":
+        s = service().settings
+        message = (f"upload too large: at most upload_max_files={s['upload_max_files']} files "
+                   f"of upload_max_file_bytes={s['upload_max_file_bytes']} bytes each")
+        setting = "upload_max_file_bytes"
+    elif code == 413:
         limit = current_app.config.get("MAX_CONTENT_LENGTH")
         message = (f"request too large: the limit is max_request_bytes={limit} bytes "
                    "(setting max_request_bytes)")

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import hmac
 
-from flask import Blueprint, Response, request
+from flask import Blueprint, Response, current_app, request
 
 from kg.errors import QueryError
 from kg.sparql import GRAPH_TYPES, RESULT_TYPES, user_query
@@ -179,6 +179,10 @@ def _update(text: str) -> Response:
         return error_response("an update needs the header 'Authorization: Bearer TOKEN' "
                               "with the configured update_token", 401, "update_token",
                               {"WWW-Authenticate": 'Bearer realm="fazhi-kg"'})
+    if current_app.extensions.get("fazhi_kg_upload") is not None:
+        raise QueryError("updates cannot run while uploads are on: the server holds the store "
+                         "as its one writer (allow_upload); turn allow_upload off to run "
+                         "updates", status=409, setting="allow_upload")
     seconds = svc.engine.update(text)
     svc._choices.clear()
     return Response(f"update applied in {seconds * 1000:.0f} ms\n", mimetype="text/plain")
