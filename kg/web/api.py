@@ -51,6 +51,13 @@ RELATIONS = [str(p) for p in (FZ.relatedTo, FZ.establishes, FZ.implements, FZ.co
 #: Predicates drawn as edges between entities (as in the GEXF export).
 EDGE_PREDICATES = RELATIONS + [str(FZ.partOf), str(ORG.memberOf)]
 _EDGES = " ".join(f"<{p}>" for p in EDGE_PREDICATES)
+#: Which neighbours a page draws and lists first: the relations a reader of a
+#: township looks for (its legal adviser, where it belongs, the systems it set
+#: up) before what it merely conducts, cites or mentions.  Lower comes first;
+#: a predicate not named here ranks last.
+RELATION_RANK = {str(p): rank for rank, group in enumerate((
+    (FZ.legalAdvisor,), (FZ.partOf, ORG.memberOf), (FZ.establishes, FZ.implements),
+    (FZ.cites, FZ.studies), (FZ.conducts,), (FZ.relatedTo,))) for p in group}
 _CLASSES = " ".join(f"<{c}>" for c in CLASS_RANK)
 #: Most facts, sentences, mentions read for one page.
 MAX_FACTS = 600
@@ -153,22 +160,39 @@ _NEIGHBOURS = f"""SELECT ?e ?p ?dir ?other (COUNT(DISTINCT ?g) AS ?reports) WHER
 def neighbours(iri: str, *, limit: int, offset: int = 0) -> tuple[list[dict[str, Any]], int]:
     """Edges of one node: ([{other, predicate, relation, dir, reports}], total neighbours).
 
-    Neighbours are ordered by how many reports state the link; ``limit``
-    distinct neighbours from ``offset`` are returned (all their edges).
+    Neighbours are ordered by their most important relation (RELATION_RANK),
+    then by how many reports state the link; ``limit`` distinct neighbours
+    from ``offset`` are returned (all their edges).  The page's list and its
+    graph both read this order, so they show the same neighbours.
     """
     cap = 5000
     rows = select(_NEIGHBOURS + f" LIMIT {cap}", limit=cap, e=ox.NamedNode(iri))
-    order = list(dict.fromkeys(r["other"] for r in rows))
+    order = rank_neighbours(rows)
     total = len(order)
     if len(rows) >= cap:   # a hub: count its neighbours without listing them
         n = select(f"""SELECT ?e (COUNT(DISTINCT ?x) AS ?n) WHERE {{ VALUES ?p {{ {_EDGES} }}
             {{ ?e ?p ?x }} UNION {{ ?x ?p ?e }} FILTER(isIRI(?x) && ?x != ?e) }} GROUP BY ?e LIMIT 1""",
                    e=ox.NamedNode(iri))
         total = n[0]["n"] if n else total
-    keep = set(order[offset:offset + limit])
+    keep = {o: i for i, o in enumerate(order[offset:offset + limit])}
     edges = [{"other": r["other"], "predicate": r["p"], "relation": relation_name(r["p"]),
               "dir": r["dir"], "reports": r["reports"]} for r in rows if r["other"] in keep]
+    edges.sort(key=lambda e: (keep[e["other"]], RELATION_RANK.get(e["predicate"], 99)))
     return edges, total
+
+
+def rank_neighbours(rows: list[dict[str, Any]]) -> list[str]:
+    """Distinct ``other`` of neighbour rows, most important relation first.
+
+    Ties keep the query's order (more reports first, then stable by IRI).
+    """
+    last = len(RELATION_RANK)
+    best: dict[str, tuple[int, int]] = {}
+    for i, r in enumerate(rows):
+        key = (RELATION_RANK.get(r["p"], last), i)
+        if r["other"] not in best or key < best[r["other"]]:
+            best[r["other"]] = key
+    return sorted(best, key=best.__getitem__)
 
 
 def graph(iri: str, *, hops: int = 1, limit: int = 25, offset: int = 0) -> dict[str, Any]:

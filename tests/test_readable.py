@@ -1,0 +1,70 @@
+"""Issue 18: a graph a person can read, and the smaller defects of item 6
+(search suggestions, raw UTF-8 URLs, favicon, counts, …), on a store built
+from the bundled reports plus one small report of our own.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from tests.e2e.conftest import build_store
+
+TOWNSHIP = "township/云阳县/江口镇"
+FIRM = "org/龙脊律师事务所"
+MAX_NEIGHBOURS = 5
+
+
+@pytest.fixture(scope="module")
+def web_app(tmp_path_factory) -> Iterator:
+    folder = tmp_path_factory.mktemp("readable")
+    build_store(folder)
+    import server
+
+    app = server.create_app({"store": str(folder / "store"), "TESTING": True,
+                             "max_neighbours": MAX_NEIGHBOURS})
+    yield app
+    server.close_app(app)
+
+
+@pytest.fixture
+def client(web_app):
+    return web_app.test_client()
+
+
+def get(client, url: str, status: int = 200):
+    r = client.get(url, headers={"Accept": "application/json"})
+    assert r.status_code == status, r.get_data(as_text=True)
+    return r.get_json()
+
+
+# ------------------------------------------------------------ neighbours
+
+def test_important_relations_are_drawn_first(client):
+    """With room for only 5 of 江口镇's ~50 neighbours, its legal adviser and
+    its county are among them, ahead of what it merely conducts."""
+    g = get(client, f"/api/graph/{TOWNSHIP}")
+    ids = {n["id"] for n in g["nodes"]}
+    assert FIRM in ids and "county/云阳县" in ids
+    adviser = [e for e in g["edges"] if e["target"] == FIRM]
+    assert adviser and adviser[0]["relation"] == "法律顾问"
+    assert g["more"][TOWNSHIP] > 0
+
+
+def test_list_and_graph_show_the_same_neighbours(client):
+    g = get(client, f"/api/graph/{TOWNSHIP}")
+    e = get(client, f"/api/entity/{TOWNSHIP}")
+    drawn = {n["id"] for n in g["nodes"]} - {TOWNSHIP}
+    listed = [n["id"] for n in e["neighbours"]]
+    assert set(listed) == drawn
+    assert listed[0] == FIRM
+
+
+def test_rank_neighbours_orders_by_relation_then_query_order():
+    from kg.namespace import FZ
+    from kg.web.api import rank_neighbours
+
+    rows = [{"other": "a", "p": str(FZ.conducts)}, {"other": "b", "p": str(FZ.relatedTo)},
+            {"other": "c", "p": str(FZ.legalAdvisor)}, {"other": "b", "p": str(FZ.partOf)},
+            {"other": "d", "p": str(FZ.conducts)}]
+    assert rank_neighbours(rows) == ["c", "b", "a", "d"]
