@@ -68,3 +68,20 @@ def test_rank_neighbours_orders_by_relation_then_query_order():
             {"other": "c", "p": str(FZ.legalAdvisor)}, {"other": "b", "p": str(FZ.partOf)},
             {"other": "d", "p": str(FZ.conducts)}]
     assert rank_neighbours(rows) == ["c", "b", "a", "d"]
+
+
+# ------------------------------------------------------------ item 6: report page
+
+def test_report_page_keeps_title_addressee_signature_date_apart(client):
+    """Lines of their own in the file are paragraphs of their own on the page."""
+    import re
+
+    from tests.e2e.conftest import SCRIPT_STEM
+
+    html = client.get(f"/report/report/{SCRIPT_STEM}/0").get_data(as_text=True)
+    paras = [re.sub(r"<[^>]+>", "", p).strip() for p in re.findall(r"<p>(.*?)</p>", html, re.S)]
+    title = "青石县白沙镇2023年法治政府建设情况报告"
+    assert title in paras, paras[:3]
+    assert "白沙镇人民政府" in paras and "2023年12月1日" in paras
+    opening = [p for p in paras if p.startswith("2023年，白沙镇坚持依法行政")]
+    assert opening and title not in opening[0]

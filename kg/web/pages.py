@@ -191,16 +191,27 @@ def _blocks(r: dict[str, Any]) -> list[dict[str, Any]]:
             consumed = consumed or own
             para = None
         if consumed:
-            prev_end = s.get("end")
+            prev_end = _end(s)
             continue
         # a gap in the original file between two sentences is a line break
+        # (the title, the addressee, the signature and the date are lines)
         gap = (prev_end is not None and s.get("start") is not None and s["start"] > prev_end)
-        prev_end = s.get("end")
+        prev_end = _end(s)
         if para is None or gap or para["section"] != s["section"]:
             para = {"kind": "para", "section": s["section"], "sentences": []}
             blocks.append(para)
         para["sentences"].append(sent)
     return blocks
+
+
+def _end(s: dict[str, Any]) -> int | None:
+    """Where a sentence ends in the original file.
+
+    The store keeps only where a sentence starts; its text is as long as the
+    original span unless normalising joined lines inside it, and then the
+    extra break only starts a new paragraph a sentence early.
+    """
+    return None if s.get("start") is None else s["start"] + len(s["text"])
 
 
 @bp.route("/sparql-editor")

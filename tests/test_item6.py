@@ -1,0 +1,58 @@
+"""Issue 18, item 6: the smaller defects outside the web pages, each with a
+test that failed before its fix (sentences written for these tests)."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from ingest import pipeline
+from ingest.normalize import normalize_text
+from kg.cli import cli
+
+#: a report laid out as a PDF converts it: fixed-width lines, and one line
+#: that starts with a comma because the page wrapped just before it
+PDF_TEXT = ("青石县白沙镇2023年法治政府建设情况报告\n"
+            "一、主要举措和成效\n"
+            "白沙镇坚持依法行政，扎实推进法治政府建设，按照县委县政府的部署要求推进工作\n"
+            "。白沙镇聘请山河律师事务所担任镇政府法律顾问\n"
+            "，全年审查合同十二份，提出法律意见五条。\n"
+            "白沙镇人民政府\n")
+
+
+def test_line_starting_with_a_comma_goes_on_with_the_line_before() -> None:
+    text, _ = normalize_text(PDF_TEXT, "pdf")
+    assert "法律顾问，全年审查合同" in text
+    assert "推进工作。白沙镇聘请" in text
+    assert "\n，" not in text and "\n。" not in text
+
+
+def test_evidence_sentence_of_a_pdf_is_whole() -> None:
+    doc = pipeline.doc_from_text(PDF_TEXT, "wrapped.pdf")
+    doc.fmt = "pdf"
+    doc = pipeline.run_doc(doc, stages=[s for s in pipeline.STAGES if s.name != "read"])
+    rep = doc.reports[0]
+    adviser = [r for r in rep.relations if r.predicate == "legalAdvisor"]
+    assert adviser, [r.predicate for r in rep.relations]
+    sentence = rep.sentences[adviser[0].sentence].text
+    assert "山河律师事务所" in sentence and "审查合同" in sentence
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory) -> Path:
+    from tests.e2e.conftest import build_store
+
+    return build_store(tmp_path_factory.mktemp("item6"))
+
+
+def test_query_longer_than_a_file_name_runs(built: Path) -> None:
+    """A one-line SELECT over 255 bytes is query text, not a file name."""
+    q = ("SELECT ?township ?label WHERE { ?township a fz:Township ; rdfs:label ?label . "
+         "OPTIONAL { ?township fz:partOf ?county } FILTER(CONTAINS(STR(?label), \"镇\") "
+         "|| CONTAINS(STR(?label), \"乡\") || CONTAINS(STR(?label), \"街道\") "
+         "|| CONTAINS(STR(?label), \"村\")) } ORDER BY ?label LIMIT 5")
+    assert len(q.encode()) > 255 and "\n" not in q
+    res = CliRunner().invoke(cli, ["query", "--store", str(built), q], catch_exceptions=False)
+    assert res.exit_code == 0, res.output
+    assert res.output.rstrip().endswith("rows)") and "江口镇" in res.output
