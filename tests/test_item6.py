@@ -56,3 +56,26 @@ def test_query_longer_than_a_file_name_runs(built: Path) -> None:
     res = CliRunner().invoke(cli, ["query", "--store", str(built), q], catch_exceptions=False)
     assert res.exit_code == 0, res.output
     assert res.output.rstrip().endswith("rows)") and "江口镇" in res.output
+
+
+def test_raw_utf8_in_a_url_is_understood(built: Path) -> None:
+    """curl sends ?q=律师事务所 unencoded: the real server (waitress) answers it."""
+    import json
+    import socket
+    from urllib.parse import urlsplit
+
+    from tests.netutil import serve_process
+
+    with serve_process(str(built)) as (base, _proc):
+        u = urlsplit(base)
+        with socket.create_connection((u.hostname, u.port), timeout=30) as sock:
+            sock.sendall("GET /api/search?q=律师事务所 HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                         "Connection: close\r\n\r\n".encode("utf-8"))
+            raw = b""
+            while chunk := sock.recv(65536):
+                raw += chunk
+    head, _, body = raw.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 200"), raw[:300]
+    data = json.loads(body)
+    assert data["q"] == "律师事务所"
+    assert any(h["label"] == "龙脊律师事务所" for h in data["results"])

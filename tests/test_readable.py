@@ -85,3 +85,11 @@ def test_report_page_keeps_title_addressee_signature_date_apart(client):
     assert "白沙镇人民政府" in paras and "2023年12月1日" in paras
     opening = [p for p in paras if p.startswith("2023年，白沙镇坚持依法行政")]
     assert opening and title not in opening[0]
+
+
+def test_favicon(client):
+    r = client.get("/favicon.ico")
+    assert r.status_code == 200 and r.mimetype == "image/svg+xml"
+    assert b"<svg" in r.data
+    page = client.get("/").get_data(as_text=True)
+    assert 'rel="icon"' in page

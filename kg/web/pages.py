@@ -15,7 +15,8 @@ from collections import defaultdict
 from typing import Any
 from urllib.parse import quote
 
-from flask import Blueprint, Flask, Response, abort, render_template, request, url_for
+from flask import (Blueprint, Flask, Response, abort, current_app, render_template, request,
+                   url_for)
 
 from kg.errors import QueryError
 from kg.namespace import ID_IRI, sparql_prefixes
@@ -224,6 +225,14 @@ def sparql_editor():
                            endpoint=url_for("sparql.sparql"),
                            limits={"time": svc.settings.get("query_time_limit_ms"),
                                    "rows": svc.settings.get("max_rows")})
+
+
+@bp.route("/favicon.ico")
+def favicon() -> Response:
+    """The site icon where browsers look for it unasked (an SVG, as the pages link it)."""
+    resp = current_app.send_static_file("favicon.svg")
+    resp.headers["Cache-Control"] = "public, max-age=86400"
+    return resp
 
 
 @bp.route("/colors.css")
