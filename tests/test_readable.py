@@ -4,6 +4,8 @@ from the bundled reports plus one small report of our own.
 """
 from __future__ import annotations
 
+import subprocess
+import sys
 from collections.abc import Iterator
 
 import pytest
@@ -15,10 +17,30 @@ FIRM = "org/龙脊律师事务所"
 MAX_NEIGHBOURS = 5
 
 
+#: a report of a 街道 (written for these tests) whose 司法所 shares its
+#: name with the 司法所 of the bundled reports' townships
+STREET_REPORT = """青石县东湖街道2023年法治政府建设情况报告
+
+2023年，东湖街道坚持依法行政，扎实推进法治政府建设，现将有关情况报告如下。
+
+一、主要举措和成效
+（一）完善法律顾问制度。东湖街道聘请明远律师事务所担任街道法律顾问，审查合同8份。
+（二）加强调解工作。东湖街道司法所组织开展矛盾纠纷排查4次。
+
+青石县东湖街道办事处
+2023年12月5日
+"""
+
+
 @pytest.fixture(scope="module")
 def web_app(tmp_path_factory) -> Iterator:
     folder = tmp_path_factory.mktemp("readable")
-    build_store(folder)
+    store = build_store(folder)
+    street = folder / "901_street.txt"
+    street.write_text(STREET_REPORT, encoding="utf-8")
+    proc = subprocess.run([sys.executable, "-m", "kg.cli", "ingest", "--store", str(store),
+                           str(street)], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
     import server
 
     app = server.create_app({"store": str(folder / "store"), "TESTING": True,
@@ -93,3 +115,26 @@ def test_favicon(client):
     assert b"<svg" in r.data
     page = client.get("/").get_data(as_text=True)
     assert 'rel="icon"' in page
+
+
+# ------------------------------------------------------------ item 6: search
+
+def test_suggestions_of_one_name_say_where_they_are(client):
+    """Several 司法所: each suggestion names its township, so they differ."""
+    hits = [h for h in get(client, "/api/search?q=司法所")["results"] if h["type"] == "机构"]
+    assert len(hits) >= 3
+    shown = [(h["label"], h.get("context")) for h in hits]
+    assert all(c for _, c in shown), shown
+    assert len(set(shown)) == len(shown)
+    assert ("东湖街道司法所", "东湖街道") in shown
+
+
+def test_a_street_is_called_a_street(client):
+    hit = get(client, "/api/search?q=东湖街道")["results"][0]
+    assert hit["label"] == "东湖街道" and hit["class"] == "街道" and hit["context"] == "青石县"
+    page = get(client, f"/api/entity/{hit['id']}")
+    assert page["class"] == "街道"
+    assert get(client, "/api/search?q=江口镇")["results"][0]["class"] == "镇"
+    # the page without JavaScript says it as well
+    html = client.get("/?q=司法所").get_data(as_text=True)
+    assert "惠萍镇" in html and "东湖街道" in html

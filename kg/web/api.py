@@ -64,6 +64,8 @@ MAX_FACTS = 600
 MAX_SENTENCES = 20_000
 MAX_MENTIONS = 60_000
 MAX_SEARCH = 20
+#: a township's fz:kind shown as its class (the class itself is named 镇)
+TOWNSHIP_KINDS = {"镇", "乡", "街道", "民族乡", "苏木", "民族苏木"}
 
 log = logging.getLogger(__name__)
 
@@ -116,22 +118,36 @@ def describe_nodes(iris) -> dict[str, dict[str, Any]]:
     out: dict[str, dict[str, Any]] = {}
     classes: dict[str, set[str]] = defaultdict(set)
     labels: dict[str, str] = {}
+    kinds: dict[str, str] = {}
+    where: dict[str, set[str]] = defaultdict(set)
     for start in range(0, len(iris), 400):
         chunk = iris[start:start + 400]
         # DISTINCT: a law or a county is typed and named again in every report
         # that names it, and a row cap on the copies lost its type
-        rows = select(f"""SELECT DISTINCT ?n ?c ?l WHERE {{ VALUES ?n {{ {_values(chunk)} }}
-            {{ ?n a ?c }} UNION {{ ?n rdfs:label ?l }} }} LIMIT {len(chunk) * 40}""")
+        # where it is (a township's county, an organisation's township) tells
+        # apart entities of one name; a township's kind names it 乡 or 街道
+        rows = select(f"""SELECT DISTINCT ?n ?c ?l ?k ?w WHERE {{ VALUES ?n {{ {_values(chunk)} }}
+            {{ ?n a ?c }} UNION {{ ?n rdfs:label ?l }} UNION {{ ?n fz:kind ?k }}
+            UNION {{ ?n fz:scope|fz:partOf ?s . ?s rdfs:label ?w }} }} LIMIT {len(chunk) * 40}""")
         for r in rows:
             if r.get("c"):
                 classes[r["n"]].add(r["c"])
             if r.get("l") and (r["n"] not in labels or len(r["l"]) < len(labels[r["n"]])):
                 labels[r["n"]] = r["l"]     # the shortest of several labels, stably
+            if r.get("k"):
+                kinds[r["n"]] = r["k"]
+            if r.get("w"):
+                where[r["n"]].add(r["w"])
     for i in iris:
         cls = best_class(classes.get(i, ()))
         t = CLASS_TYPES.get(cls, "")
+        name = CLASS_NAMES.get(cls, "")
+        if cls == str(FZ.Township) and kinds.get(i) in TOWNSHIP_KINDS:
+            name = kinds[i]
         out[i] = {"id": entity_id(i), "iri": i, "label": labels.get(i) or entity_id(i).rsplit("/", 1)[-1],
-                  "type": t, "class": CLASS_NAMES.get(cls, ""), "color": type_color(t)}
+                  "type": t, "class": name, "color": type_color(t)}
+        if where.get(i):
+            out[i]["context"] = "、".join(sorted(where[i])[:2])
     return out
 
 
@@ -380,6 +396,8 @@ def entity(iri: str, *, max_neighbours: int = 25) -> dict[str, Any]:
                                     "year": r.get("year"), "unit": r.get("unit", ""),
                                     "file": r.get("file", "")} for r in reports}.values())
     if cls == str(FZ.Township):
+        if out.get("kind") in TOWNSHIP_KINDS:
+            out["class"] = out["kind"]      # 乡 or 街道, not the class's name 镇
         out["township"] = _township(iri, out)
     return out
 
