@@ -79,3 +79,25 @@ def test_raw_utf8_in_a_url_is_understood(built: Path) -> None:
     data = json.loads(body)
     assert data["q"] == "律师事务所"
     assert any(h["label"] == "龙脊律师事务所" for h in data["results"])
+
+
+def test_home_page_and_stats_count_the_same_things(built: Path) -> None:
+    import json
+    import re
+
+    import server
+
+    res = CliRunner().invoke(cli, ["stats", "--store", str(built), "--format", "json"],
+                             catch_exceptions=False)
+    stats = {k: v for k, v in json.loads(res.output)["entities"].items() if v}
+    assert stats.get("法律顾问") and stats.get("律师事务所") and stats.get("指标")
+    app = server.create_app({"store": str(built), "TESTING": True})
+    try:
+        client = app.test_client()
+        counts = {c["type"]: c["count"] for c in client.get("/api/overview").get_json()["counts"]}
+        html = client.get("/").get_data(as_text=True)
+    finally:
+        server.close_app(app)
+    assert counts == stats
+    shown = dict(re.findall(r'<span class="name">([^<]+)</span>\s*<span class="num">(\d+)</span>', html))
+    assert {k: int(v) for k, v in shown.items()} == stats

@@ -596,15 +596,20 @@ def report(iri: str) -> dict[str, Any]:
 
 def overview() -> dict[str, Any]:
     """Counts by entity type and the townships with county and years (home page)."""
+    # the same names and classes as ``fazhi-kg stats`` (kg.store), so the
+    # home page and the command count the same things
+    from kg.store import _STAT_CLASSES as STAT_CLASSES
+
+    values = " ".join(f"<{c}>" for classes in STAT_CLASSES.values() for c in classes)
     rows = select(f"""SELECT ?c (COUNT(DISTINCT ?e) AS ?n) WHERE {{
-        VALUES ?c {{ {_CLASSES} }} ?e a ?c }} GROUP BY ?c LIMIT 50""")
-    per_type: dict[str, int] = defaultdict(int)
-    for r in rows:
-        if r["c"] in (str(FZ.LawFirm), str(FZ.Division)):
-            continue    # LawFirms are also Organizations; Division is abstract
-        per_type[CLASS_TYPES[r["c"]]] += r["n"]
-    counts = [{"type": t, "count": per_type.get(t, 0), "color": TYPE_COLORS[t]}
-              for t in TYPES if per_type.get(t)]
+        VALUES ?c {{ {values} }} ?e a ?c }} GROUP BY ?c LIMIT 50""")
+    per_class = {r["c"]: r["n"] for r in rows}
+    counts = []
+    for name, classes in STAT_CLASSES.items():
+        n = sum(per_class.get(str(c), 0) for c in classes)
+        if n:
+            counts.append({"type": name, "count": n,
+                           "color": type_color(CLASS_TYPES.get(str(classes[0]), ""))})
     towns = select("""SELECT ?t ?label ?county ?countyLabel
         (GROUP_CONCAT(DISTINCT STR(?year); separator=",") AS ?years) (COUNT(DISTINCT ?r) AS ?reports)
         WHERE { ?r fz:township ?t . ?t rdfs:label ?label . OPTIONAL { ?r fz:year ?year }
