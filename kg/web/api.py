@@ -35,7 +35,7 @@ from flask import Blueprint, Response, abort, jsonify, request
 from kg.errors import QueryError
 from kg.namespace import FZ, ID_IRI, ORG, RDF, RDFS, SKOS
 from kg.sparql import Checked
-from kg.style import (CLASS_NAMES, CLASS_TYPES, OTHER_COLOR, TYPE_COLORS, TYPES,
+from kg.style import (CLASS_NAMES, CLASS_TYPES, OTHER_COLOR,
                       relation_name, type_color)
 from kg.web import service
 
