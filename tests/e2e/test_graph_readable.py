@@ -117,3 +117,17 @@ def test_firm_page_keeps_its_adviser_edge(live_server, offline):
     assert edge_label_shown(page, "法律顾问")
     assert overlapping(page.evaluate(_BOXES)) == []
     offline.shot("12-firm-graph")
+
+
+def test_enter_in_the_search_box_keeps_the_words(live_server, offline):
+    """Enter with no suggestion chosen searches, and the box still holds the words."""
+    page = offline.page
+    page.goto(live_server + "/entity/" + "/".join(quote(p) for p in FIRM.split("/")))
+    box = page.get_by_role("combobox")
+    box.fill("司法所")
+    page.get_by_role("option").first.wait_for()     # suggestions open, none chosen
+    box.press("Enter")
+    page.wait_for_url("**/?q=*")
+    box = page.get_by_role("combobox")
+    assert box.input_value() == "司法所", (page.url, page.content()[:3000])
+    assert page.locator("ul.results li").count() >= 1
