@@ -19,7 +19,7 @@ from flask import (Blueprint, Flask, Response, abort, current_app, render_templa
                    url_for)
 
 from kg.errors import QueryError
-from kg.namespace import ID_IRI, sparql_prefixes
+from kg.namespace import ID_IRI, PREFIXES, sparql_prefixes
 from kg.style import OTHER_COLOR, RELATION_NAMES, TYPE_COLORS, TYPES
 from kg.web import api, service
 
@@ -221,7 +221,7 @@ def sparql_editor():
     examples = [{"name": q.name, "title": q.title_zh, "text": q.text}
                 for q in sorted(svc.queries.values(), key=lambda q: q.name)]
     initial = request.args.get("query") or (sparql_prefixes() + EXAMPLE_QUERY)
-    return render_template("sparql.html", initial=initial, examples=examples,
+    return render_template("sparql.html", initial=initial, examples=examples, prefixes=PREFIXES,
                            endpoint=url_for("sparql.sparql"),
                            limits={"time": svc.settings.get("query_time_limit_ms"),
                                    "rows": svc.settings.get("max_rows")})

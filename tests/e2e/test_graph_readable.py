@@ -131,3 +131,19 @@ def test_enter_in_the_search_box_keeps_the_words(live_server, offline):
     box = page.get_by_role("combobox")
     assert box.input_value() == "司法所", (page.url, page.content()[:3000])
     assert page.locator("ul.results li").count() >= 1
+
+
+def test_sparql_results_write_every_iri_alike(live_server, offline):
+    """Subjects, predicates and objects: all with the known prefixes."""
+    page = offline.page
+    page.goto(live_server + "/sparql-editor")
+    page.locator("#query").fill("SELECT ?s ?p ?o WHERE { VALUES ?p { rdf:type fz:partOf } "
+                                "?s a fz:Township ; ?p ?o } LIMIT 30")
+    page.locator("#run").click()
+    page.locator("#results table tbody tr").first.wait_for()
+    cells = page.locator("#results table tbody td").all_text_contents()
+    assert cells and not [c for c in cells if c.startswith("http")]
+    preds = page.locator("#results table tbody tr td:nth-child(2)").all_text_contents()
+    assert "rdf:type" in preds and any(p.startswith("fz:") for p in preds)
+    objs = page.locator("#results table tbody tr td:nth-child(3)").all_text_contents()
+    assert "fz:Township" in objs
