@@ -101,3 +101,25 @@ def test_home_page_and_stats_count_the_same_things(built: Path) -> None:
     assert counts == stats
     shown = dict(re.findall(r'<span class="name">([^<]+)</span>\s*<span class="num">(\d+)</span>', html))
     assert {k: int(v) for k, v in shown.items()} == stats
+
+
+@pytest.mark.parametrize("name, data, says", [
+    ("truncated.docx", b"this Word file lost its first bytes" * 20, "damaged Word (.docx) file"),
+    ("noise.pdf", bytes(range(1, 256)) * 4, "damaged PDF file"),
+])
+def test_a_damaged_docx_or_pdf_is_called_damaged(tmp_path: Path, name: str, data: bytes,
+                                                 says: str) -> None:
+    f = tmp_path / name
+    f.write_bytes(data)
+    res = CliRunner().invoke(cli, ["ingest", "--store", str(tmp_path / "s"), str(f)])
+    assert res.exit_code == 1
+    line = [x for x in res.stderr.splitlines() if x.startswith("failed:")]
+    assert len(line) == 1 and says in line[0] and "no Chinese text" not in line[0], res.stderr
+
+
+def test_a_text_file_named_docx_is_still_read(tmp_path: Path) -> None:
+    f = tmp_path / "renamed.docx"
+    f.write_text("青石县白沙镇2023年法治政府建设情况报告\n白沙镇组织开展法治宣传活动3次。\n",
+                 encoding="utf-8")
+    res = CliRunner().invoke(cli, ["ingest", "--store", str(tmp_path / "s"), str(f)])
+    assert res.exit_code == 0, res.stderr
