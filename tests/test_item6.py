@@ -123,3 +123,15 @@ def test_a_text_file_named_docx_is_still_read(tmp_path: Path) -> None:
                  encoding="utf-8")
     res = CliRunner().invoke(cli, ["ingest", "--store", str(tmp_path / "s"), str(f)])
     assert res.exit_code == 0, res.stderr
+
+
+def test_readme_command_table_lists_every_export_format() -> None:
+    import re
+
+    from kg.cli import export
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    row = next(line for line in readme.splitlines() if line.startswith("| `fazhi-kg export "))
+    listed = set(re.search(r"--format ([^\]]+)\]", row).group(1).replace("\\", "").split("|"))
+    choice = next(p for p in export.params if p.name == "fmt").type.choices
+    assert listed == set(choice)
