@@ -147,3 +147,17 @@ def test_sparql_results_write_every_iri_alike(live_server, offline):
     assert "rdf:type" in preds and any(p.startswith("fz:") for p in preds)
     objs = page.locator("#results table tbody tr td:nth-child(3)").all_text_contents()
     assert "fz:Township" in objs
+
+
+def test_two_hops_keep_the_centre_readable(live_server, offline):
+    page = offline.page
+    open_entity(page, live_server, TOWNSHIP)
+    one = page.locator("#graph g.node").count()
+    page.locator('.hops [data-hops="2"]').click()
+    page.wait_for_function(f"() => document.querySelectorAll('#graph g.node').length > {one}")
+    page.wait_for_selector("#graph[data-settled]", timeout=30_000)
+    boxes = page.evaluate(_BOXES)
+    assert overlapping(boxes) == []
+    assert any(b["text"] == "江口镇" for b in boxes)
+    assert edge_label_shown(page, "法律顾问")
+    offline.shot("13-township-two-hops")

@@ -77,26 +77,62 @@
     return { x: origin.x + Math.cos(a) * r, y: origin.y + Math.sin(a) * r };
   }
 
+  /* Which drawn (or about to be drawn) node each new node hangs from: the
+   * node clicked; on a first load the centre, or for the second hop the
+   * first-hop neighbour that brought it. */
+  function parents(data, around, fresh) {
+    var adj = new Map();
+    data.edges.forEach(function (e) {
+      [[e.source, e.target], [e.target, e.source]].forEach(function (p) {
+        if (!adj.has(p[0])) adj.set(p[0], []);
+        adj.get(p[0]).push(p[1]);
+      });
+    });
+    var near = new Set(adj.get(centreId) || []);
+    var out = new Map();
+    fresh.forEach(function (n) {
+      if (around) { out.set(n.id, around); return; }
+      if (near.has(n.id)) { out.set(n.id, centreId); return; }
+      var via = (adj.get(n.id) || []).filter(function (m) { return near.has(m); })[0];
+      out.set(n.id, via || centreId);
+    });
+    return out;
+  }
+
   function merge(data, around) {
-    var origin = nodes.get(around) || { x: 0, y: 0 };
     var added = 0;
-    var fresh = data.nodes.filter(function (n) { return !nodes.has(n.id) && n.id !== around; });
+    var fresh = data.nodes.filter(function (n) { return !nodes.has(n.id) && n.id !== centreId; });
+    var parentOf = parents(data, around, fresh);
+    var c = data.nodes.filter(function (n) { return n.id === centreId && !nodes.has(n.id); })[0];
+    if (c) add(c, { x: 0, y: 0 });
+    // the centre's own neighbours first: the second hop is placed around them
+    var groups = new Map();
+    fresh.forEach(function (n) {
+      var p = parentOf.get(n.id);
+      if (!groups.has(p)) groups.set(p, []);
+      groups.get(p).push(n);
+    });
+    var order = Array.from(groups.keys()).sort(function (a, b) {
+      return (a === centreId ? 0 : 1) - (b === centreId ? 0 : 1); });
+    order.forEach(function (p) {
+      var origin = nodes.get(p) || { x: 0, y: 0 };
+      var list = groups.get(p);
+      list.forEach(function (n, k) { add(n, spot(origin, k, list.length, p === centreId)); });
+    });
     data.nodes.forEach(function (n) {
       var old = nodes.get(n.id);
-      if (old) {
-        old.expanded = old.expanded || n.expanded;
-        old.degree = n.degree;
-        return;
-      }
-      var at = n.id === centreId ? { x: 0, y: 0 } : spot(origin, fresh.indexOf(n), fresh.length,
-                                                           !around || around === centreId);
+      old.expanded = old.expanded || n.expanded;
+      old.degree = n.degree;
+    });
+
+    function add(n, at) {
       nodes.set(n.id, {
         id: n.id, label: n.label, type: n.type, cls: n["class"], color: n.color,
         degree: n.degree, expanded: n.expanded, centre: n.id === centreId,
         x: at.x, y: at.y, vx: 0, vy: 0
       });
       added++;
-    });
+    }
     data.edges.forEach(function (e) {
       var key = e.source < e.target ? e.source + "\u0000" + e.target : e.target + "\u0000" + e.source;
       var ed = edges.get(key);
