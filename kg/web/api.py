@@ -764,6 +764,8 @@ def openapi_document(server: str) -> dict[str, Any]:
     node = {"type": "object", "properties": {
         "id": {"type": "string"}, "iri": {"type": "string"}, "label": {"type": "string"},
         "type": {"type": "string", "description": "镇/行政区/机构/制度/法律/活动/人员/法律顾问"},
+        "class": {"type": "string", "description": "the class's name; a township's kind (镇/乡/街道)"},
+        "context": {"type": "string", "description": "where it is: its township or county"},
         "color": {"type": "string"}, "degree": {"type": "integer"}}}
     graph_schema = {"type": "object", "properties": {
         "centre": {"type": "string"}, "nodes": {"type": "array", "items": node},
