@@ -128,7 +128,8 @@ def describe_nodes(iris) -> dict[str, dict[str, Any]]:
         # apart entities of one name; a township's kind names it 乡 or 街道
         rows = select(f"""SELECT DISTINCT ?n ?c ?l ?k ?w WHERE {{ VALUES ?n {{ {_values(chunk)} }}
             {{ ?n a ?c }} UNION {{ ?n rdfs:label ?l }} UNION {{ ?n fz:kind ?k }}
-            UNION {{ ?n fz:scope|fz:partOf ?s . ?s rdfs:label ?w }} }} LIMIT {len(chunk) * 40}""")
+            UNION {{ ?n fz:scope ?s . ?s rdfs:label ?w }} UNION {{ ?n fz:partOf ?s . ?s rdfs:label ?w }} }}
+            LIMIT {len(chunk) * 40}""")
         for r in rows:
             if r.get("c"):
                 classes[r["n"]].add(r["c"])
