@@ -215,6 +215,10 @@ def _keeps_own_line(line: str) -> bool:
 
 
 _MID_STOP = re.compile(r"[。！？；!?;]")
+#: a line that begins with a mark which never opens a sentence (，、。；：！？
+#: and closing brackets/quotes) goes on with the line before it, whatever that
+#: line looks like: a PDF wraps before such a mark as readily as anywhere else
+_CONTINUES = re.compile(r"[，,、。．；;：:！!？?）)」』”’】〕…]")
 
 
 def _starts_own_line(line: str) -> bool:
@@ -277,7 +281,9 @@ def _lines(src: str, offs: array, *, bare_numbers: bool) -> tuple[str, array]:
         if i:
             wrapped = (full and len(prev_line) >= full - 1 and not _FINAL.search(prev_line)
                        and not _FIELD.search(prev_line))
-            if (not wrapped and _keeps_own_line(prev_line)) or _starts_own_line(line):
+            if _CONTINUES.match(line):
+                sep = ""
+            elif (not wrapped and _keeps_own_line(prev_line)) or _starts_own_line(line):
                 sep = "\n"
             elif prev_line[-1].isascii() and prev_line[-1].isalnum() and line[0].isascii() \
                     and line[0].isalnum():

@@ -58,8 +58,14 @@ def run(doc: Doc) -> None:
         raise InputError(name, "empty file: nothing to read")
     doc.raw = raw
     fmt = sniff(raw, path.suffix)
-    text, encoding = _READERS[fmt](raw, name)
+    try:
+        text, encoding = _READERS[fmt](raw, name)
+    except InputError:
+        _check_named_format(fmt, path.suffix, name)
+        raise
     _check_length(text, name)
+    if not text.strip() or not _CJK.search(text):
+        _check_named_format(fmt, path.suffix, name)
     if not text.strip():
         raise InputError(name, f"no text found in this {fmt} file")
     if not _CJK.search(text):
@@ -67,6 +73,20 @@ def run(doc: Doc) -> None:
     doc.fmt = fmt
     doc.encoding = encoding
     doc.original = text
+
+
+#: what a file named so should start with, when its bytes read as plain text
+_NAMED_FORMATS = {".docx": ("Word (.docx)", "a .docx is a zip archive"),
+                  ".pdf": ("PDF", "a PDF starts with %PDF-")}
+
+
+def _check_named_format(fmt: str, suffix: str, name: str) -> None:
+    """A .docx or .pdf whose bytes are not one, and give no Chinese text as
+    plain text either, is a damaged file: say so, not "no Chinese text"."""
+    named = _NAMED_FORMATS.get(suffix.lower())
+    if fmt == "txt" and named:
+        raise InputError(name, f"damaged {named[0]} file: {named[1]} and this one is not; "
+                               "open it and save it again")
 
 
 def _check_length(text: str, name: str) -> None:

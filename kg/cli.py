@@ -399,9 +399,12 @@ def read_query_text(arg: str) -> str:
     if arg == "-":
         return sys.stdin.read()
     if "\n" not in arg and len(arg) < 4096:
-        path = Path(arg)
-        if path.is_file():
-            return path.read_text(encoding="utf-8")
+        try:
+            is_file = Path(arg).is_file()
+        except (OSError, ValueError):   # a query longer than a file name can be, or with NUL
+            is_file = False
+        if is_file:
+            return Path(arg).read_text(encoding="utf-8")
     return arg
 
 

@@ -79,11 +79,35 @@ def serve(host: str, port: int, store_path: str | None, threads: int | None) -> 
     click.echo(f"fazhi-kg: serving {path} on http://{host}:{port}/ "
                f"(SPARQL at /sparql, canned queries at /queries)", err=True)
     click.echo(isolation_line(app.extensions["fazhi_kg"].engine.isolation), err=True)
+    accept_raw_utf8_uris()
     # lookahead: waitress then notices a client that hangs up while its
     # query runs (environ['waitress.client_disconnected']), and the worker is freed
     waitress.serve(app, host=host, port=port, threads=threads or values["threads"],
                    ident="fazhi-kg", clear_untrusted_proxy_headers=True,
                    channel_request_lookahead=1)
+
+
+def accept_raw_utf8_uris() -> None:
+    """Let waitress take request lines with raw UTF-8 (``?q=律师事务所``).
+
+    curl and many scripts send Chinese in a URL unencoded; waitress's
+    ``split_uri`` splits the bytes as ASCII and answers 400 Bad URI.  Bytes
+    above 0x7F are percent-encoded first, which is what a browser would have
+    sent, so the application sees the same text either way.
+    """
+    import re
+
+    from waitress import parser
+
+    if getattr(parser.split_uri, "accepts_utf8", False):
+        return
+    plain = parser.split_uri
+
+    def split_uri(uri: bytes):
+        return plain(re.sub(rb"[\x80-\xff]", lambda m: b"%%%02X" % m[0][0], uri))
+
+    split_uri.accepts_utf8 = True  # type: ignore[attr-defined]
+    parser.split_uri = split_uri
 
 
 def isolation_line(reason: str | None) -> str:

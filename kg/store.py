@@ -72,6 +72,7 @@ _STAT_CLASSES: dict[str, tuple[str, ...]] = {
     "法律": (FZ.Law,),
     "活动": (FZ.Activity,),
     "人员": (FZ.Person,),
+    "法律顾问": (FZ.Advisor,),
     "指标": (FZ.Indicator,),
 }
 

@@ -35,7 +35,7 @@ from flask import Blueprint, Response, abort, jsonify, request
 from kg.errors import QueryError
 from kg.namespace import FZ, ID_IRI, ORG, RDF, RDFS, SKOS
 from kg.sparql import Checked
-from kg.style import (CLASS_NAMES, CLASS_TYPES, OTHER_COLOR, TYPE_COLORS, TYPES,
+from kg.style import (CLASS_NAMES, CLASS_TYPES, OTHER_COLOR,
                       relation_name, type_color)
 from kg.web import service
 
@@ -51,12 +51,21 @@ RELATIONS = [str(p) for p in (FZ.relatedTo, FZ.establishes, FZ.implements, FZ.co
 #: Predicates drawn as edges between entities (as in the GEXF export).
 EDGE_PREDICATES = RELATIONS + [str(FZ.partOf), str(ORG.memberOf)]
 _EDGES = " ".join(f"<{p}>" for p in EDGE_PREDICATES)
+#: Which neighbours a page draws and lists first: the relations a reader of a
+#: township looks for (its legal adviser, where it belongs, the systems it set
+#: up) before what it merely conducts, cites or mentions.  Lower comes first;
+#: a predicate not named here ranks last.
+RELATION_RANK = {str(p): rank for rank, group in enumerate((
+    (FZ.legalAdvisor,), (FZ.partOf, ORG.memberOf), (FZ.establishes, FZ.implements),
+    (FZ.cites, FZ.studies), (FZ.conducts,), (FZ.relatedTo,))) for p in group}
 _CLASSES = " ".join(f"<{c}>" for c in CLASS_RANK)
 #: Most facts, sentences, mentions read for one page.
 MAX_FACTS = 600
 MAX_SENTENCES = 20_000
 MAX_MENTIONS = 60_000
 MAX_SEARCH = 20
+#: a township's fz:kind shown as its class (the class itself is named 镇)
+TOWNSHIP_KINDS = {"镇", "乡", "街道", "民族乡", "苏木", "民族苏木"}
 
 log = logging.getLogger(__name__)
 
@@ -109,22 +118,37 @@ def describe_nodes(iris) -> dict[str, dict[str, Any]]:
     out: dict[str, dict[str, Any]] = {}
     classes: dict[str, set[str]] = defaultdict(set)
     labels: dict[str, str] = {}
+    kinds: dict[str, str] = {}
+    where: dict[str, set[str]] = defaultdict(set)
     for start in range(0, len(iris), 400):
         chunk = iris[start:start + 400]
         # DISTINCT: a law or a county is typed and named again in every report
         # that names it, and a row cap on the copies lost its type
-        rows = select(f"""SELECT DISTINCT ?n ?c ?l WHERE {{ VALUES ?n {{ {_values(chunk)} }}
-            {{ ?n a ?c }} UNION {{ ?n rdfs:label ?l }} }} LIMIT {len(chunk) * 40}""")
+        # where it is (a township's county, an organisation's township) tells
+        # apart entities of one name; a township's kind names it 乡 or 街道
+        rows = select(f"""SELECT DISTINCT ?n ?c ?l ?k ?w WHERE {{ VALUES ?n {{ {_values(chunk)} }}
+            {{ ?n a ?c }} UNION {{ ?n rdfs:label ?l }} UNION {{ ?n fz:kind ?k }}
+            UNION {{ ?n fz:scope ?s . ?s rdfs:label ?w }} UNION {{ ?n fz:partOf ?s . ?s rdfs:label ?w }} }}
+            LIMIT {len(chunk) * 40}""")
         for r in rows:
             if r.get("c"):
                 classes[r["n"]].add(r["c"])
             if r.get("l") and (r["n"] not in labels or len(r["l"]) < len(labels[r["n"]])):
                 labels[r["n"]] = r["l"]     # the shortest of several labels, stably
+            if r.get("k"):
+                kinds[r["n"]] = r["k"]
+            if r.get("w"):
+                where[r["n"]].add(r["w"])
     for i in iris:
         cls = best_class(classes.get(i, ()))
         t = CLASS_TYPES.get(cls, "")
+        name = CLASS_NAMES.get(cls, "")
+        if cls == str(FZ.Township) and kinds.get(i) in TOWNSHIP_KINDS:
+            name = kinds[i]
         out[i] = {"id": entity_id(i), "iri": i, "label": labels.get(i) or entity_id(i).rsplit("/", 1)[-1],
-                  "type": t, "class": CLASS_NAMES.get(cls, ""), "color": type_color(t)}
+                  "type": t, "class": name, "color": type_color(t)}
+        if where.get(i):
+            out[i]["context"] = "、".join(sorted(where[i])[:2])
     return out
 
 
@@ -153,22 +177,39 @@ _NEIGHBOURS = f"""SELECT ?e ?p ?dir ?other (COUNT(DISTINCT ?g) AS ?reports) WHER
 def neighbours(iri: str, *, limit: int, offset: int = 0) -> tuple[list[dict[str, Any]], int]:
     """Edges of one node: ([{other, predicate, relation, dir, reports}], total neighbours).
 
-    Neighbours are ordered by how many reports state the link; ``limit``
-    distinct neighbours from ``offset`` are returned (all their edges).
+    Neighbours are ordered by their most important relation (RELATION_RANK),
+    then by how many reports state the link; ``limit`` distinct neighbours
+    from ``offset`` are returned (all their edges).  The page's list and its
+    graph both read this order, so they show the same neighbours.
     """
     cap = 5000
     rows = select(_NEIGHBOURS + f" LIMIT {cap}", limit=cap, e=ox.NamedNode(iri))
-    order = list(dict.fromkeys(r["other"] for r in rows))
+    order = rank_neighbours(rows)
     total = len(order)
     if len(rows) >= cap:   # a hub: count its neighbours without listing them
         n = select(f"""SELECT ?e (COUNT(DISTINCT ?x) AS ?n) WHERE {{ VALUES ?p {{ {_EDGES} }}
             {{ ?e ?p ?x }} UNION {{ ?x ?p ?e }} FILTER(isIRI(?x) && ?x != ?e) }} GROUP BY ?e LIMIT 1""",
                    e=ox.NamedNode(iri))
         total = n[0]["n"] if n else total
-    keep = set(order[offset:offset + limit])
+    keep = {o: i for i, o in enumerate(order[offset:offset + limit])}
     edges = [{"other": r["other"], "predicate": r["p"], "relation": relation_name(r["p"]),
               "dir": r["dir"], "reports": r["reports"]} for r in rows if r["other"] in keep]
+    edges.sort(key=lambda e: (keep[e["other"]], RELATION_RANK.get(e["predicate"], 99)))
     return edges, total
+
+
+def rank_neighbours(rows: list[dict[str, Any]]) -> list[str]:
+    """Distinct ``other`` of neighbour rows, most important relation first.
+
+    Ties keep the query's order (more reports first, then stable by IRI).
+    """
+    last = len(RELATION_RANK)
+    best: dict[str, tuple[int, int]] = {}
+    for i, r in enumerate(rows):
+        key = (RELATION_RANK.get(r["p"], last), i)
+        if r["other"] not in best or key < best[r["other"]]:
+            best[r["other"]] = key
+    return sorted(best, key=best.__getitem__)
 
 
 def graph(iri: str, *, hops: int = 1, limit: int = 25, offset: int = 0) -> dict[str, Any]:
@@ -356,6 +397,8 @@ def entity(iri: str, *, max_neighbours: int = 25) -> dict[str, Any]:
                                     "year": r.get("year"), "unit": r.get("unit", ""),
                                     "file": r.get("file", "")} for r in reports}.values())
     if cls == str(FZ.Township):
+        if out.get("kind") in TOWNSHIP_KINDS:
+            out["class"] = out["kind"]      # 乡 or 街道, not the class's name 镇
         out["township"] = _township(iri, out)
     return out
 
@@ -554,15 +597,20 @@ def report(iri: str) -> dict[str, Any]:
 
 def overview() -> dict[str, Any]:
     """Counts by entity type and the townships with county and years (home page)."""
+    # the same names and classes as ``fazhi-kg stats`` (kg.store), so the
+    # home page and the command count the same things
+    from kg.store import _STAT_CLASSES as STAT_CLASSES
+
+    values = " ".join(f"<{c}>" for classes in STAT_CLASSES.values() for c in classes)
     rows = select(f"""SELECT ?c (COUNT(DISTINCT ?e) AS ?n) WHERE {{
-        VALUES ?c {{ {_CLASSES} }} ?e a ?c }} GROUP BY ?c LIMIT 50""")
-    per_type: dict[str, int] = defaultdict(int)
-    for r in rows:
-        if r["c"] in (str(FZ.LawFirm), str(FZ.Division)):
-            continue    # LawFirms are also Organizations; Division is abstract
-        per_type[CLASS_TYPES[r["c"]]] += r["n"]
-    counts = [{"type": t, "count": per_type.get(t, 0), "color": TYPE_COLORS[t]}
-              for t in TYPES if per_type.get(t)]
+        VALUES ?c {{ {values} }} ?e a ?c }} GROUP BY ?c LIMIT 50""")
+    per_class = {r["c"]: r["n"] for r in rows}
+    counts = []
+    for name, classes in STAT_CLASSES.items():
+        n = sum(per_class.get(str(c), 0) for c in classes)
+        if n:
+            counts.append({"type": name, "count": n,
+                           "color": type_color(CLASS_TYPES.get(str(classes[0]), ""))})
     towns = select("""SELECT ?t ?label ?county ?countyLabel
         (GROUP_CONCAT(DISTINCT STR(?year); separator=",") AS ?years) (COUNT(DISTINCT ?r) AS ?reports)
         WHERE { ?r fz:township ?t . ?t rdfs:label ?label . OPTIONAL { ?r fz:year ?year }
@@ -717,6 +765,8 @@ def openapi_document(server: str) -> dict[str, Any]:
     node = {"type": "object", "properties": {
         "id": {"type": "string"}, "iri": {"type": "string"}, "label": {"type": "string"},
         "type": {"type": "string", "description": "镇/行政区/机构/制度/法律/活动/人员/法律顾问"},
+        "class": {"type": "string", "description": "the class's name; a township's kind (镇/乡/街道)"},
+        "context": {"type": "string", "description": "where it is: its township or county"},
         "color": {"type": "string"}, "degree": {"type": "integer"}}}
     graph_schema = {"type": "object", "properties": {
         "centre": {"type": "string"}, "nodes": {"type": "array", "items": node},

@@ -15,10 +15,11 @@ from collections import defaultdict
 from typing import Any
 from urllib.parse import quote
 
-from flask import Blueprint, Flask, Response, abort, render_template, request, url_for
+from flask import (Blueprint, Flask, Response, abort, current_app, render_template, request,
+                   url_for)
 
 from kg.errors import QueryError
-from kg.namespace import ID_IRI, sparql_prefixes
+from kg.namespace import ID_IRI, PREFIXES, sparql_prefixes
 from kg.style import OTHER_COLOR, RELATION_NAMES, TYPE_COLORS, TYPES
 from kg.web import api, service
 
@@ -191,16 +192,27 @@ def _blocks(r: dict[str, Any]) -> list[dict[str, Any]]:
             consumed = consumed or own
             para = None
         if consumed:
-            prev_end = s.get("end")
+            prev_end = _end(s)
             continue
         # a gap in the original file between two sentences is a line break
+        # (the title, the addressee, the signature and the date are lines)
         gap = (prev_end is not None and s.get("start") is not None and s["start"] > prev_end)
-        prev_end = s.get("end")
+        prev_end = _end(s)
         if para is None or gap or para["section"] != s["section"]:
             para = {"kind": "para", "section": s["section"], "sentences": []}
             blocks.append(para)
         para["sentences"].append(sent)
     return blocks
+
+
+def _end(s: dict[str, Any]) -> int | None:
+    """Where a sentence ends in the original file.
+
+    The store keeps only where a sentence starts; its text is as long as the
+    original span unless normalising joined lines inside it, and then the
+    extra break only starts a new paragraph a sentence early.
+    """
+    return None if s.get("start") is None else s["start"] + len(s["text"])
 
 
 @bp.route("/sparql-editor")
@@ -209,10 +221,18 @@ def sparql_editor():
     examples = [{"name": q.name, "title": q.title_zh, "text": q.text}
                 for q in sorted(svc.queries.values(), key=lambda q: q.name)]
     initial = request.args.get("query") or (sparql_prefixes() + EXAMPLE_QUERY)
-    return render_template("sparql.html", initial=initial, examples=examples,
+    return render_template("sparql.html", initial=initial, examples=examples, prefixes=PREFIXES,
                            endpoint=url_for("sparql.sparql"),
                            limits={"time": svc.settings.get("query_time_limit_ms"),
                                    "rows": svc.settings.get("max_rows")})
+
+
+@bp.route("/favicon.ico")
+def favicon() -> Response:
+    """The site icon where browsers look for it unasked (an SVG, as the pages link it)."""
+    resp = current_app.send_static_file("favicon.svg")
+    resp.headers["Cache-Control"] = "public, max-age=86400"
+    return resp
 
 
 @bp.route("/colors.css")

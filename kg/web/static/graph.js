@@ -5,6 +5,13 @@
  * Click (or Enter on) a node to add its neighbours; a "还有 N 个" marker
  * loads the next page of a node's neighbours; double-click opens a node's
  * page.  Every label is set with textContent (never parsed as markup).
+ *
+ * Readability: labels are placed by GraphLabels (labels.js) so that no two
+ * overlap, most important first (the centre, then its neighbours in the
+ * server's order: legal adviser, partOf, systems before mentions); long
+ * names are shortened, with the full name on hover.  Expanding a node fans
+ * its new neighbours out around it, away from the centre, while the nodes
+ * already drawn stay where they are; the view then zooms to fit.
  */
 (function () {
   "use strict";
@@ -58,24 +65,74 @@
     });
   }
 
+  /* Where the k-th of m new nodes starts: around the clicked node, in a fan
+   * pointing away from the centre (a full ring around the centre itself). */
+  function spot(origin, k, m, ring) {
+    var c = nodes.get(centreId);
+    var away = ring || !c ? null : Math.atan2(origin.y - c.y, origin.x - c.x);
+    var ring = Math.floor(k / 14), i = k % 14, inRing = Math.min(14, m - ring * 14);
+    var a = away === null ? (2 * Math.PI * i / inRing)
+                          : away + (inRing > 1 ? (i / (inRing - 1) - 0.5) * 2 * 1.4 : 0);
+    var r = 120 + ring * 70;
+    return { x: origin.x + Math.cos(a) * r, y: origin.y + Math.sin(a) * r };
+  }
+
+  /* Which drawn (or about to be drawn) node each new node hangs from: the
+   * node clicked; on a first load the centre, or for the second hop the
+   * first-hop neighbour that brought it. */
+  function parents(data, around, fresh) {
+    var adj = new Map();
+    data.edges.forEach(function (e) {
+      [[e.source, e.target], [e.target, e.source]].forEach(function (p) {
+        if (!adj.has(p[0])) adj.set(p[0], []);
+        adj.get(p[0]).push(p[1]);
+      });
+    });
+    var near = new Set(adj.get(centreId) || []);
+    var out = new Map();
+    fresh.forEach(function (n) {
+      if (around) { out.set(n.id, around); return; }
+      if (near.has(n.id)) { out.set(n.id, centreId); return; }
+      var via = (adj.get(n.id) || []).filter(function (m) { return near.has(m); })[0];
+      out.set(n.id, via || centreId);
+    });
+    return out;
+  }
+
   function merge(data, around) {
-    var origin = nodes.get(around) || { x: 0, y: 0 };
     var added = 0;
+    var fresh = data.nodes.filter(function (n) { return !nodes.has(n.id) && n.id !== centreId; });
+    var parentOf = parents(data, around, fresh);
+    var c = data.nodes.filter(function (n) { return n.id === centreId && !nodes.has(n.id); })[0];
+    if (c) add(c, { x: 0, y: 0 });
+    // the centre's own neighbours first: the second hop is placed around them
+    var groups = new Map();
+    fresh.forEach(function (n) {
+      var p = parentOf.get(n.id);
+      if (!groups.has(p)) groups.set(p, []);
+      groups.get(p).push(n);
+    });
+    var order = Array.from(groups.keys()).sort(function (a, b) {
+      return (a === centreId ? 0 : 1) - (b === centreId ? 0 : 1); });
+    order.forEach(function (p) {
+      var origin = nodes.get(p) || { x: 0, y: 0 };
+      var list = groups.get(p);
+      list.forEach(function (n, k) { add(n, spot(origin, k, list.length, p === centreId)); });
+    });
     data.nodes.forEach(function (n) {
       var old = nodes.get(n.id);
-      if (old) {
-        old.expanded = old.expanded || n.expanded;
-        old.degree = n.degree;
-        return;
-      }
-      var a = Math.random() * 2 * Math.PI, r = 40 + Math.random() * 40;
+      old.expanded = old.expanded || n.expanded;
+      old.degree = n.degree;
+    });
+
+    function add(n, at) {
       nodes.set(n.id, {
         id: n.id, label: n.label, type: n.type, cls: n["class"], color: n.color,
         degree: n.degree, expanded: n.expanded, centre: n.id === centreId,
-        x: origin.x + Math.cos(a) * r, y: origin.y + Math.sin(a) * r, vx: 0, vy: 0
+        x: at.x, y: at.y, vx: 0, vy: 0
       });
       added++;
-    });
+    }
     data.edges.forEach(function (e) {
       var key = e.source < e.target ? e.source + "\u0000" + e.target : e.target + "\u0000" + e.source;
       var ed = edges.get(key);
@@ -103,6 +160,7 @@
 
   function load(hops) {
     nodes.clear(); edges.clear(); more.clear(); nextOffset.clear();
+    placeLabels.bounds = [];
     message("正在读取关系图…");
     busy = true;
     return fetchGraph(centreId, hops, 0).then(function (d) {
@@ -138,6 +196,8 @@
     }
     var before = nodes.size;
     return fetchGraph(id, 1, offset).then(function (d) {
+      // what is drawn stays put: only the new nodes find their places
+      nodes.forEach(function (m) { m.still = true; });
       merge(d, id);
       n.expanded = true;
       nextOffset.set(id, offset + pageSize);
@@ -175,8 +235,12 @@
     return Math.min(13, 6 + Math.sqrt(n.degree || 1) * 1.2);
   }
 
-  function short(text, max) {
-    return text.length > max ? text.slice(0, max - 1) + "…" : text;
+  var short = window.GraphLabels.shorten;
+
+  /* Size of a text element, and how far its baseline is below its top. */
+  function measure(t) {
+    var b = t.getBBox();
+    return { w: b.width, h: b.height, asc: parseFloat(t.getAttribute("y") || "0") - b.y };
   }
 
   function draw() {
@@ -187,9 +251,11 @@
     edges.forEach(function (e) {
       e.line = el("line", { "class": "edge", "marker-end": "url(#arrow)" });
       edgeLayer.appendChild(e.line);
-      e.text = el("text", { "class": "edge-label", "text-anchor": "middle" });
-      e.text.textContent = e.relations.join("、");
+      e.text = el("text", { "class": "edge-label" });
+      e.text.textContent = short(e.relations.join("、"), 8);
+      e.line.appendChild(el("title", {})).textContent = e.relations.join("、");
       labelLayer.appendChild(e.text);
+      e.size = manyEdges ? null : measure(e.text);
     });
     // "N more" markers, linked to their node
     var markers = [];
@@ -211,8 +277,14 @@
       c.style.fill = n.color || "#999";
       g.appendChild(c);
       var t = el("text", { "class": "node-label", x: String(radius(n) + 3), y: "4" });
-      t.textContent = short(n.label, n.centre ? 24 : 14);
+      t.textContent = short(n.label, n.centre ? 16 : 10);
       g.appendChild(t);
+      n.text = t;
+      // hovering shows the whole name, even where it had no room
+      g.addEventListener("pointerenter", function () {
+        t.textContent = n.label; t.classList.add("hover"); });
+      g.addEventListener("pointerleave", function () {
+        t.textContent = short(n.label, n.centre ? 16 : 10); t.classList.remove("hover"); });
       g.addEventListener("pointerdown", function (ev) { onDown(ev, n); });
       g.addEventListener("click", function () { if (!n.moved) expand(n.id); });
       g.addEventListener("dblclick", function () { window.location.href = href(n.id); });
@@ -237,9 +309,12 @@
         if (ev.key === "Enter" || ev.key === " ") { ev.preventDefault(); go(); }
       });
       m.g = g;
+      m.w = 16 + t.textContent.length * 11;
       nodeLayer.appendChild(g);
     });
     draw.markers = markers;
+    nodes.forEach(function (n) { n.size = measure(n.text); });
+    draw.order = labelOrder();
     root.setAttribute("data-nodes", String(nodes.size));
     render();
   }
@@ -264,14 +339,70 @@
       m.g.setAttribute("transform", "translate(" + (m.node.x - 20).toFixed(1) + "," +
         (m.node.y + radius(m.node) + 4).toFixed(1) + ")");
     });
+    placeLabels();
     if (!dragging) fit();
+  }
+
+  /* Labels from most to least important: the centre; then each node in the
+   * order it came (the server ranks neighbours), its name and the label of
+   * the edge that brought it; edges between two non-centre nodes last. */
+  function labelOrder() {
+    var order = [], seen = new Set();
+    var list = Array.from(nodes.values());
+    list.sort(function (a, b) { return (b.centre ? 1 : 0) - (a.centre ? 1 : 0); });
+    list.forEach(function (n) {
+      order.push({ node: n });
+      edges.forEach(function (e) {
+        if (seen.has(e) || !e.size) return;
+        var other = e.source === n.id ? e.target : e.target === n.id ? e.source : null;
+        if (other === null) return;
+        var o = nodes.get(other);
+        if (o && (o.centre || n.centre || o.expanded)) { order.push({ edge: e }); seen.add(e); }
+      });
+    });
+    edges.forEach(function (e) { if (!seen.has(e) && e.size) order.push({ edge: e }); });
+    return order;
+  }
+
+  function placeLabels() {
+    var order = draw.order || [];
+    var items = order.map(function (o) {
+      if (o.node) {
+        var n = o.node;
+        return { kind: "node", x: n.x, y: n.y, r: radius(n), w: n.size.w, h: n.size.h };
+      }
+      var a = nodes.get(o.edge.source), b = nodes.get(o.edge.target);
+      return { kind: "edge", x1: a.x, y1: a.y, x2: b.x, y2: b.y, w: o.edge.size.w, h: o.edge.size.h };
+    });
+    var circles = Array.from(nodes.values()).map(function (n) { return { x: n.x, y: n.y, r: radius(n) }; });
+    var fixed = (draw.markers || []).map(function (m) {
+      return { x: m.node.x - 20, y: m.node.y + radius(m.node) + 4, w: m.w, h: 18 };
+    });
+    var boxes = window.GraphLabels.place(items, circles, fixed);
+    var bounds = [];
+    order.forEach(function (o, i) {
+      var box = boxes[i];
+      var t = o.node ? o.node.text : o.edge.text;
+      t.setAttribute("visibility", box ? "visible" : "hidden");
+      if (!box) return;
+      bounds.push(box);
+      var asc = (o.node ? o.node.size : o.edge.size).asc;
+      var dx = o.node ? o.node.x : 0, dy = o.node ? o.node.y : 0;
+      t.setAttribute("x", (box.x - dx).toFixed(1));
+      t.setAttribute("y", (box.y - dy + asc).toFixed(1));
+    });
+    placeLabels.bounds = bounds.concat(fixed);
   }
 
   function fit() {
     var minX = Infinity, minY = Infinity, maxX = -Infinity, maxY = -Infinity;
     nodes.forEach(function (n) {
-      minX = Math.min(minX, n.x - 20); maxX = Math.max(maxX, n.x + 110);
-      minY = Math.min(minY, n.y - 20); maxY = Math.max(maxY, n.y + 36);
+      minX = Math.min(minX, n.x - 20); maxX = Math.max(maxX, n.x + 20);
+      minY = Math.min(minY, n.y - 20); maxY = Math.max(maxY, n.y + 20);
+    });
+    (placeLabels.bounds || []).forEach(function (b) {    // the labels fit too
+      minX = Math.min(minX, b.x - 4); maxX = Math.max(maxX, b.x + b.w + 4);
+      minY = Math.min(minY, b.y - 4); maxY = Math.max(maxY, b.y + b.h + 4);
     });
     if (!isFinite(minX)) return;
     var w = Math.max(maxX - minX, 300), h = Math.max(maxY - minY, 200);
@@ -313,7 +444,7 @@
     });
     list.forEach(function (p) {
       p.vx -= p.x * 0.004; p.vy -= p.y * 0.004;   // a weak pull to the middle
-      if (p.fixed || p === dragging) { p.vx = 0; p.vy = 0; return; }
+      if (p.fixed || p.still || p === dragging) { p.vx = 0; p.vy = 0; return; }
       p.x += Math.max(-30, Math.min(30, p.vx * alpha));
       p.y += Math.max(-30, Math.min(30, p.vy * alpha));
       p.vx *= 0.55; p.vy *= 0.55;

@@ -55,7 +55,8 @@
         name.className = "name";
         name.textContent = r.label;
         var kind = document.createElement("small");
-        kind.textContent = (r["class"] || r.type || "") + (r.matched ? " · 别名：" + r.matched : "");
+        kind.textContent = (r["class"] || r.type || "") + (r.context ? " · " + r.context : "") +
+          (r.matched ? " · 别名：" + r.matched : "");
         li.appendChild(dot); li.appendChild(name); li.appendChild(kind);
         li.addEventListener("mousedown", function (ev) { ev.preventDefault(); go(i); });
         list.appendChild(li);

@@ -13,6 +13,20 @@
   var status = document.getElementById("status");
   var examples = JSON.parse(document.getElementById("examples-data").textContent || "[]");
   var select = document.getElementById("example");
+  // the prefixes the CLI and the editor know: every IRI in a result is shown
+  // with them (subject, predicate or object alike), or whole in <…>
+  var prefixEl = document.getElementById("prefixes-data");
+  var prefixes = prefixEl ? JSON.parse(prefixEl.textContent || "{}") : {};
+  var prefixList = Object.keys(prefixes).map(function (k) { return [k, prefixes[k]]; })
+    .sort(function (a, b) { return b[1].length - a[1].length; });
+
+  function shortIri(v) {
+    for (var i = 0; i < prefixList.length; i++) {
+      var ns = prefixList[i][1];
+      if (v.indexOf(ns) === 0 && v.length > ns.length) return prefixList[i][0] + ":" + v.slice(ns.length);
+    }
+    return "<" + v + ">";
+  }
 
   function post(accept) {
     return fetch(endpoint, {
@@ -49,6 +63,11 @@
       a.href = base + path.split("/").map(encodeURIComponent).join("/") + (sent ? "#s-" + sent[2] : "");
       a.textContent = "fzid:" + rest;
       td.appendChild(a);
+    } else if (term.type === "uri") {
+      td.textContent = shortIri(v);
+      td.title = v;
+    } else if (term.type === "bnode") {
+      td.textContent = "_:" + v;
     } else {
       td.textContent = v;
       if (term.type === "literal" && term.datatype && /#(integer|decimal|double|float)$/.test(term.datatype)) td.className = "num";
