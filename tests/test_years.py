@@ -251,3 +251,16 @@ def test_county_and_year_cells_filter_without_retyping(client):
     removals = {unquote(h).replace("&amp;", "&")
                 for h in re.findall(r'<span class="chip">.*?<a href="([^"]+)"', filtered, re.S)}
     assert "/queries/systems_matrix?county=曹县" in removals and "/queries/systems_matrix?year=2023" in removals
+
+
+def test_township_page_links_its_years(client, runner):
+    iri = run(bundled()["systems_matrix"], {"township": "大集镇"}, runner).records()[0]["t"]
+    eid = iri.split("/id/", 1)[1]
+    html = client.get("/entity/" + quote(eid)).get_data(as_text=True)
+    links = {unquote(h).replace("&amp;", "&") for h in re.findall(r'<a href="(/queries/[^"]+)"', html)}
+    assert f"/queries/systems_matrix?township={iri}" in links
+    assert f"/queries/report_completeness?township={iri}" in links
+    change = next(h for h in links if h.startswith("/queries/changes?"))
+    assert "from=2022" in change and "to=2023" in change and f"township={iri}" in change
+    page = client.get(change.replace(iri, quote(iri, safe=""))).get_data(as_text=True)
+    assert "明德律师事务所" in page and "青松律师事务所" in page
