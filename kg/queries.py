@@ -398,12 +398,18 @@ def run(query: CannedQuery, given: dict[str, Any], runner) -> Table:
     doc = json.loads(result.body)
     hidden = query.param_names
     columns = [v for v in doc["head"]["vars"] if v not in hidden]
-    rows = doc["results"]["bindings"]
-    # cut by the row cap, or by the query's own LIMIT (as many rows as it allows)
-    cut = bool(doc.get("truncated")) or (query.limit is not None and len(rows) >= query.limit)
+    return finished(query, Table(columns, doc["results"]["bindings"], bool(doc.get("truncated")),
+                                 result.elapsed_ms))
+
+
+def finished(query: CannedQuery, table: Table) -> Table:
+    """A canned query's answer as shown: cut by the row cap or by the query's
+    own LIMIT (as many rows as it allows), and sorted by its ``sort:``."""
+    rows = table.rows
+    cut = table.truncated or (query.limit is not None and len(rows) >= query.limit)
     if query.sort:
         rows = sorted(rows, key=lambda row: tuple(_sort_key(plain(row.get(c))) for c in query.sort))
-    return Table(columns, rows, cut, result.elapsed_ms)
+    return Table(table.columns, rows, cut, table.elapsed_ms)
 
 
 def _sort_key(value: Any) -> tuple[int, Any]:

@@ -264,3 +264,24 @@ def test_township_page_links_its_years(client, runner):
     assert "from=2022" in change and "to=2023" in change and f"township={iri}" in change
     page = client.get(change.replace(iri, quote(iri, safe=""))).get_data(as_text=True)
     assert "明德律师事务所" in page and "青松律师事务所" in page
+
+
+def test_cli_and_web_give_changes_in_the_same_order(client, store_dir):
+    import json
+
+    from click.testing import CliRunner
+
+    from kg.cli_serve import query
+
+    args = ["changes", "--store", str(store_dir), "--param", "township=大集镇", "--param", "from=2022",
+            "--param", "to=2023", "--format", "json"]
+    res = CliRunner().invoke(query, args)
+    assert res.exit_code == 0, res.output
+    cli_rows = [(r["change"], r["object"]) for r in json.loads(res.output)["rows"]]
+    web = client.get("/queries/changes.json?township=" + quote("大集镇") + "&from=2022&to=2023").get_json()
+    assert cli_rows == [(r["change"], r["object"]) for r in web["rows"]]
+    assert [r[1] for r in cli_rows] == [r[2] for r in sorted(
+        ((r["kind"], r["change"], r["object"]) for r in web["rows"]))]      # sorted by kind, change, name
+    res = CliRunner().invoke(query, args[:3] + ["--param", "from=2022", "--param", "to=2023"])
+    assert res.exit_code == 1 and "one of the parameters township, county" in res.output
+    assert "Traceback" not in res.output
