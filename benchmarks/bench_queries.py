@@ -155,6 +155,7 @@ def run(args: argparse.Namespace) -> str:
             headers={"Accept": "application/sparql-results+json"})
         town = json.loads(body)["results"]["bindings"][0]["l"]["value"]
         needs = {"search": {"name": "司法所"}, "township_profile": {"township": town},
+                 "changes": {"township": town, "from": "2022", "to": "2023"},
                  "compare_metric": {"metric": args.metric}}
         rows = []
         for name, q in sorted(queries.items()):

@@ -196,7 +196,7 @@ def query(name_or_sparql: str, params: tuple[str, ...], fmt: str, location: str 
                 answer = store.query(canned.text, substitutions=subs)
             except SyntaxError as exc:
                 raise FazhiError(f"{canned.path}: malformed query: {exc}") from None
-        table = _table_from_answer(answer, canned.param_names, limit)
+        table = queries_mod.finished(canned, _table_from_answer(answer, canned.param_names, limit))
     except FazhiError as exc:
         _fail(exc)
         return

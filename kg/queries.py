@@ -23,9 +23,27 @@ top and passes ``?wantedName`` in through ``LATERAL { SELECT ?wantedName …
 }``; LATERAL also makes Oxigraph look the details of each row up one by one
 instead of joining whole tables (see township_profile.rq, compare_metric.rq).  Every file is read and parsed at start-up
 (:func:`load_all`): a broken one fails at once, naming itself.
+
+The header also says how a person reads the answer (the JSON and CSV keep
+the raw columns)::
+
+    #+ columns:
+    #+   townshipName: {zh: 乡镇, en: Township, link: township}
+    #+   township: {zh: 乡镇 IRI, en: Township IRI}
+    #+   countyLabel: {zh: 县级行政区, en: County, filter: county}
+    #+ one_of: [township, county]        # at least one of these parameters
+    #+ sort: [townshipName, yearReported] # the rows shown, sorted by these
+
+``link`` names the column holding the IRI the cell links to (an entity,
+a report, or a sentence: its report at ``#s-N``); the page then shows the
+labelled link once and not the IRI column.  ``filter`` names the parameter
+a click on the cell sets, keeping the others.  ``sort`` orders the rows
+the store gave (a query with ``ORDER BY`` over a national graph would
+read every report before the first row); missing values go last.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -77,6 +95,17 @@ class Param:
 
 
 @dataclass(frozen=True)
+class Column:
+    """How a result column is shown: its labels, the IRI column it links to,
+    the parameter a click on it sets."""
+    name: str
+    zh: str
+    en: str
+    link: str | None = None
+    filter: str | None = None
+
+
+@dataclass(frozen=True)
 class CannedQuery:
     name: str
     path: Path
@@ -86,6 +115,22 @@ class CannedQuery:
     text: str
     params: tuple[Param, ...] = field(default_factory=tuple)
     evidence: bool = True
+    columns: tuple[Column, ...] = field(default_factory=tuple)
+    one_of: tuple[str, ...] = ()          # at least one of these parameters is needed
+    sort: tuple[str, ...] = ()            # columns the shown rows are sorted by
+    limit: int | None = None              # the query's own final LIMIT
+
+    def column(self, name: str) -> Column:
+        """A column's labels (the variable name itself where none are given)."""
+        for c in self.columns:
+            if c.name == name:
+                return c
+        return Column(name, name, name)
+
+    @property
+    def link_targets(self) -> set[str]:
+        """IRI columns a labelled column links to: the page shows them once, as that link."""
+        return {c.link for c in self.columns if c.link}
 
     def bindings(self, given: dict[str, Any]) -> dict[str, Any]:
         """Values for the query's variables: given, else default; unknown names refused."""
@@ -102,12 +147,21 @@ class CannedQuery:
             elif p.required:
                 raise QueryError(f"query '{self.name}' needs the parameter '{p.name}' "
                                  f"({p.help or p.type})")
+        if self.one_of and not any(n in out for n in self.one_of):
+            raise QueryError(f"query '{self.name}' needs one of the parameters "
+                             f"{', '.join(self.one_of)}")
         return out
 
     def missing(self, given: dict[str, Any]) -> list[Param]:
-        """Required parameters with no value (given or default)."""
-        return [p for p in self.params if p.required
-                and not str(given.get(p.name, p.default) or "").strip()]
+        """Required parameters with no value (given or default); all of
+        ``one_of`` when none of them has one."""
+        def empty(p: Param) -> bool:
+            return not str(given.get(p.name, p.default) or "").strip()
+        out = [p for p in self.params if p.required and empty(p)]
+        group = [p for p in self.params if p.name in self.one_of]
+        if group and all(empty(p) for p in group):
+            out += group
+        return out
 
     @property
     def param_names(self) -> set[str]:
@@ -158,6 +212,13 @@ def parse(path: Path) -> CannedQuery:
         default = spec.get("default", "")
         params.append(Param(str(name), ptype, "" if default is None else default,
                             str(spec.get("help", "")), choices, cq, bool(spec.get("required"))))
+    columns = _columns(path, meta.get("columns"))
+    one_of = tuple(str(n) for n in (meta.get("one_of") or ()))
+    sort = tuple(str(n) for n in (meta.get("sort") or ()))
+    names = {p.name for p in params}
+    if set(one_of) - names:
+        raise FazhiError(f"{path}: one_of names {', '.join(sorted(set(one_of) - names))}, "
+                         f"which are not parameters")
     from kg.sparql_parse import decide
 
     try:
@@ -168,18 +229,59 @@ def parse(path: Path) -> CannedQuery:
         for p in params:
             if p.choices_query and decide(p.choices_query).form != "SELECT":
                 raise QueryError(f"the choices query of parameter '{p.name}' must be a SELECT")
-        _parse_only(body, params)
+        variables = _parse_only(body, params)
     except QueryError as exc:
         raise FazhiError(f"{path}: {exc}") from None
+    _check_columns(path, columns, sort, variables, names)
+    m = _LIMIT.search(body)
     return CannedQuery(path.stem, path, title["zh"], title["en"], str(meta.get("description", "")).strip(),
-                       body, tuple(params), bool(meta.get("evidence", True)))
+                       body, tuple(params), bool(meta.get("evidence", True)), columns, one_of, sort,
+                       int(m.group(1)) if m else None)
+
+
+_LIMIT = re.compile(r"\bLIMIT\s+(\d+)\s*(?:OFFSET\s+\d+\s*)?$", re.IGNORECASE)
+
+
+def _columns(path: Path, spec: Any) -> tuple[Column, ...]:
+    """The ``columns:`` header: name → {zh, en, link?, filter?}."""
+    if spec is None:
+        return ()
+    if not isinstance(spec, dict):
+        raise FazhiError(f"{path}: columns: must map each column to {{zh: …, en: …}}")
+    out = []
+    for name, c in spec.items():
+        if not isinstance(c, dict) or not c.get("zh") or not c.get("en"):
+            raise FazhiError(f"{path}: column '{name}' needs {{zh: …, en: …}}")
+        unknown = set(c) - {"zh", "en", "link", "filter"}
+        if unknown:
+            raise FazhiError(f"{path}: column '{name}' has unknown key(s) {', '.join(sorted(unknown))} "
+                             f"(use zh, en, link, filter)")
+        out.append(Column(str(name), str(c["zh"]), str(c["en"]),
+                          str(c["link"]) if c.get("link") else None,
+                          str(c["filter"]) if c.get("filter") else None))
+    return tuple(out)
+
+
+def _check_columns(path: Path, columns: tuple[Column, ...], sort: tuple[str, ...],
+                   variables: list[str], params: set[str]) -> None:
+    """Every named column, link and sort key is a column the query SELECTs; every filter a parameter."""
+    have = set(variables)
+    for c in columns:
+        for what, name in (("column", c.name), ("link of " + c.name, c.link)):
+            if name and name not in have:
+                raise FazhiError(f"{path}: {what} '{name}' is not a variable the query SELECTs")
+        if c.filter and c.filter not in params:
+            raise FazhiError(f"{path}: filter of column '{c.name}' names '{c.filter}', not a parameter")
+    for name in sort:
+        if name not in have:
+            raise FazhiError(f"{path}: sort names '{name}', not a variable the query SELECTs")
 
 
 _SAMPLE = {"string": "x", "integer": "1", "year": "2023", "iri": "http://example.org/x",
            "boolean": "true"}
 
 
-def _parse_only(text: str, params: list[Param] | tuple[Param, ...] = ()) -> None:
+def _parse_only(text: str, params: list[Param] | tuple[Param, ...] = ()) -> list[str]:
     """Parse with Oxigraph's own parser (on an empty store: nothing to read).
 
     A canned query is the project's (or the admin's) file, read at start-up,
@@ -196,12 +298,14 @@ def _parse_only(text: str, params: list[Param] | tuple[Param, ...] = ()) -> None
     for p in params:
         term = Param(p.name, p.type).bind(_SAMPLE[p.type])
         subs[ox.Variable(p.name)] = term
+    variables: list[str] = []
     try:
         for kwargs in ({}, {"substitutions": subs} if subs else None):
             if kwargs is None:
                 continue
             result = ox.Store().query(text, prefixes=dict(PREFIXES), **kwargs)
             if not isinstance(result, (bool, ox.QueryBoolean)):
+                variables = [v.value for v in result.variables]
                 for _ in result:
                     break
     except SyntaxError as exc:
@@ -209,6 +313,7 @@ def _parse_only(text: str, params: list[Param] | tuple[Param, ...] = ()) -> None
     except RuntimeError as exc:
         raise QueryError(f"every parameter must be a variable the query SELECTs "
                          f"(and GROUPs BY, if it aggregates): {exc}") from None
+    return variables
 
 
 def load_all(folder: Path | None = None) -> dict[str, CannedQuery]:
@@ -293,8 +398,27 @@ def run(query: CannedQuery, given: dict[str, Any], runner) -> Table:
     doc = json.loads(result.body)
     hidden = query.param_names
     columns = [v for v in doc["head"]["vars"] if v not in hidden]
-    return Table(columns, doc["results"]["bindings"], bool(doc.get("truncated")),
-                 result.elapsed_ms)
+    return finished(query, Table(columns, doc["results"]["bindings"], bool(doc.get("truncated")),
+                                 result.elapsed_ms))
+
+
+def finished(query: CannedQuery, table: Table) -> Table:
+    """A canned query's answer as shown: cut by the row cap or by the query's
+    own LIMIT (as many rows as it allows), and sorted by its ``sort:``."""
+    rows = table.rows
+    cut = table.truncated or (query.limit is not None and len(rows) >= query.limit)
+    if query.sort:
+        rows = sorted(rows, key=lambda row: tuple(_sort_key(plain(row.get(c))) for c in query.sort))
+    return Table(table.columns, rows, cut, table.elapsed_ms)
+
+
+def _sort_key(value: Any) -> tuple[int, Any]:
+    # missing last; numbers before text so that a column of years sorts as numbers
+    if value is None or value == "":
+        return (2, "")
+    if isinstance(value, (int, float)) or (isinstance(value, str) and value.isdigit()):
+        return (0, float(value))
+    return (1, str(value))
 
 
 def run_choices(runner_or_engine, param: Param) -> list[tuple[str, str]]:

@@ -202,7 +202,8 @@ def test_header_needs_titles_in_both_languages(tmp_path):
 # ----------------------------------------------------------------- answers
 
 def test_every_query_runs_with_its_defaults(runner):
-    needs = {"search": {"name": "镇"}, "township_profile": {"township": "青山镇"}}
+    needs = {"search": {"name": "镇"}, "township_profile": {"township": "青山镇"},
+             "changes": {"county": "明水县", "from": "2022", "to": "2023"}}
     for name, q in bundled().items():
         table = run(q, needs.get(name, {}), runner)
         assert table.columns, name
@@ -271,15 +272,15 @@ def test_search_matches_part_of_a_name_and_alt_labels(runner):
 
 def test_report_completeness(runner):
     rows = run(bundled()["report_completeness"], {}, runner).records()
-    missing = {r["township"]: r["missing"] for r in rows}
+    missing = {r["townshipName"]: r["missing"] for r in rows}
     assert missing["青山镇"] == ""
     assert "shortcomings" in missing["长河镇"] and "next_year" in missing["长河镇"]
     lacking = run(bundled()["report_completeness"], {"lacking": "next_year"}, runner).records()
-    assert {r["township"] for r in lacking} == {"红岭街道", "长河镇"}
+    assert {r["townshipName"] for r in lacking} == {"红岭街道", "长河镇"}
 
 
 def test_systems_laws_activities_and_profile(runner):
-    matrix = {r["township"]: r for r in run(bundled()["systems_matrix"], {}, runner).records()}
+    matrix = {r["townshipName"]: r for r in run(bundled()["systems_matrix"], {}, runner).records()}
     assert matrix["白石乡"]["enforcementPublicity"] == "行政执法公示制度"
     assert matrix["白石乡"]["fullProcessRecording"] == "执法全过程记录制度"
     assert "青山镇" not in matrix
@@ -347,7 +348,8 @@ def test_real_reports_never_name_townships_without_law_firms(real_store):
 
 def test_real_reports_every_query_runs(real_store):
     store = ox.Store.read_only(str(real_store))
-    needs = {"search": {"name": "镇"}, "township_profile": {"township": "江口镇"}}
+    needs = {"search": {"name": "镇"}, "township_profile": {"township": "江口镇"},
+             "changes": {"township": "江口镇", "from": "2022", "to": "2023"}}
     for name, q in bundled().items():
         run(q, needs.get(name, {}), lambda c, **kw: execute(store, c, max_rows=10000, **kw))
 

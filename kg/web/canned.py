@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlencode
 
-from flask import Blueprint, Response, abort, jsonify, render_template, request
+from flask import Blueprint, Response, abort, jsonify, render_template, request, url_for
 
 from kg.errors import QueryError
 from kg.namespace import PREFIXES
@@ -106,6 +106,14 @@ def short(value: Any) -> str:
     return text
 
 
+def _with(q: CannedQuery, given: dict[str, str], name: str, value: str | None) -> str:
+    """This query's page with one parameter set (or, with None, cleared), the others kept."""
+    args = {k: v for k, v in given.items() if k != name}
+    if value:
+        args[name] = value
+    return url_for("canned.page", name=q.name) + ("?" + urlencode(args) if args else "")
+
+
 @bp.route("/queries/<name>")
 def page(name: str) -> tuple[str, int] | str:
     q = _query(name)
@@ -120,7 +128,9 @@ def page(name: str) -> tuple[str, int] | str:
         error, status = str(exc), exc.status
     choices = {p.name: svc.choices(q, p.name) for p in q.params if p.choices or p.choices_query}
     args = urlencode(given)
+    shown = [c for c in table.columns if c not in q.link_targets] if table is not None else []
     html = render_template("query.html", q=q, given=given, table=table, error=error,
-                           choices=choices, short=short, args=args,
+                           choices=choices, short=short, args=args, shown=shown,
+                           filter_url=lambda name, value: _with(q, given, name, value),
                            is_iri=lambda t: bool(t) and t.get("type") == "uri")
     return (html, status) if status != 200 else html
