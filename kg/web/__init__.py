@@ -122,6 +122,20 @@ def service() -> Service:
     return current_app.extensions["fazhi_kg"]
 
 
+def require_write(switch: str, token: str, what: str, verb: str) -> None:
+    """403 unless the write route ``what`` is switched on (setting ``switch``)
+    with a secret (setting ``token``): every write route is off by default,
+    and on only with a secret to go with it."""
+    s = service().settings
+    if not s[switch]:
+        raise QueryError(f"{what} are off on this server: the setting {switch} is false "
+                         f"(set FAZHI_KG_{switch.upper()}=true and FAZHI_KG_{token.upper()} "
+                         f"to allow them)", status=403, setting=switch)
+    if not s[token]:
+        raise QueryError(f"{what} need {verb}: {switch} is on but the setting {token} "
+                         f"is empty", status=403, setting=token)
+
+
 # ----------------------------------------------------------------- errors
 
 _MARKUP = {c: f"%{ord(c):02X}" for c in "<>\"'&`"}

@@ -24,7 +24,7 @@ from flask import Blueprint, Response, current_app, request
 
 from kg.errors import QueryError
 from kg.sparql import GRAPH_TYPES, RESULT_TYPES, user_query
-from kg.web import error_response, service
+from kg.web import error_response, require_write, service
 
 bp = Blueprint("sparql", __name__)
 
@@ -165,15 +165,9 @@ def _content_type(media_type: str) -> str:
 
 
 def _update(text: str) -> Response:
+    require_write("allow_update", "update_token", "updates", "a token")
     svc = service()
     s = svc.settings
-    if not s["allow_update"]:
-        raise QueryError("updates are off on this endpoint: the setting allow_update is false "
-                         "(set FAZHI_KG_ALLOW_UPDATE=true and FAZHI_KG_UPDATE_TOKEN to allow "
-                         "them)", status=403, setting="allow_update")
-    if not s["update_token"]:
-        raise QueryError("updates need a token: allow_update is on but the setting "
-                         "update_token is empty", status=403, setting="update_token")
     given = request.headers.get("Authorization", "")
     if not hmac.compare_digest(given.encode(), f"Bearer {s['update_token']}".encode()):
         return error_response("an update needs the header 'Authorization: Bearer TOKEN' "

@@ -35,7 +35,7 @@ from ingest.runner import REPORT_SUFFIXES, Ingest
 from kg.errors import QueryError, StoreError
 from kg.store import LocalStore, graph_prefix
 from kg.style import CLASS_TYPES
-from kg.web import error_response, service
+from kg.web import error_response, require_write, service
 
 log = logging.getLogger("fazhi_kg.upload")
 
@@ -118,15 +118,8 @@ def page() -> Any:
 
 
 def _check_allowed() -> None:
-    """403 when uploads are off, 401 without the right token."""
-    s = service().settings
-    if not s["allow_upload"]:
-        raise QueryError("uploads are off on this server: the setting allow_upload is false "
-                         "(set FAZHI_KG_ALLOW_UPLOAD=true and FAZHI_KG_UPLOAD_TOKEN to allow "
-                         "them)", status=403, setting="allow_upload")
-    if not s["upload_token"]:
-        raise QueryError("uploads need a password: allow_upload is on but the setting "
-                         "upload_token is empty", status=403, setting="upload_token")
+    """403 when uploads are off or have no password."""
+    require_write("allow_upload", "upload_token", "uploads", "a password")
 
 
 def _authorised() -> bool:
