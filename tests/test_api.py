@@ -15,6 +15,7 @@ import pyoxigraph as ox
 import pytest
 
 from tests.e2e.conftest import SCRIPT_STEM, build_store
+from tests.webutil import get, web_app_on
 
 REPO = Path(__file__).resolve().parent.parent
 FIRM = "org/龙脊律师事务所"
@@ -25,23 +26,12 @@ MAX_NEIGHBOURS = 5
 def web_app(tmp_path_factory) -> Iterator:
     folder = tmp_path_factory.mktemp("web")
     build_store(folder)
-    import server
-
-    app = server.create_app({"store": str(folder / "store"), "TESTING": True,
-                             "max_neighbours": MAX_NEIGHBOURS})
-    yield app
-    server.close_app(app)
+    yield from web_app_on(folder / "store", MAX_NEIGHBOURS)
 
 
 @pytest.fixture
 def client(web_app):
     return web_app.test_client()
-
-
-def get(client, url: str, status: int = 200):
-    r = client.get(url, headers={"Accept": "application/json"})
-    assert r.status_code == status, r.get_data(as_text=True)
-    return r.get_json()
 
 
 def test_search_partial_chinese(client):

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 import pytest
 
 from tests.e2e.conftest import build_store
+from tests.webutil import get, web_app_on
 
 TOWNSHIP = "township/云阳县/江口镇"
 FIRM = "org/龙脊律师事务所"
@@ -41,23 +42,12 @@ def web_app(tmp_path_factory) -> Iterator:
     proc = subprocess.run([sys.executable, "-m", "kg.cli", "ingest", "--store", str(store),
                            str(street)], capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
-    import server
-
-    app = server.create_app({"store": str(folder / "store"), "TESTING": True,
-                             "max_neighbours": MAX_NEIGHBOURS})
-    yield app
-    server.close_app(app)
+    yield from web_app_on(folder / "store", MAX_NEIGHBOURS)
 
 
 @pytest.fixture
 def client(web_app):
     return web_app.test_client()
-
-
-def get(client, url: str, status: int = 200):
-    r = client.get(url, headers={"Accept": "application/json"})
-    assert r.status_code == status, r.get_data(as_text=True)
-    return r.get_json()
 
 
 # ------------------------------------------------------------ neighbours

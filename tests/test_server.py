@@ -6,7 +6,6 @@ project's shape), on disk in a temporary folder.
 from __future__ import annotations
 
 import json
-import socket
 import threading
 import time
 import urllib.error
@@ -22,6 +21,7 @@ import pytest
 from kg.errors import FazhiError
 from kg.namespace import graph_iri
 from server import close_app, create_app
+from netutil import counting_listener
 from test_queries import TOWNSHIPS, build_store
 
 TOKEN = "s3cret-token"
@@ -160,37 +160,8 @@ def test_dataset_by_default_graph_and_named_graph_uris(base):
 
 # ----------------------------------------------------------------- safety
 
-@contextmanager
-def listener() -> Iterator[tuple[int, list]]:
-    """A TCP listener on 127.0.0.1 recording every connection it gets."""
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    sock.listen(8)
-    sock.settimeout(0.2)
-    hits: list = []
-    stop = threading.Event()
-
-    def accept() -> None:
-        while not stop.is_set():
-            try:
-                conn, _ = sock.accept()
-                hits.append(conn.recv(1000))
-                conn.close()
-            except OSError:
-                continue
-
-    t = threading.Thread(target=accept, daemon=True)
-    t.start()
-    try:
-        yield sock.getsockname()[1], hits
-    finally:
-        stop.set()
-        t.join(2)
-        sock.close()
-
-
 def test_service_and_load_never_reach_the_network(base):
-    with listener() as (port, hits):
+    with counting_listener() as (port, hits):
         url = f"http://127.0.0.1:{port}/sparql"
         queries = [
             f"SELECT * WHERE {{ SERVICE <{url}> {{ ?s ?p ?o }} }}",
