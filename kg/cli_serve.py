@@ -176,12 +176,12 @@ def query(name_or_sparql: str, params: tuple[str, ...], fmt: str, location: str 
     from kg.store import default_location, open_store
 
     try:
-        canned = queries_mod.bundled().get(name_or_sparql)
+        canned = queries_mod.named(name_or_sparql)
         if canned is None:
             if params:
                 raise FazhiError(f"'{name_or_sparql[:40]}' is not a canned query, so --param "
                                  "does not apply (canned queries: "
-                                 f"{', '.join(sorted(queries_mod.bundled()))})")
+                                 f"{', '.join(queries_mod.names())})")
             from kg.cli import read_query_text, render_answer
 
             text = read_query_text(name_or_sparql)

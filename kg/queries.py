@@ -331,6 +331,20 @@ def bundled() -> dict[str, CannedQuery]:
     return load_all()
 
 
+def names(folder: Path | None = None) -> list[str]:
+    """The canned queries' names, without parsing them."""
+    return sorted(p.stem for p in (folder or queries_dir()).glob("*.rq"))
+
+
+def named(name: str, folder: Path | None = None) -> CannedQuery | None:
+    """One canned query by name, parsed alone (parsing all of them costs
+    seconds, which a command that runs one, or none, need not pay); None
+    when ``name`` is not one (a SPARQL text, say)."""
+    if name not in names(folder):
+        return None
+    return parse((folder or queries_dir()) / f"{name}.rq")
+
+
 # ----------------------------------------------------------------- running
 
 @dataclass
