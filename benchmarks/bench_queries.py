@@ -15,8 +15,16 @@ value for the required ones), in the same run and on the same store folder:
 * ``oxigraph``: that text, ``POST /query`` on ``oxigraph serve-read-only
   --union-default-graph`` (the same engine with no guard, no Python);
 
-p50/p99 latency of each, then 32 clients for 60 s on a mix of the canned
-queries (``--clients``, ``--duration``): requests per second and errors.
+Every canned query that takes a ``county`` runs a second time with a county
+of the store.  Then the pages, on ``fazhi-kg serve`` alone: the home page,
+``/api/overview``, ``/api/search`` (a common and a rare word), and the entity
+page (``/api/entity/…`` and the HTML page) of a township, of
+中华人民共和国宪法 (cited by most reports) and of a law firm.
+
+p50/p99 latency of each, then ``--clients`` clients for ``--duration``
+seconds on a mix of the canned queries and the pages: requests per second and
+errors.  The memory of the whole ``serve`` process tree (workers included)
+is sampled twice a second from /proc for the whole run: its peak PSS and RSS.
 Prints a Markdown section for docs/benchmarks.md (``--markdown FILE`` writes it).
 Not a test: it takes minutes.
 """
@@ -42,6 +50,18 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from kg.queries import CannedQuery, bundled  # noqa: E402
+
+sys.path.insert(0, str(REPO / "benchmarks"))
+from bench_scale import Sampler  # noqa: E402  (the process-tree memory sampler)
+
+#: SPARQL that finds the things the pages are measured on (a township, its
+#: county, the most cited law, a law firm); answered by the store itself.
+_FIND = {
+    "town": "SELECT ?t ?l WHERE { GRAPH ?g { ?r fz:township ?t . ?t rdfs:label ?l } } LIMIT 1",
+    "county": "SELECT ?c ?l WHERE { GRAPH ?g { ?c a fz:County ; rdfs:label ?l } } LIMIT 1",
+    "law": "SELECT ?c WHERE { GRAPH ?g { ?c a fz:Law ; rdfs:label \"中华人民共和国宪法\" } } LIMIT 1",
+    "firm": "SELECT ?c WHERE { GRAPH ?g { ?c a fz:LawFirm } } LIMIT 1",
+}
 
 
 def free_port() -> int:
@@ -135,6 +155,7 @@ def run(args: argparse.Namespace) -> str:
                FAZHI_KG_QUERY_TIME_LIMIT_MS=str(args.time_limit_ms),
                FAZHI_KG_QUERY_QUEUE_MS=str(max(300_000, args.time_limit_ms)),
                FAZHI_KG_MAX_ROWS="10000", PYTHONUNBUFFERED="1")
+    sampler = None
     ours = subprocess.Popen([sys.executable, "-c",
                              "import sys; from kg.cli_serve import serve; serve(sys.argv[1:])",
                              "--store", str(store), "--port", str(ours_port),
@@ -146,20 +167,25 @@ def run(args: argparse.Namespace) -> str:
                             "--timeout-s", str(args.time_limit_ms // 1000)],
                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
+        sampler = Sampler(ours.pid)
+        sampler.start()
         wait_up(ours_port, "/sparql", ours)
         wait_up(ox_port, "/query?query=ASK%7B%7D", oxs)
         a, b = Client(ours_port), Client(ox_port)
-        # a township that exists, for the profile
-        status, body = a.request("GET", "/sparql?" + urllib.parse.urlencode({"query":
-            "SELECT ?l WHERE { GRAPH ?g { ?r fz:township ?t . ?t rdfs:label ?l } } LIMIT 1"}),
-            headers={"Accept": "application/sparql-results+json"})
-        town = json.loads(body)["results"]["bindings"][0]["l"]["value"]
+        found = {key: find(a, text) for key, text in _FIND.items()}
+        town = found["town"]["l"]
+        county = found["county"].get("l")
         needs = {"search": {"name": "司法所"}, "township_profile": {"township": town},
                  "changes": {"township": town, "from": "2022", "to": "2023"},
                  "compare_metric": {"metric": args.metric}}
-        rows = []
+        runs = []
         for name, q in sorted(queries.items()):
-            given = needs.get(name, {})
+            runs.append((name, needs.get(name, {})))
+            if county and "county" in {p.name for p in q.params}:
+                runs.append((name, dict(needs.get(name, {}), county=county)))
+        rows = []
+        for name, given in runs:
+            q = queries[name]
             text = inline(q, given)
             path = f"/queries/{name}.json" + ("?" + urllib.parse.urlencode(given) if given else "")
             form = urllib.parse.urlencode({"query": text})
@@ -181,18 +207,60 @@ def run(args: argparse.Namespace) -> str:
             for k, v in res.items():
                 if v[1]:
                     print(f"   {k} error: {v[2]}", flush=True)
-        # concurrency: a mix of the canned queries that answer well within the time limit
+        pages = page_paths(found)
+        page_rows = []
+        for label, path in pages:
+            a.request("GET", path)
+            res = timed(lambda: a.request("GET", path), args.reps, args.budget)
+            page_rows.append((label, path, res))
+            print(f"{label}: p50={statistics.median(res[0]):.1f} p99={pct(res[0], 99):.1f} "
+                  f"err={res[1]} {res[2]}", flush=True)
+        # concurrency: a mix of the canned queries that answer well within the
+        # time limit, and the pages
         mix = [(name, given) for name, given, n, res in rows
                if res["canned"][1] == 0 and pct(res["canned"][0], 99) < args.mix_below_ms]
+        mix += [(None, path) for _, path, _ in page_rows]
         load = concurrent(ours_port, mix, args.clients, args.duration)
-        load_ox = concurrent(ox_port, [(inline(queries[nm], g), None) for nm, g in mix],
+        load_ox = concurrent(ox_port, [(inline(queries[nm], g), None) for nm, g in mix if nm],
                              args.clients, args.duration, oxigraph=True) if args.compare_load else None
     finally:
+        if sampler is not None:
+            sampler.stop()
         ours.terminate()
         oxs.terminate()
         ours.wait(20)
         oxs.wait(20)
-    return report(args, store, rows, mix, load, load_ox)
+    memory = {"peak_pss_mb": sampler.peak_pss // 1024, "peak_rss_mb": sampler.peak_rss // 1024,
+              "processes": sampler.peak_procs}
+    return report(args, store, rows, page_rows, mix, load, load_ox, memory)
+
+
+def find(client: Client, text: str) -> dict[str, str]:
+    """The first row of a SELECT on ``/sparql``, as plain strings ({} if none)."""
+    status, body = client.request("GET", "/sparql?" + urllib.parse.urlencode({"query": text}),
+                                  headers={"Accept": "application/sparql-results+json"})
+    if status != 200:
+        raise SystemExit(f"finding what to measure failed: {status} {body[:200]!r}")
+    found = json.loads(body)["results"]["bindings"]
+    return {k: v["value"] for k, v in found[0].items()} if found else {}
+
+
+def page_paths(found: dict[str, dict[str, str]]) -> list[tuple[str, str]]:
+    """(label, path) of every page measured, for the entities that exist."""
+    from kg.namespace import ID_IRI
+
+    out = [("home page /", "/"), ("/api/overview", "/api/overview"),
+           ("/api/search 司法所", "/api/search?" + urllib.parse.urlencode({"q": "司法所"})),
+           ("/api/search 宪法", "/api/search?" + urllib.parse.urlencode({"q": "宪法"}))]
+    for key, what in (("town", "township"), ("law", "中华人民共和国宪法"), ("firm", "law firm")):
+        iri = found[key].get("t") or found[key].get("c")
+        if not iri or not iri.startswith(ID_IRI):
+            print(f"no {what} in this store: its page is not measured", flush=True)
+            continue
+        eid = urllib.parse.quote(iri[len(ID_IRI):])
+        out += [(f"/api/entity ({what})", f"/api/entity/{eid}"),
+                (f"entity page ({what})", f"/entity/{eid}")]
+    return out
 
 
 def concurrent(port: int, mix: list, clients: int, duration: float, oxigraph: bool = False) -> dict:
@@ -208,7 +276,9 @@ def concurrent(port: int, mix: list, clients: int, duration: float, oxigraph: bo
             i += 1
             t0 = time.perf_counter()
             try:
-                if oxigraph:
+                if name is None:                   # a page: ``given`` is its path
+                    status, body = c.request("GET", given)
+                elif oxigraph:
                     status, body = c.request("POST", "/query", urllib.parse.urlencode({"query": name}),
                                              {"Content-Type": "application/x-www-form-urlencoded",
                                               "Accept": "application/sparql-results+json"})
@@ -239,7 +309,7 @@ def concurrent(port: int, mix: list, clients: int, duration: float, oxigraph: bo
     return counts
 
 
-def report(args, store: Path, rows, mix, load, load_ox) -> str:
+def report(args, store: Path, rows, page_rows, mix, load, load_ox, memory) -> str:
     def stats(v):
         return f"{statistics.median(v[0]):.1f} / {pct(v[0], 99):.1f}"
 
@@ -271,12 +341,20 @@ def report(args, store: Path, rows, mix, load, load_ox) -> str:
         lines.append(f"| {name} | {params} | {n} | {len(res['canned'][0])} | {stats(res['canned'])} | "
                      f"{stats(res['sparql'])} | "
                      f"{stats(res['oxigraph'])} | {ratio:.2f}{flag}{errs} |")
+    lines += ["", "Pages on fazhi-kg serve, ms, p50 / p99:", "",
+              "| page | path | n | p50 / p99 | errors |", "| --- | --- | ---: | ---: | ---: |"]
+    for label, path, res in page_rows:
+        lines.append(f"| {label} | `{urllib.parse.unquote(path)}` | {len(res[0])} | "
+                     f"{stats(res)} | {res[1]} |")
+    canned = sorted({n for n, _ in mix if n})
     lines += ["", f"Load: {args.clients} clients for {args.duration:.0f} s, each looping over "
-              f"{len(mix)} canned queries ({', '.join(n for n, _ in mix)}) through "
-              "`/queries/<name>.json`:", "",
+              f"{len(mix)} requests: {len(canned)} canned queries ({', '.join(canned)}) through "
+              f"`/queries/<name>.json` and the {len(mix) - sum(1 for n, _ in mix if n)} pages above:", "",
               f"- fazhi-kg: {load['ok']} answers, **{load['errors']} errors**, "
               f"**{load['rps']:.1f} requests/s**, latency p50 {pct(load['lat'], 50):.0f} ms, "
               f"p99 {pct(load['lat'], 99):.0f} ms" if load['lat'] else "- fazhi-kg: no answers"]
+    lines.append(f"- peak memory of the `serve` process tree ({memory['processes']} processes at "
+                 f"most): PSS {memory['peak_pss_mb']} MB, RSS {memory['peak_rss_mb']} MB")
     if load_ox:
         lines.append(f"- oxigraph serve, same mix as SPARQL text: {load_ox['ok']} answers, "
                      f"{load_ox['errors']} errors, {load_ox['rps']:.1f} requests/s")
@@ -291,7 +369,7 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--workdir", default="bench-work", help="where to build it")
     ap.add_argument("--reps", type=int, default=30, help="requests per query and server")
     ap.add_argument("--budget", type=float, default=30.0, help="seconds per query and server")
-    ap.add_argument("--clients", type=int, default=32)
+    ap.add_argument("--clients", type=int, default=16)
     ap.add_argument("--duration", type=float, default=60.0)
     ap.add_argument("--workers", type=int, default=os.cpu_count() or 2, help="query workers")
     ap.add_argument("--time-limit-ms", type=int, default=30000)
