@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+import textwrap
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -22,6 +23,7 @@ from ingest.bulk import SHARD_QUADS, Loader, Shards
 # the ingest runner's names stay importable from here (tests, scripts)
 from ingest.runner import REPORT_SUFFIXES, Outcome, collect_files, process_file  # noqa: F401
 from kg import __version__, evaluate_rules
+from kg import settings as settings_mod
 from kg.cli_ingest import IngestOptions, run_ingest
 from kg.cli_serve import query, serve
 from kg.cli_text import one_line, render_table
@@ -361,6 +363,45 @@ def eval_(gold: tuple[str, ...], location: str | None, reports: tuple[str, ...],
         if by_rule and rows is not None:
             out["rules"] = [r.to_dict() for r in rows]
         json_out.write_text(json.dumps(out, ensure_ascii=False, indent=2), encoding="utf-8")
+
+
+# ------------------------------------------------------------------ settings
+
+@cli.command("settings")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text",
+              show_default=True, help="text: each setting with its value, default and help; "
+                                      "json: the same as /settings.json; markdown: the README's "
+                                      "tables.")
+@click.option("--readme", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              default=None, help="Write the settings tables of this README again, between "
+                                 "their markers (<!-- settings:PART begin … -->).")
+def settings_(fmt: str, readme: Path | None) -> None:
+    """Every setting: its value here (FAZHI_KG_<NAME> or the default), default and help.
+
+    A token's value is never printed, only whether it is set.
+    """
+    if readme is not None:
+        text = readme.read_text(encoding="utf-8")
+        fresh = settings_mod.with_tables(text)
+        if fresh != text:
+            readme.write_text(fresh, encoding="utf-8")
+        click.echo(f"{readme}: settings tables {'rewritten' if fresh != text else 'up to date'}",
+                   err=True)
+        return
+    if fmt == "markdown":
+        parts = sorted({s.part for s in settings_mod.SETTINGS})
+        click.echo("\n".join(settings_mod.markdown(part) for part in parts), nl=False)
+        return
+    values = settings_mod.load()
+    if fmt == "json":
+        click.echo(json.dumps(settings_mod.describe(values), ensure_ascii=False, indent=1))
+        return
+    for s in settings_mod.SETTINGS:
+        default = s.shown_default.strip("`") or s.show(s.default).strip("`")
+        click.echo(f"{s.name} = {s.show(values[s.name]).strip('`')}  "
+                   f"(default {default}; {s.env})")
+        click.echo(textwrap.fill(s.help, width=88, initial_indent="    ",
+                                 subsequent_indent="    "))
 
 
 # ``query`` takes a canned query's name or SPARQL text (kg/cli_serve.py)

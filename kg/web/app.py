@@ -22,9 +22,10 @@ import importlib
 import importlib.util
 import logging
 
-from flask import Flask, Response, current_app, request
+from flask import Flask, Response, current_app, jsonify, request
 from werkzeug.exceptions import HTTPException
 
+from kg import settings as settings_mod
 from kg.errors import FazhiError, QueryError
 from kg.web import Service, canned, error_response, service, shown, sparql_endpoint
 
@@ -47,6 +48,11 @@ SECURITY_HEADERS = {
     "X-Frame-Options": "DENY",
     "Referrer-Policy": "same-origin",
 }
+
+
+def _settings_json() -> Response:
+    """Every setting with this server's value, default and help (a token: set or not)."""
+    return jsonify(settings_mod.describe(service().settings))
 
 
 # ----------------------------------------------------------------- errors
@@ -129,6 +135,7 @@ def install(app: Flask, svc: Service) -> None:
     app.config["MAX_CONTENT_LENGTH"] = svc.settings["max_request_bytes"] or None
     app.register_blueprint(sparql_endpoint.bp)
     app.register_blueprint(canned.bp)
+    app.add_url_rule("/settings.json", "settings", _settings_json)
     for name in EXTENSIONS:
         if importlib.util.find_spec(name) is None:
             continue
