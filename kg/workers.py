@@ -608,13 +608,6 @@ class Engine:
                 raise QueryError(message, status=status, setting=setting)
             return time.perf_counter() - t0
 
-    def restart(self) -> None:
-        """Replace every worker (after the store changed on disk)."""
-        for w in self._take_all(_START_TIMEOUT_S):
-            w.kill()
-        for lane in LANES:
-            self._start(lane, self.sizes[lane])
-
     def close(self) -> None:
         self._closed = True
         for lane in LANES:
