@@ -22,13 +22,12 @@ import click
 from ingest.bulk import SHARD_QUADS, Loader, Shards
 # the ingest runner's names stay importable from here (tests, scripts)
 from ingest.runner import REPORT_SUFFIXES, Outcome, collect_files, process_file  # noqa: F401
-from kg import __version__, evaluate_rules
+from kg import __version__
 from kg import settings as settings_mod
 from kg.cli_ingest import IngestOptions, run_ingest
 from kg.cli_serve import query, serve
 from kg.cli_text import one_line, render_table
 from kg.errors import FazhiError
-from kg.evaluate import PARTS, evaluate, render
 from kg.names import FILE, NameIndex, build
 from kg.namespace import ONTOLOGY_GRAPH
 from kg.store import FORMATS, LocalStore, Store, default_location, open_store
@@ -335,6 +334,10 @@ def eval_(gold: tuple[str, ...], location: str | None, reports: tuple[str, ...],
     (data/lexicons/README.md): gold entities found, extras made, and ``!``
     where the extras outnumber the hits.
     """
+    # the scoring and the pipeline's rule registry load for eval only (tens of ms)
+    from kg import evaluate_rules
+    from kg.evaluate import PARTS, evaluate, render
+
     if by_rule and not reports:
         raise FazhiError("--rules needs the reports themselves (--reports DIR): rule ids are "
                          "kept on the pipeline's mentions, not in the graph")

@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import click
-from tqdm import tqdm
 
 from ingest.bulk import SHARD_QUADS, Shards
 from ingest.limits import Limits
@@ -39,7 +38,9 @@ class IngestOptions:
     max_chars: int | None = None
 
 
-def _progress(total: int) -> tqdm:
+def _progress(total: int):
+    from tqdm import tqdm   # the progress bar: loaded by ingest only (tens of ms)
+
     return tqdm(total=total, unit="file", file=sys.stderr, dynamic_ncols=True,
                 disable=not sys.stderr.isatty() or total < 2)
 

@@ -18,14 +18,12 @@ from typing import Any
 
 import click
 
-from kg import queries as queries_mod
 from kg import settings as settings_mod
 from kg.cli_ingest import run_ingest
 from kg.cli_text import read_query_text, render_answer
 from kg.cli_text import render_table as text_table
 from kg.errors import FazhiError
 from kg.paths import data_dir
-from kg.queries import Table
 from kg.store import default_location, open_store, term_json
 
 
@@ -136,6 +134,8 @@ def render_table(columns: list[str], rows: list[list[Any]], cell: int = 40) -> s
 
 def _table_from_answer(answer: Any, hidden: set[str], max_rows: int):
     """A kg.store Answer (select) as a kg.queries Table, parameters left out."""
+    from kg.queries import Table   # see query()
+
     rows = [{v: term_json(t) for v, t in zip(answer.variables, row) if t is not None}
             for row in answer.rows[:max_rows]]
     return Table([v for v in answer.variables if v not in hidden], rows,
@@ -164,6 +164,10 @@ def query(name_or_sparql: str, params: tuple[str, ...], fmt: str, location: str 
       fazhi-kg query compare_metric -p metric=调解 --format csv
       fazhi-kg query 'SELECT ?r WHERE { ?r a fz:Report }'
     """
+    # the canned queries (and PyYAML, tens of ms) load for this command only,
+    # not at every start of the command line
+    from kg import queries as queries_mod
+
     try:
         canned = queries_mod.named(name_or_sparql)
         if canned is None:

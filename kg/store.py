@@ -40,7 +40,6 @@ import pyoxigraph as ox
 
 from kg.errors import QueryError, StoreError
 from kg.namespace import PREFIXES
-from kg.remote import RemoteStore
 from kg.rocks import Flusher, flush_failed, open_writable, release_memory
 # the interface, importable from here as it always was (kg.store is the public face)
 from kg.store_base import (  # noqa: F401
@@ -295,5 +294,8 @@ def open_store(location: str | Path | None = None, *, create: bool = True,
         return LocalStore()
     loc = str(location)
     if loc.startswith(("http://", "https://", "query=")):
+        # urllib's HTTP client loads only for a remote store (tens of ms at every start)
+        from kg.remote import RemoteStore
+
         return RemoteStore(loc)
     return LocalStore(Path(loc).expanduser(), create=create, shared=shared)
