@@ -325,7 +325,7 @@ def _reraise_memory(exc: Exception) -> None:
 
 def _table_lines(table, lines: list[str]) -> None:
     """Cells in reading order; a merged cell is listed once."""
-    from docx.table import _Cell   # python-docx: loaded by _read_docx, which calls this
+    from docx.table import _Cell  # python-docx: loaded by _read_docx, which calls this
 
     try:
         cells = [cell for row in table.rows for cell in row.cells]
@@ -373,7 +373,7 @@ def _read_pdf(raw: bytes, name: str) -> tuple[str, str]:
     cap = limits().max_text_chars
     with _pypdf_log() as log:
         try:
-            from pypdf import PdfReader   # loaded for a PDF only (see _read_docx)
+            from pypdf import PdfReader  # loaded for a PDF only (see _read_docx)
 
             reader = PdfReader(io.BytesIO(raw))
             if reader.is_encrypted and not reader.decrypt(""):
@@ -415,7 +415,7 @@ def _read_html(raw: bytes, name: str) -> tuple[str, str]:
     prefer = m.group(1).decode("ascii", "ignore").lower() if m else None
     source, encoding = decode_text(raw, name, prefer=prefer)
     try:
-        import lxml.html               # loaded for an HTML file only (see _read_docx)
+        import lxml.html  # loaded for an HTML file only (see _read_docx)
         from lxml import etree
 
         # strip an XML declaration: lxml refuses str input that carries one

@@ -272,7 +272,8 @@ class Ingest:
     ``say`` prints a line (failures, warnings); ``tick`` advances a progress
     bar once per file.  With ``shards`` the run is a bulk run: outcomes go to
     the shard folder; ``load`` says whether the store loads them as they
-    are closed, ``keep_shards`` whether a loaded shard stays on disk.  ``resume`` skips files whose graphs the store already has.
+    are closed, ``keep_shards`` whether a loaded shard stays on disk.
+    ``resume`` skips files whose graphs the store already has.
     """
 
     def __init__(self, store: Store | None, *, workers: int = 1, shards: Shards | None = None,

@@ -20,8 +20,7 @@ from typing import Any, TypeVar
 import click
 
 from ingest.bulk import SHARD_QUADS, Loader, Shards
-# the ingest runner's names stay importable from here (tests, scripts)
-from ingest.runner import REPORT_SUFFIXES, Outcome, collect_files, process_file  # noqa: F401
+from ingest.runner import REPORT_SUFFIXES, Outcome, collect_files, process_file  # noqa: F401 (tests, scripts)
 from kg import __version__
 from kg import settings as settings_mod
 from kg.cli_ingest import IngestOptions, run_ingest

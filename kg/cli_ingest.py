@@ -39,7 +39,7 @@ class IngestOptions:
 
 
 def _progress(total: int):
-    from tqdm import tqdm   # the progress bar: loaded by ingest only (tens of ms)
+    from tqdm import tqdm  # the progress bar: loaded by ingest only (tens of ms)
 
     return tqdm(total=total, unit="file", file=sys.stderr, dynamic_ncols=True,
                 disable=not sys.stderr.isatty() or total < 2)

@@ -90,7 +90,7 @@ def accept_raw_utf8_uris() -> None:
     above 0x7F are percent-encoded first, which is what a browser would have
     sent, so the application sees the same text either way.
     """
-    from waitress import parser   # the web stack, only for serve (see serve)
+    from waitress import parser  # the web stack, only for serve (see serve)
 
     if getattr(parser.split_uri, "accepts_utf8", False):
         return
@@ -134,7 +134,7 @@ def render_table(columns: list[str], rows: list[list[Any]], cell: int = 40) -> s
 
 def _table_from_answer(answer: Any, hidden: set[str], max_rows: int):
     """A kg.store Answer (select) as a kg.queries Table, parameters left out."""
-    from kg.queries import Table   # see query()
+    from kg.queries import Table  # see query()
 
     rows = [{v: term_json(t) for v, t in zip(answer.variables, row) if t is not None}
             for row in answer.rows[:max_rows]]

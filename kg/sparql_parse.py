@@ -105,7 +105,7 @@ def grammar() -> Any:
 
 def _plain_post_parse(self: Any, instring: str, loc: int, tokens: Any) -> Any:
     """rdflib's Comp.postParse without the source-text scan: a CompValue of the Params."""
-    from rdflib.plugins.sparql.parserutils import CompValue, ParamValue   # with the grammar
+    from rdflib.plugins.sparql.parserutils import CompValue, ParamValue  # with the grammar
 
     res = CompValue(self.name)
     for t in tokens:
@@ -119,7 +119,7 @@ def _plain_post_parse(self: Any, instring: str, loc: int, tokens: Any) -> Any:
 
 def _names(tree: Any) -> set[str]:
     """Every rule name (CompValue.name) in a parse tree; iterative (trees are deep)."""
-    from rdflib.plugins.sparql.parserutils import CompValue   # loaded with the grammar
+    from rdflib.plugins.sparql.parserutils import CompValue  # loaded with the grammar
 
     seen: set[str] = set()
     stack = [tree]
@@ -171,7 +171,7 @@ def _message(exc: Exception) -> str:
 
 def decide(text: str, *, update: bool = False) -> Decision:
     """Parse a user's query (or update); refuse what must not run.  Raises QueryError."""
-    from pyparsing import ParseBaseException   # the grammar's (see grammar())
+    from pyparsing import ParseBaseException  # the grammar's (see grammar())
 
     expanded = expand_escapes(text)
     p = grammar()
@@ -210,7 +210,7 @@ def _refuse(tree: Any) -> None:
 
 def _as_update(expanded: str) -> Any:
     """The parse tree of a text sent as a query that is an update; None if it is not one."""
-    from pyparsing import ParseBaseException   # the grammar's (see grammar())
+    from pyparsing import ParseBaseException  # the grammar's (see grammar())
 
     try:
         return _deep(grammar().UpdateUnit.parse_string, expanded, True)

@@ -41,8 +41,7 @@ import pyoxigraph as ox
 from kg.errors import QueryError, StoreError
 from kg.namespace import PREFIXES
 from kg.rocks import Flusher, flush_failed, open_writable, release_memory
-# the interface, importable from here as it always was (kg.store is the public face)
-from kg.store_base import (  # noqa: F401
+from kg.store_base import (  # noqa: F401 (the interface, importable from here as it always was)
     _STAT_CLASSES,
     FORMATS,
     Answer,

@@ -197,7 +197,7 @@ class Store(ABC):
         graph merged.  Returns bytes, or writes to ``output`` if given.
         """
 
-    def close(self) -> None:
+    def close(self) -> None:  # noqa: B027 (a backend holding nothing need not override it)
         """Release the store (its lock, for an on-disk one)."""
 
     def __enter__(self) -> Store:

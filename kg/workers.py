@@ -77,11 +77,10 @@ def _worker_main(path: str, conn, memory_mb: int = 0, nice: int = 0) -> None:
         # at least ``nice`` (a replacement may have been started niced already)
         os.setpriority(os.PRIO_PROCESS, 0, max(nice, os.getpriority(os.PRIO_PROCESS, 0)))
     if memory_mb:
-        import resource   # Unix only, and only when a cap is set
+        import resource  # Unix only, and only when a cap is set
 
         limit = memory_mb * 2 ** 20
         resource.setrlimit(resource.RLIMIT_DATA, (limit, limit))
-
     warm()
     try:
         view = _View(path)
@@ -106,19 +105,14 @@ def _worker_main(path: str, conn, memory_mb: int = 0, nice: int = 0) -> None:
             subs = req.get("substitutions")
             if subs:
                 subs = {k: _term_from(v) for k, v in subs.items()}
-            def run(on: Any) -> Result:
-                return execute(on, checked, fmt=req["fmt"], max_rows=req["max_rows"],
-                               default_graphs=req.get("default_graphs"),
-                               named_graphs=req.get("named_graphs"), substitutions=subs)
-
             try:
-                res = run(store)
+                res = _run(store, checked, req, subs)
             except (OSError, RuntimeError):
                 # a view older than the store can miss a table file the
                 # writer has since compacted away: once, on a fresh view
                 if not view.stale():
                     raise
-                res = run(view.current(force=True))
+                res = _run(view.current(force=True), checked, req, subs)
             conn.send(("ok", res))
         except SyntaxError as exc:
             conn.send(("syntax", str(exc)))
@@ -129,6 +123,13 @@ def _worker_main(path: str, conn, memory_mb: int = 0, nice: int = 0) -> None:
                                  "narrow it", 503, "query_memory_mb")))
         except Exception as exc:  # reported to the caller as a 500 without traceback
             conn.send(("error", f"{type(exc).__name__}: {exc}"))
+
+
+def _run(store: Any, checked: Checked, req: dict[str, Any], subs: dict[str, Any] | None) -> Result:
+    """One request of a worker, run on ``store``."""
+    return execute(store, checked, fmt=req["fmt"], max_rows=req["max_rows"],
+                   default_graphs=req.get("default_graphs"),
+                   named_graphs=req.get("named_graphs"), substitutions=subs)
 
 
 #: Least time between two reopenings of a worker's store: while an ingest
