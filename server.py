@@ -5,7 +5,7 @@ environment variables, then ``config`` (tests).  The app answers
 
 * ``/sparql`` — the SPARQL 1.1 Protocol endpoint (kg/web/sparql_endpoint.py);
 * ``/queries`` — the canned queries of ``queries/*.rq`` (kg/web/canned.py);
-* whatever the optional modules of :data:`kg.web.EXTENSIONS` add (pages, ``/api``).
+* whatever the optional modules of :data:`kg.web.app.EXTENSIONS` add (pages, ``/api``).
 
 Run it with ``fazhi-kg serve`` (waitress), never Flask's development server.
 """
@@ -18,15 +18,17 @@ from typing import Any
 
 from flask import Flask
 
+from kg import queries as queries_mod
 from kg import settings as settings_mod
 from kg.errors import FazhiError, SettingError, StoreError
 from kg.paths import package_dir
+from kg.web import Service
+from kg.web.app import install
+from kg.workers import Engine
 
 
 def open_engine(values: Mapping[str, Any]):
     """The query engine on the configured store; SettingError naming ``store`` if it cannot."""
-    from kg.workers import Engine
-
     location = str(values["store"])
     if location.startswith(("http://", "https://", "query=")):
         raise SettingError(f"setting store (--store): '{location}' is a remote SPARQL store; "
@@ -57,9 +59,6 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     Raises :class:`kg.errors.FazhiError` (one line, naming the setting) if
     the store cannot be opened or a canned query is broken.
     """
-    from kg import queries as queries_mod
-    from kg.web import Service, install
-
     values = settings_mod.load(config)
     folder = (config or {}).get("QUERIES_DIR")
     canned = queries_mod.load_all(Path(folder)) if folder else queries_mod.bundled()

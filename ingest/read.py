@@ -21,6 +21,8 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from charset_normalizer import from_bytes
+
 from ingest.limits import current as limits
 from ingest.limits import setting_ref
 from kg.errors import InputError
@@ -196,10 +198,6 @@ def _looks_binary(raw: bytes) -> bool:
 
 def _guess(raw: bytes) -> tuple[str | None, str]:
     """charset-normalizer's best guess, refused when it is mostly junk."""
-    try:
-        from charset_normalizer import from_bytes
-    except ImportError:  # pragma: no cover - it is a declared dependency
-        return None, ""
     best = from_bytes(raw).best()
     if best is None:
         return None, ""
@@ -237,6 +235,8 @@ def _read_docx(raw: bytes, name: str) -> tuple[str, str]:
         _reraise_memory(exc)
         raise InputError(name, "damaged zip/Word file: open and save it again") from exc
     try:
+        # each format's library is loaded when a file of that format comes:
+        # python-docx and pypdf take about 0.2 s each to import
         import docx
         from docx.table import Table
         from docx.text.paragraph import Paragraph
@@ -325,7 +325,7 @@ def _reraise_memory(exc: Exception) -> None:
 
 def _table_lines(table, lines: list[str]) -> None:
     """Cells in reading order; a merged cell is listed once."""
-    from docx.table import _Cell
+    from docx.table import _Cell  # python-docx: loaded by _read_docx, which calls this
 
     try:
         cells = [cell for row in table.rows for cell in row.cells]
@@ -373,7 +373,7 @@ def _read_pdf(raw: bytes, name: str) -> tuple[str, str]:
     cap = limits().max_text_chars
     with _pypdf_log() as log:
         try:
-            from pypdf import PdfReader
+            from pypdf import PdfReader  # loaded for a PDF only (see _read_docx)
 
             reader = PdfReader(io.BytesIO(raw))
             if reader.is_encrypted and not reader.decrypt(""):
@@ -415,7 +415,7 @@ def _read_html(raw: bytes, name: str) -> tuple[str, str]:
     prefer = m.group(1).decode("ascii", "ignore").lower() if m else None
     source, encoding = decode_text(raw, name, prefer=prefer)
     try:
-        import lxml.html
+        import lxml.html  # loaded for an HTML file only (see _read_docx)
         from lxml import etree
 
         # strip an XML declaration: lxml refuses str input that carries one

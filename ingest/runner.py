@@ -28,8 +28,8 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ingest import lifeline
-from ingest.bulk import Loader, Shards
+from ingest import lifeline, pipeline, segment
+from ingest.bulk import Loader, Shards, split_nquads
 from ingest.limits import Limits, cap_memory, setting_ref
 from ingest.limits import configure as configure_limits
 from ingest.limits import current as current_limits
@@ -79,8 +79,6 @@ def process_file(path: str, nquads: bool = False, names: bool = False) -> Outcom
     ``names``: also read the names of its entities for the name index
     (here, in the worker, not in the process that writes).
     """
-    from ingest import pipeline
-
     def named(msg: str) -> Outcome:
         return Outcome(path, error=msg if path in msg else f"{path}: {msg}")
 
@@ -136,7 +134,6 @@ def _init_worker(limits: Limits | None = None) -> None:
         os.nice(WORKER_NICENESS)
     except OSError:
         pass
-    from ingest import segment
 
     segment.setup()
 
@@ -275,7 +272,8 @@ class Ingest:
     ``say`` prints a line (failures, warnings); ``tick`` advances a progress
     bar once per file.  With ``shards`` the run is a bulk run: outcomes go to
     the shard folder; ``load`` says whether the store loads them as they
-    are closed, ``keep_shards`` whether a loaded shard stays on disk.  ``resume`` skips files whose graphs the store already has.
+    are closed, ``keep_shards`` whether a loaded shard stays on disk.
+    ``resume`` skips files whose graphs the store already has.
     """
 
     def __init__(self, store: Store | None, *, workers: int = 1, shards: Shards | None = None,
@@ -379,7 +377,6 @@ class Ingest:
         if self.store is not None and self.store.holds(out.stem):
             # Read before: its old graphs must go in the same transaction,
             # which a bulk load cannot do.
-            from ingest.bulk import split_nquads
 
             self.store.replace(out.stem, split_nquads(out.nquads))
             return

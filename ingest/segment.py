@@ -14,7 +14,12 @@ dictionary and the same tokens (tests/test_segment.py compares them), at
 """
 from __future__ import annotations
 
+import hashlib
+import importlib
 import logging
+import marshal
+import os
+import tempfile
 import threading
 from functools import cache
 from pathlib import Path
@@ -33,6 +38,8 @@ def lexicon_files() -> list[Path]:
 
 def module():
     """The jieba module in use: jieba_fast if installed, else jieba."""
+    # imported when first needed: jieba takes about 0.3 s to load, and of the
+    # processes importing this module only those that cut text need it
     try:
         import jieba_fast as jieba
     except ImportError:     # a C extension: missing where it could not be built
@@ -58,9 +65,6 @@ def word_tags() -> dict[str, str]:
 
 def _tags_cache(jieba) -> Path | None:
     """Where the tag table of ``jieba``'s dictionary is cached (None: unknown file)."""
-    import hashlib
-    import tempfile
-
     name = jieba.dt.dictionary or getattr(jieba, "DEFAULT_DICT_NAME", "dict.txt")
     path = Path(jieba.__file__).parent / name if jieba.dt.dictionary is None else Path(name)
     try:
@@ -74,10 +78,6 @@ def _tags_cache(jieba) -> Path | None:
 
 @cache
 def _cached_tags() -> dict[str, str]:
-    import importlib
-    import marshal
-    import os
-
     jieba = module()
     cache = _tags_cache(jieba)
     if cache is not None:
@@ -129,9 +129,6 @@ def _initialise(jieba) -> None:
     whenever that file exists; for anything else (another dictionary or
     cache place, no cache yet, a damaged one) jieba loads as it always does.
     """
-    import marshal
-    import tempfile
-
     tk = jieba.dt
     if tk.initialized:
         return

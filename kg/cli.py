@@ -11,25 +11,25 @@ from __future__ import annotations
 import json
 import os
 import sys
+import textwrap
 import time
-import unicodedata
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
 import click
 
-from kg import __version__
-from kg.errors import FazhiError
-from kg.names import NameIndex
-from kg.namespace import ONTOLOGY_GRAPH, PREFIXES
-from kg.store import FORMATS, Answer, LocalStore, Store, default_location, open_store
 from ingest.bulk import SHARD_QUADS, Loader, Shards
-from ingest.limits import Limits
-from ingest.limits import configure as configure_limits
-from ingest.runner import Ingest, collect_files
-# the ingest runner's other names stay importable from here (tests, scripts)
-from ingest.runner import REPORT_SUFFIXES, Outcome, process_file  # noqa: F401
+from ingest.runner import REPORT_SUFFIXES, Outcome, collect_files, process_file  # noqa: F401 (tests, scripts)
+from kg import __version__
+from kg import settings as settings_mod
+from kg.cli_ingest import IngestOptions, run_ingest
+from kg.cli_serve import query, serve
+from kg.cli_text import one_line, render_table
+from kg.errors import FazhiError
+from kg.names import FILE, NameIndex, build
+from kg.namespace import ONTOLOGY_GRAPH
+from kg.store import FORMATS, LocalStore, Store, default_location, open_store
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -41,7 +41,7 @@ class _Group(click.Group):
         try:
             return super().invoke(ctx)
         except FazhiError as exc:
-            click.echo(f"error: {_one_line(str(exc))}", err=True)
+            click.echo(f"error: {one_line(str(exc))}", err=True)
             ctx.exit(1)
         except KeyboardInterrupt:
             click.echo("interrupted", err=True)
@@ -51,7 +51,7 @@ class _Group(click.Group):
         except Exception as exc:  # a bug: say so in one line, traceback on request
             if os.environ.get("FAZHI_KG_DEBUG"):
                 raise
-            click.echo(f"internal error: {type(exc).__name__}: {_one_line(str(exc))} "
+            click.echo(f"internal error: {type(exc).__name__}: {one_line(str(exc))} "
                        "(set FAZHI_KG_DEBUG=1 for a traceback)", err=True)
             ctx.exit(1)
 
@@ -77,28 +77,7 @@ def open_cli_store(location: str | None, *, create: bool = True, shared: bool = 
     return open_store(location or default_location(), create=create, shared=shared)
 
 
-def _one_line(text: str, limit: int = 400) -> str:
-    line = " ".join(part.strip() for part in text.splitlines() if part.strip())
-    return line if len(line) <= limit else line[: limit - 1] + "…"
-
-
 # ------------------------------------------------------------------ ingest
-
-def _progress(total: int):
-    from tqdm import tqdm
-
-    return tqdm(total=total, unit="file", file=sys.stderr, dynamic_ncols=True,
-                disable=not sys.stderr.isatty() or total < 2)
-
-
-def _default_shards(location: str | None) -> Path:
-    """Where a --bulk run keeps its shards: beside the store folder."""
-    loc = location or default_location()
-    if "://" in loc or loc == "memory:":
-        raise FazhiError("--bulk loads into the embedded store (a folder); give --store a "
-                         "folder, or write shards for another store with --shards DIR --no-load")
-    return Path(loc.rstrip("/") + ".shards")
-
 
 @cli.command()
 @click.argument("paths", nargs=-1, required=True, metavar="PATH...")
@@ -137,55 +116,10 @@ def ingest(paths: tuple[str, ...], location: str | None, workers: int, bulk: boo
     if any file failed.  What a file may expand to is limited by the
     settings max_text_chars, max_docx_inflated_mb and ingest_memory_mb.
     """
-    t0 = time.perf_counter()
-    # read once for the run; the workers get the same values
-    configure_limits(Limits.from_settings(max_text_chars=max_chars))
-    if no_load and shards_dir is None:
-        raise FazhiError("--no-load needs --shards DIR (where the shards go)")
-    files, problems = collect_files(paths)
-    for line in problems:
-        click.echo(f"failed: {line}", err=True)
-    shards = None
-    temporary = bulk and shards_dir is None
-    if bulk or shards_dir is not None:
-        shards = Shards(shards_dir or _default_shards(location), shard_quads=shard_quads)
-        if shards.files:
-            click.echo(f"resuming: {len(shards.files)} files already extracted in "
-                       f"{shards.folder}", err=True)
-    store = None if no_load else open_cli_store(location)
-    totals = None
-    try:
-        if store is not None:
-            store.ensure_ontology()
-        workers = min(workers or os.cpu_count() or 1, max(len(files), 1))
-        bar = _progress(len(files))
-
-        def say(line: str) -> None:
-            bar.write(_one_line(line), file=sys.stderr)
-
-        try:
-            run = Ingest(store, workers=workers, shards=shards, load=not no_load,
-                         keep_shards=not temporary, resume=resume, verbose=verbose, say=say,
-                         tick=lambda: bar.update(1))
-            totals = run.run(files)
-        finally:
-            bar.close()
-        total = store.count() if store is not None else None
-    finally:
-        if store is not None:
-            store.close()
-    if temporary and shards is not None and not shards.pending():
-        import shutil
-
-        shutil.rmtree(shards.folder, ignore_errors=True)
-    secs = time.perf_counter() - t0
-    failed = totals.failed + len(problems)
-    skipped = f", {totals.skipped} already done" if totals.skipped else ""
-    where = (f"({total} in the store)" if total is not None
-             else f"(shards in {shards.folder})" if shards is not None else "")
-    click.echo(f"{totals.reports} reports from {totals.done} files{skipped}, {failed} files "
-               f"failed, {totals.triples} triples written {where}, {secs:.1f} s")
-    if failed:
+    options = IngestOptions(workers=workers, bulk=bulk, shards_dir=shards_dir, no_load=no_load,
+                            shard_quads=shard_quads, resume=resume, verbose=verbose,
+                            max_chars=max_chars)
+    if run_ingest(paths, location, options):
         sys.exit(1)
 
 
@@ -288,6 +222,7 @@ def export(location: str | None, fmt: str, output: Path | None, view: str, types
 
 
 def _export_view(store: Store, fmt: str, output: Path | None, **options: Any) -> None:
+    # kg.export loads networkx (about 0.3 s): only these formats need it
     from kg.export import write_graph
 
     ox_store = getattr(store, "ox", None)
@@ -319,8 +254,6 @@ def index(location: str | None) -> None:
     after files were read again (it then forgets names no longer used).
     The web search without an index reads every label in the store.
     """
-    from kg.names import FILE, build
-
     t0 = time.perf_counter()
     store = open_cli_store(location, create=False)
     try:
@@ -372,116 +305,6 @@ def stats(location: str | None, fmt: str) -> None:
 
 # ------------------------------------------------------------------ query
 
-@cli.command()
-@click.argument("sparql", metavar="SPARQL_TEXT_OR_FILE")
-@store_option
-@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table",
-              show_default=True, help="SELECT/ASK: a table, SPARQL JSON or CSV results; "
-                                      "CONSTRUCT: Turtle, JSON-LD or N-Triples.")
-def query(sparql: str, location: str | None, fmt: str) -> None:
-    """Run a SPARQL query (text, a .rq file, or - for standard input).
-
-    The default graph is the union of all report graphs and the ontology;
-    the prefixes fz:, fzid:, rdf:, rdfs:, xsd:, skos:, dcterms:, prov: and
-    org: are known without PREFIX lines.
-    """
-    text = read_query_text(sparql)
-    store = open_cli_store(location, create=False, shared=True)
-    try:
-        answer = store.query(text)
-    finally:
-        store.close()
-    click.echo(render_answer(answer, fmt), nl=False)
-
-
-def read_query_text(arg: str) -> str:
-    """The query itself, from an argument that is query text, a file or ``-``."""
-    if arg == "-":
-        return sys.stdin.read()
-    if "\n" not in arg and len(arg) < 4096:
-        try:
-            is_file = Path(arg).is_file()
-        except (OSError, ValueError):   # a query longer than a file name can be, or with NUL
-            is_file = False
-        if is_file:
-            return Path(arg).read_text(encoding="utf-8")
-    return arg
-
-
-def render_answer(answer: Answer, fmt: str) -> str:
-    """An answer as the ``query`` command prints it."""
-    if fmt == "json":
-        return answer.to_json().decode() + "\n"
-    if fmt == "csv":
-        return answer.to_csv()
-    if answer.kind == "ask":
-        return ("true" if answer.boolean else "false") + "\n"
-    if answer.kind == "graph":
-        import pyoxigraph as ox
-
-        return ox.serialize(answer.triples, format=ox.RdfFormat.TURTLE,
-                            prefixes=dict(PREFIXES)).decode()
-    rows = [[short_term(t) for t in row] for row in answer.rows]
-    return render_table(answer.variables, rows) + f"({len(rows)} rows)\n"
-
-
-def short_term(term: Any) -> str:
-    """A term for human eyes: prefixed names, literals as their text."""
-    import pyoxigraph as ox
-
-    if term is None:
-        return ""
-    if isinstance(term, ox.NamedNode):
-        for prefix, ns in PREFIXES.items():
-            if term.value.startswith(ns) and len(term.value) > len(ns):
-                return f"{prefix}:{term.value[len(ns):]}"
-        return f"<{term.value}>"
-    if isinstance(term, ox.BlankNode):
-        return f"_:{term.value}"
-    if isinstance(term, ox.Literal):
-        return term.value
-    return str(term)
-
-
-def _width(text: str) -> int:
-    """Columns on a terminal: CJK characters take two."""
-    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
-
-
-def clip(text: str, limit: int) -> str:
-    """``text`` cut to ``limit`` terminal columns, with … when cut."""
-    if _width(text) <= limit:
-        return text
-    out, w = [], 0
-    for c in text:
-        w += _width(c)
-        if w > limit - 1:
-            break
-        out.append(c)
-    return "".join(out) + "…"
-
-
-def render_table(columns: list[str], rows: list[list[str]], *, show_header: bool = True,
-                 cell: int | None = None) -> str:
-    """Rows in aligned columns (CJK-aware), under a header unless told not;
-    cells cut to ``cell`` columns when given."""
-    cells = [[c.replace("\n", " ") for c in r] for r in rows]
-    if cell is not None:
-        cells = [[clip(c, cell) for c in r] for r in cells]
-    widths = [max([_width(h) if show_header else 0] + [_width(r[i]) for r in cells])
-              for i, h in enumerate(columns)]
-
-    def line(values: list[str]) -> str:
-        return "  ".join(v + " " * (w - _width(v)) for v, w in zip(values, widths)).rstrip()
-
-    out = []
-    if show_header:
-        out.append(line(list(columns)))
-        out.append("  ".join("-" * w for w in widths))
-    out += [line(r) for r in cells]
-    return "\n".join(out) + "\n"
-
-
 @cli.command("eval")
 @click.argument("gold", nargs=-1, required=True, metavar="GOLD...")
 @store_option
@@ -510,6 +333,8 @@ def eval_(gold: tuple[str, ...], location: str | None, reports: tuple[str, ...],
     (data/lexicons/README.md): gold entities found, extras made, and ``!``
     where the extras outnumber the hits.
     """
+    # the scoring and the pipeline's rule registry load for eval only (tens of ms)
+    from kg import evaluate_rules
     from kg.evaluate import PARTS, evaluate, render
 
     if by_rule and not reports:
@@ -520,8 +345,6 @@ def eval_(gold: tuple[str, ...], location: str | None, reports: tuple[str, ...],
                          "reports now), not both")
     rows = None
     if reports:
-        from kg import evaluate_rules
-
         built = evaluate_rules.build(list(reports), say=lambda line: click.echo(line, err=True))
         try:
             parts, rows = evaluate_rules.score(built, list(gold))
@@ -544,16 +367,48 @@ def eval_(gold: tuple[str, ...], location: str | None, reports: tuple[str, ...],
         json_out.write_text(json.dumps(out, ensure_ascii=False, indent=2), encoding="utf-8")
 
 
-def _register_service_commands() -> None:
-    """``serve`` and the canned-query ``query`` (which also takes SPARQL text)."""
-    from kg.cli_serve import query as canned_query
-    from kg.cli_serve import serve
+# ------------------------------------------------------------------ settings
 
-    cli.add_command(serve)
-    cli.add_command(canned_query, "query")
+@cli.command("settings")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text",
+              show_default=True, help="text: each setting with its value, default and help; "
+                                      "json: the same as /settings.json; markdown: the README's "
+                                      "tables.")
+@click.option("--readme", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              default=None, help="Write the settings tables of this README again, between "
+                                 "their markers (<!-- settings:PART begin … -->).")
+def settings_(fmt: str, readme: Path | None) -> None:
+    """Every setting: its value here (FAZHI_KG_<NAME> or the default), default and help.
+
+    A token's value is never printed, only whether it is set.
+    """
+    if readme is not None:
+        text = readme.read_text(encoding="utf-8")
+        fresh = settings_mod.with_tables(text)
+        if fresh != text:
+            readme.write_text(fresh, encoding="utf-8")
+        click.echo(f"{readme}: settings tables {'rewritten' if fresh != text else 'up to date'}",
+                   err=True)
+        return
+    if fmt == "markdown":
+        parts = sorted({s.part for s in settings_mod.SETTINGS})
+        click.echo("\n".join(settings_mod.markdown(part) for part in parts), nl=False)
+        return
+    values = settings_mod.load()
+    if fmt == "json":
+        click.echo(json.dumps(settings_mod.describe(values), ensure_ascii=False, indent=1))
+        return
+    for s in settings_mod.SETTINGS:
+        default = s.shown_default.strip("`") or s.show(s.default).strip("`")
+        click.echo(f"{s.name} = {s.show(values[s.name]).strip('`')}  "
+                   f"(default {default}; {s.env})")
+        click.echo(textwrap.fill(s.help, width=88, initial_indent="    ",
+                                 subsequent_indent="    "))
 
 
-_register_service_commands()
+# ``query`` takes a canned query's name or SPARQL text (kg/cli_serve.py)
+cli.add_command(serve)
+cli.add_command(query)
 
 
 def main() -> None:

@@ -1,19 +1,17 @@
 """``fazhi-kg serve`` and ``fazhi-kg query``: the service and canned queries from the shell.
 
-Registered on the main group in kg/cli.py::
-
-    from kg.cli_serve import query, serve
-    cli.add_command(serve); cli.add_command(query)
+Registered on the main group in kg/cli.py (``cli.add_command``).
 
 ``serve`` runs :func:`server.create_app` on waitress; a store that does not
-exist yet is first built from the bundled reports (the same code path as
-``fazhi-kg ingest``), so ``pip install . && fazhi-kg serve`` shows a
+exist yet is first built from the bundled reports (:func:`kg.cli_ingest.run_ingest`,
+as ``fazhi-kg ingest`` does), so ``pip install . && fazhi-kg serve`` shows a
 working service.  ``query`` runs a canned query by name (``queries/*.rq``)
 or any SPARQL text or file, in this process, on the store read-only.
 """
 from __future__ import annotations
 
 import json
+import re
 import sys
 from pathlib import Path
 from typing import Any
@@ -21,7 +19,12 @@ from typing import Any
 import click
 
 from kg import settings as settings_mod
+from kg.cli_ingest import run_ingest
+from kg.cli_text import read_query_text, render_answer
+from kg.cli_text import render_table as text_table
 from kg.errors import FazhiError
+from kg.paths import data_dir
+from kg.store import default_location, open_store, term_json
 
 
 def _fail(exc: BaseException) -> None:
@@ -35,20 +38,11 @@ def _store_missing(path: Path) -> bool:
 
 def build_default_store(path: Path) -> None:
     """Build a store at ``path`` from the bundled reports, as ``fazhi-kg ingest`` does."""
-    from kg.cli import cli
-    from kg.paths import data_dir
-
     reports = data_dir() / "reports"
     click.echo(f"no store at {path}: building it from {reports} …", err=True)
-    try:
-        cli.main(["ingest", "--store", str(path), str(reports)], prog_name="fazhi-kg",
-                 standalone_mode=False)
-    except SystemExit as exc:          # ingest exits 1 if some file failed; the rest is in
-        if exc.code not in (0, None) and _store_missing(path):
-            raise FazhiError(f"could not build the store at {path} (setting store / --store)") \
-                from None
-    except click.ClickException as exc:
-        raise FazhiError(f"could not build the store at {path}: {exc.format_message()}") from None
+    if run_ingest([str(reports)], str(path)) and _store_missing(path):
+        # a file that fails leaves the others in; only no store at all stops serve
+        raise FazhiError(f"could not build the store at {path} (setting store / --store)")
 
 
 @click.command()
@@ -60,6 +54,7 @@ def build_default_store(path: Path) -> None:
 @click.option("--threads", default=None, type=int, help="HTTP threads (setting threads).")
 def serve(host: str, port: int, store_path: str | None, threads: int | None) -> None:
     """Run the web service (SPARQL endpoint, canned queries, pages) on waitress."""
+    # the web stack (flask, waitress: about 0.3 s to import) only for serve
     import waitress
 
     from server import create_app
@@ -95,9 +90,7 @@ def accept_raw_utf8_uris() -> None:
     above 0x7F are percent-encoded first, which is what a browser would have
     sent, so the application sees the same text either way.
     """
-    import re
-
-    from waitress import parser
+    from waitress import parser  # the web stack, only for serve (see serve)
 
     if getattr(parser.split_uri, "accepts_utf8", False):
         return
@@ -132,17 +125,16 @@ def _params(items: tuple[str, ...]) -> dict[str, str]:
 
 def render_table(columns: list[str], rows: list[list[Any]], cell: int = 40) -> str:
     """An aligned text table (CJK counted double width), cells clipped to ``cell``."""
-    from kg.cli import render_table as table
+    # kg.web.canned loads flask (about 0.3 s): only a table on the terminal needs it
     from kg.web.canned import short
 
     texts = [[short(v) if v is not None else "" for v in row] for row in rows]
-    return table(columns, texts, cell=cell).rstrip("\n")
+    return text_table(columns, texts, cell=cell).rstrip("\n")
 
 
 def _table_from_answer(answer: Any, hidden: set[str], max_rows: int):
     """A kg.store Answer (select) as a kg.queries Table, parameters left out."""
-    from kg.queries import Table
-    from kg.store import term_json
+    from kg.queries import Table  # see query()
 
     rows = [{v: term_json(t) for v, t in zip(answer.variables, row) if t is not None}
             for row in answer.rows[:max_rows]]
@@ -172,8 +164,9 @@ def query(name_or_sparql: str, params: tuple[str, ...], fmt: str, location: str 
       fazhi-kg query compare_metric -p metric=调解 --format csv
       fazhi-kg query 'SELECT ?r WHERE { ?r a fz:Report }'
     """
+    # the canned queries (and PyYAML, tens of ms) load for this command only,
+    # not at every start of the command line
     from kg import queries as queries_mod
-    from kg.store import default_location, open_store
 
     try:
         canned = queries_mod.named(name_or_sparql)
@@ -182,8 +175,6 @@ def query(name_or_sparql: str, params: tuple[str, ...], fmt: str, location: str 
                 raise FazhiError(f"'{name_or_sparql[:40]}' is not a canned query, so --param "
                                  "does not apply (canned queries: "
                                  f"{', '.join(queries_mod.names())})")
-            from kg.cli import read_query_text, render_answer
-
             text = read_query_text(name_or_sparql)
             with open_store(location or default_location(), create=False, shared=True) as store:
                 answer = store.query(text)

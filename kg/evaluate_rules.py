@@ -24,6 +24,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ingest import pipeline
+from ingest.rules import registry
+from ingest.runner import collect_files
+from kg.errors import FazhiError
 from kg.evaluate import EXTRA, HIT, Tally, evaluate
 from kg.store import Store, open_store
 
@@ -67,10 +71,6 @@ class RuleScore:
 
 def build(paths: list[str | Path], say: Callable[[str], None] = print) -> Built:
     """Run the pipeline on the report files and folders ``paths`` into ``memory:``."""
-    from ingest import pipeline
-    from ingest.runner import collect_files
-    from kg.errors import FazhiError
-
     files, problems = collect_files([str(p) for p in paths])
     if not files:
         raise FazhiError("no report files found in " + ", ".join(map(str, paths)))
@@ -104,8 +104,6 @@ def build(paths: list[str | Path], say: Callable[[str], None] = print) -> Built:
 
 def score(built: Built, gold: list[str | Path]) -> tuple[dict[str, Tally], list[RuleScore]]:
     """The usual scores, and one :class:`RuleScore` per rule (declared rules that made nothing too)."""
-    from ingest.rules import registry
-
     outcomes: dict[str, dict[str, dict[str, str]]] = {}
     parts = evaluate(built.store, gold, outcomes)
     table: dict[str, RuleScore] = {r.id: RuleScore(r.id, r.kind, r.description)

@@ -1,4 +1,5 @@
-"""A SPARQL 1.1 store over HTTP: :class:`RemoteStore` (see :mod:`kg.store`)."""
+"""A SPARQL 1.1 store over HTTP: :class:`RemoteStore` (see :mod:`kg.store`; built on
+:mod:`kg.store_base` only)."""
 from __future__ import annotations
 
 import base64
@@ -11,7 +12,7 @@ import pyoxigraph as ox
 
 from kg.errors import QueryError, StoreError
 from kg.namespace import sparql_prefixes
-from kg.store import Answer, LocalStore, Store, Term, _answer_from_ox, _format
+from kg.store_base import Answer, Store, Term, answer_from_ox, dump_store, format_of
 
 _RESULTS_ACCEPT = ("application/sparql-results+json, application/n-triples;q=0.9, "
                    "text/turtle;q=0.8, application/sparql-results+xml;q=0.5")
@@ -76,7 +77,7 @@ class RemoteStore(Store):
         data, ctype = self._post(self.query_url, fields, _RESULTS_ACCEPT, "query")
         results_fmt = ox.QueryResultsFormat.from_media_type(ctype)
         if results_fmt is not None:
-            return _answer_from_ox(ox.parse_query_results(data, format=results_fmt))
+            return answer_from_ox(ox.parse_query_results(data, format=results_fmt))
         rdf_fmt = ox.RdfFormat.from_media_type(ctype)
         if rdf_fmt is None:
             raise StoreError(f"the SPARQL endpoint {self.query_url} answered in {ctype}, "
@@ -94,17 +95,17 @@ class RemoteStore(Store):
 
     def dump(self, fmt: str, *, graph: str | None = None, output: str | Path | None = None
              ) -> bytes | None:
-        _format(fmt)
+        format_of(fmt)
         # Plain SPARQL has no quad results: read the quads as rows, then let
         # the embedded serialisers do the rest (same output as LocalStore).
         where = f"GRAPH ?g {{ ?s ?p ?o }} VALUES ?g {{ <{graph}> }}" if graph else \
             "GRAPH ?g { ?s ?p ?o }"
         rows = self._query(f"SELECT ?s ?p ?o ?g WHERE {{ {where} }}", False, None).rows
-        local = LocalStore()
-        local.ox.extend(ox.Quad(*row) for row in rows)
+        source = ox.Store()
+        source.extend(ox.Quad(*row) for row in rows)
         if graph is not None and not rows:
             raise StoreError(f"no graph <{graph}> in {self.location}")
-        return local.dump(fmt, graph=graph, output=output)
+        return dump_store(source, fmt, graph=graph, output=output, location=self.location)
 
 
 def _endpoints(location: str) -> tuple[str, str | None]:

@@ -17,12 +17,21 @@ checked when they are loaded: they come as :class:`Checked` with their form.
 """
 from __future__ import annotations
 
+import csv
+import io
 import json
 import time
 from dataclasses import dataclass, field
 from typing import Any
+from xml.sax.saxutils import escape, quoteattr
+
+import pyoxigraph as ox
+import rdflib
 
 from kg.errors import QueryError
+from kg.namespace import PREFIXES
+from kg.sparql_parse import decide, form_start
+from kg.store_base import term_json
 
 
 @dataclass(frozen=True)
@@ -84,19 +93,12 @@ GRAPH_TYPES = {
 
 
 def _serialise_select(variables: list[str], rows: list[list], fmt: str, truncated: bool) -> bytes:
-    import pyoxigraph as ox
-
     if fmt == "json":
-        from kg.store import term_json
-
         bindings = [{v: term_json(t) for v, t in zip(variables, row) if t is not None} for row in rows]
         # "truncated" before "results": strict parsers (Oxigraph's) stop reading after the bindings
         doc = {"head": {"vars": variables}, "truncated": truncated, "results": {"bindings": bindings}}
         return json.dumps(doc, ensure_ascii=False).encode()
     if fmt in ("csv", "tsv"):
-        import csv
-        import io
-
         buf = io.StringIO()
         if fmt == "csv":
             w = csv.writer(buf, lineterminator="\r\n")
@@ -109,8 +111,6 @@ def _serialise_select(variables: list[str], rows: list[list], fmt: str, truncate
                 buf.write("\t".join("" if t is None else str(t) for t in row) + "\n")
         return buf.getvalue().encode()
     if fmt == "xml":
-        from xml.sax.saxutils import escape, quoteattr
-
         out = ['<?xml version="1.0"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#">',
                "<head>" + "".join(f"<variable name={quoteattr(v)}/>" for v in variables) + "</head>",
                "<results>"]
@@ -144,14 +144,9 @@ def _serialise_boolean(value: bool, fmt: str) -> bytes:
 
 
 def _serialise_graph(triples: list, fmt: str) -> bytes:
-    import pyoxigraph as ox
-
     if fmt == "jsonld":
-        import rdflib
-
         nt = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES)
         g = rdflib.Graph().parse(data=nt.decode(), format="nt")
-        from kg.namespace import PREFIXES
         for p, iri in PREFIXES.items():
             g.bind(p, iri)
         return g.serialize(format="json-ld", context=dict(PREFIXES)).encode()
@@ -160,7 +155,6 @@ def _serialise_graph(triples: list, fmt: str) -> bytes:
     if oxfmt is None:
         raise QueryError(f"unknown graph format '{fmt}' (use turtle, ntriples, jsonld or rdfxml)")
     if oxfmt is ox.RdfFormat.TURTLE:
-        from kg.namespace import PREFIXES
         return ox.serialize(triples, format=oxfmt, prefixes=dict(PREFIXES))
     return ox.serialize(triples, format=oxfmt)
 
@@ -171,8 +165,6 @@ _EMPTY_STORE = None
 def _projection(text: str, prefixes: dict[str, str]) -> list[str] | None:
     """The variables a SELECT projects, in order, found by running it on an
     empty store (instant: nothing to read); None if that is not possible."""
-    import pyoxigraph as ox
-
     global _EMPTY_STORE
     if _EMPTY_STORE is None:
         _EMPTY_STORE = ox.Store()
@@ -191,8 +183,6 @@ def capped_text(text: str, variables: list[str], limit: int, dataset: bool = Fal
     allowed in a subquery).  ``text`` is a parsed text (escapes expanded) or
     the project's own.
     """
-    from kg.sparql_parse import form_start
-
     start = form_start(text, "SELECT")
     if start is None or not variables or dataset:
         return None
@@ -239,8 +229,6 @@ def _cap_serialised(body: bytes, fmt: str, max_rows: int) -> tuple[bytes, int | 
     if fmt == "csv":
         if body.count(b"\n") - 1 <= max_rows:
             return body, None, False
-        import csv
-        import io
 
         rows_in = list(csv.reader(io.StringIO(body.decode(), newline="")))
         truncated = len(rows_in) - 1 > max_rows
@@ -260,8 +248,6 @@ def _json_flag(body: bytes, truncated: bool) -> bytes:
 def _dataset_kwargs(dataset: bool, default_graphs: list[str] | None,
                     named_graphs: list[str] | None) -> dict[str, Any]:
     """The dataset: the protocol's graphs, else the query's FROM, else the union of all."""
-    import pyoxigraph as ox
-
     kwargs: dict[str, Any] = {}
     if default_graphs is not None or named_graphs is not None:
         # SPARQL protocol: given graphs replace FROM/FROM NAMED; named graphs
@@ -285,13 +271,7 @@ def execute(store, checked: Checked, *, fmt: str | Formats, max_rows: int,
     serialised by it; otherwise rows are read here (substitutions do not
     reach into subqueries, so such a query is not wrapped).
     """
-    import pyoxigraph as ox
-
-    from kg.namespace import PREFIXES
-
     if not checked.form:
-        from kg.sparql_parse import decide
-
         decision = decide(checked.text)
         checked = Checked(decision.text, decision.form, decision.dataset)
     fmt = pick_format(fmt, checked.form)

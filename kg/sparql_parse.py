@@ -81,6 +81,8 @@ def grammar() -> Any:
     """rdflib's SPARQL grammar module, with Oxigraph's LATERAL added (once)."""
     global _GRAMMAR
     if _GRAMMAR is None:
+        # rdflib's SPARQL grammar takes about 0.3 s to load: loaded by what parses a
+        # text (query workers, canned queries), not by every importer of this module
         from pyparsing import Keyword
         from rdflib.plugins.sparql import parser as p
         from rdflib.plugins.sparql.parserutils import Comp, Param
@@ -103,7 +105,7 @@ def grammar() -> Any:
 
 def _plain_post_parse(self: Any, instring: str, loc: int, tokens: Any) -> Any:
     """rdflib's Comp.postParse without the source-text scan: a CompValue of the Params."""
-    from rdflib.plugins.sparql.parserutils import CompValue, ParamValue
+    from rdflib.plugins.sparql.parserutils import CompValue, ParamValue  # with the grammar
 
     res = CompValue(self.name)
     for t in tokens:
@@ -117,7 +119,7 @@ def _plain_post_parse(self: Any, instring: str, loc: int, tokens: Any) -> Any:
 
 def _names(tree: Any) -> set[str]:
     """Every rule name (CompValue.name) in a parse tree; iterative (trees are deep)."""
-    from rdflib.plugins.sparql.parserutils import CompValue
+    from rdflib.plugins.sparql.parserutils import CompValue  # loaded with the grammar
 
     seen: set[str] = set()
     stack = [tree]
@@ -169,7 +171,7 @@ def _message(exc: Exception) -> str:
 
 def decide(text: str, *, update: bool = False) -> Decision:
     """Parse a user's query (or update); refuse what must not run.  Raises QueryError."""
-    from pyparsing import ParseBaseException
+    from pyparsing import ParseBaseException  # the grammar's (see grammar())
 
     expanded = expand_escapes(text)
     p = grammar()
@@ -208,7 +210,7 @@ def _refuse(tree: Any) -> None:
 
 def _as_update(expanded: str) -> Any:
     """The parse tree of a text sent as a query that is an update; None if it is not one."""
-    from pyparsing import ParseBaseException
+    from pyparsing import ParseBaseException  # the grammar's (see grammar())
 
     try:
         return _deep(grammar().UpdateUnit.parse_string, expanded, True)

@@ -35,15 +35,23 @@ import heapq
 import itertools
 import logging
 import multiprocessing as mp
+import os
 import queue
 import threading
 import time
 from collections import deque
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
+import pyoxigraph as ox
+
 from kg.errors import QueryError, StoreError
+from kg.namespace import PREFIXES
+from kg.netns import isolate
 from kg.sparql import Checked, Formats, Result, execute
+from kg.sparql_parse import decide, warm
+from kg.store import bump_generation, read_generation
 
 log = logging.getLogger("fazhi_kg.workers")
 
@@ -64,23 +72,15 @@ def _worker_main(path: str, conn, memory_mb: int = 0, nice: int = 0) -> None:
     (RLIMIT_DATA): a query that would eat the machine's memory (an ORDER BY
     over a cross product) makes this process abort instead.
     """
-    from kg.netns import isolate
-
     isolation = isolate()               # first: before any thread or socket exists
     if nice:
-        import os
-
         # at least ``nice`` (a replacement may have been started niced already)
         os.setpriority(os.PRIO_PROCESS, 0, max(nice, os.getpriority(os.PRIO_PROCESS, 0)))
     if memory_mb:
-        import resource
+        import resource  # Unix only, and only when a cap is set
 
         limit = memory_mb * 2 ** 20
         resource.setrlimit(resource.RLIMIT_DATA, (limit, limit))
-    import pyoxigraph as ox
-
-    from kg.sparql_parse import decide, warm
-
     warm()
     try:
         view = _View(path)
@@ -105,19 +105,14 @@ def _worker_main(path: str, conn, memory_mb: int = 0, nice: int = 0) -> None:
             subs = req.get("substitutions")
             if subs:
                 subs = {k: _term_from(v) for k, v in subs.items()}
-            def run(on: Any) -> Result:
-                return execute(on, checked, fmt=req["fmt"], max_rows=req["max_rows"],
-                               default_graphs=req.get("default_graphs"),
-                               named_graphs=req.get("named_graphs"), substitutions=subs)
-
             try:
-                res = run(store)
+                res = _run(store, checked, req, subs)
             except (OSError, RuntimeError):
                 # a view older than the store can miss a table file the
                 # writer has since compacted away: once, on a fresh view
                 if not view.stale():
                     raise
-                res = run(view.current(force=True))
+                res = _run(view.current(force=True), checked, req, subs)
             conn.send(("ok", res))
         except SyntaxError as exc:
             conn.send(("syntax", str(exc)))
@@ -128,6 +123,13 @@ def _worker_main(path: str, conn, memory_mb: int = 0, nice: int = 0) -> None:
                                  "narrow it", 503, "query_memory_mb")))
         except Exception as exc:  # reported to the caller as a 500 without traceback
             conn.send(("error", f"{type(exc).__name__}: {exc}"))
+
+
+def _run(store: Any, checked: Checked, req: dict[str, Any], subs: dict[str, Any] | None) -> Result:
+    """One request of a worker, run on ``store``."""
+    return execute(store, checked, fmt=req["fmt"], max_rows=req["max_rows"],
+                   default_graphs=req.get("default_graphs"),
+                   named_graphs=req.get("named_graphs"), substitutions=subs)
 
 
 #: Least time between two reopenings of a worker's store: while an ingest
@@ -148,10 +150,6 @@ class _View:
     """
 
     def __init__(self, path: str) -> None:
-        import pyoxigraph as ox
-
-        from kg.store import read_generation
-
         self._ox, self._read = ox, read_generation
         self.path = path
         self.generation = read_generation(path)     # read first: a later commit still shows
@@ -195,13 +193,7 @@ class _View:
 
 def _update_main(path: str, text: str, conn) -> None:
     """A one-off process applying a SPARQL update: parse (refuse SERVICE/LOAD), apply, flush."""
-    from kg.netns import isolate
-
     isolate()
-    import pyoxigraph as ox
-
-    from kg.namespace import PREFIXES
-    from kg.sparql_parse import decide
 
     try:
         decision = decide(text, update=True)
@@ -209,9 +201,6 @@ def _update_main(path: str, text: str, conn) -> None:
         store.update(decision.text, prefixes=dict(PREFIXES))
         store.flush()
         del store
-        from pathlib import Path
-
-        from kg.store import bump_generation
 
         bump_generation(Path(path))
         conn.send(("ok", None))
@@ -225,8 +214,6 @@ def _update_main(path: str, text: str, conn) -> None:
 
 def _term_from(spec: tuple) -> Any:
     """Rebuild a pyoxigraph term from a picklable (kind, value, extra)."""
-    import pyoxigraph as ox
-
     kind, value, extra = spec
     if kind == "iri":
         return ox.NamedNode(value)
@@ -239,8 +226,6 @@ def _term_from(spec: tuple) -> Any:
 
 def term_spec(term: Any) -> tuple:
     """A picklable form of a term for substitutions (see _term_from)."""
-    import pyoxigraph as ox
-
     if isinstance(term, ox.NamedNode):
         return ("iri", term.value, None)
     if isinstance(term, ox.Literal):
@@ -400,8 +385,6 @@ class Engine:
         sparql-lane replacement (runaways make many) starts Python and loads
         its modules at low priority too, not just its queries."""
         if worker.lane == "sparql" and self.nice:
-            import os
-
             try:
                 os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), self.nice)
             except OSError:
@@ -607,13 +590,6 @@ class Engine:
                 message, status, setting = payload
                 raise QueryError(message, status=status, setting=setting)
             return time.perf_counter() - t0
-
-    def restart(self) -> None:
-        """Replace every worker (after the store changed on disk)."""
-        for w in self._take_all(_START_TIMEOUT_S):
-            w.kill()
-        for lane in LANES:
-            self._start(lane, self.sizes[lane])
 
     def close(self) -> None:
         self._closed = True

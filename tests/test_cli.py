@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 import json
-import re
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -92,12 +92,12 @@ def test_a_bad_file_among_good_ones(seed_dir: Path, tmp_path: Path,
     shutil.copy(seeds[0], src / "boom.txt")
     res = run("ingest", "--store", str(tmp_path / "s"), str(src), str(tmp_path / "missing.txt"))
     assert res.exit_code == 1
-    failed = [l for l in res.stderr.splitlines() if l.startswith("failed:")]
+    failed = [line for line in res.stderr.splitlines() if line.startswith("failed:")]
     assert len(failed) == 3, res.stderr
-    assert any(str(src / "bad.txt") in l and "not a report (test)" in l for l in failed)
-    assert any(f"internal error in stage picky on {src / 'boom.txt'}: RuntimeError: kaboom" in l
-               for l in failed)
-    assert any("missing.txt: no such file or folder" in l for l in failed)
+    assert any(str(src / "bad.txt") in line and "not a report (test)" in line for line in failed)
+    assert any(f"internal error in stage picky on {src / 'boom.txt'}: RuntimeError: kaboom" in line
+               for line in failed)
+    assert any("missing.txt: no such file or folder" in line for line in failed)
     assert "Traceback" not in res.stderr + res.output
     assert "reports from 2 files, 3 files failed" in res.output
     with open_store(tmp_path / "s") as s:
@@ -274,8 +274,8 @@ def test_killed_ingest_leaves_only_complete_graphs(seed_dir: Path, tmp_path: Pat
 
 
 def test_export_graph_formats_from_the_cli(tmp_path):
-    from click.testing import CliRunner
     import networkx as nx
+    from click.testing import CliRunner
 
     from kg.cli import cli
     from kg.paths import data_dir

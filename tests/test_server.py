@@ -20,8 +20,8 @@ import pytest
 
 from kg.errors import FazhiError
 from kg.namespace import graph_iri
-from server import close_app, create_app
 from netutil import counting_listener
+from server import close_app, create_app
 from test_queries import TOWNSHIPS, build_store
 
 TOKEN = "s3cret-token"

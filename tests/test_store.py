@@ -16,8 +16,7 @@ from kg.errors import QueryError, StoreError
 from kg.namespace import ONTOLOGY_GRAPH, graph_iri
 from kg.remote import RemoteStore, _endpoints
 from kg.rocks import WRITER_OPEN_FILES, _malloc_trim, _open_fds, release_memory
-from kg.store import (DEFAULT_STORE, ENV_VAR, FORMATS, LocalStore, Store, default_location,
-                      graph_prefix, open_store)
+from kg.store import DEFAULT_STORE, ENV_VAR, FORMATS, LocalStore, Store, default_location, graph_prefix, open_store
 
 
 def snapshot(store: Store) -> list[str]:

@@ -56,10 +56,4 @@ def write_csv_zip(g: nx.Graph, out: BinaryIO) -> None:
         z.writestr("edges.csv", edges_csv(g))
 
 
-def to_csv_zip(g: nx.Graph) -> bytes:
-    out = io.BytesIO()
-    write_csv_zip(g, out)
-    return out.getvalue()
-
-
-__all__ = ["edges_csv", "nodes_csv", "to_csv_zip", "write_csv_zip"]
+__all__ = ["edges_csv", "nodes_csv", "write_csv_zip"]

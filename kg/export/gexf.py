@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import io
 import math
 import re
 from collections.abc import Callable, Iterable
@@ -156,11 +155,4 @@ def _fmt(value: object) -> str:
     return str(value)
 
 
-def to_gexf(g: nx.Graph, *, description: str = "") -> bytes:
-    """``g`` as GEXF 1.3 bytes."""
-    out = io.BytesIO()
-    write_gexf(g, out, description=description)
-    return out.getvalue()
-
-
-__all__ = ["GEXF_NS", "VIZ_NS", "edges_with_ids", "node_size", "to_gexf", "write_gexf"]
+__all__ = ["GEXF_NS", "VIZ_NS", "edges_with_ids", "node_size", "write_gexf"]

@@ -7,7 +7,6 @@ as ordinary node data, which Cytoscape maps with a passthrough mapping.
 """
 from __future__ import annotations
 
-import io
 from typing import BinaryIO
 
 import networkx as nx
@@ -33,10 +32,4 @@ def write_graphml(g: nx.Graph, out: BinaryIO) -> None:
                           edge_id_from_attribute=None if h.is_multigraph() else "id")
 
 
-def to_graphml(g: nx.Graph) -> bytes:
-    out = io.BytesIO()
-    write_graphml(g, out)
-    return out.getvalue()
-
-
-__all__ = ["styled", "to_graphml", "write_graphml"]
+__all__ = ["styled", "write_graphml"]

@@ -46,6 +46,7 @@ def jaccard_pairs(sets: Sequence[frozenset[int]], threshold: float = 0.0, *,
         raise SettingError(f"threshold must be in [0, 1), got {threshold}")
     if method in ("auto", "sparse"):
         try:
+            # scipy takes about 0.6 s to import: loaded for this view only
             import scipy.sparse  # noqa: F401
         except ImportError:
             if method == "sparse":
@@ -59,7 +60,7 @@ def jaccard_pairs(sets: Sequence[frozenset[int]], threshold: float = 0.0, *,
 def _sparse_pairs(sets: Sequence[frozenset[int]], threshold: float, max_pairs: int,
                   block: int = 512) -> Iterator[tuple[int, int, int, float]]:
     """Overlaps as blocks of the sparse product A·Aᵀ (rows: sets, columns: items)."""
-    import numpy as np
+    import numpy as np  # with scipy, loaded for this view only (see above)
     import scipy.sparse as sp
     n = len(sets)
     sizes = np.fromiter((len(s) for s in sets), dtype=np.int64, count=n)
