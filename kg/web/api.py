@@ -37,14 +37,13 @@ from kg.namespace import FZ, ID_IRI, ORG, RDF, RDFS, SKOS
 from kg.sparql import Checked
 from kg.style import (CLASS_NAMES, CLASS_TYPES, OTHER_COLOR,
                       relation_name, type_color)
+from kg.types import CLASS_RANK
 from kg.web import service
 
 bp = Blueprint("api", __name__)
 
-#: Classes from most to least specific: an entity typed twice takes the first.
-CLASS_RANK = [str(c) for c in (FZ.Township, FZ.County, FZ.Prefecture, FZ.Province, FZ.LawFirm,
-                               FZ.Advisor, FZ.Person, FZ.Law, FZ.System, FZ.Activity,
-                               FZ.Organization, FZ.Division)]
+# CLASS_RANK (kg.types): classes from most to least specific; an entity
+# typed twice takes the first.
 #: The township → entity relations the extractor reads from sentences.
 RELATIONS = [str(p) for p in (FZ.relatedTo, FZ.establishes, FZ.implements, FZ.conducts,
                               FZ.studies, FZ.cites, FZ.legalAdvisor)]
@@ -58,7 +57,6 @@ _EDGES = " ".join(f"<{p}>" for p in EDGE_PREDICATES)
 RELATION_RANK = {str(p): rank for rank, group in enumerate((
     (FZ.legalAdvisor,), (FZ.partOf, ORG.memberOf), (FZ.establishes, FZ.implements),
     (FZ.cites, FZ.studies), (FZ.conducts,), (FZ.relatedTo,))) for p in group}
-_CLASSES = " ".join(f"<{c}>" for c in CLASS_RANK)
 #: Most facts, sentences, mentions read for one page.
 MAX_FACTS = 600
 MAX_SENTENCES = 20_000
@@ -434,10 +432,10 @@ _TOWNSHIP_FLAGS = """SELECT ?e ?inferred ?missing WHERE {
 
 # ----------------------------------------------------------------- search
 
-_SEARCH = f"""SELECT ?q ?e ?m ?alias WHERE {{
+_SEARCH = """SELECT ?q ?e ?m ?alias WHERE {{
   {{ ?e rdfs:label ?m BIND(false AS ?alias) }} UNION {{ ?e skos:altLabel ?m BIND(true AS ?alias) }}
   FILTER(CONTAINS(LCASE(STR(?m)), LCASE(STR(?q))))
-  FILTER EXISTS {{ VALUES ?c {{ {_CLASSES} }} ?e a ?c }}
+  FILTER EXISTS {{ VALUES ?c {{ {classes} }} ?e a ?c }}
 }} ORDER BY (!STRSTARTS(LCASE(STR(?m)), LCASE(STR(?q)))) STRLEN(STR(?m)) ?m ?e LIMIT 200"""
 
 
@@ -459,7 +457,9 @@ def search(q: str, *, limit: int = MAX_SEARCH) -> list[dict[str, Any]]:
         except sqlite3.Error as exc:      # a damaged index: the store still answers
             log.warning("name index %s failed (%s); searching the store", names.path, exc)
     if found is None:
-        found = [(r["e"], r["m"]) for r in select(_SEARCH, limit=200, q=ox.Literal(q))]
+        classes = " ".join(f"<{c}>" for c in CLASS_RANK)   # read now: kg.types may gain a type
+        found = [(r["e"], r["m"]) for r in select(_SEARCH.format(classes=classes), limit=200,
+                                                  q=ox.Literal(q))]
     hits: dict[str, str] = {}
     for e, m in found:
         hits.setdefault(e, m)
