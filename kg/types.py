@@ -14,8 +14,9 @@ the rest of the code reads it from this table:
   reporting township;
 * the township → entity relation (``ingest/relate.py``): the default, and
   the ones a trigger verb in front of the mention may choose;
-* which types are gold-key parts (``fazhi-kg eval``) and core, which classes
-  the search finds and ``queries/search.rq`` lists, what ``stats`` counts.
+* which types are gold-key parts (``fazhi-kg eval``) and core; the classes
+  the web search finds (all) and ``queries/search.rq`` lists; what
+  ``fazhi-kg stats`` and the home page count.
 
 Adding a type is one :class:`EntityType` row (here, or :func:`register` at
 run time) plus one recogniser (``ingest/recognize``) that makes mentions of
@@ -88,7 +89,10 @@ class EntityType:
     strip_place: frozenset[str] = frozenset({NATIONAL, LOCAL, "county"})
     relation: str | None = None     # township → it when no trigger verb says (None: not linked)
     triggers: tuple[str, ...] = ()  # relations a trigger verb before it may choose
-    gold: bool = True         # a part of the gold keys (fazhi-kg eval) and of search.rq
+    gold: bool = True         # a part of the gold keys (fazhi-kg eval)
+    #: a type queries/search.rq finds (every type the web search finds is;
+    #: the canned query leaves out advisers named only by kind)
+    canned_search: bool = True
     core: bool = False        # one of the core entity types of the scores
 
     def __post_init__(self) -> None:
@@ -150,7 +154,7 @@ _ROWS: tuple[EntityType, ...] = (
     EntityType(PERSON, "person", (_C("Person", "人员", "person", rank=6),),
                "#8c564b", segment="person", scope=LOCAL, strip_place=frozenset()),
     EntityType(ADVISOR, "advisor", (_C("Advisor", "法律顾问", "legal adviser", rank=5),),
-               "#f0e442", aliases=("adviser",), segment="advisor", gold=False),
+               "#f0e442", aliases=("adviser",), segment="advisor", gold=False, canned_search=False),
 )
 
 #: key → row, in display order (the table itself).
@@ -248,7 +252,8 @@ def stat_classes() -> dict[str, tuple[str, ...]]:
 
 def search_classes() -> list[tuple[str, str]]:
     """(class IRI, name) of the classes queries/search.rq finds, in table order."""
-    return [(c.iri, c.search or c.zh) for t in ENTITY_TYPES.values() if t.gold for c in t.counted]
+    return [(c.iri, c.search or c.zh) for t in ENTITY_TYPES.values() if t.canned_search
+            for c in t.counted]
 
 
 def default_relations() -> dict[str, str]:

@@ -37,7 +37,7 @@ from kg.namespace import FZ, ID_IRI, ORG, RDF, RDFS, SKOS
 from kg.sparql import Checked
 from kg.style import (CLASS_NAMES, CLASS_TYPES, OTHER_COLOR,
                       relation_name, type_color)
-from kg.types import CLASS_RANK
+from kg.types import CLASS_RANK, TYPES
 from kg.web import service
 
 bp = Blueprint("api", __name__)
@@ -764,7 +764,7 @@ def openapi_document(server: str) -> dict[str, Any]:
     hops = _p("hops", "query", "1 or 2", {"type": "integer", "enum": [1, 2], "default": 1})
     node = {"type": "object", "properties": {
         "id": {"type": "string"}, "iri": {"type": "string"}, "label": {"type": "string"},
-        "type": {"type": "string", "description": "镇/行政区/机构/制度/法律/活动/人员/法律顾问"},
+        "type": {"type": "string", "description": "/".join(TYPES)},
         "class": {"type": "string", "description": "the class's name; a township's kind (镇/乡/街道)"},
         "context": {"type": "string", "description": "where it is: its township or county"},
         "color": {"type": "string"}, "degree": {"type": "integer"}}}
