@@ -95,7 +95,7 @@ def identity(m: Mention, rep: Report) -> str:
         name = strip_place(name, places(rep))
     if scope == types.LOCAL:
         return mint(segment, county, township, name)
-    if scope == "county":
+    if scope == types.COUNTY:
         return mint(segment, m.attrs.get("county") or county, name)
     return mint(segment, name)
 

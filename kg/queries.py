@@ -261,11 +261,12 @@ def _entity_types(path: Path, spec: Any, body: str, params: list[Param]) -> tupl
     if not isinstance(names, list) or len(names) != 2 or not all(isinstance(n, str) for n in names):
         raise FazhiError(f"{path}: entity_types needs {{values: [classVariable, nameVariable], "
                          f"parameter: name}}")
-    block = re.compile(rf"VALUES\s*\(\s*\?{re.escape(names[0])}\s+\?{re.escape(names[1])}\s*\)\s*\{{[^}}]*\}}")
+    cv, nv = (re.escape(n) for n in names)
+    block = re.compile(rf"VALUES\s*\(\s*\?{cv}\s+\?{nv}\s*\)\s*\{{[^}}]*\}}")
     if not block.search(body):
         raise FazhiError(f"{path}: entity_types: no VALUES (?{names[0]} ?{names[1]}) {{ … }} block to fill")
     classes = types.search_classes()
-    rows = " ".join(f'(<{iri}> "{name}")' for iri, name in classes)
+    rows = " ".join(f'(<{iri}> "{_literal(name)}")' for iri, name in classes)
     body = block.sub(lambda _: f"VALUES (?{names[0]} ?{names[1]}) {{ {rows} }}", body, count=1)
     wanted = spec.get("parameter")
     if wanted is not None:
@@ -274,6 +275,11 @@ def _entity_types(path: Path, spec: Any, body: str, params: list[Param]) -> tupl
         params = [replace(p, choices=tuple(name for _, name in classes)) if p.name == wanted else p
                   for p in params]
     return body, params
+
+
+def _literal(text: str) -> str:
+    """A SPARQL string literal's content."""
+    return text.replace("\\", "\\\\").replace('"', '\\"')
 
 
 _LIMIT = re.compile(r"\bLIMIT\s+(\d+)\s*(?:OFFSET\s+\d+\s*)?$", re.IGNORECASE)

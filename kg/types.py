@@ -42,10 +42,11 @@ ADVISOR = "法律顾问"
 NATIONAL = "national"      # one node wherever it is named: law/<name>
 LOCAL = "local"            # one node per township: org/<county>/<township>/<name>
 BY_MENTION = "mention"     # the recogniser says (Mention.attrs["scope"]): local, county or shared
+COUNTY = "county"          # (a mention's) one node per county: org/<county>/<name>
 TOWNSHIP_SCOPE = "township"  # the township gazetteer's identity (resolve.township_key)
 DIVISION_SCOPE = "division"  # <level>/<name>: county/云阳县
 
-_SCOPES = (NATIONAL, LOCAL, BY_MENTION, TOWNSHIP_SCOPE, DIVISION_SCOPE)
+_SCOPES = (NATIONAL, LOCAL, COUNTY, BY_MENTION, TOWNSHIP_SCOPE, DIVISION_SCOPE)
 #: GEXF 1.3's node shapes (viz.rng), but ``image``, which needs a picture.
 SHAPES = ("disc", "square", "triangle", "diamond")
 
@@ -80,13 +81,13 @@ class EntityType:
     color: str                # "#rrggbb"
     shape: str = "disc"       # GEXF viz:shape (disc, square, triangle, diamond)
     aliases: tuple[str, ...] = ()   # more English names a user may type
-    segment: str = "entity"   # the IRI path segment: id/<segment>/…
+    segment: str = "entity"   # the IRI path segment: id/<segment>/… (a division's is its level)
     scope: str = NATIONAL     # identity scope, one of the constants above
     #: subtypes that make a national thing local (a township's own documents)
     local_subtypes: frozenset[str] = frozenset()
     #: scopes in which the identity name drops the place in front
     #: (江口镇司法所 = 司法所); a person's name keeps everything
-    strip_place: frozenset[str] = frozenset({NATIONAL, LOCAL, "county"})
+    strip_place: frozenset[str] = frozenset({NATIONAL, LOCAL, COUNTY})
     relation: str | None = None     # township → it when no trigger verb says (None: not linked)
     triggers: tuple[str, ...] = ()  # relations a trigger verb before it may choose
     gold: bool = True         # a part of the gold keys (fazhi-kg eval)
@@ -109,15 +110,11 @@ class EntityType:
         return tuple(c for c in self.classes if c.written and not c.apart)
 
     def class_for(self, level: str | None = None) -> EntityClass:
-        """The class written for an entity (a division's by its level; county if unknown)."""
-        if level is not None or any(c.level for c in self.classes):
-            want = level or "county"
-            for c in self.classes:
-                if c.level == want:
-                    return c
-            for c in self.classes:
-                if c.level == "county":
-                    return c
+        """The class written for an entity: for a type with levels (divisions)
+        its level's, the county's when the level is unknown; else the first."""
+        levelled = {c.level: c for c in self.classes if c.level}
+        if levelled:
+            return levelled.get(level or COUNTY) or levelled.get(COUNTY) or self.classes[0]
         return self.classes[0]
 
 
@@ -140,7 +137,7 @@ _ROWS: tuple[EntityType, ...] = (
                (_C("Organization", "机构", "organization", rank=90),
                 _C("LawFirm", "律师事务所", "law firm", rank=4, apart=True)),
                "#e69f00", aliases=("organisation", "org"), segment="org", scope=BY_MENTION,
-               strip_place=frozenset({LOCAL, "county"}),
+               strip_place=frozenset({LOCAL, COUNTY}),
                relation="relatedTo", triggers=("establishes",), core=True),
     EntityType(SYSTEM, "system", (_C("System", "制度", "system", rank=8),),
                "#009e73", segment="system", relation="implements",
@@ -256,16 +253,12 @@ def search_classes() -> list[tuple[str, str]]:
             for c in t.counted]
 
 
-def default_relations() -> dict[str, str]:
-    """Type → the township → entity relation when no trigger verb says."""
-    return {t.key: t.relation for t in ENTITY_TYPES.values() if t.relation}
-
-
 for _row in _ROWS:
     ENTITY_TYPES[_row.key] = _row
 _derive()
 
-__all__ = ["ADVISOR", "BY_MENTION", "CLASS_NAMES", "CLASS_RANK", "CLASS_TYPES", "DIVISION_SCOPE",
-           "ENTITY_TYPES", "EntityClass", "EntityType", "LOCAL", "NATIONAL", "TOWNSHIP_SCOPE",
-           "TYPES", "TYPE_ALIASES", "TYPE_COLORS", "TYPE_SHAPES", "core_types", "default_relations",
-           "get", "gold_types", "on_change", "register", "search_classes", "stat_classes", "unregister"]
+__all__ = ["ADVISOR", "BY_MENTION", "CLASS_NAMES", "CLASS_RANK", "CLASS_TYPES", "COUNTY",
+           "DIVISION_SCOPE", "ENTITY_TYPES", "EntityClass", "EntityType", "LOCAL", "NATIONAL", "SHAPES",
+           "TOWNSHIP_SCOPE", "TYPES", "TYPE_ALIASES", "TYPE_COLORS", "TYPE_SHAPES", "core_types",
+           "get", "gold_types", "on_change", "register", "search_classes",
+           "stat_classes", "unregister"]

@@ -140,3 +140,15 @@ def test_the_table_is_back_after_the_test(document_type) -> None:
         assert all(name != "文件" for _, name in types.search_classes())
     finally:
         types.register(DOCUMENT)
+
+
+def test_a_row_that_would_break_the_table_is_refused() -> None:
+    """One class belongs to one type; scopes and shapes are the known ones."""
+    with pytest.raises(ValueError, match="fz:Law is already 法律's"):
+        types.register(types.EntityType("规章", "rule", (types.EntityClass("Law", "法律", "law"),),
+                                        "#000000"))
+    assert "规章" not in types.TYPES
+    with pytest.raises(ValueError, match="shape 'star'"):
+        types.EntityType("文件", "document", DOCUMENT.classes, "#0072b2", shape="star")
+    with pytest.raises(ValueError, match="scope 'village'"):
+        types.EntityType("文件", "document", DOCUMENT.classes, "#0072b2", scope="village")

@@ -9,9 +9,9 @@ for it would need several times the memory — and escapes every value, so
 the output validates against ``gexf.rng`` (tests check it).
 
 Presentation follows :mod:`kg.style`: ``viz:color`` and ``viz:shape`` by
-entity type (the rows of :mod:`kg.types`), ``viz:size`` by degree, and a deterministic ``viz:position`` (from a hash
-of the id) because Gephi Lite and sigma.js need coordinates to draw
-anything before a layout runs.
+entity type (the rows of :mod:`kg.types`), ``viz:size`` by degree, and a
+deterministic ``viz:position`` (from a hash of the id) because Gephi Lite and
+sigma.js need coordinates to draw anything before a layout runs.
 """
 from __future__ import annotations
 
