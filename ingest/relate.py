@@ -12,7 +12,8 @@ import re
 from collections.abc import Callable
 
 from ingest.lexicon import sections
-from kg.model import ACTIVITY, LAW, ORGANIZATION, SYSTEM, Doc, Mention, Relation, Report
+from kg import types
+from kg.model import Doc, Mention, Relation, Report
 
 RELATORS: list[str] = [
     "ingest.relate_advisers:find",
@@ -44,25 +45,20 @@ def run(doc: Doc) -> None:
 
 
 # Trigger verbs (data/lexicons/relate-triggers.txt), nearest first: the verb
-# closest before a mention in its clause decides the relation.  Defaults by
-# type apply when none is found.
+# closest before a mention in its clause decides the relation, among those its
+# type's row in kg.types allows (EntityType.triggers); the row's default
+# relation applies when none is found, and a type without one is not linked.
 _TRIGGERS: list[tuple[str, re.Pattern[str]]] = [
     (name, re.compile("(" + "|".join(w for line in lines for w in line.split()) + ")"))
     for name, lines in sections("relate-triggers.txt").items() if name
 ]
-_ALLOWED = {
-    ORGANIZATION: ("establishes",),
-    SYSTEM: ("implements", "establishes"),
-    ACTIVITY: ("conducts",),
-    LAW: ("studies", "cites"),
-}
-_DEFAULT = {ORGANIZATION: "relatedTo", SYSTEM: "implements", ACTIVITY: "conducts", LAW: "cites"}
 _CLAUSE_START = re.compile(r"[，。；：！？,;:\n]")
 
 
 def predicate_for(text: str, mention: Mention, sentence_start: int) -> str:
     """The township → entity relation the words before a mention imply."""
-    allowed = _ALLOWED.get(mention.type, ())
+    row = types.get(mention.type)
+    allowed = row.triggers if row is not None else ()
     window = text[max(sentence_start, mention.start - 30):mention.start]
     cut = max((m.end() for m in _CLAUSE_START.finditer(window)), default=0)
     clause = window[cut:]
@@ -73,7 +69,7 @@ def predicate_for(text: str, mention: Mention, sentence_start: int) -> str:
         for m in pattern.finditer(clause):
             if best is None or m.end() > best[0]:
                 best = (m.end(), name)
-    return best[1] if best else _DEFAULT.get(mention.type, "relatedTo")
+    return best[1] if best else (row.relation if row is not None and row.relation else "relatedTo")
 
 
 def find_township_relations(doc: Doc, rep: Report) -> None:
@@ -82,7 +78,8 @@ def find_township_relations(doc: Doc, rep: Report) -> None:
         return
     done = {id(r.obj) for r in rep.relations if isinstance(r.obj, Mention)}
     for m in rep.mentions:
-        if m.type not in _DEFAULT or id(m) in done:
+        row = types.get(m.type)
+        if row is None or row.relation is None or id(m) in done:
             continue
         sent = rep.sentences[m.sentence] if m.sentence < len(rep.sentences) else None
         start = sent.start if sent else rep.start

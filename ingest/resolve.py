@@ -22,13 +22,11 @@ identity name directly (镇人民政府 and 镇政府 → 政府).
 """
 from __future__ import annotations
 
-from kg.model import (ACTIVITY, DIVISION, LAW, ORGANIZATION, PERSON, SYSTEM, TOWNSHIP,
-                      Doc, Entity, Mention, Report)
+from kg import types
+from kg.model import ORGANIZATION, Doc, Entity, Mention, Report
 from kg.namespace import mint
 from ingest.names import clean, key, strip_place
 from ingest.recognize.orgs import BODY_SUBTYPES
-
-_KIND = {ORGANIZATION: "org", SYSTEM: "system", LAW: "law", ACTIVITY: "activity", PERSON: "person"}
 
 
 def township_key(rep: Report) -> str | None:
@@ -64,33 +62,42 @@ def places(rep: Report) -> list[str]:
     return out
 
 
+def scope_of(m: Mention) -> str:
+    """The identity scope of a mention: its type's (kg.types), or for a type
+    whose recogniser decides, ``Mention.attrs["scope"]`` (local by default)."""
+    row = types.get(m.type)
+    scope = row.scope if row is not None else types.NATIONAL
+    if scope == types.BY_MENTION:
+        scope = m.attrs.get("scope", types.LOCAL)
+        return types.NATIONAL if scope == "shared" else scope
+    return scope
+
+
 def identity(m: Mention, rep: Report) -> str:
     """The IRI of the entity a mention names."""
     meta = rep.meta
     name = key(m.attrs.get("key") or m.label)
     county = meta.county or "_"
     township = meta.unit or "_"
-    if m.type == TOWNSHIP:
+    row = types.get(m.type)
+    scope = scope_of(m)
+    if scope == types.TOWNSHIP_SCOPE:
         if meta.unit and key(strip_place(name, [meta.county or ""])) in (key(meta.unit),
                                                                          key(meta.unit_name or meta.unit)):
             return rep.township_key or mint("township", county, township)
         return mint("township", m.attrs.get("county") or county, name)
-    if m.type == DIVISION:
+    if scope == types.DIVISION_SCOPE:
         return division_key(name, m.attrs.get("level") or m.subtype or "county")
-    if m.type == LAW:
-        if m.subtype == "本地文件":
-            return mint("law", county, township, strip_place(name, places(rep)))
-        return mint("law", name)
-    if m.type == ORGANIZATION:
-        scope = m.attrs.get("scope", "local")
-        if scope == "shared":
-            return mint("org", name)
-        if scope == "county":
-            return mint("org", m.attrs.get("county") or county, strip_place(name, places(rep)))
-        return mint("org", county, township, strip_place(name, places(rep)))
-    if m.type == PERSON:
-        return mint("person", county, township, name)
-    return mint(_KIND.get(m.type, "entity"), strip_place(name, places(rep)))
+    if row is not None and m.subtype in row.local_subtypes:
+        scope = types.LOCAL
+    segment = row.segment if row is not None else "entity"
+    if row is None or scope in row.strip_place:
+        name = strip_place(name, places(rep))
+    if scope == types.LOCAL:
+        return mint(segment, county, township, name)
+    if scope == types.COUNTY:
+        return mint(segment, m.attrs.get("county") or county, name)
+    return mint(segment, name)
 
 
 def short_forms(rep: Report, ids: dict[int, str]) -> dict[str, str]:
@@ -132,10 +139,8 @@ def run(doc: Doc) -> None:
             ent = entities.get(k)
             if ent is None:
                 ent = entities[k] = Entity(key=k, type=m.type, label=clean(m.label), subtype=m.subtype)
-                if m.type == ORGANIZATION and m.attrs.get("scope", "local") == "local" and rep.township_key:
-                    ent.scope = rep.township_key
-                if m.type in (PERSON,) and rep.township_key:
-                    ent.scope = rep.township_key
+                if scope_of(m) == types.LOCAL and rep.township_key:
+                    ent.scope = rep.township_key     # a thing of this township (not a local subtype)
             ent.mentions.append(m)
             written = _written(doc, m) if doc.simplified else None
             for alias in (m.label, m.text, *m.aliases, *((written,) if written else ())):

@@ -30,6 +30,7 @@ from kg.errors import FazhiError
 from kg.names import FILE, NameIndex, build
 from kg.namespace import ONTOLOGY_GRAPH
 from kg.store import FORMATS, LocalStore, Store, default_location, open_store
+from kg.types import TYPES
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -179,7 +180,7 @@ GRAPH_FORMATS = ("gexf", "graphml", "csv")
                    "township–township similarity (Jaccard of laws, systems, activities), or one "
                    "entity's neighbourhood (--entity).")
 @click.option("--type", "types", multiple=True, metavar="TYPE",
-              help="Keep only entities of this type (镇 机构 制度 法律 活动 人员 行政区); repeatable.")
+              help=f"Keep only entities of this type ({' '.join(TYPES)}); repeatable.")
 @click.option("--township", default=None, help="Only this township's reports (name).")
 @click.option("--county", default=None, help="Only reports of townships of this county (name).")
 @click.option("--year", type=int, default=None, help="Only reports on this year.")

@@ -26,19 +26,25 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from kg import types
 from kg.errors import FazhiError
 
-TYPE_CLASSES = {
-    "镇": ("Township",),
-    "行政区": ("County", "Prefecture", "Province"),
-    "机构": ("Organization",),
-    "制度": ("System",),
-    "法律": ("Law",),
-    "活动": ("Activity",),
-    "人员": ("Person",),
-}
-CORE = ("机构", "制度", "法律", "活动")
-PARTS = ("reports", *TYPE_CLASSES, "core entities", "law-firm advisers", "indicators")
+#: Gold-key entity type → local names of the classes it is scored under
+#: (with their subclasses), and the core types: from the table kg.types.
+TYPE_CLASSES: dict[str, tuple[str, ...]] = {}
+CORE: tuple[str, ...] = ()
+PARTS: tuple[str, ...] = ()
+
+
+def _parts() -> None:
+    global CORE, PARTS
+    TYPE_CLASSES.clear()
+    TYPE_CLASSES.update(types.gold_types())
+    CORE = types.core_types()
+    PARTS = ("reports", *TYPE_CLASSES, "core entities", "law-firm advisers", "indicators")
+
+
+types.on_change(_parts)
 
 _NOISE = re.compile(r"[\s《》〈〉<>“”\"‘’'「」『』·•・、，,。.;；:：!！?？]")
 _TAIL = re.compile(r"[（(][^（）()]*[）)]$")

@@ -36,7 +36,8 @@ SYSTEM = "制度"
 LAW = "法律"
 ACTIVITY = "活动"
 PERSON = "人员"
-ENTITY_TYPES = (TOWNSHIP, DIVISION, ORGANIZATION, SYSTEM, LAW, ACTIVITY, PERSON)
+#: ENTITY_TYPES, the table of types (classes, colours, identity, relations),
+#: is in kg/types.py; these names are its keys.
 
 #: The four parts every annual report must have (国务院《法治政府建设与责任
 #: 落实督察工作规定》 asks for them); ``Section.covers`` holds these codes.

@@ -25,12 +25,13 @@ import pyoxigraph as ox
 
 from kg.errors import StoreError
 from kg.namespace import RDF, RDFS, SKOS
-from kg.style import CLASS_TYPES
+from kg.types import CLASS_TYPES
 
 #: The index's file, inside the store's folder (RocksDB leaves it alone).
 FILE = "fazhi-kg-names.sqlite"
-#: Classes whose entities are found by name: those the pages show as entities.
-CLASSES = frozenset(CLASS_TYPES)
+#: Classes whose entities are found by name: those the pages show as entities
+#: (a live view of kg.types' table: a type added later is indexed too).
+CLASSES = CLASS_TYPES.keys()
 _LABEL, _ALT, _TYPE = str(RDFS.label), str(SKOS.altLabel), str(RDF.type)
 _WANTED = (f"<{_LABEL}>", f"<{_ALT}>", f"<{_TYPE}>")
 
@@ -117,7 +118,9 @@ class NameIndex:
         self.db.close()
 
 
-_ALL_NAMES = f"""SELECT DISTINCT ?e ?m WHERE {{
+def _all_names() -> str:
+    """The query for every searchable entity's names (made when run: kg.types may gain a type)."""
+    return f"""SELECT DISTINCT ?e ?m WHERE {{
   GRAPH ?g {{ {{ ?e <{_LABEL}> ?m }} UNION {{ ?e <{_ALT}> ?m }} ?e a ?c }}
   VALUES ?c {{ {" ".join(f"<{c}>" for c in sorted(CLASSES))} }}
 }}"""
@@ -127,7 +130,7 @@ def build(store: ox.Store, index: NameIndex, *, batch: int = 50_000) -> int:
     """Fill ``index`` with every searchable entity's names in ``store``;
     returns the rows read (one pass over the store's names)."""
     n, found = 0, []
-    for s in store.query(_ALL_NAMES):
+    for s in store.query(_all_names()):
         found.append((s[0].value, s[1].value))
         if len(found) >= batch:
             index.add(found)

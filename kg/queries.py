@@ -34,6 +34,11 @@ the raw columns)::
     #+ one_of: [township, county]        # at least one of these parameters
     #+ sort: [townshipName, yearReported] # the rows shown, sorted by these
 
+A query over the entity types (search.rq) declares ``#+ entity_types:
+{values: [class, typeName], parameter: type}``: its ``VALUES (?class
+?typeName)`` block and the parameter's choices are filled from the table
+of types (kg/types.py), so a new type is searched for with no edit here.
+
 ``link`` names the column holding the IRI the cell links to (an entity,
 a report, or a sentence: its report at ``#s-N``); the page then shows the
 labelled link once and not the IRI column.  ``filter`` names the parameter
@@ -44,13 +49,14 @@ read every report before the first row); missing values go last.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from kg import types
 from kg.errors import FazhiError, QueryError
 from kg.namespace import XSD
 from kg.paths import queries_dir
@@ -212,6 +218,7 @@ def parse(path: Path) -> CannedQuery:
         default = spec.get("default", "")
         params.append(Param(str(name), ptype, "" if default is None else default,
                             str(spec.get("help", "")), choices, cq, bool(spec.get("required"))))
+    body, params = _entity_types(path, meta.get("entity_types"), body, params)
     columns = _columns(path, meta.get("columns"))
     one_of = tuple(str(n) for n in (meta.get("one_of") or ()))
     sort = tuple(str(n) for n in (meta.get("sort") or ()))
@@ -237,6 +244,42 @@ def parse(path: Path) -> CannedQuery:
     return CannedQuery(path.stem, path, title["zh"], title["en"], str(meta.get("description", "")).strip(),
                        body, tuple(params), bool(meta.get("evidence", True)), columns, one_of, sort,
                        int(m.group(1)) if m else None)
+
+
+def _entity_types(path: Path, spec: Any, body: str, params: list[Param]) -> tuple[str, list[Param]]:
+    """Fill a query's entity classes from the table of types (kg.types).
+
+    ``#+ entity_types: {values: [class, typeName], parameter: type}`` says the
+    body's ``VALUES (?class ?typeName) { … }`` block lists the searchable
+    classes and their names: its rows as written stay for tools that read the
+    file alone (grlc), and are replaced here by the table's, which also gives
+    the parameter its choices.
+    """
+    if spec is None:
+        return body, params
+    names = spec.get("values") if isinstance(spec, dict) else None
+    if not isinstance(names, list) or len(names) != 2 or not all(isinstance(n, str) for n in names):
+        raise FazhiError(f"{path}: entity_types needs {{values: [classVariable, nameVariable], "
+                         f"parameter: name}}")
+    cv, nv = (re.escape(n) for n in names)
+    block = re.compile(rf"VALUES\s*\(\s*\?{cv}\s+\?{nv}\s*\)\s*\{{[^}}]*\}}")
+    if not block.search(body):
+        raise FazhiError(f"{path}: entity_types: no VALUES (?{names[0]} ?{names[1]}) {{ … }} block to fill")
+    classes = types.search_classes()
+    rows = " ".join(f'(<{iri}> "{_literal(name)}")' for iri, name in classes)
+    body = block.sub(lambda _: f"VALUES (?{names[0]} ?{names[1]}) {{ {rows} }}", body, count=1)
+    wanted = spec.get("parameter")
+    if wanted is not None:
+        if wanted not in {p.name for p in params}:
+            raise FazhiError(f"{path}: entity_types: '{wanted}' is not a parameter")
+        params = [replace(p, choices=tuple(name for _, name in classes)) if p.name == wanted else p
+                  for p in params]
+    return body, params
+
+
+def _literal(text: str) -> str:
+    """A SPARQL string literal's content."""
+    return text.replace("\\", "\\\\").replace('"', '\\"')
 
 
 _LIMIT = re.compile(r"\bLIMIT\s+(\d+)\s*(?:OFFSET\s+\d+\s*)?$", re.IGNORECASE)
@@ -329,6 +372,9 @@ def load_all(folder: Path | None = None) -> dict[str, CannedQuery]:
 @cache
 def bundled() -> dict[str, CannedQuery]:
     return load_all()
+
+
+types.on_change(bundled.cache_clear)      # search.rq lists the types (_entity_types)
 
 
 def names(folder: Path | None = None) -> list[str]:

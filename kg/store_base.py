@@ -19,7 +19,9 @@ from typing import Any
 
 import pyoxigraph as ox
 
+from kg import types
 from kg.errors import StoreError
+from kg.model import TOWNSHIP
 from kg.namespace import FZ, ONTOLOGY_GRAPH, PREFIXES, graph_iri
 from kg.paths import package_dir
 
@@ -32,19 +34,17 @@ FORMATS: dict[str, tuple[ox.RdfFormat, bool]] = {
     "jsonld": (ox.RdfFormat.JSON_LD, False),
 }
 
-#: stats(): entity type (as kg.model names them) → classes counted for it
-_STAT_CLASSES: dict[str, tuple[str, ...]] = {
-    "镇": (FZ.Township,),
-    "行政区": (FZ.County, FZ.Prefecture, FZ.Province),
-    "机构": (FZ.Organization,),
-    "律师事务所": (FZ.LawFirm,),
-    "制度": (FZ.System,),
-    "法律": (FZ.Law,),
-    "活动": (FZ.Activity,),
-    "人员": (FZ.Person,),
-    "法律顾问": (FZ.Advisor,),
-    "指标": (FZ.Indicator,),
-}
+#: stats(): line (an entity type, as kg.types names them) → classes counted on it
+_STAT_CLASSES: dict[str, tuple[str, ...]] = {}
+
+
+def _stat_lines() -> None:
+    _STAT_CLASSES.clear()
+    _STAT_CLASSES.update(types.stat_classes())
+    _STAT_CLASSES["指标"] = (str(FZ.Indicator),)
+
+
+types.on_change(_stat_lines)
 
 Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
 
@@ -292,7 +292,7 @@ class Store(ABC):
             "location": self.location,
             "graphs": len(report_graphs),
             "reports": int(reports.rows[0][0].value),
-            "townships": entities["镇"],
+            "townships": entities[TOWNSHIP],
             "townships_not_in_gazetteer": int(flags[0].value),
             "townships_county_inferred": int(flags[1].value),
             "entities": entities,

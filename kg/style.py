@@ -4,74 +4,22 @@ The exports (GEXF colours, CSV/GraphML attributes) and the web pages import
 this module, so a 法律 node is the same colour in Gephi as in the browser and
 a relation reads 开展 everywhere.
 
-Colours are Okabe–Ito-like hues chosen to stay distinguishable for the
-common forms of colour blindness; 镇 is the darkest because townships are the
-hubs every other node hangs from.
+The types' colours, shapes and names are rows of :mod:`kg.types` (the one
+table of entity types); this module adds the relations' names and the
+helpers that read them.
 """
 from __future__ import annotations
 
-from kg.model import (ACTIVITY, DIVISION, LAW, ORGANIZATION, PERSON, SYSTEM, TOWNSHIP)
 from kg.namespace import FZ, ORG, PROV, RDFS, SKOS
+# The type tables are kg.types' (one row per type); they are named here too
+# because the exports and pages have always read them from this module.
+from kg.types import (ADVISOR, CLASS_NAMES, CLASS_TYPES, TYPE_ALIASES, TYPE_COLORS, TYPE_SHAPES,
+                      TYPES)
 
-#: The extra node type for fz:Advisor (a legal adviser named only by kind).
-ADVISOR = "法律顾问"
-
-#: Entity types in display order (the legend's order).
-TYPES: tuple[str, ...] = (TOWNSHIP, DIVISION, ORGANIZATION, SYSTEM, LAW, ACTIVITY, PERSON, ADVISOR)
-
-#: Entity type → colour, "#rrggbb".
-TYPE_COLORS: dict[str, str] = {
-    TOWNSHIP: "#1f3a93",      # deep blue
-    DIVISION: "#56b4e9",      # sky blue
-    ORGANIZATION: "#e69f00",  # orange
-    SYSTEM: "#009e73",        # bluish green
-    LAW: "#d55e00",           # vermilion
-    ACTIVITY: "#cc79a7",      # reddish purple
-    PERSON: "#8c564b",        # brown
-    ADVISOR: "#f0e442",       # yellow
-}
 #: Colour of a node whose type is unknown.
 OTHER_COLOR = "#999999"
-
-#: Ontology class → entity type (most specific classes first where it matters).
-CLASS_TYPES: dict[str, str] = {
-    str(FZ.Township): TOWNSHIP,
-    str(FZ.County): DIVISION,
-    str(FZ.Prefecture): DIVISION,
-    str(FZ.Province): DIVISION,
-    str(FZ.Division): DIVISION,
-    str(FZ.Organization): ORGANIZATION,
-    str(FZ.LawFirm): ORGANIZATION,
-    str(FZ.System): SYSTEM,
-    str(FZ.Law): LAW,
-    str(FZ.Activity): ACTIVITY,
-    str(FZ.Person): PERSON,
-    str(FZ.Advisor): ADVISOR,
-}
-
-#: Ontology class → Chinese name of the class (finer than the type).
-CLASS_NAMES: dict[str, str] = {
-    str(FZ.Township): "镇",
-    str(FZ.County): "县级行政区",
-    str(FZ.Prefecture): "地级行政区",
-    str(FZ.Province): "省级行政区",
-    str(FZ.Division): "行政区",
-    str(FZ.Organization): "机构",
-    str(FZ.LawFirm): "律师事务所",
-    str(FZ.System): "制度",
-    str(FZ.Law): "法律",
-    str(FZ.Activity): "活动",
-    str(FZ.Person): "人员",
-    str(FZ.Advisor): "法律顾问",
-}
-
-#: English names people may type for a type (CLI options, URLs).
-TYPE_ALIASES: dict[str, str] = {
-    "township": TOWNSHIP, "division": DIVISION, "county": DIVISION,
-    "organization": ORGANIZATION, "organisation": ORGANIZATION, "org": ORGANIZATION,
-    "system": SYSTEM, "law": LAW, "activity": ACTIVITY, "person": PERSON,
-    "advisor": ADVISOR, "adviser": ADVISOR,
-}
+#: Shape of a node whose type is unknown.
+OTHER_SHAPE = "disc"
 
 #: Predicate IRI → Chinese display name (the ontology's rdfs:label@zh).
 RELATION_NAMES: dict[str, str] = {
@@ -98,6 +46,11 @@ SIMILAR = "相似"
 def type_color(type_: str | None) -> str:
     """The colour of an entity type (grey for an unknown one)."""
     return TYPE_COLORS.get(type_ or "", OTHER_COLOR)
+
+
+def type_shape(type_: str | None) -> str:
+    """The GEXF viz:shape of an entity type (a disc for an unknown one)."""
+    return TYPE_SHAPES.get(type_ or "", OTHER_SHAPE)
 
 
 def rgb(hex_color: str) -> tuple[int, int, int]:
@@ -131,10 +84,11 @@ def normalise_type(name: str) -> str:
 
 def palette() -> dict[str, dict[str, str]]:
     """Everything above as one JSON-ready dict, for the web pages' scripts."""
-    return {"types": dict(TYPE_COLORS), "other": {"color": OTHER_COLOR},
+    return {"types": dict(TYPE_COLORS), "shapes": dict(TYPE_SHAPES),
+            "other": {"color": OTHER_COLOR, "shape": OTHER_SHAPE},
             "classes": dict(CLASS_NAMES), "relations": dict(RELATION_NAMES)}
 
 
-__all__ = ["ADVISOR", "CLASS_NAMES", "CLASS_TYPES", "OTHER_COLOR", "RELATION_NAMES", "SIMILAR",
-           "TYPES", "TYPE_ALIASES", "TYPE_COLORS", "normalise_type", "palette", "relation_name", "rgb",
-           "type_color"]
+__all__ = ["ADVISOR", "CLASS_NAMES", "CLASS_TYPES", "OTHER_COLOR", "OTHER_SHAPE", "RELATION_NAMES",
+           "SIMILAR", "TYPES", "TYPE_ALIASES", "TYPE_COLORS", "TYPE_SHAPES", "normalise_type", "palette",
+           "relation_name", "rgb", "type_color", "type_shape"]

@@ -39,6 +39,7 @@ from collections.abc import Iterator
 
 import pyoxigraph as ox
 
+from kg import types
 from kg.model import DIVISION, Doc, Entity, Indicator, Mention, Relation, Report
 from kg.namespace import DCTERMS, FZ, ORG, PROV, RDF, RDFS, SKOS, XSD, graph_iri, mint
 
@@ -102,21 +103,23 @@ TITLE, ISSUED = _iri(str(DCTERMS.title)), _iri(str(DCTERMS.issued))
 DERIVED, MEMBER = _iri(str(PROV.wasDerivedFrom)), _iri(str(ORG.memberOf))
 VALUE = _iri(str(RDF.value))
 
-_CLASS = {
-    "镇": "Township",
-    "机构": "Organization",
-    "制度": "System",
-    "法律": "Law",
-    "活动": "Activity",
-    "人员": "Person",
-}
-_DIVISION_CLASS = {"county": "County", "prefecture": "Prefecture", "province": "Province"}
-
-
 def entity_class(ent: Entity) -> str:
-    if ent.type == DIVISION:
-        return getattr(T, _DIVISION_CLASS.get(ent.attrs.get("level") or ent.subtype or "county", "County"))
-    return getattr(T, _CLASS.get(ent.type, "Entity"))
+    """The class an entity is written with: its type's (a division's by its
+    level), fz:Entity when its type has no row in kg.types."""
+    row = types.get(ent.type)
+    if row is None:
+        return T.Entity
+    return _class_iri(row.class_for(ent.attrs.get("level") or ent.subtype))
+
+
+def _class_iri(cls: types.EntityClass) -> str:
+    iri = _CLASS_IRIS.get(cls.iri)
+    if iri is None:
+        iri = _CLASS_IRIS[cls.iri] = _iri(cls.iri)
+    return iri
+
+
+_CLASS_IRIS: dict[str, str] = {}
 
 
 class _Writer:
@@ -205,7 +208,7 @@ def _divisions(w: _Writer, rep: Report) -> None:
         if not name:
             continue
         node = _iri(mint(level, name))
-        w.add(node, A, getattr(T, _DIVISION_CLASS[level]))
+        w.add(node, A, _class_iri(types.ENTITY_TYPES[DIVISION].class_for(level)))
         w.add(node, LABEL, _zh(name))
         if below is not None:
             w.add(below, T.partOf, node)

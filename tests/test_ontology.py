@@ -107,3 +107,38 @@ def test_iri_escaping_agrees_with_the_ucschar_definition() -> None:
             continue   # surrogates: not in a Python str on their own
         keep = (c.isalnum() or c in _IRI_SAFE) if c.isascii() else _ucschar(c)
         assert (_iri_part("x" + c) == "x" + c) == keep, hex(cp)
+
+
+# ---------------------------------------------------------------- the table of entity types
+
+def test_every_class_of_the_type_table_is_declared_with_its_labels(onto: Graph) -> None:
+    """kg/types.py names each class with the ontology's own labels."""
+    from kg.types import ENTITY_TYPES
+
+    entity = URIRef(FZ_IRI + "Entity")
+    for row in ENTITY_TYPES.values():
+        for cls in row.classes:
+            term = URIRef(cls.iri)
+            assert (term, RDF.type, OWL.Class) in onto, f"fz:{cls.name} ({row.key}) is not an owl:Class"
+            assert labels(onto, term) == {"zh": cls.zh, "en": cls.en}, f"fz:{cls.name}"
+            assert entity in set(onto.transitive_objects(term, RDFS.subClassOf)), \
+                f"fz:{cls.name} is not an fz:Entity"
+
+
+def test_every_entity_class_of_the_ontology_has_a_row(onto: Graph) -> None:
+    from kg.types import CLASS_TYPES
+
+    entity = URIRef(FZ_IRI + "Entity")
+    below = set(onto.transitive_subjects(RDFS.subClassOf, entity)) - {entity}
+    assert below, "no subclass of fz:Entity in the ontology"
+    assert {str(c) for c in below} - set(CLASS_TYPES) == set()
+
+
+def test_a_type_row_is_named_after_its_first_class(onto: Graph) -> None:
+    """The type's key is the Chinese label of the class written for it (镇 is fz:Township's)."""
+    from kg.types import ENTITY_TYPES
+
+    for row in ENTITY_TYPES.values():
+        written = row.class_for()
+        assert written.written
+        assert row.key in (written.zh, *(c.zh for c in row.classes)), row.key

@@ -8,6 +8,7 @@ user's own example (a township employing a law firm as 法律顾问).
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -358,3 +359,17 @@ def test_real_reports_law_firm_of_jiangkou(real_store):
     rows = _real_rows(real_store, "law_firm_advisers")
     hits = [r for r in rows if "江口镇" in (r["townshipName"] or "")]
     assert hits and hits[0]["firmName"] == "龙脊律师事务所" and "龙脊律师事务所" in hits[0]["evidence"]
+
+
+def test_search_rq_as_written_lists_the_type_table() -> None:
+    """search.rq's VALUES rows (what grlc, reading the file alone, runs) are the
+    table's; fazhi-kg fills the block from kg/types.py anyway."""
+    from kg.namespace import FZ_IRI
+    from kg.types import search_classes
+
+    text = (bundled()["search"].path).read_text(encoding="utf-8")
+    block = re.search(r"VALUES \(\?class \?typeName\) \{([^}]*)\}", text).group(1)
+    written = [(FZ_IRI + c, n) for c, n in re.findall(r'\(fz:(\w+) "([^"]+)"\)', block)]
+    assert written == search_classes()
+    loaded = parse(bundled()["search"].path)
+    assert {p.name: p.choices for p in loaded.params}["type"] == tuple(n for _, n in written)

@@ -8,10 +8,10 @@ strings — a national graph has a million nodes, and building an lxml tree
 for it would need several times the memory — and escapes every value, so
 the output validates against ``gexf.rng`` (tests check it).
 
-Presentation follows :mod:`kg.style`: ``viz:color`` by entity type,
-``viz:size`` by degree, and a deterministic ``viz:position`` (from a hash
-of the id) because Gephi Lite and sigma.js need coordinates to draw
-anything before a layout runs.
+Presentation follows :mod:`kg.style`: ``viz:color`` and ``viz:shape`` by
+entity type (the rows of :mod:`kg.types`), ``viz:size`` by degree, and a
+deterministic ``viz:position`` (from a hash of the id) because Gephi Lite and
+sigma.js need coordinates to draw anything before a layout runs.
 """
 from __future__ import annotations
 
@@ -25,7 +25,7 @@ from typing import BinaryIO
 import networkx as nx
 
 from kg.export.views import EDGE_ATTRS, NODE_ATTRS
-from kg.style import rgb, type_color
+from kg.style import rgb, type_color, type_shape
 
 GEXF_NS = "http://gexf.net/1.3"
 VIZ_NS = "http://gexf.net/1.3/viz"
@@ -136,6 +136,7 @@ def write_gexf(g: nx.Graph, out: BinaryIO, *, description: str = "",
                        for k in node_attrs if k in d and d[k] != "")
         put(f'      <node id="{esc(sid)}" label="{esc(label)}"><attvalues>{vals}</attvalues>'
             f'<viz:color r="{r}" g="{gr}" b="{b}"/><viz:size value="{node_size(degree(v))}"/>'
+            f'<viz:shape value="{type_shape(d.get("type"))}"/>'
             f'<viz:position x="{x}" y="{y}" z="0.0"/></node>\n')
     put('    </nodes>\n')
     put(f'    <edges count="{g.number_of_edges()}">\n')

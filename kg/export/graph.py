@@ -24,14 +24,12 @@ import pyoxigraph as ox
 from kg.errors import QueryError, StoreError
 from kg.namespace import FZ, ORG, RDF, RDFS, SKOS
 from kg.style import CLASS_NAMES, CLASS_TYPES
+from kg.types import CLASS_RANK
 
 _T = ox.NamedNode
 
-#: Classes from most to least specific: an entity typed twice (LawFirm and
-#: Organization, Township and Division) takes the first one listed.
-_CLASS_RANK = [str(c) for c in (FZ.Township, FZ.County, FZ.Prefecture, FZ.Province, FZ.LawFirm,
-                                FZ.Advisor, FZ.Person, FZ.Law, FZ.System, FZ.Activity,
-                                FZ.Organization, FZ.Division)]
+# CLASS_RANK (kg.types): classes from most to least specific; an entity typed
+# twice (LawFirm and Organization, Township and Division) takes the first.
 #: Township → entity relations when the ontology is not in the store.
 _RELATIONS = [str(p) for p in (FZ.relatedTo, FZ.establishes, FZ.implements, FZ.conducts,
                                FZ.studies, FZ.cites, FZ.legalAdvisor)]
@@ -207,9 +205,9 @@ def read_store(store, *, township=None, county=None, year=None) -> KGraph:
     graphs = {g: r for g, r in graph_report.items() if r in selected}
 
     # entities: typed in a selected report's graph
-    rank = {c: i for i, c in enumerate(_CLASS_RANK)}
+    rank = {c: i for i, c in enumerate(CLASS_RANK)}
     nodes: dict[str, Node] = {}
-    for cls in _CLASS_RANK:
+    for cls in CLASS_RANK:
         for q in _scan(st, RDF.type, _T(cls)):
             rep = graphs.get(_g(q))
             if rep is None:

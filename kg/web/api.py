@@ -37,14 +37,13 @@ from kg.namespace import FZ, ID_IRI, ORG, RDF, RDFS, SKOS
 from kg.sparql import Checked
 from kg.style import (CLASS_NAMES, CLASS_TYPES, OTHER_COLOR,
                       relation_name, type_color)
+from kg.types import CLASS_RANK, TYPES
 from kg.web import service
 
 bp = Blueprint("api", __name__)
 
-#: Classes from most to least specific: an entity typed twice takes the first.
-CLASS_RANK = [str(c) for c in (FZ.Township, FZ.County, FZ.Prefecture, FZ.Province, FZ.LawFirm,
-                               FZ.Advisor, FZ.Person, FZ.Law, FZ.System, FZ.Activity,
-                               FZ.Organization, FZ.Division)]
+# CLASS_RANK (kg.types): classes from most to least specific; an entity
+# typed twice takes the first.
 #: The township → entity relations the extractor reads from sentences.
 RELATIONS = [str(p) for p in (FZ.relatedTo, FZ.establishes, FZ.implements, FZ.conducts,
                               FZ.studies, FZ.cites, FZ.legalAdvisor)]
@@ -58,7 +57,6 @@ _EDGES = " ".join(f"<{p}>" for p in EDGE_PREDICATES)
 RELATION_RANK = {str(p): rank for rank, group in enumerate((
     (FZ.legalAdvisor,), (FZ.partOf, ORG.memberOf), (FZ.establishes, FZ.implements),
     (FZ.cites, FZ.studies), (FZ.conducts,), (FZ.relatedTo,))) for p in group}
-_CLASSES = " ".join(f"<{c}>" for c in CLASS_RANK)
 #: Most facts, sentences, mentions read for one page.
 MAX_FACTS = 600
 MAX_SENTENCES = 20_000
@@ -434,10 +432,10 @@ _TOWNSHIP_FLAGS = """SELECT ?e ?inferred ?missing WHERE {
 
 # ----------------------------------------------------------------- search
 
-_SEARCH = f"""SELECT ?q ?e ?m ?alias WHERE {{
+_SEARCH = """SELECT ?q ?e ?m ?alias WHERE {{
   {{ ?e rdfs:label ?m BIND(false AS ?alias) }} UNION {{ ?e skos:altLabel ?m BIND(true AS ?alias) }}
   FILTER(CONTAINS(LCASE(STR(?m)), LCASE(STR(?q))))
-  FILTER EXISTS {{ VALUES ?c {{ {_CLASSES} }} ?e a ?c }}
+  FILTER EXISTS {{ VALUES ?c {{ {classes} }} ?e a ?c }}
 }} ORDER BY (!STRSTARTS(LCASE(STR(?m)), LCASE(STR(?q)))) STRLEN(STR(?m)) ?m ?e LIMIT 200"""
 
 
@@ -459,7 +457,9 @@ def search(q: str, *, limit: int = MAX_SEARCH) -> list[dict[str, Any]]:
         except sqlite3.Error as exc:      # a damaged index: the store still answers
             log.warning("name index %s failed (%s); searching the store", names.path, exc)
     if found is None:
-        found = [(r["e"], r["m"]) for r in select(_SEARCH, limit=200, q=ox.Literal(q))]
+        classes = " ".join(f"<{c}>" for c in CLASS_RANK)   # read now: kg.types may gain a type
+        found = [(r["e"], r["m"]) for r in select(_SEARCH.format(classes=classes), limit=200,
+                                                  q=ox.Literal(q))]
     hits: dict[str, str] = {}
     for e, m in found:
         hits.setdefault(e, m)
@@ -764,7 +764,7 @@ def openapi_document(server: str) -> dict[str, Any]:
     hops = _p("hops", "query", "1 or 2", {"type": "integer", "enum": [1, 2], "default": 1})
     node = {"type": "object", "properties": {
         "id": {"type": "string"}, "iri": {"type": "string"}, "label": {"type": "string"},
-        "type": {"type": "string", "description": "镇/行政区/机构/制度/法律/活动/人员/法律顾问"},
+        "type": {"type": "string", "description": "/".join(TYPES)},
         "class": {"type": "string", "description": "the class's name; a township's kind (镇/乡/街道)"},
         "context": {"type": "string", "description": "where it is: its township or county"},
         "color": {"type": "string"}, "degree": {"type": "integer"}}}
