@@ -30,7 +30,7 @@ run time may name a class that namespace does not declare.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from kg.model import ACTIVITY, DIVISION, LAW, ORGANIZATION, PERSON, SYSTEM, TOWNSHIP
 from kg.namespace import FZ_IRI
