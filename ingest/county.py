@@ -85,20 +85,20 @@ def _bare_superior() -> re.Pattern[str]:
 @cache
 def townships():
     """The township gazetteer, or None when it cannot be read (suffix rules then decide)."""
+    from ingest.gazetteer import townships as load
     try:
-        from ingest.gazetteer import townships as load
         return load()
-    except (ImportError, OSError, ValueError):
+    except (OSError, ValueError):   # the data file unreadable, not the code
         return None
 
 
 @cache
 def _divisions() -> dict[str, list]:
     """name/short → divisions, from the gazetteer (empty if it is missing)."""
+    from ingest.gazetteer import division_index
     try:
-        from ingest.gazetteer import division_index
         return division_index()
-    except (ImportError, OSError, ValueError):
+    except (OSError, ValueError):   # the data file unreadable, not the code
         return {}
 
 

@@ -7,43 +7,46 @@ stage and the file (an :class:`kg.errors.InputError` — a file we cannot
 read — passes through as it is, since it already says what is wrong).
 
 Later work adds stages with :func:`register` (``before=``/``after=`` an
-existing stage) without touching the runner.
+existing stage) without touching the runner.  Each stage declares what it
+``requires`` and ``assigns`` (:mod:`ingest.registry`); :func:`build` imports
+every stage, recogniser and relator and checks their order before a file is
+read, raising :class:`kg.errors.PipelineError` with the names.
 """
 from __future__ import annotations
 
-import importlib
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable
 from pathlib import Path
 
+from ingest.registry import RECOGNIZERS, RELATORS, Component, Step, build as build_steps
 from kg.errors import FazhiError, InputError, StageError
 from kg.model import Doc
 
-StageFn = Callable[[Doc], None]
-
-
-@dataclass(frozen=True)
-class Stage:
-    name: str
-    target: str          # "module:function", imported on first use
-    doc: str = ""
-
-    def load(self) -> StageFn:
-        module, _, func = self.target.partition(":")
-        return getattr(importlib.import_module(module), func)
-
+#: A stage is a component whose function takes the Doc (and, when the stage
+#: has ``parts``, their loaded steps too).
+Stage = Component
 
 #: The default pipeline, in order (see kg.model for what each fills).
 STAGES: list[Stage] = [
-    Stage("read", "ingest.read:run", "bytes → text (txt/docx/pdf/html, encoding detection)"),
-    Stage("normalise", "ingest.normalize:run", "artefacts, broken lines, page numbers; offset map"),
-    Stage("structure", "ingest.structure:run", "report split, title, sections, signature"),
-    Stage("sentences", "ingest.structure:run_sentences", "sentences, report metadata"),
-    Stage("segment", "ingest.segment:run", "jieba with the domain lexicon"),
-    Stage("recognise", "ingest.recognize:run", "mentions of entities, figures"),
-    Stage("relate", "ingest.relate:run", "legal advisers, partOf, posts, township → entity"),
-    Stage("resolve", "ingest.resolve:run", "identity, aliases, stable IRIs"),
-    Stage("triples", "kg.triples:run", "model → RDF, one named graph per report"),
+    Stage("read", "ingest.read:run", "bytes → text (txt/docx/pdf/html, encoding detection)",
+          assigns=("doc.original",)),
+    Stage("normalise", "ingest.normalize:run", "artefacts, broken lines, page numbers; offset map",
+          requires=("doc.original",), assigns=("doc.text",)),
+    Stage("structure", "ingest.structure:run", "report split, title, sections, signature",
+          requires=("doc.text",), assigns=("doc.reports", "report.sections")),
+    Stage("sentences", "ingest.structure:run_sentences", "sentences, report metadata",
+          requires=("doc.reports",), assigns=("report.sentences", "report.meta")),
+    Stage("segment", "ingest.segment:run", "jieba with the domain lexicon",
+          requires=("report.sentences",), assigns=("sentence.tokens",)),
+    Stage("recognise", "ingest.recognize:run", "mentions of entities, figures",
+          requires=("sentence.tokens", "report.meta"), assigns=("mentions",),
+          parts=RECOGNIZERS),
+    Stage("relate", "ingest.relate:run", "legal advisers, partOf, posts, township → entity",
+          requires=("mentions",), assigns=("relations",), parts=RELATORS),
+    Stage("resolve", "ingest.resolve:run", "identity, aliases, stable IRIs",
+          requires=("mentions", "relations"), assigns=("report.entities", "mention.entity")),
+    Stage("triples", "kg.triples:run", "model → RDF, one named graph per report",
+          requires=("report.entities", "mention.entity", "report.indicators"),
+          assigns=("doc.graphs",)),
 ]
 
 
@@ -64,6 +67,16 @@ def stage_names() -> list[str]:
     return [s.name for s in STAGES]
 
 
+def build(stages: Iterable[Stage] | None = None, *, provided: Iterable[str] = ()) -> tuple[Step, ...]:
+    """The stages (default: ``STAGES``) imported and checked; see :mod:`ingest.registry`.
+
+    Raises :class:`kg.errors.PipelineError` naming a stage, recogniser or
+    relator whose target does not import, or one that requires what only a
+    later one assigns.  Cached: building the same list again costs nothing.
+    """
+    return build_steps(list(STAGES if stages is None else stages), provided)
+
+
 def run(path: Path | str, *, until: str | None = None,
         stages: Iterable[Stage] | None = None) -> Doc:
     """Run the pipeline on one file; stop after stage ``until`` if given."""
@@ -77,10 +90,15 @@ def run_doc(doc: Doc, *, until: str | None = None,
     chosen = list(STAGES if stages is None else stages)
     if until is not None and until not in [s.name for s in chosen]:
         raise ValueError(f"no stage named '{until}' (stages: {', '.join(s.name for s in chosen)})")
-    for stage in chosen:
-        fn = stage.load()
+    # a Doc made from text (doc_from_text) has what the read stage assigns
+    steps = build(chosen, provided=("doc.original",) if doc.original else ())
+    for step in steps:
+        stage = step.component
         try:
-            fn(doc)
+            if step.parts:
+                step.fn(doc, step.parts)
+            else:
+                step.fn(doc)
         except InputError:
             raise
         except FazhiError as exc:

@@ -1,46 +1,28 @@
 """Relations between the things a report names, one module per kind.
 
 Each relator is ``find(doc, report)`` and appends :class:`kg.model.Relation`
-objects.  ``township`` runs last: it links the reporting township to every
+objects; they are declared in :data:`ingest.registry.RELATORS`.
+``township`` runs last: it links the reporting township to every
 core entity the others did not already relate, typed by the verb in front
 of the mention (set up, implements, conducts, studies, cites).
 """
 from __future__ import annotations
 
-import importlib
 import re
-from collections.abc import Callable
+from collections.abc import Sequence
 
 from ingest.lexicon import sections
+from ingest.registry import RELATORS, Step, build
 from kg.model import ACTIVITY, LAW, ORGANIZATION, SYSTEM, Doc, Mention, Relation, Report
 
-RELATORS: list[str] = [
-    "ingest.relate_advisers:find",
-    "ingest.relate:find_township_relations",
-]
 
-_LOADED: dict[str, Callable[[Doc, Report], None]] = {}
-
-
-def _load(target: str) -> Callable[[Doc, Report], None] | None:
-    if target not in _LOADED:
-        module, _, func = target.partition(":")
-        try:
-            mod = importlib.import_module(module)
-        except ModuleNotFoundError as exc:
-            if exc.name != module:
-                raise
-            return None
-        _LOADED[target] = getattr(mod, func)
-    return _LOADED[target]
-
-
-def run(doc: Doc) -> None:
+def run(doc: Doc, parts: Sequence[Step] | None = None) -> None:
+    """Run the relators (``parts``, built by the pipeline; default
+    ``ingest.registry.RELATORS``) on every report."""
+    steps = build(RELATORS) if parts is None else parts
     for rep in doc.reports:
-        for target in RELATORS:
-            fn = _load(target)
-            if fn is not None:
-                fn(doc, rep)
+        for step in steps:
+            step.fn(doc, rep)
 
 
 # Trigger verbs (data/lexicons/relate-triggers.txt), nearest first: the verb

@@ -3,51 +3,27 @@
 Each recogniser appends :class:`kg.model.Mention` objects (or, for figures,
 :class:`kg.model.Indicator`) to the report.  After all have run,
 :func:`settle` removes mentions that overlap a better one, so recognisers
-may be generous.  Add a recogniser by appending to ``RECOGNIZERS``.
+may be generous.  The recognisers, their order and what each requires and
+assigns are declared in :data:`ingest.registry.RECOGNIZERS`.
 """
 from __future__ import annotations
 
 import bisect
-import importlib
-from collections.abc import Callable
+from collections.abc import Sequence
 
-from kg.model import Doc, Mention, Report
-
-#: "module:function" in priority order: on an exact tie of span, the
-#: earlier recogniser wins.
-RECOGNIZERS: list[str] = [
-    "ingest.recognize.laws:find",
-    "ingest.recognize.divisions:find",
-    "ingest.recognize.orgs:find",
-    "ingest.recognize.systems:find",
-    "ingest.recognize.activities:find",
-    "ingest.recognize.persons:find",
-    "ingest.recognize.figures:find",
-]
-
-_LOADED: dict[str, Callable[[Doc, Report], None]] = {}
+from ingest.registry import RECOGNIZERS, Step, build
+from kg.model import Doc, Mention
 
 
-def _load(target: str) -> Callable[[Doc, Report], None] | None:
-    if target not in _LOADED:
-        module, _, func = target.partition(":")
-        try:
-            mod = importlib.import_module(module)
-        except ModuleNotFoundError as exc:
-            if exc.name != module:
-                raise
-            return None   # a recogniser not written yet
-        _LOADED[target] = getattr(mod, func)
-    return _LOADED[target]
-
-
-def run(doc: Doc) -> None:
+def run(doc: Doc, parts: Sequence[Step] | None = None) -> None:
+    """Run the recognisers (``parts``, built by the pipeline; default
+    ``ingest.registry.RECOGNIZERS``) on every report, then settle overlaps."""
+    steps = build(RECOGNIZERS) if parts is None else parts
+    priority = [step.name for step in steps]
     for rep in doc.reports:
-        for target in RECOGNIZERS:
-            fn = _load(target)
-            if fn is not None:
-                fn(doc, rep)
-        rep.mentions = settle(rep.mentions, [t.split(":")[0].rsplit(".", 1)[-1] for t in RECOGNIZERS])
+        for step in steps:
+            step.fn(doc, rep)
+        rep.mentions = settle(rep.mentions, priority)
 
 
 def settle(mentions: list[Mention], priority: list[str] | None = None) -> list[Mention]:

@@ -79,10 +79,7 @@ def _pick(cands: list[Place]) -> Place:
 
 @cache
 def _tables() -> _Tables:
-    try:
-        from ingest import gazetteer
-    except ImportError:
-        return _Tables({}, 0, None, {}, {}, None)
+    from ingest import gazetteer
     full: dict[str, list[Place]] = {}
     two: dict[str, list[Place]] = {}
     short: dict[str, list[Place]] = {}

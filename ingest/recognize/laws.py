@@ -105,11 +105,8 @@ def _endswith_any(text: str, endings: Iterable[str]) -> bool:
 
 @cache
 def _gazetteer():
-    """(index, bare-name regex) or (None, None) while no gazetteer exists."""
-    try:
-        from ingest import gazetteer
-    except ImportError:
-        return None, None, None
+    """(index, bare-name regex, …) from the law gazetteer."""
+    from ingest import gazetteer
     index = gazetteer.law_index()
     forms: set[str] = set()
     for entry in gazetteer.load_laws():
@@ -124,8 +121,6 @@ def _gazetteer():
 def lookup(label: str):
     """The gazetteer entry a title names, or None."""
     index, _, normalize = _gazetteer()
-    if index is None:
-        return None
     key = normalize(label)
     entry = index.get(key)
     if entry is None and key.startswith("中华人民共和国"):
@@ -195,10 +190,7 @@ def is_local(label: str, rep: Report) -> bool:
 
 def _division_head(label: str) -> bool:
     """Does the title start with a province/prefecture/county name?"""
-    try:
-        from ingest import gazetteer
-    except ImportError:
-        return False
+    from ingest import gazetteer
     index = gazetteer.division_index()
     for n in range(2, min(len(label), 9) + 1):
         if label[:n] in index:

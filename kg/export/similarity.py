@@ -47,7 +47,7 @@ def jaccard_pairs(sets: Sequence[frozenset[int]], threshold: float = 0.0, *,
     if method in ("auto", "sparse"):
         try:
             import scipy.sparse  # noqa: F401
-        except ImportError:
+        except ImportError:     # scipy is optional (not a dependency): pure Python then
             if method == "sparse":
                 raise
         else:
