@@ -68,5 +68,5 @@ def find_township_relations(doc: Doc, rep: Report) -> None:
             continue
         sent = rep.sentences[m.sentence] if m.sentence < len(rep.sentences) else None
         start = sent.start if sent else rep.start
-        attrs = {k: m.attrs[k] for k in ("count", "date", "count_unit") if k in m.attrs}
-        rep.relations.append(Relation(predicate_for(doc.text, m, start), None, m, m.sentence, attrs))
+        rep.relations.append(Relation(predicate_for(doc.text, m, start), None, m, m.sentence,
+                                      count=m.count, date=m.date))

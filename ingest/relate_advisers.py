@@ -401,9 +401,9 @@ def find(doc: Doc, rep: Report) -> None:
     rels = list(found.values())
     named = {r.sentence for r in rels if r.obj is not None}
     # 与A律师事务所签订协议，由该所律师担任…: the lawyer is the firm's
-    rels = [r for r in rels if not (r.attrs["advisor_kind"] == "律师" and r.obj is None and r.sentence in named)]
-    if any(r.attrs["advisor_kind"] != "未说明" for r in rels):
-        rels = [r for r in rels if r.attrs["advisor_kind"] != "未说明"]
+    rels = [r for r in rels if not (r.advisor_kind == "律师" and r.obj is None and r.sentence in named)]
+    if any(r.advisor_kind != "未说明" for r in rels):
+        rels = [r for r in rels if r.advisor_kind != "未说明"]
     rep.relations.extend(rels)
 
 
@@ -442,14 +442,14 @@ def _relate(text: str, st: _Statement, mentions: list[Mention], index: int, rep:
                  and a <= m.start < b):
         if composed or cues.source.search(text, a, firm.start):
             continue                 # 来自A律师事务所的律师: where they come from
-        firm.attrs["law_firm"] = True
+        firm.law_firm = True
         found.setdefault(("律师事务所", id(firm)), Relation(
-            "legalAdvisor", None, firm, index, {"advisor_kind": "律师事务所"}))
+            "legalAdvisor", None, firm, index, advisor_kind="律师事务所"))
         named = True
     for person in (m for m in mentions if m.type == PERSON and a <= m.start < b):
         if "律师" in text[max(a, person.start - 6):min(b, person.end + 4)]:
             found.setdefault(("律师", id(person)), Relation(
-                "legalAdvisor", None, person, index, {"advisor_kind": "律师"}))
+                "legalAdvisor", None, person, index, advisor_kind="律师"))
             named = True
     whole = obj + (st.role or "")
     if cues.team.search(whole):
@@ -462,18 +462,17 @@ def _relate(text: str, st: _Statement, mentions: list[Mention], index: int, rep:
         kind = "律师"
     else:
         kind = "未说明"
-    attrs = _unnamed(rep, kind)
+    rel = _unnamed(rep, kind, index)
     if kind == "团队":
         n = cues.count.search(whole)
         if n and _number(n.group(1)):
-            attrs["team_size"] = _number(n.group(1))
-    found.setdefault((kind,), Relation("legalAdvisor", None, None, index, attrs))
+            rel.team_size = _number(n.group(1))
+    found.setdefault((kind,), rel)
 
 
-def _unnamed(rep: Report, kind: str) -> dict:
-    """The attributes of an adviser the text does not name."""
+def _unnamed(rep: Report, kind: str, index: int) -> Relation:
+    """The relation to an adviser the text does not name."""
     meta = rep.meta
-    return {"advisor_kind": kind,
-            "target": mint("advisor", meta.county or "_", meta.unit or "_", kind),
-            "label": f"法律顾问（{kind}）",
-            "extra_types": [FZ.Advisor]}
+    return Relation("legalAdvisor", None, None, index, advisor_kind=kind,
+                    target=mint("advisor", meta.county or "_", meta.unit or "_", kind),
+                    label=f"法律顾问（{kind}）", extra_types=(FZ.Advisor,))

@@ -11,13 +11,13 @@ and years):
 * divisions: ``county/<name>``, ``prefecture/<name>``, ``province/<name>``;
 * laws, systems, activities: shared national concepts, ``law/<name>`` …,
   except a township's own documents (subtype 本地文件), which are local;
-* organisations: by ``Mention.attrs["scope"]`` — ``local`` (default; a
+* organisations: by ``Mention.scope`` — ``local`` (default; a
   township's own 司法所, 党委…), ``county`` (县委, 县法院: the county's), or
   ``shared`` (国务院, a law firm);
 * persons: local to the township.
 
 Local names are compared without the township's own name in front
-(江口镇司法所 = 司法所).  A recogniser may set ``attrs["key"]`` to give the
+(江口镇司法所 = 司法所).  A recogniser may set ``Mention.key`` to give the
 identity name directly (镇人民政府 and 镇政府 → 政府).
 """
 from __future__ import annotations
@@ -67,26 +67,26 @@ def places(rep: Report) -> list[str]:
 def identity(m: Mention, rep: Report) -> str:
     """The IRI of the entity a mention names."""
     meta = rep.meta
-    name = key(m.attrs.get("key") or m.label)
+    name = key(m.key or m.label)
     county = meta.county or "_"
     township = meta.unit or "_"
     if m.type == TOWNSHIP:
         if meta.unit and key(strip_place(name, [meta.county or ""])) in (key(meta.unit),
                                                                          key(meta.unit_name or meta.unit)):
             return rep.township_key or mint("township", county, township)
-        return mint("township", m.attrs.get("county") or county, name)
+        return mint("township", m.county or county, name)
     if m.type == DIVISION:
-        return division_key(name, m.attrs.get("level") or m.subtype or "county")
+        return division_key(name, m.level or m.subtype or "county")
     if m.type == LAW:
         if m.subtype == "本地文件":
             return mint("law", county, township, strip_place(name, places(rep)))
         return mint("law", name)
     if m.type == ORGANIZATION:
-        scope = m.attrs.get("scope", "local")
+        scope = m.scope
         if scope == "shared":
             return mint("org", name)
         if scope == "county":
-            return mint("org", m.attrs.get("county") or county, strip_place(name, places(rep)))
+            return mint("org", m.county or county, strip_place(name, places(rep)))
         return mint("org", county, township, strip_place(name, places(rep)))
     if m.type == PERSON:
         return mint("person", county, township, name)
@@ -105,9 +105,9 @@ def short_forms(rep: Report, ids: dict[int, str]) -> dict[str, str]:
     local: dict[str, str] = {}           # name without the township → identity
     where = places(rep)
     for m in rep.mentions:
-        if m.type == ORGANIZATION and m.attrs.get("scope", "local") == "local" \
+        if m.type == ORGANIZATION and m.scope == "local" \
                 and m.subtype not in BODY_SUBTYPES:
-            local.setdefault(strip_place(key(m.attrs.get("key") or m.label), where), ids[id(m)])
+            local.setdefault(strip_place(key(m.key or m.label), where), ids[id(m)])
     out: dict[str, str] = {}
     for short, k in local.items():
         if len(short) < 3:
@@ -132,7 +132,7 @@ def run(doc: Doc) -> None:
             ent = entities.get(k)
             if ent is None:
                 ent = entities[k] = Entity(key=k, type=m.type, label=clean(m.label), subtype=m.subtype)
-                if m.type == ORGANIZATION and m.attrs.get("scope", "local") == "local" and rep.township_key:
+                if m.type == ORGANIZATION and m.scope == "local" and rep.township_key:
                     ent.scope = rep.township_key
                 if m.type in (PERSON,) and rep.township_key:
                     ent.scope = rep.township_key
@@ -144,13 +144,22 @@ def run(doc: Doc) -> None:
                     ent.aliases.add(alias)
             if ent.subtype is None and m.subtype:
                 ent.subtype = m.subtype
-            for a, v in m.attrs.items():
-                if a not in ("key", "scope", "nested"):
-                    ent.attrs.setdefault(a, v)
+            _inherit(ent, m)
         for ent in entities.values():
             ent.label = _best_label(ent)
             ent.aliases.discard(ent.label)
         rep.entities = entities
+
+
+def _inherit(ent: Entity, m: Mention) -> None:
+    """What an entity takes from its mentions: the first that says it."""
+    ent.law_firm = ent.law_firm or m.law_firm
+    if ent.level is None:
+        ent.level = m.level
+    if ent.post is None:
+        ent.post = m.post
+    if ent.date is None:
+        ent.date = m.date
 
 
 def _written(doc: Doc, m: Mention) -> str | None:

@@ -26,7 +26,6 @@ import datetime as dt
 from array import array
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 #: Entity types, as the gold keys and the pages name them.
 TOWNSHIP = "镇"
@@ -110,13 +109,37 @@ class Mention:
     sentence: int         # Sentence.index within the report
     subtype: str | None = None
     source: str = ""      # the recogniser that found it
-    attrs: dict[str, Any] = field(default_factory=dict)
     # aliases: extra names (official full name, the typo as written)
     aliases: set[str] = field(default_factory=set)
     entity: str | None = None   # set by resolve: Entity.key
     # ids of the rules that made and trimmed it, in order (ingest.rules;
     # declared in data/lexicons/, scored by ``fazhi-kg eval --rules``)
     rules: list[str] = field(default_factory=list)
+    # -- what a recogniser tells the later stages (None/False: not said) --
+    # the name identity is minted from, when not the label: a law's official
+    # full name, a system's or activity's canonical name, 党委 for 镇党委 (resolve)
+    key: str | None = None
+    # may stand inside a longer mention: settle keeps both (宪法 in 宪法宣传日)
+    nested: bool = False
+    # organisations: whose body it is — local (the township's), county (县委,
+    # the county's) or shared (国务院, a law firm); resolve mints by it
+    scope: str = "local"
+    # the county a county-scope body or a named township belongs to (云阳县)
+    county: str | None = None
+    # divisions: county | prefecture | province (the division's class)
+    level: str | None = None
+    # organisations: a law firm (fz:LawFirm); also set by the adviser relator
+    law_firm: bool = False
+    # persons: the whole post chain as written (党委副书记、镇长), and the
+    # label of the body it belongs to
+    post: str | None = None
+    org_label: str | None = None
+    # activities: a date stated with it (12-04, 2023-03-15), and a count
+    # (召开12次 → 12, "次"; "more" for 12余次)
+    date: str | None = None
+    count: int | float | None = None
+    count_unit: str | None = None
+    count_approx: str | None = None
 
 
 @dataclass
@@ -148,7 +171,19 @@ class Relation:
     subject: Mention | None
     obj: Mention | str | int | float | None
     sentence: int
-    attrs: dict[str, Any] = field(default_factory=dict)
+    # legalAdvisor: 律师事务所 / 律师 / 公职律师 / 团队 / 未说明, and a team's size
+    advisor_kind: str | None = None
+    team_size: int | None = None
+    # an object with no mention (an adviser the text does not name): its
+    # IRI, label and classes beyond the one its predicate implies
+    target: str | None = None
+    label: str | None = None
+    extra_types: tuple[str, ...] = ()
+    # township → activity: the activity's count and date, on the fact
+    count: int | float | None = None
+    date: str | None = None
+    # holdsPost: the organisation the post belongs to (None: not named)
+    org_mention: Mention | None = None
 
 
 @dataclass
@@ -162,7 +197,12 @@ class Entity:
     subtype: str | None = None
     scope: str | None = None    # key of the township a local entity belongs to
     mentions: list[Mention] = field(default_factory=list)
-    attrs: dict[str, Any] = field(default_factory=dict)
+    # from its mentions (the first that says): division class, law firm,
+    # a person's post, an activity's date
+    level: str | None = None
+    law_firm: bool = False
+    post: str | None = None
+    date: str | None = None
 
 
 @dataclass

@@ -30,7 +30,7 @@ def settle(mentions: list[Mention], priority: list[str] | None = None) -> list[M
     """Drop mentions that lie inside or across a longer one.
 
     A mention wholly inside a longer mention is dropped unless it sets
-    ``attrs["nested"] = True`` (the recogniser says both are real, as
+    ``nested`` (the recogniser says both are real, as
     with 宪法 inside 宪法宣传日).  Of two partly overlapping mentions the
     longer stays.  Exact duplicates keep the one of the higher-priority
     recogniser.
@@ -56,7 +56,7 @@ def settle(mentions: list[Mention], priority: list[str] | None = None) -> list[M
             if m.end <= k.start or m.start >= k.end:
                 continue
             inside = k.start <= m.start and m.end <= k.end
-            if inside and m.attrs.get("nested") and (m.start, m.end) != (k.start, k.end):
+            if inside and m.nested and (m.start, m.end) != (k.start, k.end):
                 continue
             ok = False
             break

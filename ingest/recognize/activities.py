@@ -16,9 +16,9 @@ commemorative days (宪法宣传日 with its date), 八五普法, 法律七进, 
 Variants of one activity share a canonical identity (activities-canonical.txt).
 
 A count stated right after the name ("法治宣讲100余场次") or right before
-it ("召开12次党政联席会议") goes into ``attrs["count"]`` and
-``attrs["count_unit"]``, a date stated before it in
-its sentence ("2023年5月，举办…") into ``attrs["date"]``.  Every rule that
+it ("召开12次党政联席会议") goes into ``Mention.count`` and
+``Mention.count_unit``, a date stated before it in
+its sentence ("2023年5月，举办…") into ``Mention.date``.  Every rule that
 makes or trims a mention is recorded in ``Mention.rules`` (ids declared in
 the activities-*.txt files).
 """
@@ -227,33 +227,33 @@ def _make(sent: Sentence, start: int, end: int, label: str, written: str,
           rules: tuple[str, ...] = ()) -> Mention:
     label = plain(label)
     aliases = {plain(written)}
-    attrs: dict = {}
+    key = date = count_unit = count_approx = None
+    number: int | float | None = None
     canon = _canonical().get(label) or _canonical().get(_DATE_LEAD.sub("", label))
     if canon is not None:
         aliases.add(label)
         label = canon[0]
         aliases.update(canon[1])
-        attrs["key"] = label
+        key = label
         if canon[2]:
-            attrs["date"] = canon[2]
+            date = canon[2]
     aliases.discard(label)
     # the count after the name ("法治讲座3场"), else right before it ("召开一次专题会议")
     count = _COUNT.match(sent.text[end:]) or _COUNT_BEFORE.search(sent.text, 0, start)
     if count:
         n = _number(count.group("n"))
         if n is not None:
-            attrs["count"] = int(n) if n.is_integer() else n
-            attrs["count_unit"] = count.group("unit")
+            number = int(n) if n.is_integer() else n
+            count_unit = count.group("unit")
             if "more" in count.re.groupindex and count.group("more"):
-                attrs["count_approx"] = "more"
-    if "date" not in attrs:
-        date = _date_before(sent.text, start)
-        if date:
-            attrs["date"] = date
+                count_approx = "more"
+    if date is None:
+        date = _date_before(sent.text, start) or None
     # 宪法 inside 宪法宣传日: the longer activity is the one to keep
     return Mention(type=ACTIVITY, text=sent.text[start:end], label=label,
                    start=sent.start + start, end=sent.start + end, sentence=sent.index,
-                   source=SOURCE, attrs=attrs, aliases=aliases, rules=list(rules))
+                   source=SOURCE, key=key, date=date, count=number, count_unit=count_unit,
+                   count_approx=count_approx, aliases=aliases, rules=list(rules))
 
 
 def _quoted_theme(text: str, b: int) -> int | None:
@@ -449,7 +449,7 @@ def _keep_bodies(sent: Sentence, found: list[Mention], orgs: list[Mention]) -> l
     for o in orgs:
         if any(m.start <= o.start and o.end <= m.end and (m.start, m.end) != (o.start, o.end)
                for m in found):
-            o.attrs["nested"] = True
+            o.nested = True
     return found
 
 
@@ -464,9 +464,9 @@ def _refer_back(found: list[Mention]) -> None:
         if h and m.label != h.group():
             by_head.setdefault(h.group(), []).append(m)
     for m in found:
-        if m.label in self_heads and len({o.attrs.get("key", o.label) for o in by_head.get(m.label, ())}) == 1:
+        if m.label in self_heads and len({o.key or o.label for o in by_head.get(m.label, ())}) == 1:
             named = by_head[m.label][0]
-            m.attrs["key"] = named.attrs.get("key", named.label)
+            m.key = named.key or named.label
             named.aliases.add(m.label)
             mark(m, REFER_BACK)
 

@@ -139,7 +139,7 @@ def division_mention(place: Place, written: str, start: int, end: int, sentence:
                      rule_id: str = FULL) -> Mention:
     m = Mention(type=DIVISION, text=written, label=place.label, start=start, end=end,
                 sentence=sentence, subtype=place.level, source=SOURCE,
-                attrs={"level": place.level, "nested": True}, rules=[rule_id])
+                level=place.level, nested=True, rules=[rule_id])
     for form in (written, place.official):
         if form != place.label:
             m.aliases.add(form)
@@ -149,9 +149,8 @@ def division_mention(place: Place, written: str, start: int, end: int, sentence:
 def township_mention(name: str, start: int, end: int, sentence: int, county: str | None,
                      rule_id: str = LISTED) -> Mention:
     m = Mention(type=TOWNSHIP, text=name, label=name, start=start, end=end,
-                sentence=sentence, source=SOURCE, attrs={"nested": True}, rules=[rule_id])
-    if county:
-        m.attrs["county"] = county
+                sentence=sentence, source=SOURCE, nested=True, county=county or None,
+                rules=[rule_id])
     return m
 
 

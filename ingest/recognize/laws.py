@@ -10,7 +10,7 @@ Four ways a report names one, tried sentence by sentence:
 3. a quoted working document, “2023年…工作要点”;
 4. a year-led working document without marks, 2024年全面依法治市工作要点.
 
-Known laws carry ``attrs["key"]`` = the gazetteer's official full name, so
+Known laws carry ``Mention.key`` = the gazetteer's official full name, so
 宪法 and 中华人民共和国宪法 resolve to one shared node; the other form goes
 into ``aliases``.  Unknown titles are keyed by their name with the version
 spelled one way (``（2021-2025年）``), and an unversioned title takes the
@@ -234,7 +234,7 @@ def make_mention(text: str, label: str, start: int, end: int, sentence: int,
                 sentence=sentence, source=SOURCE, rules=[rule_id])
     if entry is not None:
         m.subtype = entry.subtype
-        m.attrs["key"] = entry.full_name
+        m.key = entry.full_name
         for form in (entry.name, entry.full_name):
             if form != label:
                 m.aliases.add(form)
@@ -243,9 +243,9 @@ def make_mention(text: str, label: str, start: int, end: int, sentence: int,
         if label.startswith(_PRC) and len(label) > len(_PRC) + 1:
             # 中华人民共和国某某法 and 某某法 are one law across reports
             m.aliases.add(label[len(_PRC):])
-            m.attrs["key"] = canonical(label[len(_PRC):])
+            m.key = canonical(label[len(_PRC):])
         elif m.subtype != "本地文件":
-            m.attrs["key"] = canonical(label)
+            m.key = canonical(label)
     written = _clean_title(text.strip("《》"))
     if written != label:
         m.aliases.add(written)
@@ -292,7 +292,7 @@ def find(doc: Doc, rep: Report) -> None:
             m = make_mention(t.group(), label, s.start + t.start(), s.start + t.end(), s.index, rep, TITLE)
             if m is not None:
                 # a title inside an activity (《民法典》专题讲座) still names the law
-                m.attrs["nested"] = True
+                m.nested = True
                 found.append(m)
         for q in _QUOTED.finditer(text):
             label = _clean_title(q.group(1))
@@ -301,7 +301,7 @@ def find(doc: Doc, rep: Report) -> None:
             taken.append(q.span())
             m = make_mention(q.group(), label, s.start + q.start(), s.start + q.end(), s.index, rep, QUOTED)
             if m is not None:
-                m.attrs["nested"] = True
+                m.nested = True
                 found.append(m)
         if bare is not None:
             for b in bare.finditer(text):
@@ -314,7 +314,7 @@ def find(doc: Doc, rep: Report) -> None:
                 if m is not None:
                     # 民法典学习宣传 names the law; 宪法宣传日 names a day
                     if not text.startswith(_DAY_WORDS, b.end()):
-                        m.attrs["nested"] = True
+                        m.nested = True
                     taken.append(b.span())
                     found.append(m)
         for n in (named.finditer(text) if "年" in text else ()):
@@ -324,7 +324,7 @@ def find(doc: Doc, rep: Report) -> None:
             if m is not None:
                 if m.subtype == "政策文件" and not n.group().endswith("要点") and not _SUPERIOR_HEAD.match(n.group()):
                     m.subtype = "本地文件"   # 年度学习计划: the township's own plan
-                    m.attrs.pop("key", None)
+                    m.key = None
                 found.append(m)
     _merge_versions(found)
     rep.mentions.extend(found)
@@ -345,10 +345,10 @@ def _merge_versions(mentions: list[Mention]) -> None:
     for m in mentions:
         stem, version = version_key(m.label)
         if version:
-            versioned.setdefault(canonical(stem), m.attrs.get("key") or canonical(m.label))
+            versioned.setdefault(canonical(stem), m.key or canonical(m.label))
     for m in mentions:
         stem, version = version_key(m.label)
         if version is None and canonical(stem) in versioned:
             key = versioned[canonical(stem)]
-            if m.attrs.get("key") != key:
-                m.attrs["key"] = key
+            if m.key != key:
+                m.key = key

@@ -14,8 +14,8 @@ tokens (``Sentence.tokens``), walking back from the kind word:
   ``orgs-nameverbs.txt`` lists them as name parts).
 
 Each mention gets ``subtype`` from its kind word and the identity the
-resolve stage reads: ``attrs["scope"]`` (local | county | shared) and
-``attrs["key"]`` (the name variants of one body share: 镇党委, 中共江口镇
+resolve stage reads: ``Mention.scope`` (local | county | shared) and
+``Mention.key`` (the name variants of one body share: 镇党委, 中共江口镇
 委员会 → 党委; 县政府, 云阳县人民政府 → 县人民政府).
 
 Every rule that makes or trims a mention has an id (``orgs-rules.txt``,
@@ -574,7 +574,7 @@ def find(doc: Doc, rep: Report) -> None:
             key, subtype = _FIXED_KEY[m.group()]
             rep.mentions.append(Mention(type=ORGANIZATION, text=m.group(), label=m.group(),
                                         start=s.start + m.start(), end=s.start + m.end(), sentence=s.index,
-                                        subtype=subtype, source="orgs", attrs={"scope": "shared", "key": key},
+                                        subtype=subtype, source="orgs", scope="shared", key=key,
                                         rules=[FIXED]))
         rep.mentions.extend(_quoted_kinds(s))
         kinds = list(lex.pattern.finditer(s.text))
@@ -606,11 +606,11 @@ def find(doc: Doc, rep: Report) -> None:
                 continue
             within = text[sent.starts[ti]:b]
             if cls == "body":
-                mention = _body(text, sent, ti, b, e, suffix, subtype, within, places, ctx, lex, last_body, s.index)
-                if mention is not None:
+                made = _body(text, sent, ti, b, e, suffix, subtype, within, places, ctx, lex, last_body, s.index)
+                if made is not None:
+                    mention, level, place = made
                     rep.mentions.append(mention)
-                    last_body = (e, mention.attrs["_level"], mention.attrs["_place"])
-                    del mention.attrs["_level"], mention.attrs["_place"]
+                    last_body = (e, level, place)
                 continue
             if within and not _CJK.match(within):
                 continue
@@ -664,7 +664,7 @@ def _quoted_kinds(s) -> list[Mention]:
         label = name + kind
         out.append(Mention(type=ORGANIZATION, text=m.group(), label=label, start=s.start + m.start(),
                            end=s.start + m.end(), sentence=s.index, subtype="其他", source="orgs",
-                           attrs={"scope": "local", "key": label}, rules=[QUOTED_KIND]))
+                           scope="local", key=label, rules=[QUOTED_KIND]))
     return out
 
 
@@ -685,7 +685,7 @@ def _own_settle(text: str, rep: Report, first: int) -> None:
             opened = text.rfind("《", max(0, m.start - 60), m.start)
             closed = text.rfind("》", max(0, m.start - 60), m.start)
             if opened <= closed:
-                m.attrs["nested"] = True
+                m.nested = True
     rep.mentions[first:] = [m for m in rep.mentions[first:] if id(m) not in drop]
 
 
@@ -696,21 +696,22 @@ def _share_county(rep: Report) -> None:
     missed would become two nodes.
     """
     named: dict[str, set[str]] = {}
-    mine = [m for m in rep.mentions if m.source == "orgs" and m.attrs.get("scope") == "county"]
+    mine = [m for m in rep.mentions if m.source == "orgs" and m.scope == "county"]
     for m in mine:
-        c = m.attrs.get("county")
+        c = m.county
         if c and not c.startswith("_"):
             named.setdefault(c[-1], set()).add(c)
     for m in mine:
-        if m.attrs.get("county"):
+        if m.county:
             continue
-        kind = (m.attrs.get("key") or "_")[0]
+        kind = (m.key or "_")[0]
         if len(named.get(kind, ())) == 1 and (not rep.meta.county or rep.meta.county[-1] != kind):
-            m.attrs["county"] = next(iter(named[kind]))
+            m.county = next(iter(named[kind]))
 
 
 def _body(text, sent, ti, b, e, suffix, subtype, within, places, ctx, lex, last_body, idx):
-    """A party or state body: its place names in front, or the shared place."""
+    """A party or state body: its place names in front, or the shared place;
+    with its level and place (a bare 政府 right after it shares them)."""
     made_by = BODY
     if suffix[0] in "县区市旗州省" and suffix.endswith("委"):
         own_kind = suffix[0]
@@ -754,25 +755,21 @@ def _body(text, sent, ti, b, e, suffix, subtype, within, places, ctx, lex, last_
             made_by = BODY_SHARED
     label = text[start:e]
     base = _BODY_KEY.get(suffix, "委")
-    attrs: dict = {"_level": level, "_place": place}
+    county: str | None = None
     if level in ("镇", "乡", "街道", ""):
-        if not _own(place, ctx):
-            attrs.update(scope="local", key=label)
-        else:
-            attrs.update(scope="local", key="党委" if base == "委" else base)
+        scope = "local"
+        key = label if not _own(place, ctx) else "党委" if base == "委" else base
     else:
         scope, county = ctx.scope_of(level, place)
-        attrs["scope"] = scope
-        if county:
-            attrs["county"] = county
         if scope == "shared":
             region = place.removeprefix("中共") if len(place.removeprefix("中共")) > 1 else (ctx.province or "")
-            attrs["key"] = region + ("省委" if base == "委" and level == "省" else
-                                     "中共中央" if level == "中央" else base)
+            key = region + ("省委" if base == "委" and level == "省" else
+                            "中共中央" if level == "中央" else base)
         else:
-            attrs["key"] = level + base
+            key = level + base
     return Mention(type=ORGANIZATION, text=label, label=label, start=start, end=e, sentence=idx,
-                   subtype=subtype, source="orgs", attrs=attrs, rules=[made_by])
+                   subtype=subtype, source="orgs", scope=scope, key=key, county=county or None,
+                   rules=[made_by]), level, place
 
 
 def _verb_and_generic(sent: _Sent, start: int, end: int, suffix: str, lex: _Lex) -> bool:
@@ -800,18 +797,17 @@ def _unit(text, sent, start, b, e, suffix, subtype, cls, places, ctx, lex, idx):
         if label[-5:-3] == "街道":
             level = "街道"
         place = label[:-3]
+        county: str | None = None
         if level in ("镇", "乡", "街道"):
-            key = "党委" if _own(place, ctx) else label
-            attrs = {"scope": "local", "key": key}
+            scope, key = "local", "党委" if _own(place, ctx) else label
         elif level in _KIND_CHARS:
             scope, county = ctx.scope_of(level, place)
-            attrs = {"scope": scope, "key": level + "委" if scope != "shared" else label}
-            if county:
-                attrs["county"] = county
+            key = level + "委" if scope != "shared" else label
         else:
-            attrs = {"scope": "shared", "key": "中共中央" if label.endswith("中央委员会") else label}
+            scope, key = "shared", "中共中央" if label.endswith("中央委员会") else label
         return Mention(type=ORGANIZATION, text=label, label=label, start=start, end=e, sentence=idx,
-                       subtype="党委", source="orgs", attrs=attrs, rules=[PARTY, *trims])
+                       subtype="党委", source="orgs", scope=scope, key=key, county=county or None,
+                       rules=[PARTY, *trims])
     lead = _lead_place(text, start, e, sent, places, lex)
     place, core = text[start:lead], text[lead:e]
     if cls == "firm":
@@ -828,7 +824,7 @@ def _unit(text, sent, start, b, e, suffix, subtype, cls, places, ctx, lex, idx):
         if len(core) <= len(suffix) or _counted_firms(text, start, core[:-len(suffix)]):
             return None        # 律师事务所 without a name (全县律师事务所, 两家知名律师事务所): not one firm
         return Mention(type=ORGANIZATION, text=label, label=label, start=start, end=e, sentence=idx,
-                       subtype=subtype, source="orgs", attrs={"scope": "shared", "key": core, "law_firm": True},
+                       subtype=subtype, source="orgs", scope="shared", key=core, law_firm=True,
                        rules=[FIRM, *trims])
     level = _level(place)
     m = re.match(r"^([县区市省旗])委", core)
@@ -837,13 +833,14 @@ def _unit(text, sent, start, b, e, suffix, subtype, cls, places, ctx, lex, idx):
     yf = _YIFAZHI.match(core)
     if yf and not level:
         level = {"国": "中央", "镇": "镇", "乡": "乡"}.get(yf.group(1), yf.group(1))
+    county: str | None = None
     if level in ("镇", "乡", "街道", ""):
-        attrs = {"scope": "local", "key": _unit_key(core) if _own(place, ctx) else label}
+        scope, key = "local", _unit_key(core) if _own(place, ctx) else label
     else:
         scope, county = ctx.scope_of(level, place or level)
         key = _unit_key(re.sub(r"^[县区市省旗]委(?=.)", "", core))
-        attrs = {"scope": scope, "key": key if scope != "shared" else _unit_key(label)}
-        if county:
-            attrs["county"] = county
+        if scope == "shared":
+            key = _unit_key(label)
     return Mention(type=ORGANIZATION, text=label, label=label, start=start, end=e, sentence=idx,
-                   subtype=subtype, source="orgs", attrs=attrs, rules=[UNIT, *trims])
+                   subtype=subtype, source="orgs", scope=scope, key=key, county=county or None,
+                   rules=[UNIT, *trims])

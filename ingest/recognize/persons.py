@@ -13,8 +13,8 @@ character of ``[not_in_name]`` and is followed by punctuation or a word of
 Of the longer and shorter readings the longer one that ends on such a
 boundary wins.
 
-Each person gets ``attrs["post"]`` (the whole chain, 党委副书记、镇长) and, for
-every post in the chain, a ``holdsPost`` relation whose ``attrs["org_mention"]``
+Each person gets ``Mention.post`` (the whole chain, 党委副书记、镇长) and, for
+every post in the chain, a ``holdsPost`` relation whose ``Relation.org_mention``
 is the organisation mention written right before the post (or containing
 it), when the organisation recogniser found one.
 """
@@ -116,9 +116,9 @@ def _org_for(orgs: list[Mention], start: int) -> Mention | None:
 def _person(rep: Report, s_start: int, sent: int, name: str, a: int, post: str,
             org: Mention | None, rule_id: str) -> Mention:
     m = Mention(type=PERSON, text=name, label=name, start=s_start + a, end=s_start + a + len(name),
-                sentence=sent, source=SOURCE, attrs={"post": post}, rules=[rule_id])
+                sentence=sent, source=SOURCE, post=post, rules=[rule_id])
     if org is not None:
-        m.attrs["org_label"] = org.label
+        m.org_label = org.label
     return m
 
 
@@ -149,7 +149,7 @@ def find(doc: Doc, rep: Report) -> None:
             people.append(person)
             for post in lex.post_split.split(chain):
                 relations.append(Relation(predicate="holdsPost", subject=person, obj=post,
-                                          sentence=s.index, attrs={"org_mention": org}))
+                                          sentence=s.index, org_mention=org))
         if any(p in text for p in lex.posts_before):
             for b in lex.before.finditer(text):
                 letters, post = b.group(1), b.group(2)
@@ -162,7 +162,7 @@ def find(doc: Doc, rep: Report) -> None:
                         person = _person(rep, s.start, s.index, name, a, post, None, BEFORE_POST)
                         people.append(person)
                         relations.append(Relation(predicate="holdsPost", subject=person, obj=post,
-                                                  sentence=s.index, attrs={"org_mention": None}))
+                                                  sentence=s.index, org_mention=None))
                         break
     rep.mentions.extend(people)
     rep.relations.extend(relations)
