@@ -52,7 +52,6 @@ from kg.namespace import FZ, mint
 _CLAUSE_END = re.compile(r"[，。；！？,;：:]")
 _PLACE = re.compile(r"[\u4e00-\u9fff]{1,8}?(?:镇|乡|街道|苏木)")
 _TOWNSHIP = re.compile(r"乡镇|镇|乡|街道|苏木")
-_KIND_END = re.compile(r"(?:镇|乡|街道|苏木|自治县|自治旗|县|区|市|旗)$")
 _COUNTY_KINDS = ("县", "区", "市", "旗", "自治县", "自治旗")
 #: Parts of a report that say what is lacking or planned, not what was done.
 _NOT_DONE = frozenset({"shortcomings", "next_year"})
@@ -369,10 +368,7 @@ def find(doc: Doc, rep: Report) -> None:
     cues = _cues()
     text = doc.text
     meta = rep.meta
-    unit = getattr(meta, "unit_name", None) or meta.unit      # the gazetteer's name, where known
-    unit_names = sorted({n for n in (meta.county and unit and meta.county + unit, unit, meta.unit,
-                                     unit and _KIND_END.sub("", unit))
-                         if n and len(n) > 1}, key=len, reverse=True)
+    unit_names = list(meta.name_forms())
     kind = meta.kind or "镇"
     found: dict[tuple, Relation] = {}
     # grouped once: a scan of every mention per sentence made a long report

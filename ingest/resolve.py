@@ -50,18 +50,7 @@ def report_key(doc: Doc, rep: Report) -> str:
 
 def places(rep: Report) -> list[str]:
     """Names a local label may start with: the township and its county."""
-    meta = rep.meta
-    out = []
-    for p in (meta.county, meta.prefecture, meta.province):
-        if p:
-            out.append(p)
-    if meta.county and meta.unit:
-        out.insert(0, meta.county + meta.unit)
-    if meta.unit:
-        out.append(meta.unit)
-        if meta.kind and meta.unit.endswith(meta.kind) and len(meta.unit) > len(meta.kind) + 1:
-            out.append(meta.unit[: -len(meta.kind)])   # 江口镇 → 江口
-    return out
+    return list(rep.meta.place_names())
 
 
 def identity(m: Mention, rep: Report) -> str:

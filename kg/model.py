@@ -96,6 +96,36 @@ class ReportMeta:
     def is_township(self) -> bool:
         return self.kind in ("镇", "乡", "街道", "苏木")
 
+    def name_forms(self, *, stems: bool = True) -> tuple[str, ...]:
+        """How a text may name the reporting unit, longest first.
+
+        With its county in front (云阳县江口镇), as the report names it
+        (江口镇, 鹤龙街), the gazetteer's name (鹤龙街道), and the stem
+        without its kind (江口, 鹤龙).  The kind is ``kind``, not whatever
+        a name happens to end with: 城区街道's stem is 城区, never 街道.  A
+        stem of one character (唐镇 → 唐) is no form: alone it matches the
+        first character of unrelated words.  ``stems=False`` leaves the
+        stems out, for a caller that finds the stem through its own rules.
+        """
+        forms: list[str] = []
+        for name in (self.unit, self.unit_name):
+            if not name:
+                continue
+            if self.county and not name.startswith(self.county):
+                forms.append(self.county + name)
+            forms.append(name)
+            if stems and self.kind and name.endswith(self.kind) and len(name) - len(self.kind) >= 2:
+                forms.append(name[: -len(self.kind)])
+        return tuple(sorted(dict.fromkeys(forms), key=len, reverse=True))
+
+    def place_names(self, *, stems: bool = True) -> tuple[str, ...]:
+        """Names a local label may start with, longest first (so 云阳县江口镇
+        goes before 云阳县): the unit's :meth:`name_forms` and its county,
+        prefecture and province."""
+        outer = [p for p in (self.county, self.prefecture, self.province) if p]
+        forms = [*self.name_forms(stems=stems), *outer]
+        return tuple(sorted(dict.fromkeys(forms), key=len, reverse=True))
+
 
 @dataclass
 class Mention:

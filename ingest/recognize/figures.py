@@ -465,27 +465,13 @@ def _plan_sentences(rep: Report) -> set[int]:
     return out
 
 
-def _places(rep: Report) -> tuple[str, ...]:
-    """Names of the reporting unit that may open a metric (江口镇, 江口)."""
-    unit = rep.meta.unit or ""
-    # The unit as the metadata gives it may carry its county (云阳县江口镇).
-    unit = re.split(r"[县市区旗]", unit)[-1] if re.search(r"[县市区旗].", unit) else unit
-    if len(unit) < 2:
-        return ()
-    out = [unit]
-    m = re.fullmatch(r"(.{2,})(?:镇|乡|街道|街道办事处)", unit)
-    if m:
-        out.append(m.group(1))
-    return tuple(sorted(out, key=len, reverse=True))
-
-
 def find(doc: Doc, rep: Report) -> None:
     """Append every reported figure of ``rep`` to ``rep.indicators``."""
     rules = _rules()
     plan = _plan_sentences(rep)
     # Numbers inside a name found by the other recognisers (三项制度,
     # "141"体系, a place such as 五家渠市) are part of that name.
-    places = _places(rep)
+    places = rep.meta.name_forms()
     names = sorted((m.start, m.end) for m in rep.mentions if m.end - m.start > 1)
     for s in rep.sentences:
         _sentence(rep, s, rules, s.index in plan, names, places)

@@ -162,22 +162,12 @@ def is_law_title(title: str) -> bool:
     return not _endswith_any(t, lexicon("laws-patterns.txt").get("not_law_endings", ()))
 
 
-def _unit_names(rep: Report) -> list[str]:
-    meta = rep.meta
-    out: list[str] = []
-    if meta.unit:
-        out.append(meta.unit)
-        if meta.kind and meta.unit.endswith(meta.kind) and len(meta.unit) - len(meta.kind) >= 2:
-            out.append(meta.unit[: -len(meta.kind)])
-    return out
-
-
 def is_local(label: str, rep: Report) -> bool:
     """A paper of the township itself: named with it, or with 我镇/本镇."""
     lex = lexicon("laws-patterns.txt")
     if any(m in label for m in lex.get("local_markers", ())):
         return True
-    if any(u and u in label for u in _unit_names(rep)):
+    if any(u and u in label for u in rep.meta.name_forms()):
         return True
     head = _TOWNSHIP_HEAD.match(label)
     if head and not any(g in head.group() for g in _GENERIC_TOWNSHIP):

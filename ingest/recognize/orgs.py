@@ -187,13 +187,6 @@ def _is_name_token(tok: str, lex: _Lex) -> bool:
     return True
 
 
-def _places(rep: Report) -> list[str]:
-    m = rep.meta
-    out = [p for p in (m.county and m.unit and m.county + m.unit, m.unit, m.county,
-                       m.prefecture, m.province) if p]
-    return sorted(set(out), key=len, reverse=True)
-
-
 def _walk_back(text: str, sent: _Sent, pos: int, places: list[str], lex: _Lex,
                body: bool, prev_place: bool = False, fired: list[str] | None = None) -> int:
     """Where a name ending at ``pos`` (its modifiers) starts.
@@ -563,7 +556,9 @@ def find(doc: Doc, rep: Report) -> None:
     """Append 机构 mentions for every sentence of the report."""
     lex = _lex()
     text = doc.text
-    places = _places(rep)
+    # no stems: the name walk finds 江口|镇 through its place rules, and a
+    # stem here would take the township into the body's name (江口镇委党校)
+    places = list(rep.meta.place_names(stems=False))
     ctx = _Context(doc, rep)
     first = len(rep.mentions)
     for s in rep.sentences:
