@@ -17,7 +17,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
-from ingest.registry import RECOGNIZERS, RELATORS, Component, Step, build as build_steps
+from ingest.registry import RECOGNIZERS, RELATORS, Component, Step
+from ingest.registry import build as build_steps
 from kg.errors import FazhiError, InputError, StageError
 from kg.model import Doc
 

@@ -10,7 +10,13 @@ from click.testing import CliRunner
 
 from ingest import pipeline
 from ingest.recognize import settle
-from ingest.registry import RECOGNIZERS, RELATORS, Component, check_order, markdown_table
+from ingest.registry import (
+    RECOGNIZERS,
+    RELATORS,
+    Component,
+    check_order,
+    markdown_table,
+)
 from kg.cli import cli
 from kg.errors import PipelineError
 from kg.model import ACTIVITY, ORGANIZATION, SYSTEM, Mention
