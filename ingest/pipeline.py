@@ -91,8 +91,11 @@ def run_doc(doc: Doc, *, until: str | None = None,
     chosen = list(STAGES if stages is None else stages)
     if until is not None and until not in [s.name for s in chosen]:
         raise ValueError(f"no stage named '{until}' (stages: {', '.join(s.name for s in chosen)})")
-    # a Doc made from text (doc_from_text) has what the read stage assigns
-    steps = build(chosen, provided=("doc.original",) if doc.original else ())
+    # a default stage left out (read, for a Doc made from text) is one whose
+    # work the caller has done: what it assigns counts as given
+    names = {s.name for s in chosen}
+    skipped = tuple(a for s in STAGES if s.name not in names for a in s.assigns)
+    steps = build(chosen, provided=skipped)
     for step in steps:
         stage = step.component
         try:
