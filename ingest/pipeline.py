@@ -78,6 +78,12 @@ def build(stages: Iterable[Stage] | None = None, *, provided: Iterable[str] = ()
     return build_steps(list(STAGES if stages is None else stages), provided)
 
 
+def parts_of(stage: str) -> tuple[Step, ...]:
+    """The built parts of a default stage (what ``recognize.run(doc)`` runs
+    when called alone, checked in the whole pipeline's order)."""
+    return next((s.parts for s in build() if s.name == stage), ())
+
+
 def run(path: Path | str, *, until: str | None = None,
         stages: Iterable[Stage] | None = None) -> Doc:
     """Run the pipeline on one file; stop after stage ``until`` if given."""

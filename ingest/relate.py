@@ -12,14 +12,17 @@ import re
 from collections.abc import Sequence
 
 from ingest.lexicon import sections
-from ingest.registry import RELATORS, Step, build
+from ingest.registry import Step
 from kg.model import ACTIVITY, LAW, ORGANIZATION, SYSTEM, Doc, Mention, Relation, Report
 
 
 def run(doc: Doc, parts: Sequence[Step] | None = None) -> None:
-    """Run the relators (``parts``, built by the pipeline; default
-    ``ingest.registry.RELATORS``) on every report."""
-    steps = build(RELATORS) if parts is None else parts
+    """Run the relators (``parts``, built by the pipeline; by default those
+    of its relate stage) on every report."""
+    if parts is None:
+        from ingest import pipeline
+        parts = pipeline.parts_of("relate")
+    steps = parts
     for rep in doc.reports:
         for step in steps:
             step.fn(doc, rep)

@@ -176,3 +176,17 @@ def test_no_import_guard_hides_a_module_of_the_project() -> None:
               for line, mod in _guarded_imports(p)
               if mod.split(".")[0] in ("ingest", "kg")]
     assert hidden == []
+
+
+def test_recognise_and_relate_run_alone_with_the_registered_parts() -> None:
+    from ingest import recognize, relate
+
+    doc = pipeline.run_text("青石镇人民政府2023年法治政府建设工作报告\n一、主要举措和成效\n"
+                            "镇政府聘请明远律师事务所为法律顾问。\n", until="segment")
+    recognize.run(doc)
+    relate.run(doc)
+    rep = doc.reports[0]
+    firm = next(m for m in rep.mentions if m.label == "明远律师事务所")
+    assert firm.law_firm and firm.scope == "shared"
+    assert [(r.predicate, r.advisor_kind, r.obj) for r in rep.relations
+            if r.predicate == "legalAdvisor"] == [("legalAdvisor", "律师事务所", firm)]

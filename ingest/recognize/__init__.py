@@ -11,14 +11,17 @@ from __future__ import annotations
 import bisect
 from collections.abc import Sequence
 
-from ingest.registry import RECOGNIZERS, Step, build
+from ingest.registry import Step
 from kg.model import Doc, Mention
 
 
 def run(doc: Doc, parts: Sequence[Step] | None = None) -> None:
-    """Run the recognisers (``parts``, built by the pipeline; default
-    ``ingest.registry.RECOGNIZERS``) on every report, then settle overlaps."""
-    steps = build(RECOGNIZERS) if parts is None else parts
+    """Run the recognisers (``parts``, built by the pipeline; by default
+    those of its recognise stage) on every report, then settle overlaps."""
+    if parts is None:
+        from ingest import pipeline
+        parts = pipeline.parts_of("recognise")
+    steps = parts
     priority = [step.name for step in steps]
     for rep in doc.reports:
         for step in steps:
