@@ -29,6 +29,7 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
+from ingest.hanzi import HAN
 from ingest.lexicon import sections
 from ingest.rules import mark, rule, words
 from kg.model import ORGANIZATION, Doc, Mention, Report
@@ -84,7 +85,7 @@ _GLUED_AFTER = _set("glued_after")
 _CENTRE_AFTER = re.compile(_alts(_set("centre_after")))
 #: What may follow a kind word that makes it part of a word for people.
 _PERSON_AFTER = re.compile("|".join(_P["person_after"]))
-_CJK = re.compile(r"^[\u4e00-\u9fff]+$")
+_CJK = re.compile(rf"^[{HAN}]+$")
 #: Prepositions jieba glues to an unknown name after them (与|兰青 → 与兰青).
 _GLUED_PREP = _set("glued_prep")
 #: ... and those jieba glues to a bare kind character (由镇, 经县, 在区).
@@ -509,7 +510,7 @@ class _Context:
         """(scope, county name) for a name whose innermost place has ``level``."""
         named = re.sub(r"^中共", "", place)
         if level in ("县", "区", "旗", "州"):
-            m = re.search(r"([\u4e00-\u9fff]{2,}?(?:自治县|新区|县|区|旗))$", named)
+            m = re.search(rf"([{HAN}]{{2,}}?(?:自治县|新区|县|区|旗))$", named)
             return "county", (m.group(1) if m and m.group(1) not in _NOT_PLACE else None)
         if level == "市":
             if self.city_is_county and named in ("市", self.county or "市") or named == self.county:
