@@ -44,19 +44,21 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
-from ingest import segment
+from ingest import numerals, segment
+from ingest.hanzi import HAN
 from ingest.lexicon import sections as lexicon
 from kg.model import ORGANIZATION, PERSON, Doc, Mention, Relation, Report
 from kg.namespace import FZ, mint
 
 _CLAUSE_END = re.compile(r"[，。；！？,;：:]")
-_PLACE = re.compile(r"[\u4e00-\u9fff]{1,8}?(?:镇|乡|街道|苏木)")
+_PLACE = re.compile(rf"[{HAN}]{{1,8}}?(?:镇|乡|街道|苏木)")
 _TOWNSHIP = re.compile(r"乡镇|镇|乡|街道|苏木")
 _COUNTY_KINDS = ("县", "区", "市", "旗", "自治县", "自治旗")
 #: Parts of a report that say what is lacking or planned, not what was done.
 _NOT_DONE = frozenset({"shortcomings", "next_year"})
 _SENT_END = re.compile(r"[。；！？;!?…]\s*$")
-_CN_NUM = {c: i for i, c in enumerate("零一二三四五六七八九十")} | {"两": 2}
+#: the Chinese numerals a team's size is written with (十二名律师)
+_CN_COUNT = "零一二三四五六七八九十两"
 
 
 @dataclass(frozen=True)
@@ -118,7 +120,7 @@ def _cues() -> _Cues:
         duty=re.compile(f"^(?:{_alt(lex['duty_adverbs'])})*(?:{esc('duty')})"),
         modifiers=re.compile(esc("role_modifiers")),
         any=re.compile(_alt(lex["sentence_cues"])),
-        count=re.compile(rf"(\d+|[{''.join(_CN_NUM)}]+)\s*(?:{esc('team_size_units')})"),
+        count=re.compile(rf"(\d+|[{_CN_COUNT}]+)\s*(?:{esc('team_size_units')})"),
         lead=re.compile(f"^(?:{_alt(lex['clause_openers'])})"),
         fillers=re.compile(_alt(lex["holder_fillers"])),
         copula=re.compile(f"(?:{esc('copula')})"), not_copula=re.compile(esc("not_copula")),
@@ -136,20 +138,6 @@ class _Statement:
     pre: str                 # agent (and beneficiary) before the verb
     modal: bool = False
     after: str = ""          # what follows a role marker that named no role (为江垭镇人民政府)
-
-
-def _number(text: str) -> int | None:
-    if text.isdigit():
-        return int(text)
-    if text == "十":
-        return 10
-    if len(text) == 2 and text[0] == "十":
-        return 10 + _CN_NUM.get(text[1], 0)
-    if len(text) == 2 and text[1] == "十":
-        return _CN_NUM.get(text[0], 0) * 10
-    if len(text) == 3 and text[1] == "十":
-        return _CN_NUM.get(text[0], 0) * 10 + _CN_NUM.get(text[2], 0)
-    return _CN_NUM.get(text)
 
 
 def _clauses(sent) -> list[tuple[int, list[tuple[int, str]]]]:
@@ -461,8 +449,8 @@ def _relate(text: str, st: _Statement, mentions: list[Mention], index: int, rep:
     rel = _unnamed(rep, kind, index)
     if kind == "团队":
         n = cues.count.search(whole)
-        if n and _number(n.group(1)):
-            rel.team_size = _number(n.group(1))
+        if n and numerals.integer(n.group(1)):
+            rel.team_size = numerals.integer(n.group(1))
     found.setdefault((kind,), rel)
 
 

@@ -28,6 +28,9 @@ import re
 from bisect import bisect_right
 from functools import cache, lru_cache
 
+from ingest import numerals
+from ingest.dates import TEXT_DATE, partial_iso
+from ingest.hanzi import HAN
 from kg.model import ACTIVITY, ORGANIZATION, Doc, Mention, Report, Sentence
 from ingest.recognize.orgs import BODY_SUBTYPES
 from ingest.rules import mark, rule
@@ -119,7 +122,6 @@ def _held_in_clause(text: str, b: int) -> bool:
 _COUNT = re.compile(
     r"^\s*[（(]?\s*(?:共|累计|达|计|每[年月周季]度?)?\s*(?P<n>\d+(?:\.\d+)?|[一二两三四五六七八九十百]+)\s*"
     r"(?P<more>余|多)?\s*(?P<unit>场次|人次|场|次|期|批|轮|班)")
-_CN = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 #: A count written before the name: "召开一次专题会议".
 _COUNT_BEFORE = re.compile(r"(?P<n>\d+|[一二两三四五六七八九十]+)\s*(?P<unit>次|场|期|个|轮)$")
 _JOIN = re.compile(r"[、和及与]")
@@ -127,9 +129,9 @@ _JOIN = re.compile(r"[、和及与]")
 _DATE_LEAD = re.compile(r"^(?:\d{1,2}[·•・.]\d{1,2}|\d{1,2}月\d{1,2}日)")
 _COUNT_LEAD = re.compile(r"(?:\d+|[一二两三四五六七八九十]+)\s*(?:次|场|期|个|轮)")
 #: "进机关、进农村、进社区活动": a run of 进X joined by 、 is one campaign.
-_INTO_RUN = re.compile(r"(?:[进下][\u4e00-\u9fff]{1,3}、){2,}[进下][\u4e00-\u9fff]{1,3}[”\"]?(?:主题)?活动")
+_INTO_RUN = re.compile(rf"(?:[进下][{HAN}]{{1,3}}、){{2,}}[进下][{HAN}]{{1,3}}[”\"]?(?:主题)?活动")
 #: A date stated before an activity in its sentence: 2023年5月10日, 5月10日, 5月.
-_DATE = re.compile(r"(?:(?P<y>20\d\d)年)?(?P<m>1[0-2]|0?[1-9])月(?:(?P<d>[12]\d|3[01]|0?[1-9])[日号])?(?:[,，]|起|至今|期间)?")
+_DATE = re.compile(TEXT_DATE + r"(?:[,，]|起|至今|期间)?")
 #: How far before a name a stated date may be.
 DATE_REACH = 24
 
@@ -160,24 +162,6 @@ def _canonical() -> dict[str, tuple[str, tuple[str, ...], str | None]]:
 @cache
 def _bare() -> WholeNames:
     return WholeNames(_lines("activities-bare.txt"))
-
-
-def _number(raw: str) -> float | None:
-    if raw.replace(".", "", 1).isdigit():
-        return float(raw)
-    total, cur = 0, 0
-    for ch in raw:
-        if ch in _CN:
-            cur = _CN[ch]
-        elif ch == "十":
-            total += (cur or 1) * 10
-            cur = 0
-        elif ch == "百":
-            total += (cur or 1) * 100
-            cur = 0
-        else:
-            return None
-    return float(total + cur)
 
 
 @lru_cache(maxsize=4096)
@@ -218,9 +202,7 @@ def _date_before(text: str, start: int) -> str | None:
         found = d
     if found is None or re.search(r"[；;。至到]", text[found.end():start]):
         return None
-    y, m, d = found.group("y"), int(found.group("m")), found.group("d")
-    out = f"{m:02d}" if d is None else f"{m:02d}-{int(d):02d}"
-    return f"{y}-{out}" if y else out
+    return partial_iso(found)
 
 
 def _make(sent: Sentence, start: int, end: int, label: str, written: str,
@@ -241,8 +223,9 @@ def _make(sent: Sentence, start: int, end: int, label: str, written: str,
     # the count after the name ("法治讲座3场"), else right before it ("召开一次专题会议")
     count = _COUNT.match(sent.text[end:]) or _COUNT_BEFORE.search(sent.text, 0, start)
     if count:
-        n = _number(count.group("n"))
-        if n is not None:
+        v = numerals.value(count.group("n"))
+        if v is not None:
+            n = float(v)
             number = int(n) if n.is_integer() else n
             count_unit = count.group("unit")
             if "more" in count.re.groupindex and count.group("more"):

@@ -27,6 +27,7 @@ from functools import cache
 
 from kg.model import DIVISION, LAW, TOWNSHIP, Doc, Mention, Report
 from ingest import county, unit
+from ingest.hanzi import HAN
 from ingest.recognize.laws import lexicon, trie_regex
 from ingest.rules import rule
 
@@ -39,13 +40,12 @@ LISTED = rule("divisions.township_listed")
 
 SOURCE = "divisions"
 
-_CJK = "\u4e00-\u9fff"
 _TITLE = re.compile(r"《[^《》\n]*》")
 # A township standing alone: after a separator, 2–3 letters, 镇/乡/街道; kept
 # when a seat word follows (白沙镇人民政府) or it is one of a list of them
 # (白沙镇、长岭乡).
-_TOWNSHIP_WORD = re.compile(rf"(?:(?<=[^{_CJK}\d])|(?<=[的与和及同])|^)([{_CJK}]{{2,3}}(?:镇|乡|街道))")
-_TOWNSHIP_TAIL = re.compile(rf"([{_CJK}]{{2,4}}?)(镇|乡|街道)")
+_TOWNSHIP_WORD = re.compile(rf"(?:(?<=[^{HAN}\d])|(?<=[的与和及同])|^)([{HAN}]{{2,3}}(?:镇|乡|街道))")
+_TOWNSHIP_TAIL = re.compile(rf"([{HAN}]{{2,4}}?)(镇|乡|街道)")
 _LEVEL_ORDER = {"county": 0, "prefecture": 1, "province": 2}
 
 

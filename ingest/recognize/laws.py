@@ -25,6 +25,7 @@ from collections.abc import Iterable
 from functools import cache
 
 from kg.model import LAW, Doc, Mention, Report
+from ingest.hanzi import HAN
 from ingest.lexicon import sections
 from ingest.rules import rule, words
 
@@ -36,7 +37,6 @@ BARE = rule("laws.bare")
 NAMED = rule("laws.named")
 _PRC = "中华人民共和国"
 
-_CJK = "\u4e00-\u9fff"
 # 《…》 within a sentence; nested 〈〉 are kept inside the title.
 _TITLE = re.compile(words(TITLE)[0])
 _QUOTED = re.compile(words(QUOTED)[0])
@@ -256,7 +256,7 @@ def _named_doc() -> re.Pattern[str]:
     lex = lexicon("laws-patterns.txt")
     ends = "|".join(map(re.escape, lex.get("named_doc_endings", ())))
     specific = "|".join(map(re.escape, lex.get("named_doc_specific_endings", ())))
-    return re.compile(rf"(?:\d{{4}}年度?|(?<![\d年])年度)(?:(?!度)[{_CJK}]{{1,18}}?(?:{ends})|(?:{specific}))")
+    return re.compile(rf"(?:\d{{4}}年度?|(?<![\d年])年度)(?:(?!度)[{HAN}]{{1,18}}?(?:{ends})|(?:{specific}))")
 
 
 def _inside(spans: list[tuple[int, int]], start: int, end: int) -> bool:

@@ -33,6 +33,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
 
+from ingest.hanzi import HAN
 from ingest.lexicon import sections
 from ingest.recognize.orgs_names import (  # noqa: F401 (resolve, activities)
     _BODY_KEY,
@@ -112,7 +113,7 @@ class _Context:
         """(scope, county name) for a name whose innermost place has ``level``."""
         named = re.sub(r"^中共", "", place)
         if level in ("县", "区", "旗", "州"):
-            m = re.search(r"([\u4e00-\u9fff]{2,}?(?:自治县|新区|县|区|旗))$", named)
+            m = re.search(rf"([{HAN}]{{2,}}?(?:自治县|新区|县|区|旗))$", named)
             return "county", (m.group(1) if m and m.group(1) not in _NOT_PLACE else None)
         if level == "市":
             if self.city_is_county and named in ("市", self.county or "市") or named == self.county:

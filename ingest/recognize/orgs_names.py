@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
+from ingest.hanzi import HAN
 from ingest.lexicon import sections
 from ingest.rules import rule
 from kg.paths import data_dir
@@ -54,7 +55,7 @@ _GLUED_AFTER = _set("glued_after")
 _CENTRE_AFTER = re.compile(_alts(_set("centre_after")))
 #: What may follow a kind word that makes it part of a word for people.
 _PERSON_AFTER = re.compile("|".join(_P["person_after"]))
-_CJK = re.compile(r"^[\u4e00-\u9fff]+$")
+_CJK = re.compile(rf"^[{HAN}]+$")
 #: Prepositions jieba glues to an unknown name after them (与|兰青 → 与兰青).
 _GLUED_PREP = _set("glued_prep")
 #: ... and those jieba glues to a bare kind character (由镇, 经县, 在区).

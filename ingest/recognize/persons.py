@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from kg.model import ORGANIZATION, PERSON, Doc, Mention, Relation, Report
+from ingest.hanzi import HAN
 from ingest.recognize.laws import lexicon, trie_regex
 from ingest.rules import rule
 
@@ -33,7 +34,7 @@ SOURCE = "persons"
 AFTER_POST = rule("persons.after-post")
 BEFORE_POST = rule("persons.before-post")
 
-_CJK = "\u4e00-\u9fff"
+_ALL_HAN = re.compile(rf"[{HAN}]+")
 _PUNCT = frozenset("，。、；：,.;:（）()《》“”\"‘’ 　\n！？!?—-")
 
 
@@ -66,7 +67,7 @@ def _lex() -> _Lex:
         takes_post=posts.get("takes_post", ()),
         posts_before=posts.get("posts_before", ()),
         chain=re.compile(rf"(?:{post_re})(?:、(?:{post_re}))*"),
-        before=re.compile(rf"([{_CJK}]{{2,4}})({before_re})"),
+        before=re.compile(rf"([{HAN}]{{2,4}})({before_re})"),
         post_split=re.compile("、"),
     )
 
@@ -94,7 +95,7 @@ def name_after(text: str, i: int) -> str | None:
         return None
     for n in (4, 3, 2):
         name = text[i:i + n]
-        if len(name) < n or not all("\u4e00" <= c <= "\u9fff" for c in name):
+        if len(name) < n or not _ALL_HAN.fullmatch(name):
             continue
         if n == 4 and name[:2] not in lex.double_surnames:
             continue

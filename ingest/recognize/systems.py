@@ -26,6 +26,7 @@ from bisect import bisect_right
 from functools import cache, lru_cache
 
 from kg.model import SYSTEM, Doc, Mention, Report, Sentence
+from ingest.hanzi import HAN
 from ingest.lexicon import lines as _lines
 from ingest.rules import mark, rule, words
 
@@ -240,7 +241,7 @@ _ACTIVITY_END = re.compile(r"(讲座|培训|宣讲|讲堂|活动|考试|演练)$
 _SYSTEM_PROCEDURE = re.compile(r"(?:前置|必经)程序$")
 #: A model (模式) is a system when the text names it: a quoted name and a
 #: word of its own before 模式 (“全员办案”工作模式, “A+B”双轮驱动模式).
-_NAMED_MODEL = re.compile(r"[”\"’」』]\s*[\u4e00-\u9fff]{2,}模式$")
+_NAMED_MODEL = re.compile(rf"[”\"’」』]\s*[{HAN}]{{2,}}模式$")
 
 
 # ---------------------------------------------------------------- the walk
