@@ -230,19 +230,19 @@ def build_doc(world: World, t_index: int, year: int, rep_no: int) -> Doc:
             for pred in rng.sample(("studies", "cites"), rng.choice((1, 1, 2))):
                 rep.relations.append(Relation(pred, None, e.mentions[0], first))
         elif e.type in verbs and (e.type != ORGANIZATION or e.scope) and e is not firm_e:
-            attrs = {"count": rng.randint(1, 30)} if e.type == ACTIVITY and rng.random() < .3 else {}
-            rel = Relation(verbs[e.type], None, e.mentions[0], first, attrs)
+            count = rng.randint(1, 30) if e.type == ACTIVITY and rng.random() < .3 else None
+            rel = Relation(verbs[e.type], None, e.mentions[0], first, count=count)
             rep.relations.append(rel)
             if rng.random() < 0.25:    # stated twice: two evidence sentences
                 rep.relations.append(Relation(verbs[e.type], None, e.mentions[-1],
-                                              e.mentions[-1].sentence, dict(attrs)))
+                                              e.mentions[-1].sentence, count=count))
     rep.relations.append(Relation("legalAdvisor", None, firm_e.mentions[0], first_sentence[firm_e.key],
-                                  {"advisor_kind": "律师事务所"}))
+                                  advisor_kind="律师事务所"))
     for p in persons:
         post = rng.choice(_POSTS)
-        p.attrs["post"] = post
+        p.post = post
         rep.relations.append(Relation("holdsPost", p.mentions[0], post, first_sentence[p.key],
-                                      {"org": orgs[0].key}))
+                                      org_mention=orgs[0].mentions[0]))
     for k in range(max(0, int(rng.gauss(15, 6)))):
         metric, unit = rng.choice(_METRICS)
         s = rep.sentences[rng.randrange(n_s)]
@@ -362,8 +362,8 @@ def fast_nquads(doc: Doc) -> str:
                 add(f"{n} {_f('subtype')} {_zh(e.subtype)} {g}")
             if e.scope:
                 add(f"{n} {_f('scope')} <{e.scope}> {g}")
-            if e.attrs.get("post"):
-                add(f"{n} {_f('holdsPost')} {_zh(e.attrs['post'])} {g}")
+            if e.post:
+                add(f"{n} {_f('holdsPost')} {_zh(e.post)} {g}")
             add(f"{r} {_f('mentions')} {n} {g}")
         for m in rep.mentions:
             add(f"{sent[m.sentence]} {_f('names')} <{m.entity}> {g}")
@@ -378,13 +378,12 @@ def fast_nquads(doc: Doc) -> str:
             add(f"{s} <{pred}> {obj} {g}")
             about = obj if obj.startswith("<") else s
             add(f"{sent[rel.sentence]} {_f('attests')} {about} {g}")
-            a = rel.attrs
-            if a.get("advisor_kind"):
-                add(f"{about} {_f('advisorKind')} {_zh(a['advisor_kind'])} {g}")
-            if a.get("count") is not None:
-                add(f"{about} {_f('count')} {_num(a['count'])} {g}")
-            if a.get("org"):
-                add(f"{s} {_MEMBER} <{a['org']}> {g}")
+            if rel.advisor_kind:
+                add(f"{about} {_f('advisorKind')} {_zh(rel.advisor_kind)} {g}")
+            if rel.count is not None:
+                add(f"{about} {_f('count')} {_num(rel.count)} {g}")
+            if rel.org_mention is not None:
+                add(f"{s} {_MEMBER} <{rel.org_mention.entity}> {g}")
         for i, ind in enumerate(rep.indicators):
             n = f"<{rep.key}/indicator/{i}>"
             add(f"{n} {_A} {_f('Indicator')} {g}")

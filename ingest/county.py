@@ -20,21 +20,20 @@ from __future__ import annotations
 import re
 from functools import cache
 
+from ingest.hanzi import HAN, HAN_CHAR
 from ingest.lexicon import sections
 
-_HAN = r"\u4e00-\u9fff"
-_HAN_CHAR = re.compile(rf"[{_HAN}]")
 _LEX = "units-heuristics.txt"
 
-_COUNTY_SUFFIX = re.compile(rf"[{_HAN}]{{2,5}}?(?:自治县|自治旗|新区|县|区|市|旗)")
+_COUNTY_SUFFIX = re.compile(rf"[{HAN}]{{2,5}}?(?:自治县|自治旗|新区|县|区|市|旗)")
 _SUPERIOR_AFTER = re.compile(r"委|人民政府|政府|依法治|法治政府建设|司法局|人大")
 _TRAILING_ORGAN = re.compile(r"(?:人民政府|政府|中共)$")
-_GENERIC_TAIL = re.compile(rf"[{_HAN}]{{2,4}}(?:自治县|自治旗|县|区|市|旗)$")
+_GENERIC_TAIL = re.compile(rf"[{HAN}]{{2,4}}(?:自治县|自治旗|县|区|市|旗)$")
 _GENERIC_COUNTY = re.compile(r"(?:自治县|自治旗|新区|县|区|市|旗)(?=委|人民政府|政府|依法治|司法局|人大)")
 #: what a county's own name does not contain (it would be a phrase)
 NOT_IN_NAME = re.compile(r"[委县区市旗省镇乡府]|依法|法治|政府|中共|人大|领导")
-_SLOGAN = re.compile(rf"法治([{_HAN}]{{2,3}}?)建设")
-_BARE_BODY = re.compile(rf"(?<![{_HAN}])(县|区|市|旗)委|(?<=[和、，,在])(县|区|市|旗)委")
+_SLOGAN = re.compile(rf"法治([{HAN}]{{2,3}}?)建设")
+_BARE_BODY = re.compile(rf"(?<![{HAN}])(县|区|市|旗)委|(?<=[和、，,在])(县|区|市|旗)委")
 #: the last character of every division name
 _DIV_END = re.compile(r"[县区市旗省州盟]")
 
@@ -76,7 +75,7 @@ def self_pattern(section: str) -> re.Pattern[str]:
 def _bare_superior() -> re.Pattern[str]:
     """区委, 县政府 … standing alone (not the tail of 宝坻区委)."""
     words = "|".join(map(re.escape, sorted(lex()["bare_superior"], key=len, reverse=True)))
-    return re.compile(rf"(?:(?<![{_HAN}])|(?<=[和、，,在]))(?:{words})")
+    return re.compile(rf"(?:(?<![{HAN}])|(?<=[和、，,在]))(?:{words})")
 
 
 
@@ -85,20 +84,20 @@ def _bare_superior() -> re.Pattern[str]:
 @cache
 def townships():
     """The township gazetteer, or None when it cannot be read (suffix rules then decide)."""
+    from ingest.gazetteer import townships as load
     try:
-        from ingest.gazetteer import townships as load
         return load()
-    except (ImportError, OSError, ValueError):
+    except (OSError, ValueError):   # the data file unreadable, not the code
         return None
 
 
 @cache
 def _divisions() -> dict[str, list]:
     """name/short → divisions, from the gazetteer (empty if it is missing)."""
+    from ingest.gazetteer import division_index
     try:
-        from ingest.gazetteer import division_index
         return division_index()
-    except (ImportError, OSError, ValueError):
+    except (OSError, ValueError):   # the data file unreadable, not the code
         return {}
 
 
@@ -267,10 +266,10 @@ def _generic_counties(s: str, verbs: re.Pattern[str]) -> list[tuple[int, str]]:
     out = []
     for m in _GENERIC_COUNTY.finditer(s):
         k = m.start()
-        while k > 0 and m.start() - k < 5 and _HAN_CHAR.match(s, k - 1) and s[k - 1] not in stops:
+        while k > 0 and m.start() - k < 5 and HAN_CHAR.match(s, k - 1) and s[k - 1] not in stops:
             k -= 1
         name = s[k:m.end()]
-        is_bounded = k == 0 or not _HAN_CHAR.match(s, k - 1) or s[k - 1] in stops
+        is_bounded = k == 0 or not HAN_CHAR.match(s, k - 1) or s[k - 1] in stops
         low = 1 if m.group() == "新区" else 2     # X新区 is also X新 + 区
         if low <= m.start() - k <= 4 and is_bounded and not NOT_IN_NAME.search(name[:-1]) \
                 and not verbs.match(name):
@@ -280,7 +279,7 @@ def _generic_counties(s: str, verbs: re.Pattern[str]) -> list[tuple[int, str]]:
 
 def bounded(s: str, at: int) -> bool:
     """Does a name starting at ``at`` start a word (not the tail of one)?"""
-    return at == 0 or not _HAN_CHAR.match(s, at - 1) or s[at - 1] in stop() or s[max(0, at - 2):at] == "中共"
+    return at == 0 or not HAN_CHAR.match(s, at - 1) or s[at - 1] in stop() or s[max(0, at - 2):at] == "中共"
 
 
 def real_county(name: str, unit: str, in_gazetteer: bool | None, text: str) -> bool:

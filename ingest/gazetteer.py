@@ -131,11 +131,8 @@ def _year_variants(key: str) -> list[str]:
 
 
 def _data_dir() -> Path:
-    """The project's data directory: ``kg.paths.data_dir()`` when available."""
-    try:
-        from kg.paths import data_dir  # type: ignore[import-not-found]
-    except ImportError:
-        return Path(__file__).resolve().parent.parent / "data"
+    """The project's data directory (``kg.paths.data_dir()``)."""
+    from kg.paths import data_dir
     return Path(data_dir())
 
 

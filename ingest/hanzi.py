@@ -17,7 +17,11 @@ from functools import cache
 
 from ingest.lexicon import lines
 
-_HAN = re.compile(r"[\u4e00-\u9fff]")
+#: A Han character, the one range every stage uses: the unified ideographs,
+#: extension A (rare characters some place names are written with) and the
+#: compatibility block.  A character class body: ``rf"[{HAN}]{{2,4}}"``.
+HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+HAN_CHAR = re.compile(rf"[{HAN}]")
 #: share of table characters above which a text is traditional (simplified
 #: report text has well under 1 %, traditional text a fifth or more)
 TRADITIONAL_SHARE = 0.05
@@ -38,7 +42,7 @@ def table() -> dict[int, int]:
 def is_traditional(text: str) -> bool:
     """Is ``text`` written in traditional characters (judged on its start)?"""
     sample = text[:_SAMPLE]
-    han = len(_HAN.findall(sample))
+    han = len(HAN_CHAR.findall(sample))
     if han < 20:
         return False
     t = table()

@@ -20,26 +20,19 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from ingest import county, unit
+from ingest import county, dates, numerals, unit
+from ingest.hanzi import HAN
+from ingest.lines import CLUTTER, heading_at, lines_of
 from kg.errors import InputError
 from kg.model import Doc, Report
-
-_HAN = r"\u4e00-\u9fff"
 
 _BOOK = re.compile(r"《[^《》]*》")
 _ORGAN_WORD = re.compile(r"委|政府|办公室|领导小组|局|人大|法院|检察院|办事处")
 
 # ---- years and dates --------------------------------------------------------
 _YEAR_TITLE = re.compile(r"(?<![\d\-—–~至])(20\d\d)(?![\d\-—–~])")
-_YEAR_CN = re.compile(r"(二[〇○零Ｏ0O][〇○零Ｏ0O一二三四五六七八九]{2})年")
 _YEAR_TEXT = re.compile(r"(?<![\d\-—–~至])(20\d\d)\s*年(?![\d\-—–~至])")
-_CN_DIGIT = {c: i for i, c in enumerate("〇一二三四五六七八九")}
-_CN_DIGIT.update({"○": 0, "零": 0, "Ｏ": 0, "O": 0, "0": 0})
-_DATE_CN = re.compile(
-    r"((?:20\d\d)|[二][〇○零Ｏ0O][〇○零Ｏ0O一二三四五六七八九]{2})\s*年\s*"
-    r"(\d{1,2}|[一二三四五六七八九十]{1,3})\s*月\s*(\d{1,2}|[一二三四五六七八九十]{1,3})\s*日"
-)
-_DATE_FIELD = re.compile(r"(?:成文|生成|印发|签发)日期\s*[:：\]]?\s*\]?\s*(20\d\d)[-./年](\d{1,2})[-./月](\d{1,2})")
+_DATE_FIELD = re.compile(r"(?:成文|生成|印发|签发)日期\s*[:：\]]?\s*\]?\s*" + dates.NUMERIC_DATE)
 
 _OPENING_CHARS = 400
 #: how far into a report its header, title and addressee can be
@@ -50,8 +43,6 @@ _HEAD_CHARS = 5000
 
 def fill(doc: Doc, rep: Report) -> None:
     """Fill ``rep.meta`` from the report's title, header, opening and signature."""
-    from ingest.structure import lines_of
-
     text = doc.text
     meta = rep.meta
     meta.title = rep.title
@@ -154,9 +145,7 @@ def _header(lines, rep: Report) -> tuple[list[str], int]:
 
 
 def _is_heading(s: str) -> bool:
-    from ingest.structure import _heading_at
-
-    return _heading_at(s, 0) is not None
+    return heading_at(s, 0) is not None
 
 
 def _addressee(lines, rep: Report, body_at: int) -> str | None:
@@ -185,9 +174,9 @@ def _year(rep: Report, opening: str, issued: dt.date | None) -> int | None:
         m = _YEAR_TITLE.search(rep.title)
         if m:
             return int(m.group(1))
-        m = _YEAR_CN.search(rep.title)
+        m = dates.YEAR_CN.search(rep.title)
         if m:
-            return int("".join(str(_CN_DIGIT.get(c, 0)) for c in m.group(1)))
+            return numerals.year(m.group(1))
     from_sig = issued.year - (1 if issued.month <= 6 else 0) if issued else None
     if rep.index > 0 and from_sig:
         return from_sig
@@ -197,32 +186,9 @@ def _year(rep: Report, opening: str, issued: dt.date | None) -> int | None:
     return from_sig
 
 
-def _cn_number(s: str) -> int:
-    """12, 十二, 二十一, 三十 → int."""
-    if s.isdigit():
-        return int(s)
-    if "十" in s:
-        a, _, b = s.partition("十")
-        return (_CN_DIGIT.get(a, 1) if a else 1) * 10 + (_CN_DIGIT.get(b, 0) if b else 0)
-    return _CN_DIGIT.get(s, 0)
-
-
-def parse_date(s: str) -> dt.date | None:
-    """2023年12月4日 or 二〇二三年十二月四日 → date (None if not a valid date)."""
-    m = _DATE_CN.search(s.replace(" ", ""))
-    if not m:
-        return None
-    y = m.group(1)
-    year = int(y) if y.isdigit() else int("".join(str(_CN_DIGIT.get(c, 0)) for c in y))
-    try:
-        return dt.date(year, _cn_number(m.group(2)), _cn_number(m.group(3)))
-    except ValueError:
-        return None
-
-
 def _issued(sig_lines: list[str], header: list[str]) -> dt.date | None:
     for s in reversed(sig_lines):
-        d = parse_date(s)
+        d = dates.parse(s)
         if d:
             return d
     for s in header:
@@ -236,7 +202,7 @@ def _issued(sig_lines: list[str], header: list[str]) -> dt.date | None:
 
 
 _ISSUER_END = re.compile(r"(?:人民政府|政府|办事处)$")
-_TITLE_ISSUER = re.compile(rf"^(?:20\d\d年度?)?([{_HAN}]+?(?:人民政府|办事处))(?=关于|20\d\d|\d|法治)")
+_TITLE_ISSUER = re.compile(rf"^(?:20\d\d年度?)?([{HAN}]+?(?:人民政府|办事处))(?=关于|20\d\d|\d|法治)")
 
 
 def _issuer(issuer_line: str | None, title: str | None, header: list[str]) -> str | None:
@@ -246,11 +212,9 @@ def _issuer(issuer_line: str | None, title: str | None, header: list[str]) -> st
         m = _TITLE_ISSUER.match(title)
         if m:
             return m.group(1)
-    from ingest.structure import _CLUTTER
-
     for s in header:
         t = s.strip()
-        if len(t) <= 40 and _ISSUER_END.search(t) and not _CLUTTER.search(t):
+        if len(t) <= 40 and _ISSUER_END.search(t) and not CLUTTER.search(t):
             return t
     for s in header:
         m = unit.PUBLISHER_FIELD.search(s)

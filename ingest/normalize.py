@@ -26,6 +26,8 @@ from array import array
 from bisect import bisect_right
 from collections.abc import Callable
 
+from ingest.dates import DATE
+from ingest.hanzi import HAN, HAN_CHAR
 from kg.model import Doc
 
 # ---- pass 1: characters ---------------------------------------------------
@@ -38,13 +40,11 @@ _ARTEFACT = re.compile(
 _CHAR_MAP = {"\r": "\n", "\r\n": "\n", "\f": "\n", "\v": "\n"}
 
 # ---- pass 2: spaces inside lines -----------------------------------------
-_HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _CPUNCT = "\u3001-\u303f\uff01-\uff0f\uff1a-\uff20\uff3b-\uff40\uff5b-\uff65“”‘’—…·•"
 #: runs of spaces; ``_space_repl`` decides from the characters around them
 _SPACES = re.compile(" +")
-_HAN_CHAR = re.compile(rf"[{_HAN}]")
 #: what may sit next to a removable space: Chinese, Chinese punctuation …
-_CJK_SIDE = re.compile(rf"[{_HAN}{_CPUNCT}]")
+_CJK_SIDE = re.compile(rf"[{HAN}{_CPUNCT}]")
 #: … and on the other side digits and ASCII marks that hug Chinese
 _LEFT_OTHER = re.compile(r"[0-9%.,:;)\]]")
 _RIGHT_OTHER = re.compile(r"[0-9(\[]")
@@ -67,10 +67,6 @@ _HEADING = re.compile(
     r"|[一二三四五六七八九十]{1,3}是"
     r"|第[一二三四五六七八九十]{1,3}[，,、是部章节]"
     r"|附件|附表)"
-)
-_DATE_LINE = re.compile(
-    r"(?:20\d\d|[二][〇○零Ｏ0OＯ][一二三四五六七八九〇○零Ｏ0OＯ]{2})\s*年\s*"
-    r"(?:\d{1,2}|[一二三四五六七八九十]{1,3})\s*月\s*(?:(?:\d{1,2}|[一二三四五六七八九十]{1,3})\s*日)?"
 )
 _ORGAN_END = re.compile(r"(?:人民政府|政府|办事处|委员会|党委|党工委|领导小组|办公室|文件)$")
 #: sentence punctuation: a line without any is a title-like line
@@ -166,7 +162,7 @@ class _SpaceRepl:
             ls = self.breaks[k - 1] + 1 if k else 0
             le = self.breaks[k] if k < len(self.breaks) else len(src)
             line = src[ls:le].replace(" ", "")
-            self.short[k] = len(line) <= 4 and all(_HAN_CHAR.match(c) for c in line)
+            self.short[k] = len(line) <= 4 and all(HAN_CHAR.match(c) for c in line)
         return self.short[k]
 
     def __call__(self, m: re.Match[str]) -> str:
@@ -188,7 +184,7 @@ def _space_repl(m: re.Match[str], lines: _SpaceRepl) -> str:
     if not (left_cjk and right_cjk):
         other_ok = _LEFT_OTHER.match(left) if right_cjk else _RIGHT_OTHER.match(right)
         return "" if other_ok else m.group()
-    if not (_HAN_CHAR.match(left) and _HAN_CHAR.match(right)):
+    if not (HAN_CHAR.match(left) and HAN_CHAR.match(right)):
         return ""                 # next to Chinese punctuation
     if (a >= 2 and src[a - 2] == " ") or (b + 1 < len(src) and src[b + 1] == " "):
         return ""                 # one character between spaces: letter spacing
@@ -209,7 +205,7 @@ def _keeps_own_line(line: str) -> bool:
         # (a numbered line with a full stop inside that does not end with one
         # is a paragraph wrapped after its first sentence: 5.加强…。深入推进…聘请金)
         return True
-    if len(line) <= _TITLE_MAX and (_DATE_LINE.fullmatch(line) or _ORGAN_END.search(line)):
+    if len(line) <= _TITLE_MAX and (DATE.fullmatch(line) or _ORGAN_END.search(line)):
         return True
     return False
 
@@ -224,11 +220,11 @@ _CONTINUES = re.compile(r"[，,、。．；;：:！!？?）)」』”’】〕�
 def _starts_own_line(line: str) -> bool:
     """Lines that start something: a heading, a date, a list mark, clutter."""
     first = line[0]
-    if not (_HAN_CHAR.match(first) or first.isalnum() or first in "“‘《（(「『"):
+    if not (HAN_CHAR.match(first) or first.isalnum() or first in "“‘《（(「『"):
         return True
     if _HEADING.match(line):
         return True
-    if len(line) <= _TITLE_MAX and (_DATE_LINE.fullmatch(line) or _ORGAN_END.search(line)):
+    if len(line) <= _TITLE_MAX and (DATE.fullmatch(line) or _ORGAN_END.search(line)):
         return True
     return False
 

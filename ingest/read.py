@@ -23,6 +23,7 @@ from pathlib import Path
 
 from charset_normalizer import from_bytes
 
+from ingest.hanzi import HAN, HAN_CHAR
 from ingest.limits import current as limits
 from ingest.limits import setting_ref
 from kg.errors import InputError
@@ -31,7 +32,6 @@ from kg.model import Doc
 #: Largest file we accept; a township report is well under 1 MB of text.
 MAX_BYTES = 20 * 1024 * 1024
 
-_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
 # C0 controls other than tab, newline, carriage return and form feed: text
 # files do not contain them; binary files are full of them.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
@@ -66,11 +66,11 @@ def run(doc: Doc) -> None:
         _check_named_format(fmt, path.suffix, name)
         raise
     _check_length(text, name)
-    if not text.strip() or not _CJK.search(text):
+    if not text.strip() or not HAN_CHAR.search(text):
         _check_named_format(fmt, path.suffix, name)
     if not text.strip():
         raise InputError(name, f"no text found in this {fmt} file")
-    if not _CJK.search(text):
+    if not HAN_CHAR.search(text):
         raise InputError(name, "no Chinese text found: is this a 法治政府建设 report?")
     doc.fmt = fmt
     doc.encoding = encoding
@@ -185,7 +185,7 @@ def _utf16_without_bom(raw: bytes) -> tuple[str, str] | None:
 
 
 #: what a Chinese report is made of (for telling UTF-16's byte order)
-_PLAUSIBLE = re.compile(r"[\u4e00-\u9fff\u3000-\u303f\uff00-\uffef\t\n\r\x20-\x7e“”‘’—…·]")
+_PLAUSIBLE = re.compile(rf"[{HAN}\u3000-\u303f\uff00-\uffef\t\n\r\x20-\x7e“”‘’—…·]")
 
 
 def _looks_binary(raw: bytes) -> bool:

@@ -1,47 +1,32 @@
 """Relations between the things a report names, one module per kind.
 
 Each relator is ``find(doc, report)`` and appends :class:`kg.model.Relation`
-objects.  ``township`` runs last: it links the reporting township to every
+objects; they are declared in :data:`ingest.registry.RELATORS`.
+``township`` runs last: it links the reporting township to every
 core entity the others did not already relate, typed by the verb in front
 of the mention (set up, implements, conducts, studies, cites).
 """
 from __future__ import annotations
 
-import importlib
 import re
-from collections.abc import Callable
+from collections.abc import Sequence
 
 from ingest.lexicon import sections
+from ingest.registry import Step
 from kg import types
 from kg.model import Doc, Mention, Relation, Report
 
-RELATORS: list[str] = [
-    "ingest.relate_advisers:find",
-    "ingest.relate:find_township_relations",
-]
 
-_LOADED: dict[str, Callable[[Doc, Report], None]] = {}
-
-
-def _load(target: str) -> Callable[[Doc, Report], None] | None:
-    if target not in _LOADED:
-        module, _, func = target.partition(":")
-        try:
-            mod = importlib.import_module(module)
-        except ModuleNotFoundError as exc:
-            if exc.name != module:
-                raise
-            return None
-        _LOADED[target] = getattr(mod, func)
-    return _LOADED[target]
-
-
-def run(doc: Doc) -> None:
+def run(doc: Doc, parts: Sequence[Step] | None = None) -> None:
+    """Run the relators (``parts``, built by the pipeline; by default those
+    of its relate stage) on every report."""
+    if parts is None:
+        from ingest import pipeline
+        parts = pipeline.parts_of("relate")
+    steps = parts
     for rep in doc.reports:
-        for target in RELATORS:
-            fn = _load(target)
-            if fn is not None:
-                fn(doc, rep)
+        for step in steps:
+            step.fn(doc, rep)
 
 
 # Trigger verbs (data/lexicons/relate-triggers.txt), nearest first: the verb
@@ -83,5 +68,5 @@ def find_township_relations(doc: Doc, rep: Report) -> None:
             continue
         sent = rep.sentences[m.sentence] if m.sentence < len(rep.sentences) else None
         start = sent.start if sent else rep.start
-        attrs = {k: m.attrs[k] for k in ("count", "date", "count_unit") if k in m.attrs}
-        rep.relations.append(Relation(predicate_for(doc.text, m, start), None, m, m.sentence, attrs))
+        rep.relations.append(Relation(predicate_for(doc.text, m, start), None, m, m.sentence,
+                                      count=m.count, date=m.date))

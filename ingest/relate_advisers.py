@@ -44,20 +44,21 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
-from ingest import segment
+from ingest import numerals, segment
+from ingest.hanzi import HAN
 from ingest.lexicon import sections as lexicon
 from kg.model import ORGANIZATION, PERSON, Doc, Mention, Relation, Report
 from kg.namespace import FZ, mint
 
 _CLAUSE_END = re.compile(r"[，。；！？,;：:]")
-_PLACE = re.compile(r"[\u4e00-\u9fff]{1,8}?(?:镇|乡|街道|苏木)")
+_PLACE = re.compile(rf"[{HAN}]{{1,8}}?(?:镇|乡|街道|苏木)")
 _TOWNSHIP = re.compile(r"乡镇|镇|乡|街道|苏木")
-_KIND_END = re.compile(r"(?:镇|乡|街道|苏木|自治县|自治旗|县|区|市|旗)$")
 _COUNTY_KINDS = ("县", "区", "市", "旗", "自治县", "自治旗")
 #: Parts of a report that say what is lacking or planned, not what was done.
 _NOT_DONE = frozenset({"shortcomings", "next_year"})
 _SENT_END = re.compile(r"[。；！？;!?…]\s*$")
-_CN_NUM = {c: i for i, c in enumerate("零一二三四五六七八九十")} | {"两": 2}
+#: the Chinese numerals a team's size is written with (十二名律师)
+_CN_COUNT = "零一二三四五六七八九十两"
 
 
 @dataclass(frozen=True)
@@ -119,7 +120,7 @@ def _cues() -> _Cues:
         duty=re.compile(f"^(?:{_alt(lex['duty_adverbs'])})*(?:{esc('duty')})"),
         modifiers=re.compile(esc("role_modifiers")),
         any=re.compile(_alt(lex["sentence_cues"])),
-        count=re.compile(rf"(\d+|[{''.join(_CN_NUM)}]+)\s*(?:{esc('team_size_units')})"),
+        count=re.compile(rf"(\d+|[{_CN_COUNT}]+)\s*(?:{esc('team_size_units')})"),
         lead=re.compile(f"^(?:{_alt(lex['clause_openers'])})"),
         fillers=re.compile(_alt(lex["holder_fillers"])),
         copula=re.compile(f"(?:{esc('copula')})"), not_copula=re.compile(esc("not_copula")),
@@ -137,20 +138,6 @@ class _Statement:
     pre: str                 # agent (and beneficiary) before the verb
     modal: bool = False
     after: str = ""          # what follows a role marker that named no role (为江垭镇人民政府)
-
-
-def _number(text: str) -> int | None:
-    if text.isdigit():
-        return int(text)
-    if text == "十":
-        return 10
-    if len(text) == 2 and text[0] == "十":
-        return 10 + _CN_NUM.get(text[1], 0)
-    if len(text) == 2 and text[1] == "十":
-        return _CN_NUM.get(text[0], 0) * 10
-    if len(text) == 3 and text[1] == "十":
-        return _CN_NUM.get(text[0], 0) * 10 + _CN_NUM.get(text[2], 0)
-    return _CN_NUM.get(text)
 
 
 def _clauses(sent) -> list[tuple[int, list[tuple[int, str]]]]:
@@ -369,10 +356,7 @@ def find(doc: Doc, rep: Report) -> None:
     cues = _cues()
     text = doc.text
     meta = rep.meta
-    unit = getattr(meta, "unit_name", None) or meta.unit      # the gazetteer's name, where known
-    unit_names = sorted({n for n in (meta.county and unit and meta.county + unit, unit, meta.unit,
-                                     unit and _KIND_END.sub("", unit))
-                         if n and len(n) > 1}, key=len, reverse=True)
+    unit_names = list(meta.name_forms())
     kind = meta.kind or "镇"
     found: dict[tuple, Relation] = {}
     # grouped once: a scan of every mention per sentence made a long report
@@ -401,9 +385,9 @@ def find(doc: Doc, rep: Report) -> None:
     rels = list(found.values())
     named = {r.sentence for r in rels if r.obj is not None}
     # 与A律师事务所签订协议，由该所律师担任…: the lawyer is the firm's
-    rels = [r for r in rels if not (r.attrs["advisor_kind"] == "律师" and r.obj is None and r.sentence in named)]
-    if any(r.attrs["advisor_kind"] != "未说明" for r in rels):
-        rels = [r for r in rels if r.attrs["advisor_kind"] != "未说明"]
+    rels = [r for r in rels if not (r.advisor_kind == "律师" and r.obj is None and r.sentence in named)]
+    if any(r.advisor_kind != "未说明" for r in rels):
+        rels = [r for r in rels if r.advisor_kind != "未说明"]
     rep.relations.extend(rels)
 
 
@@ -442,14 +426,14 @@ def _relate(text: str, st: _Statement, mentions: list[Mention], index: int, rep:
                  and a <= m.start < b):
         if composed or cues.source.search(text, a, firm.start):
             continue                 # 来自A律师事务所的律师: where they come from
-        firm.attrs["law_firm"] = True
+        firm.law_firm = True
         found.setdefault(("律师事务所", id(firm)), Relation(
-            "legalAdvisor", None, firm, index, {"advisor_kind": "律师事务所"}))
+            "legalAdvisor", None, firm, index, advisor_kind="律师事务所"))
         named = True
     for person in (m for m in mentions if m.type == PERSON and a <= m.start < b):
         if "律师" in text[max(a, person.start - 6):min(b, person.end + 4)]:
             found.setdefault(("律师", id(person)), Relation(
-                "legalAdvisor", None, person, index, {"advisor_kind": "律师"}))
+                "legalAdvisor", None, person, index, advisor_kind="律师"))
             named = True
     whole = obj + (st.role or "")
     if cues.team.search(whole):
@@ -462,18 +446,17 @@ def _relate(text: str, st: _Statement, mentions: list[Mention], index: int, rep:
         kind = "律师"
     else:
         kind = "未说明"
-    attrs = _unnamed(rep, kind)
+    rel = _unnamed(rep, kind, index)
     if kind == "团队":
         n = cues.count.search(whole)
-        if n and _number(n.group(1)):
-            attrs["team_size"] = _number(n.group(1))
-    found.setdefault((kind,), Relation("legalAdvisor", None, None, index, attrs))
+        if n and numerals.integer(n.group(1)):
+            rel.team_size = numerals.integer(n.group(1))
+    found.setdefault((kind,), rel)
 
 
-def _unnamed(rep: Report, kind: str) -> dict:
-    """The attributes of an adviser the text does not name."""
+def _unnamed(rep: Report, kind: str, index: int) -> Relation:
+    """The relation to an adviser the text does not name."""
     meta = rep.meta
-    return {"advisor_kind": kind,
-            "target": mint("advisor", meta.county or "_", meta.unit or "_", kind),
-            "label": f"法律顾问（{kind}）",
-            "extra_types": [FZ.Advisor]}
+    return Relation("legalAdvisor", None, None, index, advisor_kind=kind,
+                    target=mint("advisor", meta.county or "_", meta.unit or "_", kind),
+                    label=f"法律顾问（{kind}）", extra_types=(FZ.Advisor,))

@@ -11,13 +11,13 @@ and years):
 * divisions: ``county/<name>``, ``prefecture/<name>``, ``province/<name>``;
 * laws, systems, activities: shared national concepts, ``law/<name>`` …,
   except a township's own documents (subtype 本地文件), which are local;
-* organisations: by ``Mention.attrs["scope"]`` — ``local`` (default; a
+* organisations: by ``Mention.scope`` — ``local`` (default; a
   township's own 司法所, 党委…), ``county`` (县委, 县法院: the county's), or
   ``shared`` (国务院, a law firm);
 * persons: local to the township.
 
 Local names are compared without the township's own name in front
-(江口镇司法所 = 司法所).  A recogniser may set ``attrs["key"]`` to give the
+(江口镇司法所 = 司法所).  A recogniser may set ``Mention.key`` to give the
 identity name directly (镇人民政府 and 镇政府 → 政府).
 """
 from __future__ import annotations
@@ -48,27 +48,16 @@ def report_key(doc: Doc, rep: Report) -> str:
 
 def places(rep: Report) -> list[str]:
     """Names a local label may start with: the township and its county."""
-    meta = rep.meta
-    out = []
-    for p in (meta.county, meta.prefecture, meta.province):
-        if p:
-            out.append(p)
-    if meta.county and meta.unit:
-        out.insert(0, meta.county + meta.unit)
-    if meta.unit:
-        out.append(meta.unit)
-        if meta.kind and meta.unit.endswith(meta.kind) and len(meta.unit) > len(meta.kind) + 1:
-            out.append(meta.unit[: -len(meta.kind)])   # 江口镇 → 江口
-    return out
+    return list(rep.meta.place_names())
 
 
 def scope_of(m: Mention) -> str:
     """The identity scope of a mention: its type's (kg.types), or for a type
-    whose recogniser decides, ``Mention.attrs["scope"]`` (local by default)."""
+    whose recogniser decides, ``Mention.scope`` (local by default)."""
     row = types.get(m.type)
     scope = row.scope if row is not None else types.NATIONAL
     if scope == types.BY_MENTION:
-        scope = m.attrs.get("scope", types.LOCAL)
+        scope = m.scope or types.LOCAL
         return types.NATIONAL if scope == "shared" else scope
     return scope
 
@@ -76,7 +65,7 @@ def scope_of(m: Mention) -> str:
 def identity(m: Mention, rep: Report) -> str:
     """The IRI of the entity a mention names."""
     meta = rep.meta
-    name = key(m.attrs.get("key") or m.label)
+    name = key(m.key or m.label)
     county = meta.county or "_"
     township = meta.unit or "_"
     row = types.get(m.type)
@@ -85,9 +74,9 @@ def identity(m: Mention, rep: Report) -> str:
         if meta.unit and key(strip_place(name, [meta.county or ""])) in (key(meta.unit),
                                                                          key(meta.unit_name or meta.unit)):
             return rep.township_key or mint("township", county, township)
-        return mint("township", m.attrs.get("county") or county, name)
+        return mint("township", m.county or county, name)
     if scope == types.DIVISION_SCOPE:
-        return division_key(name, m.attrs.get("level") or m.subtype or "county")
+        return division_key(name, m.level or m.subtype or "county")
     if row is not None and m.subtype in row.local_subtypes:
         scope = types.LOCAL
     segment = row.segment if row is not None else "entity"
@@ -96,7 +85,7 @@ def identity(m: Mention, rep: Report) -> str:
     if scope == types.LOCAL:
         return mint(segment, county, township, name)
     if scope == types.COUNTY:
-        return mint(segment, m.attrs.get("county") or county, name)
+        return mint(segment, m.county or county, name)
     return mint(segment, name)
 
 
@@ -112,9 +101,9 @@ def short_forms(rep: Report, ids: dict[int, str]) -> dict[str, str]:
     local: dict[str, str] = {}           # name without the township → identity
     where = places(rep)
     for m in rep.mentions:
-        if m.type == ORGANIZATION and m.attrs.get("scope", "local") == "local" \
+        if m.type == ORGANIZATION and m.scope == "local" \
                 and m.subtype not in BODY_SUBTYPES:
-            local.setdefault(strip_place(key(m.attrs.get("key") or m.label), where), ids[id(m)])
+            local.setdefault(strip_place(key(m.key or m.label), where), ids[id(m)])
     out: dict[str, str] = {}
     for short, k in local.items():
         if len(short) < 3:
@@ -149,13 +138,22 @@ def run(doc: Doc) -> None:
                     ent.aliases.add(alias)
             if ent.subtype is None and m.subtype:
                 ent.subtype = m.subtype
-            for a, v in m.attrs.items():
-                if a not in ("key", "scope", "nested"):
-                    ent.attrs.setdefault(a, v)
+            _inherit(ent, m)
         for ent in entities.values():
             ent.label = _best_label(ent)
             ent.aliases.discard(ent.label)
         rep.entities = entities
+
+
+def _inherit(ent: Entity, m: Mention) -> None:
+    """What an entity takes from its mentions: the first that says it."""
+    ent.law_firm = ent.law_firm or m.law_firm
+    if ent.level is None:
+        ent.level = m.level
+    if ent.post is None:
+        ent.post = m.post
+    if ent.date is None:
+        ent.date = m.date
 
 
 def _written(doc: Doc, m: Mention) -> str | None:

@@ -311,6 +311,8 @@ class Ingest:
         return keep
 
     def run(self, files: list[Path]) -> Totals:
+        from ingest import pipeline
+        pipeline.build()            # a misspelt component stops the run here, by name
         files = self.todo(files)
         if self.loader is not None:
             self.loader.start()     # shards a stopped run wrote and did not load go first

@@ -15,30 +15,17 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from dataclasses import dataclass
 
+from ingest import metadata
+from ingest.hanzi import HAN
+from ingest.lines import CN_NUMBERS, Line, heading_at, lines_of, title_like
 from kg.errors import InputError
 from kg.model import Doc, Report, Section, Sentence
 
-_CN = "一二三四五六七八九十"
-
 # ---- line kinds -----------------------------------------------------------
-#: web-page clutter above the report: index numbers, publishing fields
-_CLUTTER = re.compile(
-    r"^[\[【•·\-－]|[|｜]"
-    r"|^(?:索\s*引\s*号|发布|发文|文\s*号|文件编号|主题分类|体裁分类|成文日期|有\s*效\s*性|时效性|公文|公开"
-    r"|来\s*源|浏览|点击|字体|名\s*称|备注|信息来源|作者|编辑|责任编辑|所属|分类|访问|日期)"
-    # a document number alone on its line (青石府发〔2024〕26号), above the title
-    r"|^[\u4e00-\u9fff]{1,16}\s*[〔［\[（(]\s*(?:19|20)\d\d\s*[〕］\]）)]\s*第?\s*\d{1,5}\s*号$"
-)
-_SENT_PUNCT = re.compile(r"[，。；！？,;!?]")
-_DATE_LINE = re.compile(
-    r"(?:20\d\d|二[〇○零Ｏ0OＯ][一二三四五六七八九〇○零Ｏ0OＯ]{2})\s*年\s*"
-    r"(?:\d{1,2}|[一二三四五六七八九十]{1,3})\s*月\s*(?:\d{1,2}|[一二三四五六七八九十]{1,3})\s*日"
-)
 #: a signature's issuer: an organ or the unit itself, on a short line
 _ISSUER = re.compile(
-    r"^(?:中共)?[\u4e00-\u9fff（）()]{2,40}?(?:人民政府|政府|办事处|委员会|党委|党工委|街道|镇|乡"
+    rf"^(?:中共)?[{HAN}（）()]{{2,40}}?(?:人民政府|政府|办事处|委员会|党委|党工委|街道|镇|乡"
     r"|法治政府建设工作领导小组|领导小组(?:办公室)?)$"
 )
 _TITLE_WORDS = re.compile(r"报告|总结|情况")
@@ -52,14 +39,8 @@ _REAL_BODY = 200
 _TRAILER = re.compile(r"^(?:附件|附表|抄送|抄报|主送|印发|联系人|联系电话|（此件|\(此件|此件|签发|校对|打印)")
 
 # ---- headings -------------------------------------------------------------
-_HEADINGS = [
-    (1, re.compile(rf"([{_CN}]{{1,3}})\s*[、.．]\s*")),
-    (2, re.compile(rf"[（(]\s*([{_CN}]{{1,3}})\s*[）)]\s*[、.．]?\s*")),
-    (3, re.compile(r"(\d{1,2})\s*(?:[、．]|\.(?!\d))\s*")),
-    (4, re.compile(r"[（(]\s*(\d{1,2})\s*[）)]\s*|([①-⑳])\s*")),
-]
-_POINT = re.compile(rf"(?:^|(?<=[。；！？;]))([{_CN}]{{1,3}})是(?=[^，。；、]{{2}})", re.M)
-_TITLE_END = re.compile(r"[。！？；;：:]|(?<=[\u4e00-\u9fff]) (?=[\u4e00-\u9fff])")
+_POINT = re.compile(rf"(?:^|(?<=[。；！？;]))([{CN_NUMBERS}]{{1,3}})是(?=[^，。；、]{{2}})", re.M)
+_TITLE_END = re.compile(rf"[。！？；;：:]|(?<=[{HAN}]) (?=[{HAN}])")
 _POINT_END = re.compile(r"[。！？；;，,：:]")
 _HEADING_MAX = 80
 
@@ -78,40 +59,6 @@ _SENT = re.compile(
     r"(?:《[^《》\n]{0,200}》|“[^“”\n]{0,400}”|[^。！？；!?;\n])+(?:[。！？；!?;]+[”’」』）)]*)?"
     r"|[。！？；!?;]+"
 )
-
-
-@dataclass
-class Line:
-    start: int
-    end: int
-    text: str
-
-    @property
-    def title_like(self) -> bool:
-        return len(self.text) <= 60 and not _SENT_PUNCT.search(self.text)
-
-    @property
-    def clutter(self) -> bool:
-        return len(self.text) <= 120 and bool(_CLUTTER.search(self.text))
-
-    @property
-    def is_date(self) -> bool:
-        return len(self.text) <= 20 and bool(_DATE_LINE.fullmatch(self.text.replace(" ", "")))
-
-
-def lines_of(text: str, start: int = 0, end: int | None = None) -> list[Line]:
-    """The non-empty lines of ``text[start:end]`` with their offsets."""
-    end = len(text) if end is None else end
-    out: list[Line] = []
-    pos = start
-    while pos < end:
-        nl = text.find("\n", pos, end)
-        if nl < 0:
-            nl = end
-        if nl > pos and text[pos:nl].strip():
-            out.append(Line(pos, nl, text[pos:nl]))
-        pos = nl + 1
-    return out
 
 
 # ---- stage: structure -----------------------------------------------------
@@ -201,7 +148,7 @@ def _report_starts(lines: list[Line]) -> list[int]:
 
 
 def _is_report_title(text: str) -> bool:
-    return (len(text) <= 60 and not _SENT_PUNCT.search(text) and not _heading_at(text, 0)
+    return (title_like(text) and not heading_at(text, 0)
             and "法治" in text and bool(_REPORT_TITLE.search(text)))
 
 
@@ -226,7 +173,7 @@ def _find_title(rep: Report, lines: list[Line]) -> int:
     for i, ln in enumerate(lines[:20]):
         if ln.clutter:
             continue
-        if not ln.title_like or _heading_at(ln.text, 0):
+        if not ln.title_like or heading_at(ln.text, 0):
             break
         head.append(i)
     # the first block of consecutive title-like lines naming a report
@@ -253,23 +200,13 @@ def _find_title(rep: Report, lines: list[Line]) -> int:
     return (head[-1] + 1) if head else 0
 
 
-def _heading_at(text: str, pos: int) -> tuple[int, str, int] | None:
-    """(level, number, end of the number) of a numbered heading at ``pos``."""
-    for level, pat in _HEADINGS:
-        m = pat.match(text, pos)
-        if m:
-            number = m.group(1) or (m.group(2) if m.lastindex and m.lastindex >= 2 else "")
-            return level, number or m.group().strip(), m.end()
-    return None
-
-
 def _sections(text: str, lines: list[Line], content_end: int) -> list[Section]:
     """Numbered headings with their spans and parent links."""
     found: list[tuple[int, int, str, str, int]] = []   # start, level, number, title, title end
     for ln in lines:
         if ln.start >= content_end:
             break
-        h = _heading_at(text, ln.start)
+        h = heading_at(text, ln.start)
         if h and (len(ln.text) <= _HEADING_MAX or _TITLE_END.search(text, h[2], ln.end)):
             level, number, after = h
             m = _TITLE_END.search(text, after, ln.end)
@@ -321,8 +258,6 @@ def run_sentences(doc: Doc) -> None:
     A later report of a split file that names no unit of its own is folded
     back into the report before it: the split was a false alarm.
     """
-    from ingest import metadata
-
     kept: list[Report] = []
     grown: set[int] = set()       # kept reports that took in later ones
     for rep in doc.reports:

@@ -29,14 +29,13 @@ from functools import cache
 
 from ingest.county import (NOT_IN_NAME, bounded, chain_before, division_forms, division_hits, divisions_in, lex,
                            level, not_unit, self_pattern, soft_stop, stop, townships, verb_prefix)
+from ingest.hanzi import HAN, HAN_CHAR
 from ingest.rules import rule
 
 GAZETTEER = rule("units.gazetteer")
 PRESENTED = rule("units.presented")
 COUNTY = rule("units.county")
 
-_HAN = r"\u4e00-\u9fff"
-_HAN_CHAR = re.compile(rf"[{_HAN}]")
 
 #: where a township-level name may end, for the gazetteer to check: built
 #: from [not_a_suffix] (镇 not in 镇压 or 镇江市, 街 where 街道 may be meant)
@@ -58,9 +57,9 @@ _ORGAN_SPLIT = re.compile(r"人民政府|政府|委员会|中共|党委|党工�
 _NAME_MAX = {"街道": 6, "镇": 6, "乡": 7, "街": 4}
 
 #: a header line that is only the unit's organ (某某镇人民政府)
-_ORGAN_LINE = re.compile(rf"^[{_HAN}]{{2,20}}(?:人民政府|政府|办事处|党委|党工委)$")
+_ORGAN_LINE = re.compile(rf"^[{HAN}]{{2,20}}(?:人民政府|政府|办事处|党委|党工委)$")
 #: a web page's publisher field (发布机构：某某镇人民政府); group 1 the body
-PUBLISHER_FIELD = re.compile(rf"(?:发布机构|发文机关|发文机构|来源)\s*[:：|｜\]]?\s*[|｜]?\s*\]?\s*([{_HAN}]{{2,30}})")
+PUBLISHER_FIELD = re.compile(rf"(?:发布机构|发文机关|发文机构|来源)\s*[:：|｜\]]?\s*[|｜]?\s*\]?\s*([{HAN}]{{2,30}})")
 
 
 @dataclass
@@ -100,7 +99,7 @@ def proposals(s: str, *, presented: bool = False) -> list[tuple[str, str, int, i
         if suf in ("镇", "乡", "街") and s.startswith("街道", e):
             continue                    # 嘉定镇街道, 人民街街道: the 街道 is the unit
         k = a
-        while k > 0 and a - k < _STEM_MAX and _HAN_CHAR.match(s, k - 1):
+        while k > 0 and a - k < _STEM_MAX and HAN_CHAR.match(s, k - 1):
             k -= 1
         for i in range(k, a):
             stem = s[i:a]
@@ -142,17 +141,17 @@ def candidates(s: str) -> list[tuple[str, str, int]]:
                 cut = max(cut, at + len(dname))
         name = left[cut:]
         k = len(name)
-        while k > 0 and _HAN_CHAR.match(name[k - 1]) and (
+        while k > 0 and HAN_CHAR.match(name[k - 1]) and (
                 name[k - 1] not in stops or (k == len(name) and name[k - 1] in soft)):
             k -= 1          # 太和镇: a soft stop right before the suffix is part of the name
-        if k > 0 and len(name) - k < 2 and name[k - 1] in stops and (k == 1 or not _HAN_CHAR.match(name[k - 2])):
+        if k > 0 and len(name) - k < 2 and name[k - 1] in stops and (k == 1 or not HAN_CHAR.match(name[k - 2])):
             k -= 1          # 和平镇 at the start of a clause
         name = name[k:]
         while len(name) >= 4 and verbs.match(name):
             name = verbs.sub("", name, count=1)
         if not name:
             continue
-        g = re.match(rf"[{_HAN}]{{2,4}}?(?:县|区|旗|市)(?=[{_HAN}]{{2}})", name)
+        g = re.match(rf"[{HAN}]{{2,4}}?(?:县|区|旗|市)(?=[{HAN}]{{2}})", name)
         if g and not NOT_IN_NAME.search(g.group()[:-1]):
             name = name[g.end():]       # 某某县江口镇 with a county the gazetteer lacks
         full = name + ("街道" if suf == "街道" else suf)

@@ -44,3 +44,8 @@ class QueryError(FazhiError):
 
 class SettingError(FazhiError):
     """A setting with a bad value; the message names the setting."""
+
+
+class PipelineError(FazhiError):
+    """The pipeline cannot be built: a component's target does not import, or
+    a component requires what only a later one assigns.  Names them."""

@@ -26,7 +26,6 @@ import datetime as dt
 from array import array
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 #: Entity types, as the gold keys and the pages name them.
 TOWNSHIP = "镇"
@@ -98,6 +97,36 @@ class ReportMeta:
     def is_township(self) -> bool:
         return self.kind in ("镇", "乡", "街道", "苏木")
 
+    def name_forms(self, *, stems: bool = True) -> tuple[str, ...]:
+        """How a text may name the reporting unit, longest first.
+
+        With its county in front (云阳县江口镇), as the report names it
+        (江口镇, 鹤龙街), the gazetteer's name (鹤龙街道), and the stem
+        without its kind (江口, 鹤龙).  The kind is ``kind``, not whatever
+        a name happens to end with: 城区街道's stem is 城区, never 街道.  A
+        stem of one character (唐镇 → 唐) is no form: alone it matches the
+        first character of unrelated words.  ``stems=False`` leaves the
+        stems out, for a caller that finds the stem through its own rules.
+        """
+        forms: list[str] = []
+        for name in (self.unit, self.unit_name):
+            if not name:
+                continue
+            if self.county and not name.startswith(self.county):
+                forms.append(self.county + name)
+            forms.append(name)
+            if stems and self.kind and name.endswith(self.kind) and len(name) - len(self.kind) >= 2:
+                forms.append(name[: -len(self.kind)])
+        return tuple(sorted(dict.fromkeys(forms), key=len, reverse=True))
+
+    def place_names(self, *, stems: bool = True) -> tuple[str, ...]:
+        """Names a local label may start with, longest first (so 云阳县江口镇
+        goes before 云阳县): the unit's :meth:`name_forms` and its county,
+        prefecture and province."""
+        outer = [p for p in (self.county, self.prefecture, self.province) if p]
+        forms = [*self.name_forms(stems=stems), *outer]
+        return tuple(sorted(dict.fromkeys(forms), key=len, reverse=True))
+
 
 @dataclass
 class Mention:
@@ -111,13 +140,37 @@ class Mention:
     sentence: int         # Sentence.index within the report
     subtype: str | None = None
     source: str = ""      # the recogniser that found it
-    attrs: dict[str, Any] = field(default_factory=dict)
     # aliases: extra names (official full name, the typo as written)
     aliases: set[str] = field(default_factory=set)
     entity: str | None = None   # set by resolve: Entity.key
     # ids of the rules that made and trimmed it, in order (ingest.rules;
     # declared in data/lexicons/, scored by ``fazhi-kg eval --rules``)
     rules: list[str] = field(default_factory=list)
+    # -- what a recogniser tells the later stages (None/False: not said) --
+    # the name identity is minted from, when not the label: a law's official
+    # full name, a system's or activity's canonical name, 党委 for 镇党委 (resolve)
+    key: str | None = None
+    # may stand inside a longer mention: settle keeps both (宪法 in 宪法宣传日)
+    nested: bool = False
+    # organisations: whose body it is — local (the township's), county (县委,
+    # the county's) or shared (国务院, a law firm); resolve mints by it
+    scope: str = "local"
+    # the county a county-scope body or a named township belongs to (云阳县)
+    county: str | None = None
+    # divisions: county | prefecture | province (the division's class)
+    level: str | None = None
+    # organisations: a law firm (fz:LawFirm); also set by the adviser relator
+    law_firm: bool = False
+    # persons: the whole post chain as written (党委副书记、镇长), and the
+    # label of the body it belongs to
+    post: str | None = None
+    org_label: str | None = None
+    # activities: a date stated with it (12-04, 2023-03-15), and a count
+    # (召开12次 → 12, "次"; "more" for 12余次)
+    date: str | None = None
+    count: int | float | None = None
+    count_unit: str | None = None
+    count_approx: str | None = None
 
 
 @dataclass
@@ -149,7 +202,19 @@ class Relation:
     subject: Mention | None
     obj: Mention | str | int | float | None
     sentence: int
-    attrs: dict[str, Any] = field(default_factory=dict)
+    # legalAdvisor: 律师事务所 / 律师 / 公职律师 / 团队 / 未说明, and a team's size
+    advisor_kind: str | None = None
+    team_size: int | None = None
+    # an object with no mention (an adviser the text does not name): its
+    # IRI, label and classes beyond the one its predicate implies
+    target: str | None = None
+    label: str | None = None
+    extra_types: tuple[str, ...] = ()
+    # township → activity: the activity's count and date, on the fact
+    count: int | float | None = None
+    date: str | None = None
+    # holdsPost: the organisation the post belongs to (None: not named)
+    org_mention: Mention | None = None
 
 
 @dataclass
@@ -163,7 +228,12 @@ class Entity:
     subtype: str | None = None
     scope: str | None = None    # key of the township a local entity belongs to
     mentions: list[Mention] = field(default_factory=list)
-    attrs: dict[str, Any] = field(default_factory=dict)
+    # from its mentions (the first that says): division class, law firm,
+    # a person's post, an activity's date
+    level: str | None = None
+    law_firm: bool = False
+    post: str | None = None
+    date: str | None = None
 
 
 @dataclass

@@ -109,7 +109,7 @@ def entity_class(ent: Entity) -> str:
     row = types.get(ent.type)
     if row is None:
         return T.Entity
-    return _class_iri(row.class_for(ent.attrs.get("level") or ent.subtype))
+    return _class_iri(row.class_for(ent.level or ent.subtype))
 
 
 def _class_iri(cls: types.EntityClass) -> str:
@@ -225,7 +225,7 @@ def _divisions(w: _Writer, rep: Report) -> None:
 def _entity(w: _Writer, ent: Entity) -> None:
     e = _iri(ent.key)
     w.add(e, A, entity_class(ent))
-    if ent.subtype == "律师事务所" or ent.attrs.get("law_firm"):
+    if ent.subtype == "律师事务所" or ent.law_firm:
         w.add(e, A, T.LawFirm)
     w.add(e, LABEL, _zh(ent.label))
     for alias in sorted(ent.aliases):
@@ -234,10 +234,10 @@ def _entity(w: _Writer, ent: Entity) -> None:
         w.add(e, T.subtype, _zh(ent.subtype))
     if ent.scope:
         w.add(e, T.scope, _iri(ent.scope))
-    if ent.attrs.get("post"):
-        w.add(e, T.holdsPost, _zh(ent.attrs["post"]))
-    if ent.attrs.get("date"):
-        w.add(e, T.date, _zh(str(ent.attrs["date"])))
+    if ent.post:
+        w.add(e, T.holdsPost, _zh(ent.post))
+    if ent.date:
+        w.add(e, T.date, _zh(str(ent.date)))
 
 
 def _relation(w: _Writer, rep: Report, rel: Relation, sent_iri: list[str]) -> None:
@@ -250,7 +250,7 @@ def _relation(w: _Writer, rep: Report, rel: Relation, sent_iri: list[str]) -> No
             return
         obj = _iri(rel.obj.entity)
     elif rel.obj is None:
-        target = rel.attrs.get("target")
+        target = rel.target
         if not target:
             return
         obj = _iri(target)
@@ -264,24 +264,20 @@ def _relation(w: _Writer, rep: Report, rel: Relation, sent_iri: list[str]) -> No
     about = obj if obj.startswith("<") else s
     if rel.sentence is not None and 0 <= rel.sentence < len(sent_iri):
         w.add(sent_iri[rel.sentence], T.attests, about)
-    a = rel.attrs
-    if a.get("advisor_kind"):
-        w.add(about, T.advisorKind, _zh(a["advisor_kind"]))
-    if a.get("team_size"):
-        w.add(about, T.teamSize, _int(a["team_size"]))
-    if a.get("count") is not None:
-        w.add(about, T.count, _num(a["count"]))
-    if a.get("date"):
-        w.add(about, T.date, _zh(str(a["date"])))
-    org = a.get("org")
-    if isinstance(a.get("org_mention"), Mention) and a["org_mention"].entity:
-        org = a["org_mention"].entity
-    if org:
-        w.add(s, MEMBER, _iri(org))
-    for extra in a.get("extra_types", ()):
+    if rel.advisor_kind:
+        w.add(about, T.advisorKind, _zh(rel.advisor_kind))
+    if rel.team_size:
+        w.add(about, T.teamSize, _int(rel.team_size))
+    if rel.count is not None:
+        w.add(about, T.count, _num(rel.count))
+    if rel.date:
+        w.add(about, T.date, _zh(str(rel.date)))
+    if rel.org_mention is not None and rel.org_mention.entity:
+        w.add(s, MEMBER, _iri(rel.org_mention.entity))
+    for extra in rel.extra_types:
         w.add(obj, A, _iri(str(extra)))
-    if a.get("label") and obj.startswith("<"):
-        w.add(obj, LABEL, _zh(a["label"]))
+    if rel.label and obj.startswith("<"):
+        w.add(obj, LABEL, _zh(rel.label))
 
 
 def _indicator(w: _Writer, rep: Report, i: int, ind: Indicator, sent_iri: list[str]) -> None:

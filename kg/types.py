@@ -41,7 +41,7 @@ ADVISOR = "法律顾问"
 #: Identity scopes (EntityType.scope).
 NATIONAL = "national"      # one node wherever it is named: law/<name>
 LOCAL = "local"            # one node per township: org/<county>/<township>/<name>
-BY_MENTION = "mention"     # the recogniser says (Mention.attrs["scope"]): local, county or shared
+BY_MENTION = "mention"     # the recogniser says (Mention.scope): local, county or shared
 COUNTY = "county"          # (a mention's) one node per county: org/<county>/<name>
 TOWNSHIP_SCOPE = "township"  # the township gazetteer's identity (resolve.township_key)
 DIVISION_SCOPE = "division"  # <level>/<name>: county/云阳县
@@ -63,7 +63,7 @@ class EntityClass:
     rank: int = 50
     written: bool = True      # False: only a superclass (fz:Division), never written
     apart: bool = False       # counted on a line of its own (律师事务所), not in its type's
-    level: str | None = None  # the division level (Entity.attrs["level"]) that picks it
+    level: str | None = None  # the division level (Entity.level) that picks it
     search: str | None = None  # its name in search.rq's type choices, when not zh
 
     @property

@@ -18,7 +18,8 @@ from urllib.parse import quote
 import pytest
 from click.testing import CliRunner
 
-from ingest import recognize
+from ingest import pipeline
+from ingest.registry import Component
 from kg import types
 from kg.cli import cli
 from kg.model import Doc, Mention, Report
@@ -66,7 +67,9 @@ NAME = "法治共建合作备忘录"
 def document_type() -> Iterator[None]:
     mp = pytest.MonkeyPatch()
     types.register(DOCUMENT)
-    mp.setattr(recognize, "RECOGNIZERS", [*recognize.RECOGNIZERS, f"{__name__}:find_documents"])
+    mp.setattr(pipeline, "STAGES", list(pipeline.STAGES))    # undone below
+    pipeline.add_part("recognise", Component("documents", f"{__name__}:find_documents",
+                                             "documents (a test type)", assigns=("mentions.文件",)))
     yield
     mp.undo()
     types.unregister(DOCUMENT.key)

@@ -5,7 +5,7 @@ import datetime as dt
 
 import pytest
 
-from ingest.metadata import parse_date
+from ingest.dates import parse as parse_date
 from ingest.pipeline import run_text
 from kg.errors import InputError
 from kg.model import ReportMeta

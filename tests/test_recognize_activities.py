@@ -30,9 +30,9 @@ def test_named_training_and_lecture():
 def test_count_after_the_name():
     found = activities("全年开展法治宣讲80余场次，覆盖群众5000人次。")
     assert [m.label for m in found] == ["法治宣讲"]
-    assert found[0].attrs["count"] == 80
-    assert found[0].attrs["count_unit"] == "场次"
-    assert found[0].attrs["count_approx"] == "more"
+    assert found[0].count == 80
+    assert found[0].count_unit == "场次"
+    assert found[0].count_approx == "more"
 
 
 def test_counted_generic_meeting_is_an_activity():
@@ -42,9 +42,9 @@ def test_counted_generic_meeting_is_an_activity():
 
 def test_constitution_day_has_canonical_label_and_date():
     found = activities("利用“12·4”宪法宣传日开展集中宣传。")
-    day = next(m for m in found if m.attrs.get("key") == "宪法宣传日")
+    day = next(m for m in found if m.key == "宪法宣传日")
     assert day.label == "宪法宣传日"
-    assert day.attrs["date"] == "12-04"
+    assert day.date == "12-04"
     assert "国家宪法日" in day.aliases
     # 宪法 inside the day is not left as a separate law mention
     assert not [m for m in mentions("利用12月4日宪法宣传日开展宣传。") if m.type == LAW]
@@ -53,7 +53,7 @@ def test_constitution_day_has_canonical_label_and_date():
 def test_national_security_day_and_numbered_campaign():
     found = activities("在4月15日全民国家安全教育日期间落实“八五”普法要求。")
     by_label = {m.label: m for m in found}
-    assert by_label["国家安全教育日"].attrs["date"] == "04-15"
+    assert by_label["国家安全教育日"].date == "04-15"
     assert "八五普法" in by_label
 
 
@@ -101,8 +101,8 @@ def test_campaign_named_in_quotes_before_theme():
 def test_meetings_held_or_counted_are_activities():
     found = {m.label: m for m in activities(
         "全年召开镇党组会6次、安全生产委员会会议2次，每月召开一次推进会。")}
-    assert found["镇党组会"].attrs["count"] == 6
-    assert found["安全生产委员会会议"].attrs["count"] == 2
+    assert found["镇党组会"].count == 6
+    assert found["安全生产委员会会议"].count == 2
     assert "推进会" in found
 
 
@@ -126,9 +126,9 @@ def test_study_forms_counted_or_held():
 def test_ceremony_show_exam_and_trial():
     assert labels("组织新任职干部举行宪法宣誓仪式。") == {"宪法宣誓仪式"}
     show = activities("举办法治文艺汇演2场。")
-    assert [m.label for m in show] == ["法治文艺汇演"] and show[0].attrs["count"] == 2
+    assert [m.label for m in show] == ["法治文艺汇演"] and show[0].count == 2
     trial = activities("组织执法骨干旁听庭审3次。")
-    assert [m.label for m in trial] == ["旁听庭审"] and trial[0].attrs["count"] == 3
+    assert [m.label for m in trial] == ["旁听庭审"] and trial[0].count == 3
 
 
 def test_a_head_joined_after_another_shares_its_qualifier():
@@ -143,8 +143,8 @@ def test_inspections_and_campaigns():
 
 def test_commemorative_days_have_dates():
     found = {m.label: m for m in activities("借助“三八”妇女节、全民国家安全日开展宣传。")}
-    assert found["三八妇女节"].attrs["date"] == "03-08"
-    assert found["国家安全教育日"].attrs["date"] == "04-15"
+    assert found["三八妇女节"].date == "03-08"
+    assert found["国家安全教育日"].date == "04-15"
 
 
 def test_party_day_and_annual_report_on_the_rule_of_law():
@@ -176,14 +176,14 @@ def test_a_plan_is_not_the_study():
 
 def test_a_head_alone_is_the_reports_one_named_activity():
     found = activities("召开法治政府建设专题会议研究部署。\n下半年再次召开专题会议。")
-    assert {m.attrs.get("key", m.label) for m in found} == {"法治政府建设专题会议"}
+    assert {(m.key or m.label) for m in found} == {"法治政府建设专题会议"}
 
 
 def test_a_date_stated_before_the_activity():
     found = activities("2023年3月15日，镇司法所举办消费者权益保护法治讲座。")
     lecture = next(m for m in found if m.label.endswith("讲座"))
-    assert lecture.attrs["date"] == "2023-03-15"
-    assert "date" not in activities("开展法治讲座，5月起每月排查一次。")[0].attrs
+    assert lecture.date == "2023-03-15"
+    assert activities("开展法治讲座，5月起每月排查一次。")[0].date is None
 
 
 def test_mentions_carry_the_rules_that_made_them():
@@ -215,6 +215,6 @@ def test_verbs_that_lead_people_or_pass_on_words_end_a_name():
 def test_a_count_written_before_the_name():
     found = activities("全年共召开12次党政联席会议。")
     assert [m.label for m in found] == ["党政联席会议"]
-    assert found[0].attrs["count"] == 12 and found[0].attrs["count_unit"] == "次"
+    assert found[0].count == 12 and found[0].count_unit == "次"
     once = activities("每季度召开一次专题会议。")[0]
-    assert once.attrs["count"] == 1
+    assert once.count == 1

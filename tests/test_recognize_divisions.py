@@ -20,7 +20,7 @@ def _run(text: str, unit: str = "石桥镇", kind: str = "镇"):
 
 
 def _divs(rep):
-    return [(m.label, m.attrs["level"]) for m in rep.mentions if m.type == DIVISION]
+    return [(m.label, m.level) for m in rep.mentions if m.type == DIVISION]
 
 
 def _towns(rep, skip_head: bool = True):
@@ -32,7 +32,7 @@ def test_county_prefecture_province_levels():
     _, rep = _run("在云阳县委、县政府领导下，学习重庆市和邵阳市的经验。")
     assert _divs(rep) == [("云阳县", "county"), ("重庆市", "province"), ("邵阳市", "prefecture")]
     m = next(m for m in rep.mentions if m.type == DIVISION)
-    assert m.subtype == "county" and m.attrs["nested"] is True
+    assert m.subtype == "county" and m.nested is True
 
 
 def test_seat_of_superior_body_inside_org_name():
@@ -45,7 +45,7 @@ def test_chain_of_divisions_and_township_after_county():
     _, rep = _run("眉山市彭山区青龙镇人民政府", unit="公义镇")
     assert _divs(rep) == [("眉山市", "prefecture"), ("彭山区", "county")]
     town = next(m for m in rep.mentions if m.type == TOWNSHIP and m.sentence > 0)
-    assert town.label == "青龙镇" and town.attrs["county"] == "彭山区"
+    assert town.label == "青龙镇" and town.county == "彭山区"
 
 
 def test_reporting_unit_wherever_named():

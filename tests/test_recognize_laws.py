@@ -33,16 +33,16 @@ def test_title_of_known_law_gets_full_name_alias_and_key():
     assert set(got) == {"宪法", "中华人民共和国民法典"}
     assert got["宪法"].subtype == "法律"
     assert got["宪法"].aliases == {"中华人民共和国宪法"}
-    assert got["宪法"].attrs["key"] == "中华人民共和国宪法"
+    assert got["宪法"].key == "中华人民共和国宪法"
     assert got["中华人民共和国民法典"].aliases == {"民法典"}
-    assert got["中华人民共和国民法典"].attrs["key"] == "中华人民共和国民法典"
+    assert got["中华人民共和国民法典"].key == "中华人民共和国民法典"
     m = got["宪法"]
     assert doc.text[m.start:m.end] == "《宪法》"
 
 
 def test_both_spellings_of_one_law_share_a_key():
     _, found = _laws("学习《宪法》。开展中华人民共和国宪法宣传。")
-    keys = {m.attrs["key"] for m in found}
+    keys = {m.key for m in found}
     assert keys == {"中华人民共和国宪法"}
 
 
@@ -51,14 +51,14 @@ def test_version_kept_in_label_and_spellings_merge():
                      "并把《法治政府建设实施纲要(2021-2025年)》列入学习。")
     labels = {m.label for m in found}
     assert "法治政府建设实施纲要（2021—2025年）" in labels
-    assert len({m.attrs["key"] for m in found}) == 1
+    assert len({m.key for m in found}) == 1
     assert all(m.subtype == "政策文件" for m in found)
 
 
 def test_unversioned_title_takes_versioned_key_in_same_report():
     _, found = _laws("贯彻《全面深化改革示范纲要（2023-2027年）》。按照《全面深化改革示范纲要》要求推进。")
     assert len(found) == 2
-    assert found[0].attrs["key"] == found[1].attrs["key"] == "全面深化改革示范纲要（2023-2027年）"
+    assert found[0].key == found[1].key == "全面深化改革示范纲要（2023-2027年）"
 
 
 @pytest.mark.parametrize("title, subtype", [
@@ -81,7 +81,7 @@ def test_subtype_from_name(title, subtype):
 def test_local_document_has_no_shared_key():
     _, found = _laws("印发《石桥镇2024年普法工作计划》。", unit="石桥镇")
     assert found[0].subtype == "本地文件"
-    assert "key" not in found[0].attrs
+    assert found[0].key is None
 
 
 @pytest.mark.parametrize("title", ["行政执法证", "执法证", "法治日报", "宪法读本", "法治在身边栏目"])
@@ -144,7 +144,7 @@ def test_unknown_law_with_state_name_keyed_without_it():
     _, found = _laws("学习《中华人民共和国基层治理促进法》。")
     m = found[0]
     assert m.label == "中华人民共和国基层治理促进法" and m.subtype == "法律"
-    assert m.attrs["key"] == "基层治理促进法" and "基层治理促进法" in m.aliases
+    assert m.key == "基层治理促进法" and "基层治理促进法" in m.aliases
 
 
 def test_title_inside_an_activity_stays_after_settle():

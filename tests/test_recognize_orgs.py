@@ -21,8 +21,8 @@ def test_law_firm_boundaries_and_identity():
     assert not any(t.startswith(("我镇", "聘请")) for t in found)
     firm = found["明远律师事务所"]
     assert firm.subtype == "律师事务所"
-    assert firm.attrs["scope"] == "shared" and firm.attrs["key"] == "明远律师事务所"
-    assert firm.attrs["law_firm"] is True
+    assert firm.scope == "shared" and firm.key == "明远律师事务所"
+    assert firm.law_firm is True
 
 
 def test_bare_law_firm_is_not_one_firm():
@@ -31,17 +31,18 @@ def test_bare_law_firm_is_not_one_firm():
 
 def test_party_committee_variants_share_a_key():
     found = by_text("中共青石镇委员会高度重视。镇党委召开会议。青石镇党委、政府部署工作。")
-    keys = {t: m.attrs["key"] for t, m in found.items()}
+    keys = {t: m.key for t, m in found.items()}
     assert keys["中共青石镇委员会"] == keys["镇党委"] == keys["青石镇党委"] == "党委"
     assert keys["政府"] == "人民政府"       # shares 青石镇 with the 党委 before it
-    assert all(m.attrs["scope"] == "local" for m in found.values())
+    assert all(m.scope == "local" for m in found.values())
 
 
 def test_government_and_county_bodies():
     found = by_text("在县委、县政府的领导下，配合县法院审理案件。", head="青石镇2023年法治政府建设工作报告\n")
-    assert found["县委"].attrs == {"scope": "county", "key": "县委", "nested": True}
-    assert found["县政府"].attrs["key"] == "县人民政府"
-    assert found["县法院"].subtype == "法院" and found["县法院"].attrs["scope"] == "county"
+    m = found["县委"]
+    assert (m.scope, m.key, m.nested, m.county) == ("county", "县委", True, None)
+    assert found["县政府"].key == "县人民政府"
+    assert found["县法院"].subtype == "法院" and found["县法院"].scope == "county"
 
 
 def test_quality_of_government_is_not_a_body():
@@ -56,7 +57,7 @@ def test_units_cut_at_verbs():
     found = by_text("依托镇综合执法大队开展巡查，由司法所牵头。")
     assert set(found) == {"镇综合执法大队", "司法所"}
     assert found["镇综合执法大队"].subtype == "执法机构"
-    assert found["司法所"].attrs["key"] == "司法所"
+    assert found["司法所"].key == "司法所"
 
 
 def test_leading_group_named_with_and():
@@ -77,9 +78,9 @@ def test_slogans_and_websites_are_not_units():
 
 def test_yifazhi_office_key():
     found = by_text("县委全面依法治县委员会办公室开展督察，县依法治县办予以通报。")
-    keys = {m.attrs["key"] for m in found.values()}
+    keys = {m.key for m in found.values()}
     assert keys == {"依法治县办"}
-    assert all(m.attrs["scope"] == "county" for m in found.values())
+    assert all(m.scope == "county" for m in found.values())
 
 
 def test_law_firm_trade_names_jieba_tags_as_verbs_or_cuts() -> None:
@@ -170,7 +171,7 @@ def test_a_conjunction_read_as_a_county_stays_out_of_the_name():
 
 def test_an_office_and_its_short_name_are_one_body():
     doc = run_text("青石镇2023年法治政府建设工作报告\n由党政办牵头。党政综合办公室负责日常工作。", until="recognise")
-    keys = {m.attrs["key"] for m in doc.reports[0].mentions if m.type == "机构"}
+    keys = {m.key for m in doc.reports[0].mentions if m.type == "机构"}
     assert keys == {"党政办"}
 
 
@@ -183,7 +184,7 @@ def test_a_window_is_a_unit_only_under_a_quoted_name():
 def test_a_standing_committee_with_its_place_and_session():
     doc = run_text("松岭县青石镇2023年法治政府建设工作报告\n主动接受县人大常委会监督。"
                    "向松岭县第八届人民代表大会常务委员会报告工作。", until="recognise")
-    made = [(m.text, m.attrs["key"]) for m in doc.reports[0].mentions if m.type == "机构"]
+    made = [(m.text, m.key) for m in doc.reports[0].mentions if m.type == "机构"]
     assert made == [("县人大常委会", "县人大常委会"), ("松岭县第八届人民代表大会常务委员会", "县人大常委会")]
 
 

@@ -23,7 +23,7 @@ def _run(text: str, orgs: list[str] = ()):
 
 
 def _people(rep):
-    return [(m.label, m.attrs["post"]) for m in rep.mentions if m.type == PERSON]
+    return [(m.label, m.post) for m in rep.mentions if m.type == PERSON]
 
 
 def test_name_after_post_and_chain_of_posts():
@@ -36,17 +36,17 @@ def test_name_after_post_and_chain_of_posts():
 def test_organisation_written_before_the_post():
     _, rep = _run("聘请某某律师事务所律师陈晓东为法律顾问。", orgs=["某某律师事务所"])
     m = next(m for m in rep.mentions if m.type == PERSON)
-    assert (m.label, m.attrs["post"], m.attrs["org_label"]) == ("陈晓东", "律师", "某某律师事务所")
+    assert (m.label, m.post, m.org_label) == ("陈晓东", "律师", "某某律师事务所")
     rel = next(r for r in rep.relations if r.predicate == "holdsPost")
     assert rel.subject is m and rel.obj == "律师"
-    assert rel.attrs["org_mention"].label == "某某律师事务所"
+    assert rel.org_mention.label == "某某律师事务所"
 
 
 def test_name_before_general_secretary():
     _, rep = _run("深入学习贯彻习近平总书记重要讲话精神。")
     assert _people(rep) == [("习近平", "总书记")]
     rel = rep.relations[0]
-    assert rel.obj == "总书记" and rel.attrs["org_mention"] is None
+    assert rel.obj == "总书记" and rel.org_mention is None
 
 
 def test_words_after_a_post_are_not_names():

@@ -38,19 +38,19 @@ def test_list_sharing_the_head_gives_its_members():
 def test_three_systems_and_members():
     found = systems("全面落实行政执法“三项制度”，推行执法信息公示制度、"
                     "执法全过程记录、重大执法决定法制审核制度。")
-    keys = {m.attrs["key"] for m in found}
+    keys = {m.key for m in found}
     assert keys == {"三项制度", "行政执法公示制度", "行政执法全过程记录制度",
                     "重大执法决定法制审核制度"}
-    three = next(m for m in found if m.attrs["key"] == "三项制度")
+    three = next(m for m in found if m.key == "三项制度")
     assert three.label == "三项制度" and "行政执法三项制度" in three.aliases
-    record = next(m for m in found if m.attrs["key"] == "行政执法全过程记录制度")
+    record = next(m for m in found if m.key == "行政执法全过程记录制度")
     assert record.text == "执法全过程记录"
 
 
 def test_variants_of_one_system_share_a_key():
     a = systems("完善法律顾问工作机制。")[0]
     b = systems("落实政府法律顾问制度。")[0]
-    assert a.attrs["key"] == b.attrs["key"] == "法律顾问制度"
+    assert a.key == b.key == "法律顾问制度"
 
 
 def test_typo_in_the_head_is_mended_and_kept_as_alias():

@@ -15,8 +15,8 @@ def test_named_firm():
     rels = advisers("我镇聘请明远律师事务所律师作为政府法律顾问，全年审查合同20份。")
     assert len(rels) == 1
     rel = rels[0]
-    assert rel.subject is None and rel.attrs["advisor_kind"] == "律师事务所"
-    assert rel.obj.text == "明远律师事务所" and rel.obj.attrs["law_firm"] is True
+    assert rel.subject is None and rel.advisor_kind == "律师事务所"
+    assert rel.obj.text == "明远律师事务所" and rel.obj.law_firm is True
 
 
 def test_two_firms_two_relations():
@@ -27,25 +27,25 @@ def test_two_firms_two_relations():
 def test_unnamed_adviser_is_not_a_firm():
     rels = advisers("镇政府每年聘请法律顾问参与规范性文件审查。")
     assert len(rels) == 1
-    a = rels[0].attrs
-    assert rels[0].obj is None and a["advisor_kind"] == "未说明"
-    assert a["target"].endswith("/青石镇/未说明") and a["label"] == "法律顾问（未说明）"
+    a = rels[0]
+    assert a.obj is None and a.advisor_kind == "未说明"
+    assert a.target.endswith("/青石镇/未说明") and a.label == "法律顾问（未说明）"
 
 
 def test_team_with_size():
     rels = advisers("特别聘请了由6名律师组成的法律顾问团队，为重大决策提供意见。")
-    assert [r.attrs["advisor_kind"] for r in rels] == ["团队"]
-    assert rels[0].attrs["team_size"] == 6
+    assert [r.advisor_kind for r in rels] == ["团队"]
+    assert rels[0].team_size == 6
 
 
 def test_public_lawyers():
     rels = advisers("镇政府配备公职律师2名。")
-    assert [r.attrs["advisor_kind"] for r in rels] == ["公职律师"]
+    assert [r.advisor_kind for r in rels] == ["公职律师"]
 
 
 def test_specific_adviser_replaces_unnamed_one():
     rels = advisers("聘请明远律师事务所为法律顾问。落实聘请法律顾问制度。")
-    assert [r.attrs["advisor_kind"] for r in rels] == ["律师事务所"]
+    assert [r.advisor_kind for r in rels] == ["律师事务所"]
 
 
 def test_village_advisers_and_invitations_are_not_the_townships():
@@ -54,15 +54,15 @@ def test_village_advisers_and_invitations_are_not_the_townships():
 
 def test_firm_named_before_a_contract_verb():
     rels = advisers("与正衡律师事务所签订法律顾问服务合同，全年审查合同20份。")
-    assert [(r.attrs["advisor_kind"], r.obj.text) for r in rels] == [("律师事务所", "正衡律师事务所")]
+    assert [(r.advisor_kind, r.obj.text) for r in rels] == [("律师事务所", "正衡律师事务所")]
     assert advisers("与县司法局签订共建协议。") == []
 
 
 def test_serving_without_a_verb_of_engaging():
     rels = advisers("由镇司法所公职律师担任政府法律顾问。")
-    assert [r.attrs["advisor_kind"] for r in rels] == ["公职律师"]
+    assert [r.advisor_kind for r in rels] == ["公职律师"]
     rels = advisers("由明远律师事务所律师担任镇政府常年法律顾问。")
-    assert [(r.attrs["advisor_kind"], r.obj.text) for r in rels] == [("律师事务所", "明远律师事务所")]
+    assert [(r.advisor_kind, r.obj.text) for r in rels] == [("律师事务所", "明远律师事务所")]
     assert advisers("由村干部担任调解员。") == []
 
 
@@ -103,7 +103,7 @@ def test_plans_and_rules_are_not_engagements():
 def test_a_firm_named_only_as_where_lawyers_come_from():
     assert advisers("全镇14名村法律顾问均来自松涛律师事务所和弘毅律师事务所。") == []
     rels = advisers("聘请来自松涛律师事务所的律师李明远为镇政府法律顾问。")
-    assert [r.attrs["advisor_kind"] for r in rels] == ["律师"]
+    assert [r.advisor_kind for r in rels] == ["律师"]
     assert rels[0].obj.text == "李明远"
 
 
@@ -111,7 +111,7 @@ def test_a_count_of_firms_is_no_firm_name():
     for body in ("镇政府与3家律师事务所签订法律顾问合同。",
                  "聘请了两家知名律师事务所担任镇政府法律顾问。"):
         rels = advisers(body)
-        assert [r.attrs["advisor_kind"] for r in rels] == ["未说明"], body
+        assert [r.advisor_kind for r in rels] == ["未说明"], body
     doc = run_text(HEAD + "司法所与两家本地律师事务所签订协议。", until="recognise")
     assert [m.text for m in doc.reports[0].mentions if m.subtype == "律师事务所"] == []
 
@@ -128,12 +128,12 @@ def test_the_townships_own_adviser_in_its_common_forms():
     }
     for body, firm in cases.items():
         rels = advisers(body)
-        assert [(r.attrs["advisor_kind"], r.obj.text) for r in rels] == [("律师事务所", firm)], body
+        assert [(r.advisor_kind, r.obj.text) for r in rels] == [("律师事务所", firm)], body
 
 
 def test_township_and_village_advisers_side_by_side():
     rels = advisers("镇、村（社区）两级法律顾问全年审查合同46份。")
-    assert [r.attrs["advisor_kind"] for r in rels] == ["未说明"]
+    assert [r.advisor_kind for r in rels] == ["未说明"]
     rels = advisers("聘请松涛律师事务所为镇政府法律顾问，同时为各村聘请弘毅律师事务所律师担任村法律顾问。")
     assert [r.obj.text for r in rels] == ["松涛律师事务所"]
     rels = advisers("聘请弘毅律师事务所律师为镇政府及各村（社区）法律顾问。")
@@ -142,15 +142,15 @@ def test_township_and_village_advisers_side_by_side():
 
 def test_a_lawyer_named_beside_the_firm():
     rels = advisers("聘请松涛律师事务所律师周文博为镇政府法律顾问。")
-    assert sorted((r.attrs["advisor_kind"], r.obj.text) for r in rels) == [
+    assert sorted((r.advisor_kind, r.obj.text) for r in rels) == [
         ("律师", "周文博"), ("律师事务所", "松涛律师事务所")]
 
 
 def test_an_unnamed_lawyer_and_an_adviser_at_work():
     rels = advisers("续聘专业律师担任镇级法律顾问。")
-    assert [(r.attrs["advisor_kind"], r.obj) for r in rels] == [("律师", None)]
+    assert [(r.advisor_kind, r.obj) for r in rels] == [("律师", None)]
     rels = advisers("法律顾问全年审查合同30份，出具法律意见书8份。")
-    assert [r.attrs["advisor_kind"] for r in rels] == ["未说明"]
+    assert [r.advisor_kind for r in rels] == ["未说明"]
     assert advisers("村法律顾问全年审查合同30份。") == []
 
 
@@ -183,9 +183,9 @@ def test_a_role_in_front_of_a_firm_is_not_its_name():
 def test_a_verb_jieba_glued_to_the_firm_and_a_kind_of_adviser():
     # jieba reads 续聘华 as one word: the verb and the firm's first character
     rels = advisers("2023年续聘华信律师事务所为我镇常年法律顾问。")
-    assert [(r.attrs["advisor_kind"], r.obj.text) for r in rels] == [("律师事务所", "华信律师事务所")]
+    assert [(r.advisor_kind, r.obj.text) for r in rels] == [("律师事务所", "华信律师事务所")]
     rels = advisers("镇政府常年法律顾问参与重大决策论证12次。")
-    assert [r.attrs["advisor_kind"] for r in rels] == ["未说明"]
+    assert [r.advisor_kind for r in rels] == ["未说明"]
 
 
 def test_shortcomings_and_next_years_plans_engage_no_one():
@@ -219,7 +219,7 @@ def test_who_the_adviser_is():
     assert advisers("法律顾问为群众提供法律咨询服务。") == []
     # a team whose members come from firms: the team is the adviser, not the firms
     rels = advisers("镇法律顾问团成员分别来自弘毅律师事务所和松涛律师事务所。")
-    assert [(r.attrs["advisor_kind"], r.obj) for r in rels] == [("团队", None)]
+    assert [(r.advisor_kind, r.obj) for r in rels] == [("团队", None)]
 
 
 def test_a_paragraph_with_one_adviser_among_many_firms():
@@ -230,12 +230,12 @@ def test_a_paragraph_with_one_adviser_among_many_firms():
             "县政府法律顾问青禾律师事务所对我镇两项重大决策提出意见。"
             "下一步，拟聘请远帆律师事务所参与信访积案化解。")
     rels = advisers(body)
-    assert [(r.attrs["advisor_kind"], r.obj.text) for r in rels] == [("律师事务所", "松涛律师事务所")]
+    assert [(r.advisor_kind, r.obj.text) for r in rels] == [("律师事务所", "松涛律师事务所")]
 
 
 def test_a_team_of_firms_lawyers_is_the_adviser_not_the_firms():
     rels = advisers("镇法律顾问团由松涛律师事务所等3家律所的律师组成。")
-    assert [(r.attrs["advisor_kind"], r.obj) for r in rels] == [("团队", None)]
-    assert "team_size" not in rels[0].attrs          # 3家 counts firms, not lawyers
+    assert [(r.advisor_kind, r.obj) for r in rels] == [("团队", None)]
+    assert rels[0].team_size is None          # 3家 counts firms, not lawyers
     rels = advisers("聘请松涛律师事务所4名律师组成法律顾问团。")
-    assert [(r.attrs["advisor_kind"], r.attrs.get("team_size")) for r in rels] == [("团队", 4)]
+    assert [(r.advisor_kind, r.team_size) for r in rels] == [("团队", 4)]

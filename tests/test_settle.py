@@ -17,7 +17,7 @@ def by_definition(mentions: list[Mention]) -> list[Mention]:
     kept: list[Mention] = []
     for m in sorted(mentions, key=lambda m: (m.start - m.end, rank[m.source], m.start)):
         if all(m.end <= k.start or m.start >= k.end
-               or (m.attrs.get("nested") and k.start <= m.start and m.end <= k.end
+               or (m.nested and k.start <= m.start and m.end <= k.end
                    and (m.start, m.end) != (k.start, k.end)) for k in kept):
             kept.append(m)
     return sorted(kept, key=lambda m: (m.start, m.end))
@@ -30,7 +30,7 @@ spans = st.tuples(st.integers(0, 80), st.integers(1, 15), st.sampled_from(PRIORI
 @settings(max_examples=300, deadline=None)
 def test_settle_keeps_what_the_definition_keeps(raw) -> None:
     mentions = [Mention(type="机构", text="x" * n, label="x", start=s, end=s + n, sentence=0,
-                        source=src, attrs={"nested": True} if nested else {})
+                        source=src, nested=nested)
                 for s, n, src, nested in raw]
     assert [id(m) for m in settle(mentions, PRIORITY)] == [id(m) for m in by_definition(mentions)]
 

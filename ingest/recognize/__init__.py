@@ -3,58 +3,37 @@
 Each recogniser appends :class:`kg.model.Mention` objects (or, for figures,
 :class:`kg.model.Indicator`) to the report.  After all have run,
 :func:`settle` removes mentions that overlap a better one, so recognisers
-may be generous.  Add a recogniser by appending to ``RECOGNIZERS``.
+may be generous.  The recognisers, their order and what each requires and
+assigns are declared in :data:`ingest.registry.RECOGNIZERS`.
 """
 from __future__ import annotations
 
 import bisect
-import importlib
-from collections.abc import Callable
+from collections.abc import Sequence
 
-from kg.model import Doc, Mention, Report
-
-#: "module:function" in priority order: on an exact tie of span, the
-#: earlier recogniser wins.
-RECOGNIZERS: list[str] = [
-    "ingest.recognize.laws:find",
-    "ingest.recognize.divisions:find",
-    "ingest.recognize.orgs:find",
-    "ingest.recognize.systems:find",
-    "ingest.recognize.activities:find",
-    "ingest.recognize.persons:find",
-    "ingest.recognize.figures:find",
-]
-
-_LOADED: dict[str, Callable[[Doc, Report], None]] = {}
+from ingest.registry import Step
+from kg.model import Doc, Mention
 
 
-def _load(target: str) -> Callable[[Doc, Report], None] | None:
-    if target not in _LOADED:
-        module, _, func = target.partition(":")
-        try:
-            mod = importlib.import_module(module)
-        except ModuleNotFoundError as exc:
-            if exc.name != module:
-                raise
-            return None   # a recogniser not written yet
-        _LOADED[target] = getattr(mod, func)
-    return _LOADED[target]
-
-
-def run(doc: Doc) -> None:
+def run(doc: Doc, parts: Sequence[Step] | None = None) -> None:
+    """Run the recognisers (``parts``, built by the pipeline; by default
+    those of its recognise stage) on every report, then settle overlaps."""
+    if parts is None:
+        from ingest import pipeline
+        parts = pipeline.parts_of("recognise")
+    steps = parts
+    priority = [step.name for step in steps]
     for rep in doc.reports:
-        for target in RECOGNIZERS:
-            fn = _load(target)
-            if fn is not None:
-                fn(doc, rep)
-        rep.mentions = settle(rep.mentions, [t.split(":")[0].rsplit(".", 1)[-1] for t in RECOGNIZERS])
+        for step in steps:
+            step.fn(doc, rep)
+        rep.mentions = settle(rep.mentions, priority)
 
 
 def settle(mentions: list[Mention], priority: list[str] | None = None) -> list[Mention]:
     """Drop mentions that lie inside or across a longer one.
 
     A mention wholly inside a longer mention is dropped unless it sets
-    ``attrs["nested"] = True`` (the recogniser says both are real, as
+    ``nested`` (the recogniser says both are real, as
     with 宪法 inside 宪法宣传日).  Of two partly overlapping mentions the
     longer stays.  Exact duplicates keep the one of the higher-priority
     recogniser.
@@ -80,7 +59,7 @@ def settle(mentions: list[Mention], priority: list[str] | None = None) -> list[M
             if m.end <= k.start or m.start >= k.end:
                 continue
             inside = k.start <= m.start and m.end <= k.end
-            if inside and m.attrs.get("nested") and (m.start, m.end) != (k.start, k.end):
+            if inside and m.nested and (m.start, m.end) != (k.start, k.end):
                 continue
             ok = False
             break

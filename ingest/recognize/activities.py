@@ -16,9 +16,9 @@ commemorative days (宪法宣传日 with its date), 八五普法, 法律七进, 
 Variants of one activity share a canonical identity (activities-canonical.txt).
 
 A count stated right after the name ("法治宣讲100余场次") or right before
-it ("召开12次党政联席会议") goes into ``attrs["count"]`` and
-``attrs["count_unit"]``, a date stated before it in
-its sentence ("2023年5月，举办…") into ``attrs["date"]``.  Every rule that
+it ("召开12次党政联席会议") goes into ``Mention.count`` and
+``Mention.count_unit``, a date stated before it in
+its sentence ("2023年5月，举办…") into ``Mention.date``.  Every rule that
 makes or trims a mention is recorded in ``Mention.rules`` (ids declared in
 the activities-*.txt files).
 """
@@ -28,6 +28,9 @@ import re
 from bisect import bisect_right
 from functools import cache, lru_cache
 
+from ingest import numerals
+from ingest.dates import TEXT_DATE, partial_iso
+from ingest.hanzi import HAN
 from kg.model import ACTIVITY, ORGANIZATION, Doc, Mention, Report, Sentence
 from ingest.recognize.orgs import BODY_SUBTYPES
 from ingest.rules import mark, rule
@@ -119,7 +122,6 @@ def _held_in_clause(text: str, b: int) -> bool:
 _COUNT = re.compile(
     r"^\s*[（(]?\s*(?:共|累计|达|计|每[年月周季]度?)?\s*(?P<n>\d+(?:\.\d+)?|[一二两三四五六七八九十百]+)\s*"
     r"(?P<more>余|多)?\s*(?P<unit>场次|人次|场|次|期|批|轮|班)")
-_CN = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 #: A count written before the name: "召开一次专题会议".
 _COUNT_BEFORE = re.compile(r"(?P<n>\d+|[一二两三四五六七八九十]+)\s*(?P<unit>次|场|期|个|轮)$")
 _JOIN = re.compile(r"[、和及与]")
@@ -127,9 +129,9 @@ _JOIN = re.compile(r"[、和及与]")
 _DATE_LEAD = re.compile(r"^(?:\d{1,2}[·•・.]\d{1,2}|\d{1,2}月\d{1,2}日)")
 _COUNT_LEAD = re.compile(r"(?:\d+|[一二两三四五六七八九十]+)\s*(?:次|场|期|个|轮)")
 #: "进机关、进农村、进社区活动": a run of 进X joined by 、 is one campaign.
-_INTO_RUN = re.compile(r"(?:[进下][\u4e00-\u9fff]{1,3}、){2,}[进下][\u4e00-\u9fff]{1,3}[”\"]?(?:主题)?活动")
+_INTO_RUN = re.compile(rf"(?:[进下][{HAN}]{{1,3}}、){{2,}}[进下][{HAN}]{{1,3}}[”\"]?(?:主题)?活动")
 #: A date stated before an activity in its sentence: 2023年5月10日, 5月10日, 5月.
-_DATE = re.compile(r"(?:(?P<y>20\d\d)年)?(?P<m>1[0-2]|0?[1-9])月(?:(?P<d>[12]\d|3[01]|0?[1-9])[日号])?(?:[,，]|起|至今|期间)?")
+_DATE = re.compile(TEXT_DATE + r"(?:[,，]|起|至今|期间)?")
 #: How far before a name a stated date may be.
 DATE_REACH = 24
 
@@ -160,24 +162,6 @@ def _canonical() -> dict[str, tuple[str, tuple[str, ...], str | None]]:
 @cache
 def _bare() -> WholeNames:
     return WholeNames(_lines("activities-bare.txt"))
-
-
-def _number(raw: str) -> float | None:
-    if raw.replace(".", "", 1).isdigit():
-        return float(raw)
-    total, cur = 0, 0
-    for ch in raw:
-        if ch in _CN:
-            cur = _CN[ch]
-        elif ch == "十":
-            total += (cur or 1) * 10
-            cur = 0
-        elif ch == "百":
-            total += (cur or 1) * 100
-            cur = 0
-        else:
-            return None
-    return float(total + cur)
 
 
 @lru_cache(maxsize=4096)
@@ -218,42 +202,41 @@ def _date_before(text: str, start: int) -> str | None:
         found = d
     if found is None or re.search(r"[；;。至到]", text[found.end():start]):
         return None
-    y, m, d = found.group("y"), int(found.group("m")), found.group("d")
-    out = f"{m:02d}" if d is None else f"{m:02d}-{int(d):02d}"
-    return f"{y}-{out}" if y else out
+    return partial_iso(found)
 
 
 def _make(sent: Sentence, start: int, end: int, label: str, written: str,
           rules: tuple[str, ...] = ()) -> Mention:
     label = plain(label)
     aliases = {plain(written)}
-    attrs: dict = {}
+    key = date = count_unit = count_approx = None
+    number: int | float | None = None
     canon = _canonical().get(label) or _canonical().get(_DATE_LEAD.sub("", label))
     if canon is not None:
         aliases.add(label)
         label = canon[0]
         aliases.update(canon[1])
-        attrs["key"] = label
+        key = label
         if canon[2]:
-            attrs["date"] = canon[2]
+            date = canon[2]
     aliases.discard(label)
     # the count after the name ("法治讲座3场"), else right before it ("召开一次专题会议")
     count = _COUNT.match(sent.text[end:]) or _COUNT_BEFORE.search(sent.text, 0, start)
     if count:
-        n = _number(count.group("n"))
-        if n is not None:
-            attrs["count"] = int(n) if n.is_integer() else n
-            attrs["count_unit"] = count.group("unit")
+        v = numerals.value(count.group("n"))
+        if v is not None:
+            n = float(v)
+            number = int(n) if n.is_integer() else n
+            count_unit = count.group("unit")
             if "more" in count.re.groupindex and count.group("more"):
-                attrs["count_approx"] = "more"
-    if "date" not in attrs:
-        date = _date_before(sent.text, start)
-        if date:
-            attrs["date"] = date
+                count_approx = "more"
+    if date is None:
+        date = _date_before(sent.text, start) or None
     # 宪法 inside 宪法宣传日: the longer activity is the one to keep
     return Mention(type=ACTIVITY, text=sent.text[start:end], label=label,
                    start=sent.start + start, end=sent.start + end, sentence=sent.index,
-                   source=SOURCE, attrs=attrs, aliases=aliases, rules=list(rules))
+                   source=SOURCE, key=key, date=date, count=number, count_unit=count_unit,
+                   count_approx=count_approx, aliases=aliases, rules=list(rules))
 
 
 def _quoted_theme(text: str, b: int) -> int | None:
@@ -449,7 +432,7 @@ def _keep_bodies(sent: Sentence, found: list[Mention], orgs: list[Mention]) -> l
     for o in orgs:
         if any(m.start <= o.start and o.end <= m.end and (m.start, m.end) != (o.start, o.end)
                for m in found):
-            o.attrs["nested"] = True
+            o.nested = True
     return found
 
 
@@ -464,9 +447,9 @@ def _refer_back(found: list[Mention]) -> None:
         if h and m.label != h.group():
             by_head.setdefault(h.group(), []).append(m)
     for m in found:
-        if m.label in self_heads and len({o.attrs.get("key", o.label) for o in by_head.get(m.label, ())}) == 1:
+        if m.label in self_heads and len({o.key or o.label for o in by_head.get(m.label, ())}) == 1:
             named = by_head[m.label][0]
-            m.attrs["key"] = named.attrs.get("key", named.label)
+            m.key = named.key or named.label
             named.aliases.add(m.label)
             mark(m, REFER_BACK)
 

@@ -27,6 +27,7 @@ from functools import cache
 
 from kg.model import DIVISION, LAW, TOWNSHIP, Doc, Mention, Report
 from ingest import county, unit
+from ingest.hanzi import HAN
 from ingest.recognize.laws import lexicon, trie_regex
 from ingest.rules import rule
 
@@ -39,13 +40,12 @@ LISTED = rule("divisions.township_listed")
 
 SOURCE = "divisions"
 
-_CJK = "\u4e00-\u9fff"
 _TITLE = re.compile(r"《[^《》\n]*》")
 # A township standing alone: after a separator, 2–3 letters, 镇/乡/街道; kept
 # when a seat word follows (白沙镇人民政府) or it is one of a list of them
 # (白沙镇、长岭乡).
-_TOWNSHIP_WORD = re.compile(rf"(?:(?<=[^{_CJK}\d])|(?<=[的与和及同])|^)([{_CJK}]{{2,3}}(?:镇|乡|街道))")
-_TOWNSHIP_TAIL = re.compile(rf"([{_CJK}]{{2,4}}?)(镇|乡|街道)")
+_TOWNSHIP_WORD = re.compile(rf"(?:(?<=[^{HAN}\d])|(?<=[的与和及同])|^)([{HAN}]{{2,3}}(?:镇|乡|街道))")
+_TOWNSHIP_TAIL = re.compile(rf"([{HAN}]{{2,4}}?)(镇|乡|街道)")
 _LEVEL_ORDER = {"county": 0, "prefecture": 1, "province": 2}
 
 
@@ -79,10 +79,7 @@ def _pick(cands: list[Place]) -> Place:
 
 @cache
 def _tables() -> _Tables:
-    try:
-        from ingest import gazetteer
-    except ImportError:
-        return _Tables({}, 0, None, {}, {}, None)
+    from ingest import gazetteer
     full: dict[str, list[Place]] = {}
     two: dict[str, list[Place]] = {}
     short: dict[str, list[Place]] = {}
@@ -142,7 +139,7 @@ def division_mention(place: Place, written: str, start: int, end: int, sentence:
                      rule_id: str = FULL) -> Mention:
     m = Mention(type=DIVISION, text=written, label=place.label, start=start, end=end,
                 sentence=sentence, subtype=place.level, source=SOURCE,
-                attrs={"level": place.level, "nested": True}, rules=[rule_id])
+                level=place.level, nested=True, rules=[rule_id])
     for form in (written, place.official):
         if form != place.label:
             m.aliases.add(form)
@@ -152,9 +149,8 @@ def division_mention(place: Place, written: str, start: int, end: int, sentence:
 def township_mention(name: str, start: int, end: int, sentence: int, county: str | None,
                      rule_id: str = LISTED) -> Mention:
     m = Mention(type=TOWNSHIP, text=name, label=name, start=start, end=end,
-                sentence=sentence, source=SOURCE, attrs={"nested": True}, rules=[rule_id])
-    if county:
-        m.attrs["county"] = county
+                sentence=sentence, source=SOURCE, nested=True, county=county or None,
+                rules=[rule_id])
     return m
 
 

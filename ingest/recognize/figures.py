@@ -25,15 +25,13 @@ from __future__ import annotations
 import bisect
 import re
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
 from functools import cache, lru_cache
 
-import cn2an
-
-from kg.model import Doc, Indicator, Report, Sentence
+from ingest import numerals
 from ingest.lexicon import lines as _lines
 from ingest.lexicon import sections
 from ingest.rules import rule, words
+from kg.model import Doc, Indicator, Report, Sentence
 
 # the rules that make and name figures (data/lexicons/figures-patterns.txt)
 COUNT = rule("figures.count")
@@ -54,11 +52,6 @@ def _kinds(name: str) -> dict[str, str]:
     """A section of "WORD KIND" lines as a dict."""
     return dict(line.split() for line in _P.get(name, ()))
 
-
-# Arabic numbers with optional thousands separators and decimals.
-_ARABIC = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
-# Chinese numbers start with a digit word; 百/千 alone (百屏联动) are idioms.
-_CHINESE = r"[一二两三四五六七八九十][零〇一二两三四五六七八九十百千万亿]*"
 
 # Ends a clause: the metric of a figure never reaches across one.
 _CLAUSE_END = "，,；;。：:！!？?（）()【】[]/\n"
@@ -157,7 +150,7 @@ def _rules() -> _Rules:
     units = _alternation(canonical)
     figure = re.compile(
         rf"(?P<ord>第\s*)?(?<![0-9A-Za-z.\-_·•:#＃×*+])(?<![0-9A-Za-z]/)"
-        rf"(?P<num>{_ARABIC}|{_CHINESE})\s*"
+        rf"(?P<num>{numerals.ARABIC}|{numerals.CHINESE})\s*"
         rf"(?:(?P<more0>{_APPROX_INSIDE})(?=\s*[万亿]))?"
         rf"(?P<mul>[万亿](?=\s*(?:{_APPROX_INSIDE})?\s*(?:{units})))?\s*"
         rf"(?P<more>{_APPROX_INSIDE})?\s*"
@@ -184,17 +177,6 @@ def _rules() -> _Rules:
         dependent_end=tuple(dep["end"]),
         dependent_start=tuple(dep["start"]),
     )
-
-
-@lru_cache(maxsize=4096)
-def _number(num: str) -> Decimal | None:
-    """The value of a number as written (1,200 / 1.5 / 十二 / 两)."""
-    try:
-        if num[0].isdigit():
-            return Decimal(num.replace(",", ""))
-        return Decimal(str(cn2an.cn2an(num, "smart")))
-    except (InvalidOperation, ValueError, KeyError, TypeError):
-        return None
 
 
 def _strip(words: str, rules: _Rules) -> str:
@@ -282,11 +264,11 @@ def _figures(text: str, rules: _Rules) -> list[_Found]:
         every = text.rfind(_EVERY, c0, m.start())
         if every >= 0 and m.start() - every <= _EVERY_GAP:
             continue                       # 每季度1次: a rule
-        value = _number(num)
+        value = numerals.value(num)
         if value is None:
             continue
         if m.group("mul"):
-            value *= 10_000 if m.group("mul") == "万" else 100_000_000
+            value *= numerals.MULTIPLIER[m.group("mul")]
         approx = None
         if m.group("more") or m.group("more0"):
             approx = "more"
@@ -465,27 +447,13 @@ def _plan_sentences(rep: Report) -> set[int]:
     return out
 
 
-def _places(rep: Report) -> tuple[str, ...]:
-    """Names of the reporting unit that may open a metric (江口镇, 江口)."""
-    unit = rep.meta.unit or ""
-    # The unit as the metadata gives it may carry its county (云阳县江口镇).
-    unit = re.split(r"[县市区旗]", unit)[-1] if re.search(r"[县市区旗].", unit) else unit
-    if len(unit) < 2:
-        return ()
-    out = [unit]
-    m = re.fullmatch(r"(.{2,})(?:镇|乡|街道|街道办事处)", unit)
-    if m:
-        out.append(m.group(1))
-    return tuple(sorted(out, key=len, reverse=True))
-
-
 def find(doc: Doc, rep: Report) -> None:
     """Append every reported figure of ``rep`` to ``rep.indicators``."""
     rules = _rules()
     plan = _plan_sentences(rep)
     # Numbers inside a name found by the other recognisers (三项制度,
     # "141"体系, a place such as 五家渠市) are part of that name.
-    places = _places(rep)
+    places = rep.meta.name_forms()
     names = sorted((m.start, m.end) for m in rep.mentions if m.end - m.start > 1)
     for s in rep.sentences:
         _sentence(rep, s, rules, s.index in plan, names, places)

@@ -10,7 +10,7 @@ Four ways a report names one, tried sentence by sentence:
 3. a quoted working document, “2023年…工作要点”;
 4. a year-led working document without marks, 2024年全面依法治市工作要点.
 
-Known laws carry ``attrs["key"]`` = the gazetteer's official full name, so
+Known laws carry ``Mention.key`` = the gazetteer's official full name, so
 宪法 and 中华人民共和国宪法 resolve to one shared node; the other form goes
 into ``aliases``.  Unknown titles are keyed by their name with the version
 spelled one way (``（2021-2025年）``), and an unversioned title takes the
@@ -25,6 +25,7 @@ from collections.abc import Iterable
 from functools import cache
 
 from kg.model import LAW, Doc, Mention, Report
+from ingest.hanzi import HAN
 from ingest.lexicon import sections
 from ingest.rules import rule, words
 
@@ -36,7 +37,6 @@ BARE = rule("laws.bare")
 NAMED = rule("laws.named")
 _PRC = "中华人民共和国"
 
-_CJK = "\u4e00-\u9fff"
 # 《…》 within a sentence; nested 〈〉 are kept inside the title.
 _TITLE = re.compile(words(TITLE)[0])
 _QUOTED = re.compile(words(QUOTED)[0])
@@ -105,11 +105,8 @@ def _endswith_any(text: str, endings: Iterable[str]) -> bool:
 
 @cache
 def _gazetteer():
-    """(index, bare-name regex) or (None, None) while no gazetteer exists."""
-    try:
-        from ingest import gazetteer
-    except ImportError:
-        return None, None, None
+    """(index, bare-name regex, …) from the law gazetteer."""
+    from ingest import gazetteer
     index = gazetteer.law_index()
     forms: set[str] = set()
     for entry in gazetteer.load_laws():
@@ -124,8 +121,6 @@ def _gazetteer():
 def lookup(label: str):
     """The gazetteer entry a title names, or None."""
     index, _, normalize = _gazetteer()
-    if index is None:
-        return None
     key = normalize(label)
     entry = index.get(key)
     if entry is None and key.startswith("中华人民共和国"):
@@ -167,22 +162,12 @@ def is_law_title(title: str) -> bool:
     return not _endswith_any(t, lexicon("laws-patterns.txt").get("not_law_endings", ()))
 
 
-def _unit_names(rep: Report) -> list[str]:
-    meta = rep.meta
-    out: list[str] = []
-    if meta.unit:
-        out.append(meta.unit)
-        if meta.kind and meta.unit.endswith(meta.kind) and len(meta.unit) - len(meta.kind) >= 2:
-            out.append(meta.unit[: -len(meta.kind)])
-    return out
-
-
 def is_local(label: str, rep: Report) -> bool:
     """A paper of the township itself: named with it, or with 我镇/本镇."""
     lex = lexicon("laws-patterns.txt")
     if any(m in label for m in lex.get("local_markers", ())):
         return True
-    if any(u and u in label for u in _unit_names(rep)):
+    if any(u and u in label for u in rep.meta.name_forms()):
         return True
     head = _TOWNSHIP_HEAD.match(label)
     if head and not any(g in head.group() for g in _GENERIC_TOWNSHIP):
@@ -195,10 +180,7 @@ def is_local(label: str, rep: Report) -> bool:
 
 def _division_head(label: str) -> bool:
     """Does the title start with a province/prefecture/county name?"""
-    try:
-        from ingest import gazetteer
-    except ImportError:
-        return False
+    from ingest import gazetteer
     index = gazetteer.division_index()
     for n in range(2, min(len(label), 9) + 1):
         if label[:n] in index:
@@ -242,7 +224,7 @@ def make_mention(text: str, label: str, start: int, end: int, sentence: int,
                 sentence=sentence, source=SOURCE, rules=[rule_id])
     if entry is not None:
         m.subtype = entry.subtype
-        m.attrs["key"] = entry.full_name
+        m.key = entry.full_name
         for form in (entry.name, entry.full_name):
             if form != label:
                 m.aliases.add(form)
@@ -251,9 +233,9 @@ def make_mention(text: str, label: str, start: int, end: int, sentence: int,
         if label.startswith(_PRC) and len(label) > len(_PRC) + 1:
             # 中华人民共和国某某法 and 某某法 are one law across reports
             m.aliases.add(label[len(_PRC):])
-            m.attrs["key"] = canonical(label[len(_PRC):])
+            m.key = canonical(label[len(_PRC):])
         elif m.subtype != "本地文件":
-            m.attrs["key"] = canonical(label)
+            m.key = canonical(label)
     written = _clean_title(text.strip("《》"))
     if written != label:
         m.aliases.add(written)
@@ -274,7 +256,7 @@ def _named_doc() -> re.Pattern[str]:
     lex = lexicon("laws-patterns.txt")
     ends = "|".join(map(re.escape, lex.get("named_doc_endings", ())))
     specific = "|".join(map(re.escape, lex.get("named_doc_specific_endings", ())))
-    return re.compile(rf"(?:\d{{4}}年度?|(?<![\d年])年度)(?:(?!度)[{_CJK}]{{1,18}}?(?:{ends})|(?:{specific}))")
+    return re.compile(rf"(?:\d{{4}}年度?|(?<![\d年])年度)(?:(?!度)[{HAN}]{{1,18}}?(?:{ends})|(?:{specific}))")
 
 
 def _inside(spans: list[tuple[int, int]], start: int, end: int) -> bool:
@@ -300,7 +282,7 @@ def find(doc: Doc, rep: Report) -> None:
             m = make_mention(t.group(), label, s.start + t.start(), s.start + t.end(), s.index, rep, TITLE)
             if m is not None:
                 # a title inside an activity (《民法典》专题讲座) still names the law
-                m.attrs["nested"] = True
+                m.nested = True
                 found.append(m)
         for q in _QUOTED.finditer(text):
             label = _clean_title(q.group(1))
@@ -309,7 +291,7 @@ def find(doc: Doc, rep: Report) -> None:
             taken.append(q.span())
             m = make_mention(q.group(), label, s.start + q.start(), s.start + q.end(), s.index, rep, QUOTED)
             if m is not None:
-                m.attrs["nested"] = True
+                m.nested = True
                 found.append(m)
         if bare is not None:
             for b in bare.finditer(text):
@@ -322,7 +304,7 @@ def find(doc: Doc, rep: Report) -> None:
                 if m is not None:
                     # 民法典学习宣传 names the law; 宪法宣传日 names a day
                     if not text.startswith(_DAY_WORDS, b.end()):
-                        m.attrs["nested"] = True
+                        m.nested = True
                     taken.append(b.span())
                     found.append(m)
         for n in (named.finditer(text) if "年" in text else ()):
@@ -332,7 +314,7 @@ def find(doc: Doc, rep: Report) -> None:
             if m is not None:
                 if m.subtype == "政策文件" and not n.group().endswith("要点") and not _SUPERIOR_HEAD.match(n.group()):
                     m.subtype = "本地文件"   # 年度学习计划: the township's own plan
-                    m.attrs.pop("key", None)
+                    m.key = None
                 found.append(m)
     _merge_versions(found)
     rep.mentions.extend(found)
@@ -353,10 +335,10 @@ def _merge_versions(mentions: list[Mention]) -> None:
     for m in mentions:
         stem, version = version_key(m.label)
         if version:
-            versioned.setdefault(canonical(stem), m.attrs.get("key") or canonical(m.label))
+            versioned.setdefault(canonical(stem), m.key or canonical(m.label))
     for m in mentions:
         stem, version = version_key(m.label)
         if version is None and canonical(stem) in versioned:
             key = versioned[canonical(stem)]
-            if m.attrs.get("key") != key:
-                m.attrs["key"] = key
+            if m.key != key:
+                m.key = key

@@ -14,25 +14,65 @@ tokens (``Sentence.tokens``), walking back from the kind word:
   ``orgs-nameverbs.txt`` lists them as name parts).
 
 Each mention gets ``subtype`` from its kind word and the identity the
-resolve stage reads: ``attrs["scope"]`` (local | county | shared) and
-``attrs["key"]`` (the name variants of one body share: 镇党委, 中共江口镇
+resolve stage reads: ``Mention.scope`` (local | county | shared) and
+``Mention.key`` (the name variants of one body share: 镇党委, 中共江口镇
 委员会 → 党委; 县政府, 云阳县人民政府 → 县人民政府).
 
 Every rule that makes or trims a mention has an id (``orgs-rules.txt``,
 recorded in ``Mention.rules``); the other word lists and patterns are in
 ``orgs-patterns.txt`` and ``orgs-firms.txt``.
+
+This module decides what a name is and whose body it is (``find``,
+``_body``, ``_unit``); where a name starts — the walk back over the tokens
+and its trims — is :mod:`ingest.recognize.orgs_names`.
 """
 from __future__ import annotations
 
-import bisect
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
 
+from ingest.hanzi import HAN
 from ingest.lexicon import sections
+from ingest.recognize.orgs_names import (  # noqa: F401 (resolve, activities)
+    _BODY_KEY,
+    _CENTRE_AFTER,
+    _CJK,
+    _ESTABLISH,
+    _GLUED_AFTER,
+    _KIND_CHARS,
+    _NOT_ORG_TAIL,
+    _NOT_PLACE,
+    _OFFICE_LONG,
+    _OFFICE_SHORT,
+    _P,
+    _PERSON_AFTER,
+    _PLACE_TAILS,
+    _POSTS_AFTER,
+    _STANDALONE,
+    _YIFAZHI,
+    BODY_SUBTYPES,
+    _alts,
+    _counted_firms,
+    _firm_place,
+    _firm_split,
+    _is_place_token,
+    _lead_place,
+    _level,
+    _Lex,
+    _lex,
+    _past_firm_stop,
+    _past_leading_verb,
+    _quoted,
+    _Sent,
+    _set,
+    _through_conj,
+    _trade_name,
+    _walk_back,
+)
 from ingest.rules import mark, rule, words
-from kg.model import ORGANIZATION, Doc, Mention, Report
-from kg.paths import data_dir
+from kg.model import ORGANIZATION, Doc, Mention, Report, Sentence
 
 FIXED = rule("orgs.fixed")
 BODY = rule("orgs.body")
@@ -48,461 +88,18 @@ TRADE_NAME = rule("orgs.trade-name")
 FIRM_ROLE = rule("orgs.firm-role")
 FIRM_PLACE = rule("orgs.firm-place")
 LEADING_VERB = rule("orgs.leading-verb")
-CONJ_COUNTY = rule("orgs.conj-county")
-
-_P = sections("orgs-patterns.txt")
-
-
-def _set(name: str) -> frozenset[str]:
-    """A ``words`` section of orgs-patterns.txt as a set."""
-    return frozenset(w for line in _P[name] for w in line.split())
-
-
-def _alts(words) -> str:
-    return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
-
-
-#: Characters that end a place name, and the two-character 街道.
-_KIND_CHARS = "".join(w for line in _P["place_kinds"] for w in line.split())
-_PLACE_TAILS = (*sorted(_set("place_tails"), key=len, reverse=True), *_KIND_CHARS)
-#: Words ending like a place that are not one (城乡, 社区 …).
-_NOT_PLACE = _set("not_place")
-#: Prepositions, conjunctions, particles, pronouns, numerals, adverbs,
-#: directions, times, punctuation: never inside a name.
-_STOP_TAGS = _set("stop_tags")
-_VERB_TAGS = _set("verb_tags")
-#: Names that stand alone without modifiers (司法所 is a unit, 中心 is not).
-_STANDALONE = _set("standalone")
-_NOT_ORG_TAIL = re.compile(rf"(?:(?:{_alts(_set('service_not_office'))})办|{_alts(_set('not_org_tails'))})$")
-#: Verbs that open the name of what they set up: 成立A和B专项整治领导小组.
-_ESTABLISH = _set("establish")
-_CONJ = _set("conjunctions")
-#: Conjunctions jieba glues to a place's kind character (和|县 read as 和县).
-_CONJ_CHARS = "".join(sorted(_set("conjunction_chars")))
-#: Words jieba glues to a kind word (综合行政执法|局等) that end the name.
-_GLUED_AFTER = _set("glued_after")
-_CENTRE_AFTER = re.compile(_alts(_set("centre_after")))
-#: What may follow a kind word that makes it part of a word for people.
-_PERSON_AFTER = re.compile("|".join(_P["person_after"]))
-_CJK = re.compile(r"^[\u4e00-\u9fff]+$")
-#: Prepositions jieba glues to an unknown name after them (与|兰青 → 与兰青).
-_GLUED_PREP = _set("glued_prep")
-#: ... and those jieba glues to a bare kind character (由镇, 经县, 在区).
-_GLUED_PREP_KIND = _GLUED_PREP | _set("glued_prep_kind")
-_YIFAZHI = re.compile(_P["yifazhi"][0])
-#: Subtypes of the bodies named by their place alone (镇党委, 县政府): their
-#: own meetings carry their name (党委会议), and no unit's name ends in one.
-BODY_SUBTYPES = _set("body_subtypes")
-_BODY_KEY = dict(line.split() for line in _P["body_keys"])
-_MAX_NAME = 32
-#: An office's long name and its short one share a key (党政综合办公室, 党政办).
-_OFFICE_LONG, _OFFICE_SHORT = re.compile(_P["office_short"][0]), _P["office_short"][1]
-#: Posts jieba glues to a body's kind word (镇|党委书记): the body is named.
-_POSTS_AFTER = _set("posts_after_body")
-#: Adverbs jieba's dictionary tags as nouns (全面, 大力): never a name's start.
-_ADVERBS = _set("adverbs")
-#: The session of a congress between its place and its name: 云阳县|第十六届|人大常委会.
-_SESSION = re.compile(_P["session"][0])
-
-
-@dataclass(frozen=True)
-class _Lex:
-    suffixes: dict[str, tuple[str, str]]    # suffix → (subtype, class)
-    pattern: re.Pattern[str]
-    stop: frozenset[str]
-    name_verbs: frozenset[str]
-    not_org: frozenset[str]
-    tags: dict[str, str]
-    kinds: tuple[str, ...]                  # the suffixes, for str.endswith
-
-
-def _words(name: str) -> frozenset[str]:
-    out: set[str] = set()
-    for line in (data_dir() / "lexicons" / name).read_text(encoding="utf-8").splitlines():
-        if not line.startswith("#"):
-            out.update(line.split())
-    return frozenset(out)
-
-
-@cache
-def _lex() -> _Lex:
-    """The lexicons and the suffix regex, loaded once per process."""
-    from ingest import segment
-
-    suffixes: dict[str, tuple[str, str]] = {}
-    for line in (data_dir() / "lexicons" / "orgs-suffixes.txt").read_text(encoding="utf-8").splitlines():
-        if line.strip() and not line.startswith("#"):
-            suffix, subtype, cls = line.split("\t")
-            suffixes[suffix] = (subtype, cls)
-    # longest first; a 委 suffix must not be the start of 委员(会)
-    alts = [re.escape(s) + ("(?!员)" if s.endswith("委") else "")
-            for s in sorted(suffixes, key=len, reverse=True)]
-    return _Lex(suffixes, re.compile("|".join(alts)), _words("orgs-stop.txt"),
-                _words("orgs-nameverbs.txt"), _words("orgs-notorg.txt"),
-                segment.word_tags(), tuple(suffixes))
-
-
-class _Sent:
-    """One sentence's tokens as absolute spans, with lookups by edge."""
-
-    def __init__(self, start: int, tokens: list[str]) -> None:
-        self.tokens = tokens
-        self.starts: list[int] = []
-        pos = start
-        for t in tokens:
-            self.starts.append(pos)
-            pos += len(t)
-        self.by_end = {s + len(t): i for i, (s, t) in enumerate(zip(self.starts, tokens))}
-        self.ends = set(self.by_end)
-        self.start_set = set(self.starts)
-
-    def text_between(self, start: int, end: int) -> str:
-        """The tokens' text from ``start`` to ``end`` (absolute offsets)."""
-        return "".join(t for s, t in zip(self.starts, self.tokens) if start <= s and s + len(t) <= end)
-
-    def containing(self, pos: int) -> int:
-        return bisect.bisect_right(self.starts, pos) - 1
-
-
-def _is_place_token(tok: str, tag: str | None, lex: _Lex) -> bool:
-    if tok in _NOT_PLACE or tok in lex.stop or tok[0] in "各全本我该":
-        return False
-    if tok in ("中央", "中共") or tag == "ns":
-        return True
-    return tok.endswith(_PLACE_TAILS) and _CJK.match(tok) is not None
-
-
-def _is_name_token(tok: str, lex: _Lex) -> bool:
-    if tok in lex.name_verbs:
-        return True
-    if len(tok) == 2 and tok[0] in _CONJ_CHARS and tok[1] in _KIND_CHARS:
-        return False           # 和|县…: a conjunction glued to a place's kind
-    if tok in lex.stop or not _CJK.match(tok) or tok[0] in "各该我":
-        return False
-    tag = lex.tags.get(tok)
-    if tag in _STOP_TAGS:
-        return False
-    if tag in _VERB_TAGS and tok not in lex.name_verbs:
-        return False
-    return True
-
-
-def _places(rep: Report) -> list[str]:
-    m = rep.meta
-    out = [p for p in (m.county and m.unit and m.county + m.unit, m.unit, m.county,
-                       m.prefecture, m.province) if p]
-    return sorted(set(out), key=len, reverse=True)
-
-
-def _walk_back(text: str, sent: _Sent, pos: int, places: list[str], lex: _Lex,
-               body: bool, prev_place: bool = False, fired: list[str] | None = None) -> int:
-    """Where a name ending at ``pos`` (its modifiers) starts.
-
-    ``prev_place``: what follows ``pos`` begins with a place's kind
-    character, so a bare name part in front of it is a place name (江口|镇).
-    """
-    start = pos
-    while start - pos <= _MAX_NAME:
-        hit = next((p for p in places if text.startswith(p, pos - len(p)) and pos - len(p) in sent.start_set), None)
-        if hit:
-            pos -= len(hit)
-            prev_place = True
-            continue
-        i = sent.by_end.get(pos)
-        if i is None:
-            break
-        tok = sent.tokens[i]
-        tag = lex.tags.get(tok)
-        if body and _SESSION.fullmatch(tok) and start == pos:
-            j = sent.by_end.get(pos - len(tok))
-            if j is not None and (_is_place_token(sent.tokens[j], lex.tags.get(sent.tokens[j]), lex)
-                                  or sent.tokens[j] in places):
-                pos -= len(tok)      # 云阳县|第十六届|人民代表大会常务委员会: the place comes next
-                continue
-            break
-        if body:
-            ok = _is_place_token(tok, tag, lex)
-            if not ok and prev_place and _CJK.match(tok) and len(tok) <= 4 and tok not in lex.stop \
-                    and tag not in _STOP_TAGS and tag not in _VERB_TAGS and not lex.pattern.search(tok):
-                # 江口|镇, 稠树塘|镇: the name part in front of a kind word
-                nxt = text[pos:pos + 2]
-                ok = nxt[:1] in _KIND_CHARS or nxt == "街道" or tag in ("ns", "nr", "nz", None)
-                if ok and tag is None and len(tok) >= 3 and tok[-1] in _GLUED_PREP_KIND:
-                    ok = False  # 周文博为|镇政府: a name and the preposition jieba glued to it
-            if not ok and tok == "人民政府" and prev_place:
-                ok = True       # 莱山区人民政府|黄海路街道办事处
-        else:
-            ok = _is_name_token(tok, lex)
-        if ok and len(tok) >= 3 and tok[:2] in lex.stop and tok not in lex.name_verbs \
-                and not lex.pattern.fullmatch(tok):
-            ok = False         # 积极开展, 贯彻落实: a verb or adverb glued to the next word
-        if not ok:
-            if not body and len(tok) == 2 and tok[0] in _CONJ_CHARS and tok[1] in _KIND_CHARS \
-                    and tok not in places:
-                pos -= 1       # …领导和县|司法局: the conjunction jieba read as a place (和县)
-                if fired is not None:
-                    fired.append(CONJ_COUNTY)
-            break
-        if _glued(tok, lex, body, prev_place):
-            pos -= len(tok) - 1
-            break
-        if not body and (verb := _glued_verb(tok, lex)):
-            pos -= len(tok) - verb
-            break
-        pos -= len(tok)
-        prev_place = _is_place_token(tok, tag, lex) or tok in _KIND_CHARS or tok == "街道"
-        if tok in ("中共", "中国共产党"):
-            break
-    return pos
-
-
-def _is_adverb(tok: str, lex: _Lex) -> bool:
-    """An adverb of [adverbs], alone or with the verb jieba glued to it (全力支持)."""
-    if tok in _ADVERBS:
-        return True
-    head = next((tok[:n] for n in (3, 2) if tok[:n] in _ADVERBS and len(tok) > n), None)
-    return head is not None and (tok[len(head):] in lex.stop
-                                 or (lex.tags.get(tok[len(head):]) or "").startswith("v"))
-
-
-def _past_leading_verb(sent: _Sent, pos: int, end: int, lex: _Lex) -> int:
-    """Where a name really starts when the walk took the clause's adverb or
-    verb: adverbs jieba tags as nouns (全面, 大力: orgs-patterns.txt
-    [adverbs]) are never a name's start, and a verbal noun right after an
-    adverb, numeral or stop word is the clause's verb (全方位|建设|一站式|工作站,
-    全面|建设|法治宣传|教育|中心), when a modifier is left before the kind word
-    (…|建设局 stays whole).  全面依法治县委员会 is a name."""
-    j = sent.containing(pos)
-    if j < 0 or sent.starts[j] != pos:
-        return pos
-    adverb = False
-    while j + 1 < len(sent.tokens) and _is_adverb(sent.tokens[j], lex) and sent.starts[j + 1] < end:
-        if _YIFAZHI.match(sent.text_between(sent.starts[j], end + 16)[:32]) or \
-                sent.tokens[j + 1].startswith("依法治"):
-            return sent.starts[j]
-        j += 1
-        adverb = True
-    pos = sent.starts[j]
-    if lex.tags.get(sent.tokens[j]) != "vn":
-        return pos
-    i = sent.by_end.get(pos)
-    before = sent.tokens[i] if i is not None else None
-    if not adverb and before is not None and before not in lex.stop \
-            and lex.tags.get(before) not in _STOP_TAGS:
-        return pos
-    rest = pos + len(sent.tokens[j])
-    words = sum(1 for st in sent.starts if rest <= st < end)
-    return rest if words >= 1 and lex.tags.get(sent.tokens[j + 1]) not in _VERB_TAGS else pos
-
-
-def _glued_verb(tok: str, lex: _Lex) -> int:
-    """Length of a stop verb jieba glued to the start of an unknown word
-    (续聘华|信律师事务所: 续聘; jieba's dictionary has 续聘华 as a person's
-    name, one of its many odd ``nr`` entries), else 0."""
-    if lex.tags.get(tok, "nr") != "nr":
-        return 0
-    n = next((n for n in (3, 2) if len(tok) > n and (tok[:n] in lex.stop or tok[:n] in _ADVERBS)), 0)
-    if n and (tok[n:] in lex.stop or (lex.tags.get(tok[n:]) or "").startswith("v")):
-        return len(tok)        # 全力支持: an adverb and a verb, nothing of a name
-    return n
-
-
-def _glued(tok: str, lex: _Lex, body: bool = False, before_place: bool = False) -> bool:
-    """A preposition glued to an unknown name, to a place's kind or to the
-    first character of a place's name (jieba's 由镇, 经县 before 党政办,
-    司法所; 由南|柳乡 before 司法所): only what follows it is the name's."""
-    if tok in lex.tags:
-        return False
-    if len(tok) == 2:
-        return tok[0] in _GLUED_PREP_KIND and (tok[1] in _KIND_CHARS or before_place)
-    return not body and len(tok) > 2 and tok[0] in _GLUED_PREP
-
-
-#: Particles that never end a firm's trade name (…的律师事务所).
-_PARTICLES = _set("particles")
-_MAX_TRADE_NAME = 12
-
-
-def _trade_name(sent: _Sent, pos: int, lex: _Lex) -> int:
-    """Where a law firm's name ending at ``pos`` starts, when the tag-based
-    walk found less than two characters of it.
-
-    A firm's trade name (字号) is any word: jieba tags 大成, 启明, 远航 as
-    verbs, 至诚 as an adverb, and cuts 和信 into 和|信.  So here only the
-    stop lexicon ends the name (聘请, 与, 由 …), except that single
-    characters of it are taken while the name is still under two
-    characters long (和|信, 立|本); the walk goes on through places in
-    front (北京市|大成).
-    """
-    start = pos
-    while start - pos <= _MAX_TRADE_NAME:
-        i = sent.by_end.get(pos)
-        if i is None:
-            break
-        tok = sent.tokens[i]
-        if not _CJK.match(tok) or tok in _PARTICLES or lex.pattern.search(tok) or tok in _firm_stop():
-            break
-        if tok in lex.stop and not (len(tok) == 1 and start - pos < 2):
-            break
-        if _glued(tok, lex):
-            return pos - len(tok) + 1
-        if (verb := _glued_verb(tok, lex)):
-            return pos - len(tok) + verb
-        pos -= len(tok)
-    if start - pos == 1 and sent.tokens[sent.by_end[start]] in _CONJ | _GLUED_PREP:
-        return start           # 企业与|律师事务所, 司法所和|律师事务所: a conjunction, no name
-    return pos
-
-
-def _lead_place(text: str, start: int, end: int, sent: _Sent, places: list[str], lex: _Lex) -> int:
-    """End of the place names a name starts with (start when none)."""
-    pos = start
-    while pos < end:
-        hit = next((p for p in places if text.startswith(p, pos) and pos + len(p) < end
-                    and pos + len(p) in sent.start_set), None)
-        if hit:
-            pos += len(hit)
-            continue
-        i = sent.containing(pos)
-        if i < 0 or sent.starts[i] != pos:
-            break
-        tok = sent.tokens[i]
-        nxt = pos + len(tok)
-        if nxt >= end:
-            break
-        if _is_place_token(tok, lex.tags.get(tok), lex) or tok in _KIND_CHARS or tok == "街道":
-            pos = nxt
-            continue
-        if text[nxt:nxt + 1] in _KIND_CHARS and nxt + 1 < end and text[nxt:nxt + 2] not in ("委员",):
-            # 屏边|县…, 江口|镇…: a name part and its kind character
-            j = sent.containing(nxt)
-            if sent.tokens[j] in _KIND_CHARS:
-                pos = nxt + 1
-                continue
-        break
-    return pos
-
-
-@cache
-def _firm_words() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
-    """(generic trade names, a count of firms, a numeral) from ``orgs-firms.txt``."""
-    lex = sections("orgs-firms.txt")
-    alt = lambda ws: "|".join(re.escape(w) for w in sorted(ws, key=len, reverse=True))  # noqa: E731
-    numeral = rf"(?:\d+|(?:{alt(lex['numerals'])})+)"
-    return (re.compile(rf"^(?:{alt(lex['not_trade_name'])})[{_KIND_CHARS}]?$"),
-            re.compile(rf"{numeral}?(?:{alt(lex['measure_words'])})"), re.compile(numeral))
-
-
-@cache
-def _firm_stop() -> frozenset[str]:
-    """Words that end a firm's trade-name walk (``orgs-firms.txt`` [trade_stop])."""
-    return frozenset(sections("orgs-firms.txt")["trade_stop"])
-
-
-def _firm_place(text: str, sent: _Sent, start: int, places: list[str]) -> int:
-    """A firm named after the report's county or city without its kind
-    (云阳县 → 云阳|明德律师事务所): the place stem is part of its name."""
-    for p in places:
-        tail = next((t for t in sorted(_PLACE_TAILS, key=len, reverse=True) if p.endswith(t)), "")
-        stem = p[:len(p) - len(tail)]
-        if len(stem) < 2 or stem == p:
-            continue
-        for k in range(len(stem), 0, -1):     # before the name, or its start in the name (铺|溶明德)
-            if text.startswith(stem, start - k) and start - k in sent.start_set:
-                return start - k
-    return start
-
-
-def _past_firm_stop(sent: _Sent, start: int, b: int) -> int:
-    """A firm's name starts after the last role word in front of it
-    (法律顾问|松涛|律师事务所 is 松涛律师事务所)."""
-    stop = _firm_stop()
-    pos = start
-    for s, tok in zip(sent.starts, sent.tokens):
-        if start <= s < b and tok in stop:
-            pos = s + len(tok)
-    return pos
-
-
-def _counted_firms(text: str, start: int, trade: str) -> bool:
-    """Whether a firm's "trade name" says which firms or how many, not which
-    one: 各律师事务所, 本地律师事务所, 3|家|律师事务所, 两家|知名律师事务所 (a name
-    cut right after a classifier is a fragment of a count)."""
-    generic, counted, numeral = _firm_words()
-    if generic.match(trade):
-        return True
-    before = text[max(0, start - 6):start]
-    m = counted.match(trade)
-    if m and (numeral.match(m.group()) or numeral.search(before + "|")):
-        return True            # 两家知名…, 3|家|…: a count inside the name
-    return any(c.end() == len(before) and numeral.match(c.group()) for c in counted.finditer(before))
-
-
-def _firm_split(place: str, core: str, suffix: str) -> tuple[str, str]:
-    """Place and trade name of a firm's name, as :func:`_lead_place` split it.
-
-    A firm is known by its trade name wherever it sits (北京市|盈科律师事务所
-    is 盈科律师事务所), so the place only leaves its key.  But a "place" that
-    leaves nothing before the suffix and does not end in a kind of division
-    is the trade name itself: jieba tags some trade names as places
-    (衡平|律师事务所).  Units keep such a word as their place (江口|司法所 is
-    江口's), which is why this is the firms' rule, not _lead_place's.
-    """
-    if core == suffix and place and place[-1] not in _KIND_CHARS \
-            and not place.endswith(("街道", "中央")):
-        return "", place + core
-    return place, core
-
-
-def _through_conj(text: str, sent: _Sent, start: int, places: list[str], lex: _Lex) -> int:
-    """Extend a name back to a set-up verb that opens it (成立A和B防火领导小组).
-
-    Between 成立 and the kind word everything is the name, verbs (防火) and
-    和/与/及 included, as long as no punctuation, number or stop word
-    comes between.
-    """
-    pos = start
-    while start - pos <= _MAX_NAME:
-        i = sent.by_end.get(pos)
-        if i is None:
-            return start
-        tok = sent.tokens[i]
-        if tok in _ESTABLISH:
-            return pos
-        if not _CJK.match(tok) or (tok in lex.stop and tok not in _CONJ) \
-                or (lex.tags.get(tok) in _STOP_TAGS and tok not in _CONJ):
-            return start
-        if tok in _CONJ and text.endswith(lex.kinds, 0, pos - len(tok)):
-            return start       # 派出所调解工作室和|法庭调解工作室: two units, each whole
-        pos -= len(tok)
-    return start
-
-
-def _quoted(text: str, sent_start: int, start: int, end: int) -> int:
-    """A name written in quotes (组建“…工作专班办公室”) is whole."""
-    if text[end:end + 1] not in "”」』":
-        return start
-    q = max(text.rfind("“", sent_start, start), text.rfind("「", sent_start, start))
-    if q >= 0 and _CJK.match(text[q + 1:start] or "x") and end - q <= _MAX_NAME:
-        return q + 1
-    return start
-
-
-def _level(place: str) -> str:
-    """The kind of the innermost place a name starts with ("" for none)."""
-    place = _SESSION.sub("", place.removeprefix("中共"))
-    if place.endswith("街道"):
-        return "街道"
-    if place.endswith("中央"):
-        return "中央"
-    return place[-1] if place and place[-1] in _KIND_CHARS else ""
 
 
 class _Context:
-    """Per-report facts the identity rules need."""
+    """Per-report facts the name walk and the identity rules need."""
 
     def __init__(self, doc: Doc, rep: Report) -> None:
         meta = rep.meta
+        self.text = doc.text
+        self.lex = _lex()
+        # no stems: the name walk finds 江口|镇 through its place rules, and a
+        # stem here would take the township into the body's name (江口镇委党校)
+        self.places = list(meta.place_names(stems=False))
         self.unit = meta.unit
         self.county = meta.county
         self.prefecture = meta.prefecture
@@ -516,7 +113,7 @@ class _Context:
         """(scope, county name) for a name whose innermost place has ``level``."""
         named = re.sub(r"^中共", "", place)
         if level in ("县", "区", "旗", "州"):
-            m = re.search(r"([\u4e00-\u9fff]{2,}?(?:自治县|新区|县|区|旗))$", named)
+            m = re.search(rf"([{HAN}]{{2,}}?(?:自治县|新区|县|区|旗))$", named)
             return "county", (m.group(1) if m and m.group(1) not in _NOT_PLACE else None)
         if level == "市":
             if self.city_is_county and named in ("市", self.county or "市") or named == self.county:
@@ -559,86 +156,117 @@ _FIXED_KEY = {name: (key, subtype) for name, key, subtype in (line.split() for l
 _FIXED = re.compile(rf"(?:{_alts(_FIXED_KEY)})(?!{_alts(_set('fixed_not_before'))})")
 
 
+@dataclass(frozen=True)
+class _Candidate:
+    """A kind word whose name is being read: what ``_body`` and ``_unit``
+    decide from, once it passed the checks of :func:`_candidates`."""
+
+    sent: _Sent            # the sentence's tokens as absolute spans
+    index: int             # Sentence.index
+    b: int                 # where the kind word starts (absolute offset)
+    e: int                 # where it ends: the name's end
+    suffix: str            # the kind word (党委, 司法所, 律师事务所)
+    subtype: str           # the subtype it gives (orgs-suffixes.txt)
+    cls: str               # its class: body, unit, firm …
+    ti: int                # the token the kind word starts in
+    within: str            # that token's text before the kind word (莱山区|委 → 莱山区)
+
+    @property
+    def token_start(self) -> int:
+        return self.sent.starts[self.ti]
+
+
 def find(doc: Doc, rep: Report) -> None:
     """Append 机构 mentions for every sentence of the report."""
-    lex = _lex()
-    text = doc.text
-    places = _places(rep)
     ctx = _Context(doc, rep)
     first = len(rep.mentions)
     for s in rep.sentences:
         if not s.tokens:
             continue
-        last_body: tuple[int, str, str] | None = None   # (end, level, place)
         for m in _FIXED.finditer(s.text):
             key, subtype = _FIXED_KEY[m.group()]
             rep.mentions.append(Mention(type=ORGANIZATION, text=m.group(), label=m.group(),
                                         start=s.start + m.start(), end=s.start + m.end(), sentence=s.index,
-                                        subtype=subtype, source="orgs", attrs={"scope": "shared", "key": key},
+                                        subtype=subtype, source="orgs", scope="shared", key=key,
                                         rules=[FIXED]))
         rep.mentions.extend(_quoted_kinds(s))
-        kinds = list(lex.pattern.finditer(s.text))
-        if not kinds:
-            continue
-        sent = _Sent(s.start, s.tokens)   # only for sentences with a kind word
-        for m in kinds:
-            b, e = s.start + m.start(), s.start + m.end()
-            suffix = m.group()
-            subtype, cls = lex.suffixes[suffix]
-            if e not in sent.ends:
-                rest_i = sent.containing(e)
-                rest = sent.tokens[rest_i][e - sent.starts[rest_i]:] if rest_i >= 0 else ""
-                chained = cls == "body" and (m2 := lex.pattern.match(text, e)) is not None \
-                    and lex.suffixes[m2.group()][1] == "body"
-                posted = cls == "body" and rest in _POSTS_AFTER and sent.starts[rest_i] == b
-                if not chained and not posted and rest not in _GLUED_AFTER:
-                    continue       # ends inside a word: 所有, 站所
-            else:
-                tok = sent.tokens[sent.by_end[e]]
-                if len(tok) > len(suffix) and (lex.tags.get(tok) or "").startswith("v"):
-                    continue       # the tail of a verb: 举办, 承办, 督办 are not a 办
-            if suffix == "中心" and _CENTRE_AFTER.match(text, e) or suffix.endswith("站") and text[e:e + 1] == "所":
-                continue           # 中心工作: the main task; 站所: units in general
-            if _PERSON_AFTER.match(text, e):
-                continue           # 人大代表, 政协委员
-            ti = sent.containing(b)
-            if ti < 0:
-                continue
-            within = text[sent.starts[ti]:b]
-            if cls == "body":
-                mention = _body(text, sent, ti, b, e, suffix, subtype, within, places, ctx, lex, last_body, s.index)
-                if mention is not None:
+        last_body: tuple[int, str, str] | None = None   # (end, level, place)
+        for c in _candidates(s, ctx):
+            if c.cls == "body":
+                made = _body(c, ctx, last_body)
+                if made is not None:
+                    mention, level, place = made
                     rep.mentions.append(mention)
-                    last_body = (e, mention.attrs["_level"], mention.attrs["_place"])
-                    del mention.attrs["_level"], mention.attrs["_place"]
+                    last_body = (c.e, level, place)
                 continue
-            if within and not _CJK.match(within):
+            if c.within and not _CJK.match(c.within):
                 continue
-            if within and len(suffix) <= 2 and e > sent.starts[ti] + len(sent.tokens[ti]):
+            if c.within and len(c.suffix) <= 2 and c.e > c.token_start + len(c.sent.tokens[c.ti]):
                 continue           # 集中|学: the kind word straddles two words
-            fired: list[str] = []
-            start = _walk_back(text, sent, sent.starts[ti], places, lex, body=False, fired=fired)
-
-            def trim(new: int, rule_id: str) -> int:
-                if new != start:
-                    fired.append(rule_id)
-                return new
-            if cls != "firm":
-                start = trim(_past_leading_verb(sent, start, sent.starts[ti], lex), LEADING_VERB)
-            if cls == "firm" and b - _lead_place(text, start, b, sent, places, lex) < 2:
-                start = trim(_trade_name(sent, sent.starts[ti], lex), TRADE_NAME)
-            elif cls == "firm":
-                start = trim(_past_firm_stop(sent, start, b), FIRM_ROLE)
-            if cls == "firm":
-                start = trim(_firm_place(text, sent, start, places), FIRM_PLACE)
-            start = trim(_through_conj(text, sent, start, places, lex), SET_UP)
-            start = trim(_quoted(text, s.start, start, e), IN_QUOTES)
-            mention = _unit(text, sent, start, b, e, suffix, subtype, cls, places, ctx, lex, s.index)
+            start, fired = _unit_start(c, s.start, ctx)
+            mention = _unit(c, start, ctx)
             if mention is not None:
                 mark(mention, *fired)
                 rep.mentions.append(mention)
     _share_county(rep)
     _own_settle(doc.text, rep, first)
+
+
+def _candidates(s: Sentence, ctx: _Context) -> Iterator[_Candidate]:
+    """The kind words of a sentence that may end a name: not inside a word
+    (所有), not the tail of a verb (举办), not a word for people (人大代表)."""
+    lex, text = ctx.lex, ctx.text
+    kinds = list(lex.pattern.finditer(s.text))
+    if not kinds:
+        return
+    sent = _Sent(s.start, s.tokens)   # only for sentences with a kind word
+    for m in kinds:
+        b, e = s.start + m.start(), s.start + m.end()
+        suffix = m.group()
+        subtype, cls = lex.suffixes[suffix]
+        if e not in sent.ends:
+            rest_i = sent.containing(e)
+            rest = sent.tokens[rest_i][e - sent.starts[rest_i]:] if rest_i >= 0 else ""
+            chained = cls == "body" and (m2 := lex.pattern.match(text, e)) is not None \
+                and lex.suffixes[m2.group()][1] == "body"
+            posted = cls == "body" and rest in _POSTS_AFTER and sent.starts[rest_i] == b
+            if not chained and not posted and rest not in _GLUED_AFTER:
+                continue       # ends inside a word: 所有, 站所
+        else:
+            tok = sent.tokens[sent.by_end[e]]
+            if len(tok) > len(suffix) and (lex.tags.get(tok) or "").startswith("v"):
+                continue       # the tail of a verb: 举办, 承办, 督办 are not a 办
+        if suffix == "中心" and _CENTRE_AFTER.match(text, e) or suffix.endswith("站") and text[e:e + 1] == "所":
+            continue           # 中心工作: the main task; 站所: units in general
+        if _PERSON_AFTER.match(text, e):
+            continue           # 人大代表, 政协委员
+        ti = sent.containing(b)
+        if ti < 0:
+            continue
+        yield _Candidate(sent, s.index, b, e, suffix, subtype, cls, ti, text[sent.starts[ti]:b])
+
+
+def _unit_start(c: _Candidate, sent_start: int, ctx: _Context) -> tuple[int, list[str]]:
+    """Where a unit's or firm's name starts, and the ids of the rules that trimmed it."""
+    text, sent, places, lex = ctx.text, c.sent, ctx.places, ctx.lex
+    fired: list[str] = []
+    start = _walk_back(text, sent, c.token_start, places, lex, body=False, fired=fired)
+
+    def trim(new: int, rule_id: str) -> int:
+        if new != start:
+            fired.append(rule_id)
+        return new
+    if c.cls != "firm":
+        start = trim(_past_leading_verb(sent, start, c.token_start, lex), LEADING_VERB)
+    if c.cls == "firm" and c.b - _lead_place(text, start, c.b, sent, places, lex) < 2:
+        start = trim(_trade_name(sent, c.token_start, lex), TRADE_NAME)
+    elif c.cls == "firm":
+        start = trim(_past_firm_stop(sent, start, c.b), FIRM_ROLE)
+    if c.cls == "firm":
+        start = trim(_firm_place(text, sent, start, places), FIRM_PLACE)
+    start = trim(_through_conj(text, sent, start, places, lex), SET_UP)
+    start = trim(_quoted(text, sent_start, start, c.e), IN_QUOTES)
+    return start, fired
 
 
 @cache
@@ -664,7 +292,7 @@ def _quoted_kinds(s) -> list[Mention]:
         label = name + kind
         out.append(Mention(type=ORGANIZATION, text=m.group(), label=label, start=s.start + m.start(),
                            end=s.start + m.end(), sentence=s.index, subtype="其他", source="orgs",
-                           attrs={"scope": "local", "key": label}, rules=[QUOTED_KIND]))
+                           scope="local", key=label, rules=[QUOTED_KIND]))
     return out
 
 
@@ -685,7 +313,7 @@ def _own_settle(text: str, rep: Report, first: int) -> None:
             opened = text.rfind("《", max(0, m.start - 60), m.start)
             closed = text.rfind("》", max(0, m.start - 60), m.start)
             if opened <= closed:
-                m.attrs["nested"] = True
+                m.nested = True
     rep.mentions[first:] = [m for m in rep.mentions[first:] if id(m) not in drop]
 
 
@@ -696,21 +324,26 @@ def _share_county(rep: Report) -> None:
     missed would become two nodes.
     """
     named: dict[str, set[str]] = {}
-    mine = [m for m in rep.mentions if m.source == "orgs" and m.attrs.get("scope") == "county"]
+    mine = [m for m in rep.mentions if m.source == "orgs" and m.scope == "county"]
     for m in mine:
-        c = m.attrs.get("county")
+        c = m.county
         if c and not c.startswith("_"):
             named.setdefault(c[-1], set()).add(c)
     for m in mine:
-        if m.attrs.get("county"):
+        if m.county:
             continue
-        kind = (m.attrs.get("key") or "_")[0]
+        kind = (m.key or "_")[0]
         if len(named.get(kind, ())) == 1 and (not rep.meta.county or rep.meta.county[-1] != kind):
-            m.attrs["county"] = next(iter(named[kind]))
+            m.county = next(iter(named[kind]))
 
 
-def _body(text, sent, ti, b, e, suffix, subtype, within, places, ctx, lex, last_body, idx):
-    """A party or state body: its place names in front, or the shared place."""
+def _body(c: _Candidate, ctx: _Context,
+          last_body: tuple[int, str, str] | None) -> tuple[Mention, str, str] | None:
+    """A party or state body: its place names in front, or the shared place
+    of the body just before (``last_body``: its end, level and place); with
+    its own level and place, which a bare 政府 right after it shares."""
+    text, sent, places, lex = ctx.text, c.sent, ctx.places, ctx.lex
+    ti, b, e, suffix, subtype, within, idx = c.ti, c.b, c.e, c.suffix, c.subtype, c.within, c.index
     made_by = BODY
     if suffix[0] in "县区市旗州省" and suffix.endswith("委"):
         own_kind = suffix[0]
@@ -754,25 +387,21 @@ def _body(text, sent, ti, b, e, suffix, subtype, within, places, ctx, lex, last_
             made_by = BODY_SHARED
     label = text[start:e]
     base = _BODY_KEY.get(suffix, "委")
-    attrs: dict = {"_level": level, "_place": place}
+    county: str | None = None
     if level in ("镇", "乡", "街道", ""):
-        if not _own(place, ctx):
-            attrs.update(scope="local", key=label)
-        else:
-            attrs.update(scope="local", key="党委" if base == "委" else base)
+        scope = "local"
+        key = label if not _own(place, ctx) else "党委" if base == "委" else base
     else:
         scope, county = ctx.scope_of(level, place)
-        attrs["scope"] = scope
-        if county:
-            attrs["county"] = county
         if scope == "shared":
             region = place.removeprefix("中共") if len(place.removeprefix("中共")) > 1 else (ctx.province or "")
-            attrs["key"] = region + ("省委" if base == "委" and level == "省" else
-                                     "中共中央" if level == "中央" else base)
+            key = region + ("省委" if base == "委" and level == "省" else
+                            "中共中央" if level == "中央" else base)
         else:
-            attrs["key"] = level + base
+            key = level + base
     return Mention(type=ORGANIZATION, text=label, label=label, start=start, end=e, sentence=idx,
-                   subtype=subtype, source="orgs", attrs=attrs, rules=[made_by])
+                   subtype=subtype, source="orgs", scope=scope, key=key, county=county or None,
+                   rules=[made_by]), level, place
 
 
 def _verb_and_generic(sent: _Sent, start: int, end: int, suffix: str, lex: _Lex) -> bool:
@@ -785,8 +414,10 @@ def _verb_and_generic(sent: _Sent, start: int, end: int, suffix: str, lex: _Lex)
     return len(rest) > len(suffix) and rest in lex.not_org
 
 
-def _unit(text, sent, start, b, e, suffix, subtype, cls, places, ctx, lex, idx):
-    """A unit, group, office or firm named by the words in front of its kind word."""
+def _unit(c: _Candidate, start: int, ctx: _Context) -> Mention | None:
+    """A unit, group, office or firm named by the words from ``start`` to its kind word."""
+    text, sent, places, lex = ctx.text, c.sent, ctx.places, ctx.lex
+    e, suffix, subtype, cls, idx = c.e, c.suffix, c.subtype, c.cls, c.index
     # 驻|派出所|调解室: a room of one unit placed in another
     i = sent.by_end.get(start)
     trims = []
@@ -800,18 +431,17 @@ def _unit(text, sent, start, b, e, suffix, subtype, cls, places, ctx, lex, idx):
         if label[-5:-3] == "街道":
             level = "街道"
         place = label[:-3]
+        county: str | None = None
         if level in ("镇", "乡", "街道"):
-            key = "党委" if _own(place, ctx) else label
-            attrs = {"scope": "local", "key": key}
+            scope, key = "local", "党委" if _own(place, ctx) else label
         elif level in _KIND_CHARS:
             scope, county = ctx.scope_of(level, place)
-            attrs = {"scope": scope, "key": level + "委" if scope != "shared" else label}
-            if county:
-                attrs["county"] = county
+            key = level + "委" if scope != "shared" else label
         else:
-            attrs = {"scope": "shared", "key": "中共中央" if label.endswith("中央委员会") else label}
+            scope, key = "shared", "中共中央" if label.endswith("中央委员会") else label
         return Mention(type=ORGANIZATION, text=label, label=label, start=start, end=e, sentence=idx,
-                       subtype="党委", source="orgs", attrs=attrs, rules=[PARTY, *trims])
+                       subtype="党委", source="orgs", scope=scope, key=key, county=county or None,
+                       rules=[PARTY, *trims])
     lead = _lead_place(text, start, e, sent, places, lex)
     place, core = text[start:lead], text[lead:e]
     if cls == "firm":
@@ -828,7 +458,7 @@ def _unit(text, sent, start, b, e, suffix, subtype, cls, places, ctx, lex, idx):
         if len(core) <= len(suffix) or _counted_firms(text, start, core[:-len(suffix)]):
             return None        # 律师事务所 without a name (全县律师事务所, 两家知名律师事务所): not one firm
         return Mention(type=ORGANIZATION, text=label, label=label, start=start, end=e, sentence=idx,
-                       subtype=subtype, source="orgs", attrs={"scope": "shared", "key": core, "law_firm": True},
+                       subtype=subtype, source="orgs", scope="shared", key=core, law_firm=True,
                        rules=[FIRM, *trims])
     level = _level(place)
     m = re.match(r"^([县区市省旗])委", core)
@@ -837,13 +467,14 @@ def _unit(text, sent, start, b, e, suffix, subtype, cls, places, ctx, lex, idx):
     yf = _YIFAZHI.match(core)
     if yf and not level:
         level = {"国": "中央", "镇": "镇", "乡": "乡"}.get(yf.group(1), yf.group(1))
+    county: str | None = None
     if level in ("镇", "乡", "街道", ""):
-        attrs = {"scope": "local", "key": _unit_key(core) if _own(place, ctx) else label}
+        scope, key = "local", _unit_key(core) if _own(place, ctx) else label
     else:
         scope, county = ctx.scope_of(level, place or level)
         key = _unit_key(re.sub(r"^[县区市省旗]委(?=.)", "", core))
-        attrs = {"scope": scope, "key": key if scope != "shared" else _unit_key(label)}
-        if county:
-            attrs["county"] = county
+        if scope == "shared":
+            key = _unit_key(label)
     return Mention(type=ORGANIZATION, text=label, label=label, start=start, end=e, sentence=idx,
-                   subtype=subtype, source="orgs", attrs=attrs, rules=[UNIT, *trims])
+                   subtype=subtype, source="orgs", scope=scope, key=key, county=county or None,
+                   rules=[UNIT, *trims])

@@ -13,8 +13,8 @@ character of ``[not_in_name]`` and is followed by punctuation or a word of
 Of the longer and shorter readings the longer one that ends on such a
 boundary wins.
 
-Each person gets ``attrs["post"]`` (the whole chain, 党委副书记、镇长) and, for
-every post in the chain, a ``holdsPost`` relation whose ``attrs["org_mention"]``
+Each person gets ``Mention.post`` (the whole chain, 党委副书记、镇长) and, for
+every post in the chain, a ``holdsPost`` relation whose ``Relation.org_mention``
 is the organisation mention written right before the post (or containing
 it), when the organisation recogniser found one.
 """
@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from kg.model import ORGANIZATION, PERSON, Doc, Mention, Relation, Report
+from ingest.hanzi import HAN
 from ingest.recognize.laws import lexicon, trie_regex
 from ingest.rules import rule
 
@@ -33,7 +34,7 @@ SOURCE = "persons"
 AFTER_POST = rule("persons.after-post")
 BEFORE_POST = rule("persons.before-post")
 
-_CJK = "\u4e00-\u9fff"
+_ALL_HAN = re.compile(rf"[{HAN}]+")
 _PUNCT = frozenset("，。、；：,.;:（）()《》“”\"‘’ 　\n！？!?—-")
 
 
@@ -66,7 +67,7 @@ def _lex() -> _Lex:
         takes_post=posts.get("takes_post", ()),
         posts_before=posts.get("posts_before", ()),
         chain=re.compile(rf"(?:{post_re})(?:、(?:{post_re}))*"),
-        before=re.compile(rf"([{_CJK}]{{2,4}})({before_re})"),
+        before=re.compile(rf"([{HAN}]{{2,4}})({before_re})"),
         post_split=re.compile("、"),
     )
 
@@ -94,7 +95,7 @@ def name_after(text: str, i: int) -> str | None:
         return None
     for n in (4, 3, 2):
         name = text[i:i + n]
-        if len(name) < n or not all("\u4e00" <= c <= "\u9fff" for c in name):
+        if len(name) < n or not _ALL_HAN.fullmatch(name):
             continue
         if n == 4 and name[:2] not in lex.double_surnames:
             continue
@@ -116,9 +117,9 @@ def _org_for(orgs: list[Mention], start: int) -> Mention | None:
 def _person(rep: Report, s_start: int, sent: int, name: str, a: int, post: str,
             org: Mention | None, rule_id: str) -> Mention:
     m = Mention(type=PERSON, text=name, label=name, start=s_start + a, end=s_start + a + len(name),
-                sentence=sent, source=SOURCE, attrs={"post": post}, rules=[rule_id])
+                sentence=sent, source=SOURCE, post=post, rules=[rule_id])
     if org is not None:
-        m.attrs["org_label"] = org.label
+        m.org_label = org.label
     return m
 
 
@@ -149,7 +150,7 @@ def find(doc: Doc, rep: Report) -> None:
             people.append(person)
             for post in lex.post_split.split(chain):
                 relations.append(Relation(predicate="holdsPost", subject=person, obj=post,
-                                          sentence=s.index, attrs={"org_mention": org}))
+                                          sentence=s.index, org_mention=org))
         if any(p in text for p in lex.posts_before):
             for b in lex.before.finditer(text):
                 letters, post = b.group(1), b.group(2)
@@ -162,7 +163,7 @@ def find(doc: Doc, rep: Report) -> None:
                         person = _person(rep, s.start, s.index, name, a, post, None, BEFORE_POST)
                         people.append(person)
                         relations.append(Relation(predicate="holdsPost", subject=person, obj=post,
-                                                  sentence=s.index, attrs={"org_mention": None}))
+                                                  sentence=s.index, org_mention=None))
                         break
     rep.mentions.extend(people)
     rep.relations.extend(relations)

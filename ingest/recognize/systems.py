@@ -11,7 +11,7 @@ yield one system per member.  Names made only of generic words
 (systems-generic.txt: 工作制度, 依法行政制度) are left out.
 
 Well-known national systems (systems-canonical.txt) get a canonical identity
-(``attrs["key"]``) and their variant names as aliases, so that 执法全过程记录
+(``Mention.key``) and their variant names as aliases, so that 执法全过程记录
 and 行政执法全过程记录制度 become one node; a few of them are also found
 without a head word (systems-bare.txt); one of them inside a longer name
 (三重一大 in 三重一大集体决策制度) is that name, not a second system.  Near-miss heads (治度, 制渡,
@@ -26,6 +26,7 @@ from bisect import bisect_right
 from functools import cache, lru_cache
 
 from kg.model import SYSTEM, Doc, Mention, Report, Sentence
+from ingest.hanzi import HAN
 from ingest.lexicon import lines as _lines
 from ingest.rules import mark, rule, words
 
@@ -240,7 +241,7 @@ _ACTIVITY_END = re.compile(r"(讲座|培训|宣讲|讲堂|活动|考试|演练)$
 _SYSTEM_PROCEDURE = re.compile(r"(?:前置|必经)程序$")
 #: A model (模式) is a system when the text names it: a quoted name and a
 #: word of its own before 模式 (“全员办案”工作模式, “A+B”双轮驱动模式).
-_NAMED_MODEL = re.compile(r"[”\"’」』]\s*[\u4e00-\u9fff]{2,}模式$")
+_NAMED_MODEL = re.compile(rf"[”\"’」』]\s*[{HAN}]{{2,}}模式$")
 
 
 # ---------------------------------------------------------------- the walk
@@ -406,22 +407,22 @@ def _make(sent: Sentence, start: int, end: int, label: str, *, written: str | No
         aliases.add(plain(written))
     # nested: a system named inside an activity (法治建设责任制中期检查) is
     # still mentioned; titles of documents are skipped before this point
-    attrs: dict = {}
+    key: str | None = None
     canon = _canonical().get(label)
     if canon is None:
         # 工作机制 and 制度 name the same institution: X工作机制 = X制度
         alt = re.sub(r"(工作)?(机制|制度)$", "制度", label)
         canon = _canonical().get(alt)
-        attrs["key"] = alt
+        key = alt
     if canon is not None:
         aliases.add(label)
         label = canon[0]
         aliases.update(canon[1])
-        attrs["key"] = canon[0]
+        key = canon[0]
     aliases.discard(label)
     return Mention(type=SYSTEM, text=text, label=label, start=sent.start + start,
                    end=sent.start + end, sentence=sent.index, source=SOURCE,
-                   attrs={**attrs, "nested": True}, aliases=aliases, rules=list(rules))
+                   key=key, nested=True, aliases=aliases, rules=list(rules))
 
 
 def _members(text: str, tokens: list[str], starts: list[int], pos: int,
@@ -527,8 +528,8 @@ def _absorb(bare: list[Mention], named: list[Mention]) -> list[Mention]:
             continue
         outer.aliases |= {b.label, *b.aliases} - {outer.label}
         mark(outer, ABSORB)
-        if "key" in b.attrs and outer.label not in _canonical():
-            outer.attrs["key"] = b.attrs["key"]
+        if b.key is not None and outer.label not in _canonical():
+            outer.key = b.key
     return kept
 
 
@@ -546,7 +547,7 @@ def merge_variants(mentions: list[Mention]) -> None:
     """
     cores: dict[str, str] = {}
     for m in mentions:
-        k = m.attrs.get("key", m.label)
+        k = m.key or m.label
         cores.setdefault(k, _KEY_HEAD.sub("", k))
     keys = sorted(cores, key=len, reverse=True)
     alias: dict[str, str] = {}
@@ -563,9 +564,9 @@ def merge_variants(mentions: list[Mention]) -> None:
             if n >= MERGE_TAIL:
                 alias[b] = a
     for m in mentions:
-        k = m.attrs.get("key", m.label)
+        k = m.key or m.label
         if k in alias:
-            m.attrs["key"] = alias[k]
+            m.key = alias[k]
 
 
 def find(doc: Doc, rep: Report) -> None:

@@ -48,7 +48,7 @@ def jaccard_pairs(sets: Sequence[frozenset[int]], threshold: float = 0.0, *,
         try:
             # scipy takes about 0.6 s to import: loaded for this view only
             import scipy.sparse  # noqa: F401
-        except ImportError:
+        except ImportError:     # scipy is optional (not a dependency): pure Python then
             if method == "sparse":
                 raise
         else:
