@@ -17,13 +17,6 @@ REPO = Path(__file__).resolve().parent.parent
 PACKAGES = ("kg", "ingest")
 TOP_MODULES = ("server",)
 
-#: Cycles known to be broken on another branch (issue 17, "no cycles"):
-#: each is the set of modules of one cycle.  Emptied once that branch is merged;
-#: nothing is to be added here.
-KNOWN_CYCLES: list[frozenset[str]] = [
-    frozenset({"ingest.metadata", "ingest.structure"}),   # a private _heading_at crosses
-]
-
 
 def project_modules() -> dict[str, Path]:
     """Dotted module name → file, for every module of the project."""
@@ -151,13 +144,6 @@ def test_a_cycle_is_found_and_shown() -> None:
 def test_no_import_cycles() -> None:
     graph = import_graph()
     components = strongly_connected(graph)
-    unknown = [c for c in components if frozenset(c) not in KNOWN_CYCLES]
-    report = "\n\n".join("\n".join(a_cycle(graph, c)) for c in unknown)
-    assert not unknown, f"import cycles:\n{report}"
+    report = "\n\n".join("\n".join(a_cycle(graph, c)) for c in components)
+    assert not components, f"import cycles:\n{report}"
 
-
-def test_known_cycles_are_still_there() -> None:
-    """A known cycle that is gone must leave KNOWN_CYCLES, so the list cannot rot."""
-    components = {frozenset(c) for c in strongly_connected(import_graph())}
-    gone = [sorted(c) for c in KNOWN_CYCLES if c not in components]
-    assert not gone, f"no longer cycles, remove from KNOWN_CYCLES: {gone}"
