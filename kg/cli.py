@@ -19,18 +19,18 @@ from typing import Any, TypeVar
 
 import click
 
-from kg import __version__
-from kg.errors import FazhiError
-from kg.names import NameIndex
-from kg.prepared import Prepared
-from kg.namespace import ONTOLOGY_GRAPH, PREFIXES
-from kg.store import FORMATS, Answer, LocalStore, Store, default_location, open_store
 from ingest.bulk import SHARD_QUADS, Loader, Shards
 from ingest.limits import Limits
 from ingest.limits import configure as configure_limits
-from ingest.runner import Ingest, collect_files
+
 # the ingest runner's other names stay importable from here (tests, scripts)
-from ingest.runner import REPORT_SUFFIXES, Outcome, process_file  # noqa: F401
+from ingest.runner import REPORT_SUFFIXES, Ingest, Outcome, collect_files, process_file  # noqa: F401
+from kg import __version__
+from kg.errors import FazhiError
+from kg.names import NameIndex
+from kg.namespace import ONTOLOGY_GRAPH, PREFIXES
+from kg.prepared import Prepared
+from kg.store import FORMATS, Answer, LocalStore, Store, default_location, open_store
 
 F = TypeVar("F", bound=Callable[..., Any])
 
