@@ -95,7 +95,7 @@ CREATE INDEX IF NOT EXISTS figures_num ON figures (num DESC, township_label);
 CREATE TABLE IF NOT EXISTS entity_counts (
   entity TEXT NOT NULL, report TEXT NOT NULL, stem TEXT NOT NULL, township TEXT,
   year TEXT, classes TEXT NOT NULL, facts INTEGER NOT NULL, mentions INTEGER NOT NULL,
-  PRIMARY KEY (entity, report)) WITHOUT ROWID;
+  listed INTEGER NOT NULL, PRIMARY KEY (entity, report)) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS entity_counts_stem ON entity_counts (stem);
 CREATE TABLE IF NOT EXISTS entity_types (
   class TEXT NOT NULL, entity TEXT NOT NULL, report TEXT NOT NULL, stem TEXT NOT NULL,
@@ -244,6 +244,7 @@ def rows_of_graph(graph: str, triples: Iterable[tuple[Any, str, Any]]) -> Rows:
                         text(s, _S(FZ.approx)), text(s, _S(FZ.quote)), sentence, _order(sentence),
                         text(sentence, _S(FZ.text))))
     out.figures = figures
+    listed = {o.value for o in po.get(report, {}).get(_S(FZ.mentions), [])}
     entities = 0
     for s, ps in po.items():
         classes = sorted({o.value for o in ps.get(TYPE, [])} & COUNTED)
@@ -252,8 +253,11 @@ def rows_of_graph(graph: str, triples: Iterable[tuple[Any, str, Any]]) -> Rows:
         entities += 1
         out.entity_types += [(c, s, report, stem) for c in classes]
         if classes != [INDICATOR]:
+            # listed: the report names it among its entities (fz:mentions) or is
+            # its report (fz:reportingUnit): the entity page's list of reports
             out.entity_counts.append((s, report, stem, town, year, " ".join(classes),
-                                      facts.get(s, 0), names.get(s, 0)))
+                                      facts.get(s, 0), names.get(s, 0),
+                                      int(s in listed or s == town)))
     out.parts = [(report, c, h, stem) for c, h in sorted(heads)]
     out.reports = [(report, graph, stem, file, text(report, TITLE), town, town_label, county,
                     county_label, year, ",".join(kinds), "\n".join(systems), ",".join(present),
@@ -349,6 +353,13 @@ class Prepared:
         more = len(rows) > limit
         return Page(rows[:limit], offset + limit if more else None)
 
+    def stale(self) -> bool:
+        """Has a SPARQL update (or a failed write) made this index stale?"""
+        try:
+            return bool(self._rows("SELECT 1 FROM meta WHERE key = 'stale'"))
+        except sqlite3.Error:
+            return True
+
     def serial(self) -> str:
         """Changes with every write: a reader's cache key."""
         r = self._rows("SELECT value FROM meta WHERE key = 'serial'")
@@ -440,8 +451,8 @@ class Prepared:
         return self._page(rows, limit, offset)
 
     def entity_counts(self, entity: str, *, by: str = "township") -> list[dict[str, Any]]:
-        """An entity's reports, facts and mentions counted by ``by``
-        ("township": township IRI and label; "year")."""
+        """An entity's reports (whose graph holds it), facts and mentions
+        counted by ``by`` ("township": township IRI and label; "year")."""
         if by == "township":
             return self._rows(
                 """SELECT c.township AS township, MIN(r.township_label) AS label,
@@ -462,12 +473,16 @@ class Prepared:
                        (entity,))
         return r[0]
 
-    def entity_reports(self, entity: str, *, limit: int = 100, offset: int = 0) -> Page:
-        """The reports an entity is in, by year then report, with its counts there."""
+    def entity_reports(self, entity: str, *, limit: int = 100, offset: int = 0,
+                       with_facts: bool = False) -> Page:
+        """The reports that name an entity (fz:mentions) or are its own (a
+        township's), or with ``with_facts`` those that state a fact of it; by
+        year then report, with its counts there and the report's graph."""
         rows = self._rows(
-            """SELECT c.report, c.year, c.township, c.facts, c.mentions, r.title, r.file,
+            f"""SELECT c.report, r.graph, c.year, c.township, c.facts, c.mentions, r.title, r.file,
                  r.township_label FROM entity_counts c LEFT JOIN reports r ON r.report = c.report
-               WHERE c.entity = ? ORDER BY c.year, c.report LIMIT ? OFFSET ?""",
+               WHERE c.entity = ? AND {"c.facts > 0" if with_facts else "c.listed"}
+               ORDER BY c.year, c.report LIMIT ? OFFSET ?""",
             (entity, limit + 1, offset))
         return self._page(rows, limit, offset)
 

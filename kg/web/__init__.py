@@ -34,6 +34,7 @@ from werkzeug.exceptions import HTTPException
 
 from kg.errors import FazhiError, QueryError, StoreError
 from kg.names import NameIndex
+from kg.prepared import Prepared
 from kg.queries import CannedQuery
 from kg.workers import Engine
 
@@ -72,6 +73,7 @@ class Service:
 
     _names: NameIndex | None = None
     _names_failed: bool = False
+    _prepared: Prepared | None = None
     #: called by close(): what an extension holds (the upload writer's store)
     closers: list[Callable[[], None]] = field(default_factory=list)
 
@@ -81,6 +83,8 @@ class Service:
         self.engine.close()
         if self._names is not None:
             self._names.close()
+        if self._prepared is not None:
+            self._prepared.close()
 
     def names(self) -> NameIndex | None:
         """The store's name index, once there is one (ingest writes it)."""
@@ -91,6 +95,27 @@ class Service:
                 log.warning("name index not used: %s", exc)
                 self._names_failed = True
         return self._names
+
+    def prepared(self) -> Prepared | None:
+        """The store's prepared index while it is usable (kg.prepared): None
+        for a remote store, a store without one (made by an older version) or
+        one a SPARQL update made stale; the pages then answer from SPARQL."""
+        from kg.prepared import state
+
+        path = self.engine.path
+        if path is None:
+            return None
+        if self._prepared is None:
+            if state(path) != "ready":
+                return None
+            try:
+                self._prepared = Prepared.beside(path, create=False)
+            except StoreError as exc:
+                log.warning("prepared index not used: %s", exc)
+                return None
+        elif self._prepared.stale():
+            return None
+        return self._prepared
 
     def choices(self, query: CannedQuery, param_name: str, ttl_s: float = 300.0
                 ) -> list[tuple[str, str]]:
