@@ -43,7 +43,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from kg.errors import StoreError
-from kg.namespace import FZ, GRAPH_IRI, ORG, PROV, RDF, RDFS
+from kg.namespace import FZ, GRAPH_IRI, ORG, PROV, RDF, RDFS, graph_iri
 from kg.style import CLASS_TYPES
 
 #: The index's file, inside the store's folder (beside kg.names.FILE).
@@ -143,6 +143,12 @@ class Page:
 def _stem_of(graph: str) -> str:
     """A report graph's file stem (graph IRIs are GRAPH_IRI + 'report/<stem>/<n>')."""
     return graph[len(GRAPH_IRI) + len("report/"):].rsplit("/", 1)[0]
+
+
+def stem_key(source_stem: str) -> str:
+    """A source file's stem as its graph IRIs spell it (percent-encoded where
+    an IRI must be): the ``stem`` column of every table."""
+    return _stem_of(graph_iri(source_stem, 0))
 
 
 def _filtered(text: str) -> bytes:
@@ -322,9 +328,14 @@ class Prepared:
 
     # -------------------------------------------------------------- writing
 
-    def replace(self, stem: str, rows: Rows) -> None:
-        """The rows of one file, replacing any it had (one SQLite transaction)."""
-        self.replace_many([stem], rows)
+    def replace(self, source_stem: str, rows: Rows) -> None:
+        """The rows of one file, replacing any it had (one SQLite transaction).
+
+        Rows are keyed by the stem as the file's graph IRIs spell it
+        (:func:`stem_key`), so a file name that is not UTF-8 or holds a space
+        is one key whether the rows came from the ingest or from the store.
+        """
+        self.replace_many([stem_key(source_stem)], rows)
 
     def replace_many(self, stems: Iterable[str], rows: Rows) -> None:
         stems = [(s,) for s in dict.fromkeys(stems)]
