@@ -452,6 +452,22 @@ def load_store(store, world: World, years: list[int]) -> None:
                     format=ox.RdfFormat.TURTLE, to_graph=ox.NamedNode(ONTOLOGY_GRAPH))
 
 
+def index_store(store, folder: Path) -> None:
+    """The name and prepared indexes beside the store, as `fazhi-kg index`
+    builds them: the pages read them (without, they answer from SPARQL)."""
+    from kg import names, prepared
+    name_index = names.NameIndex(folder / names.FILE)
+    try:
+        names.build(store, name_index)
+    finally:
+        name_index.close()
+    ready = prepared.Prepared(folder / prepared.FILE)
+    try:
+        prepared.build(store, ready)
+    finally:
+        ready.close()
+
+
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--townships", type=int, default=40000)
@@ -460,6 +476,9 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--out", help="folder to write synth.nq into")
     ap.add_argument("--store", help="a pyoxigraph store folder to bulk-load into instead")
+    ap.add_argument("--no-index", action="store_true",
+                    help="with --store: do not build the name and prepared indexes the pages "
+                         "read (build them later with `fazhi-kg index`)")
     a = ap.parse_args(argv)
     if not (a.out or a.store):
         ap.error("give --out DIR or --store DIR")
@@ -468,7 +487,10 @@ def main(argv: list[str] | None = None) -> None:
     world = World(a.townships, a.seed, a.counties)
     if a.store:
         import pyoxigraph as ox
-        load_store(ox.Store(a.store), world, years)
+        store = ox.Store(a.store)
+        load_store(store, world, years)
+        if not a.no_index:
+            index_store(store, Path(a.store))
         where = a.store
     else:
         out = Path(a.out)

@@ -16,12 +16,14 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from flask import Response, current_app, json, request
 
 from kg.errors import QueryError, StoreError
 from kg.names import NameIndex
+from kg.prepared import Prepared
 from kg.queries import CannedQuery, run_choices
 from kg.store import read_generation
 from kg.workers import Engine
@@ -43,6 +45,8 @@ class Service:
 
     _names: NameIndex | None = None
     _names_failed: bool = False
+    _prepared: Prepared | None = None
+    _prepared_ino: int | None = None
     #: called by close(): what an extension holds (the upload writer's store)
     closers: list[Callable[[], None]] = field(default_factory=list)
 
@@ -52,6 +56,8 @@ class Service:
         self.engine.close()
         if self._names is not None:
             self._names.close()
+        if self._prepared is not None:
+            self._prepared.close()
 
     def names(self) -> NameIndex | None:
         """The store's name index, once there is one (ingest writes it)."""
@@ -62,6 +68,34 @@ class Service:
                 log.warning("name index not used: %s", exc)
                 self._names_failed = True
         return self._names
+
+    def prepared(self) -> Prepared | None:
+        """The store's prepared index while it is usable (kg.prepared): None
+        for a store without one (made by an older version) or one a SPARQL
+        update made stale; the pages then answer from SPARQL.  Opened again
+        when `fazhi-kg index` has put a new file in its place."""
+        from kg.prepared import FILE, state
+
+        path = self.engine.path
+        if path is None:
+            return None
+        try:
+            ino = (Path(path) / FILE).stat().st_ino
+        except OSError:
+            ino = None
+        if self._prepared is not None and (ino != self._prepared_ino or self._prepared.stale()):
+            self._prepared.close()
+            self._prepared = None
+        if self._prepared is None:
+            if ino is None or state(path) != "ready":
+                return None
+            try:
+                self._prepared = Prepared.beside(path, create=False)
+            except StoreError as exc:
+                log.warning("prepared index not used: %s", exc)
+                return None
+            self._prepared_ino = ino
+        return self._prepared
 
     def choices(self, query: CannedQuery, param_name: str, ttl_s: float = 300.0
                 ) -> list[tuple[str, str]]:
