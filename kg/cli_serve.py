@@ -193,7 +193,7 @@ def query(name_or_sparql: str, params: tuple[str, ...], fmt: str, location: str 
         subs = canned.bindings(_params(params))
         with open_store(location or default_location(), create=False, shared=True) as store:
             try:
-                answer = store.query(canned.text, substitutions=subs)
+                answer = store.query(canned.text_for(store.lateral), substitutions=subs)
             except SyntaxError as exc:
                 raise FazhiError(f"{canned.path}: malformed query: {exc}") from None
         table = queries_mod.finished(canned, _table_from_answer(answer, canned.param_names, limit))
