@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import base64
+import re
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -10,7 +11,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from kg.errors import QueryError, StoreError
-from kg.namespace import sparql_prefixes
+from kg.namespace import GRAPH_IRI, sparql_prefixes
 from kg.store import Answer, LocalStore, Store, Term, _answer_from_ox, _format
 
 _RESULTS_ACCEPT = ("application/sparql-results+json, application/n-triples;q=0.9, "
@@ -20,21 +21,35 @@ _RESULTS_ACCEPT = ("application/sparql-results+json, application/n-triples;q=0.9
 class RemoteStore(Store):
     """A SPARQL 1.1 store over HTTP (protocol: form POST, results as JSON).
 
-    ``union=True`` queries name every graph as a ``default-graph-uri`` —
-    plain SPARQL 1.1 protocol, so it works with Oxigraph, Fuseki and others
-    whatever their union-default-graph setting.  Substitutions become a
-    trailing ``VALUES`` clause, so a substituted variable must appear in the
-    query's result.  ``user:password@`` in the URL is sent as Basic auth.
+    ``union=True`` queries name every fazhi-kg graph as a
+    ``default-graph-uri`` — plain SPARQL 1.1 protocol, so it works with
+    Oxigraph, Fuseki, Virtuoso and others whatever their union-default-graph
+    setting.  Only graphs under :data:`kg.namespace.GRAPH_IRI` are the
+    store's: a server's own graphs (Virtuoso's system graphs) are left out
+    of :meth:`graphs`, :meth:`count` and :meth:`dump`.  Substitutions become
+    a ``VALUES`` block at the start of the query's WHERE (so a ``BIND`` at
+    the top sees them, as with Oxigraph's substitutions), else a trailing
+    ``VALUES`` clause.  ``user:password@`` in the URL is sent as Basic auth.
+
+    Canned and page queries get their plain SPARQL 1.1 forms here
+    (:attr:`lateral` is false): only Oxigraph knows ``LATERAL``.
     """
 
     timeout = 600.0
+    lateral = False
 
     def __init__(self, location: str) -> None:
         self.location = location
         self.query_url, self.update_url = _endpoints(location)
         self._auth = _basic_auth(self.query_url)
         self.query_url, self.update_url = _strip_auth(self.query_url), _strip_auth(self.update_url)
+        #: the server's ``Server`` header, read on the first answer
+        self.server = ""
         self._query("ASK { }", False, None)   # fail now, clearly, if unreachable
+        if self.server.startswith("Virtuoso") and not location.startswith("query=") \
+                and self.query_url.endswith("/sparql"):
+            # Virtuoso takes updates at its one /sparql endpoint (there is no /update)
+            self.update_url = self.query_url
 
     def _post(self, url: str, fields: list[tuple[str, str]], accept: str, what: str
               ) -> tuple[bytes, str]:
@@ -45,6 +60,7 @@ class RemoteStore(Store):
             req.add_header("Authorization", self._auth)
         try:
             with urllib.request.urlopen(req, timeout=self.timeout) as resp:
+                self.server = resp.headers.get("Server", "") or self.server
                 return resp.read(), resp.headers.get_content_type()
         except urllib.error.HTTPError as exc:
             detail = " ".join(exc.read().decode("utf-8", "replace").split())[:300]
@@ -65,11 +81,8 @@ class RemoteStore(Store):
         self._post(self.update_url, [("update", sparql)], "*/*", "update")
 
     def _query(self, sparql: str, union: bool, substitutions: dict[str, Term] | None) -> Answer:
-        text = sparql_prefixes() + sparql
-        if substitutions:
-            names = list(substitutions)
-            values = " ".join(_sparql_term(substitutions[n]) for n in names)
-            text += f"\nVALUES ({' '.join('?' + n for n in names)}) {{ ({values}) }}"
+        text = sparql_prefixes() + (_with_values(sparql, substitutions) if substitutions
+                                    else sparql)
         fields = [("query", text)]
         if union:
             fields += [("default-graph-uri", g) for g in self.graphs()]
@@ -84,11 +97,15 @@ class RemoteStore(Store):
         return Answer("graph", triples=list(ox.parse(data, format=rdf_fmt)))
 
     def graphs(self) -> list[str]:
-        rows = self._query("SELECT DISTINCT ?g WHERE { GRAPH ?g { } }", False, None).rows
+        # Virtuoso gives no graph for an empty pattern; a quad pattern it
+        # answers from its graph index
+        pattern = "?s ?p ?o" if self.server.startswith("Virtuoso") else ""
+        rows = self._query(f"SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ {pattern} }} {_OURS} }}",
+                           False, None).rows
         return sorted(r[0].value for r in rows if isinstance(r[0], ox.NamedNode))
 
     def count(self) -> int:
-        rows = self._query("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }",
+        rows = self._query(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH ?g {{ ?s ?p ?o }} {_OURS} }}",
                            False, None).rows
         return int(rows[0][0].value)
 
@@ -98,13 +115,38 @@ class RemoteStore(Store):
         # Plain SPARQL has no quad results: read the quads as rows, then let
         # the embedded serialisers do the rest (same output as LocalStore).
         where = f"GRAPH ?g {{ ?s ?p ?o }} VALUES ?g {{ <{graph}> }}" if graph else \
-            "GRAPH ?g { ?s ?p ?o }"
+            f"GRAPH ?g {{ ?s ?p ?o }} {_OURS}"
         rows = self._query(f"SELECT ?s ?p ?o ?g WHERE {{ {where} }}", False, None).rows
         local = LocalStore()
         local.ox.extend(ox.Quad(*row) for row in rows)
         if graph is not None and not rows:
             raise StoreError(f"no graph <{graph}> in {self.location}")
         return local.dump(fmt, graph=graph, output=output)
+
+
+#: the store's graphs: those fazhi-kg names (a server may hold its own)
+_OURS = f'FILTER(STRSTARTS(STR(?g), "{GRAPH_IRI}"))'
+
+#: the start of the top-level WHERE of a SELECT (a projection holds no braces)
+_WHERE = re.compile(r"\bSELECT\b[^{]*?\bWHERE\s*\{", re.IGNORECASE | re.DOTALL)
+
+
+def _with_values(sparql: str, substitutions: dict[str, Term]) -> str:
+    """``sparql`` with the substitutions as a ``VALUES`` block.
+
+    At the start of the top-level WHERE group, so the group's ``BIND`` and
+    ``FILTER`` see the values, as they see Oxigraph's substitutions; a
+    trailing ``VALUES`` clause is joined only after the WHERE is evaluated,
+    so ``BIND (COALESCE(STR(?county), "") AS …)`` would never see a county.
+    Other forms (no ``SELECT … WHERE {``) get the trailing clause.
+    """
+    names = list(substitutions)
+    values = " ".join(_sparql_term(substitutions[n]) for n in names)
+    block = f"VALUES ({' '.join('?' + n for n in names)}) {{ ({values}) }}"
+    m = _WHERE.search(sparql)
+    if m is None:
+        return f"{sparql}\n{block}"
+    return f"{sparql[:m.end()]}\n  {block}\n{sparql[m.end():]}"
 
 
 def _endpoints(location: str) -> tuple[str, str | None]:
@@ -143,7 +185,15 @@ def _strip_auth(url: str | None) -> str | None:
 def _sparql_term(t: Term) -> str:
     if isinstance(t, ox.BlankNode):
         raise QueryError("a blank node cannot be substituted into a query for a remote store")
+    if isinstance(t, ox.Literal) and not t.language and t.datatype.value == _XSD_STRING:
+        # the datatype written out: Virtuoso 7.2 turns STR() of a plain
+        # non-ASCII constant into "???", but not of a typed one (RDF 1.1:
+        # the same literal, so no other engine minds)
+        return f"{t}^^<{_XSD_STRING}>"
     return str(t)
+
+
+_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 
 
 # ------------------------------------------------------------------ opening

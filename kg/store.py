@@ -229,6 +229,9 @@ class Store(ABC):
     """What every backend offers; see the module docstring."""
 
     location: str
+    #: does the engine know Oxigraph's ``LATERAL``?  Canned and page queries
+    #: pick their LATERAL or plain SPARQL 1.1 form by it (kg.queries).
+    lateral: bool = True
 
     # -- what each backend implements
     @abstractmethod
