@@ -37,6 +37,8 @@ class RemoteStore(Store):
 
     timeout = 600.0
     lateral = False
+    #: the store's graphs: those fazhi-kg names (a server may hold its own)
+    _ours = f'FILTER(STRSTARTS(STR(?g), "{GRAPH_IRI}"))'
 
     def __init__(self, location: str) -> None:
         self.location = location
@@ -100,12 +102,12 @@ class RemoteStore(Store):
         # Virtuoso gives no graph for an empty pattern; a quad pattern it
         # answers from its graph index
         pattern = "?s ?p ?o" if self.server.startswith("Virtuoso") else ""
-        rows = self._query(f"SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ {pattern} }} {_OURS} }}",
+        rows = self._query(f"SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ {pattern} }} {self._ours} }}",
                            False, None).rows
         return sorted(r[0].value for r in rows if isinstance(r[0], ox.NamedNode))
 
     def count(self) -> int:
-        rows = self._query(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH ?g {{ ?s ?p ?o }} {_OURS} }}",
+        rows = self._query(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH ?g {{ ?s ?p ?o }} {self._ours} }}",
                            False, None).rows
         return int(rows[0][0].value)
 
@@ -115,7 +117,7 @@ class RemoteStore(Store):
         # Plain SPARQL has no quad results: read the quads as rows, then let
         # the embedded serialisers do the rest (same output as LocalStore).
         where = f"GRAPH ?g {{ ?s ?p ?o }} VALUES ?g {{ <{graph}> }}" if graph else \
-            f"GRAPH ?g {{ ?s ?p ?o }} {_OURS}"
+            f"GRAPH ?g {{ ?s ?p ?o }} {self._ours}"
         rows = self._query(f"SELECT ?s ?p ?o ?g WHERE {{ {where} }}", False, None).rows
         local = LocalStore()
         local.ox.extend(ox.Quad(*row) for row in rows)
@@ -124,8 +126,6 @@ class RemoteStore(Store):
         return local.dump(fmt, graph=graph, output=output)
 
 
-#: the store's graphs: those fazhi-kg names (a server may hold its own)
-_OURS = f'FILTER(STRSTARTS(STR(?g), "{GRAPH_IRI}"))'
 
 #: the start of the top-level WHERE of a SELECT (a projection holds no braces)
 _WHERE = re.compile(r"\bSELECT\b[^{]*?\bWHERE\s*\{", re.IGNORECASE | re.DOTALL)
