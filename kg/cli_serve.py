@@ -70,13 +70,14 @@ def serve(host: str, port: int, store_path: str | None, threads: int | None) -> 
             config["store"] = store_path
         values = settings_mod.load(config)
         path = Path(values["store"]).expanduser()
-        if _store_missing(path):
+        remote = str(values["store"]).startswith(("http://", "https://", "query="))
+        if not remote and _store_missing(path):
             build_default_store(path)
         app = create_app(config)
     except FazhiError as exc:
         _fail(exc)
         return
-    click.echo(f"fazhi-kg: serving {path} on http://{host}:{port}/ "
+    click.echo(f"fazhi-kg: serving {values['store'] if remote else path} on http://{host}:{port}/ "
                f"(SPARQL at /sparql, canned queries at /queries)", err=True)
     click.echo(isolation_line(app.extensions["fazhi_kg"].engine.isolation), err=True)
     accept_raw_utf8_uris()

@@ -116,14 +116,21 @@ class RemoteStore(Store):
         _format(fmt)
         # Plain SPARQL has no quad results: read the quads as rows, then let
         # the embedded serialisers do the rest (same output as LocalStore).
+        local = self.local_copy(graph)
+        if graph is not None and not len(local.ox):
+            raise StoreError(f"no graph <{graph}> in {self.location}")
+        return local.dump(fmt, graph=graph, output=output)
+
+    def local_copy(self, graph: str | None = None) -> LocalStore:
+        """The store's quads (or one graph's) in an in-memory embedded store:
+        for what reads pyoxigraph's API rather than SPARQL (the GEXF, GraphML
+        and CSV views of kg.export)."""
         where = f"GRAPH ?g {{ ?s ?p ?o }} VALUES ?g {{ <{graph}> }}" if graph else \
             f"GRAPH ?g {{ ?s ?p ?o }} {self._ours}"
         rows = self._query(f"SELECT ?s ?p ?o ?g WHERE {{ {where} }}", False, None).rows
         local = LocalStore()
         local.ox.extend(ox.Quad(*row) for row in rows)
-        if graph is not None and not rows:
-            raise StoreError(f"no graph <{graph}> in {self.location}")
-        return local.dump(fmt, graph=graph, output=output)
+        return local
 
 
 

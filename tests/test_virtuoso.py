@@ -14,6 +14,7 @@ it to the engine).
 """
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -127,3 +128,110 @@ def test_the_cli_runs_canned_queries_on_virtuoso(virtuoso: Any, stores: tuple[St
     want = fazhi("query", "systems_matrix", "-p", "county=曹县", "--format", "csv",
                  "--store", str(local.path))
     assert out == want and "大集镇" in out and "黄集镇" not in out
+
+
+# ----------------------------------------------------------------- pages
+
+@pytest.fixture(scope="module")
+def clients(virtuoso: Any, stores: tuple[Store, Store]) -> Iterator[tuple[Any, Any]]:
+    """Test clients of the web service on Virtuoso and on the embedded store."""
+    import server
+
+    _, local = stores
+    apps = [server.create_app({"store": location, "TESTING": True})
+            for location in (virtuoso.sparql, str(local.path))]
+    yield apps[0].test_client(), apps[1].test_client()
+    for app in apps:
+        server.close_app(app)
+
+
+PAGES = [
+    "/api/entity/township/浦东新区/惠南镇",            # a township: facts, reports, figures
+    "/api/entity/township/曹县/大集镇",                # one with two years
+    "/api/entity/law/中华人民共和国保守国家秘密法",     # a law
+    "/api/entity/org/青松律师事务所",                  # an organisation (a law firm)
+    "/api/report/report/003_5f889520f28f59ab/0",
+    "/api/report/report/daji2023/0",
+    "/api/graph/township/浦东新区/惠南镇",
+    "/api/overview",
+    "/api/search?q=司法所",
+]
+
+
+@pytest.mark.parametrize("url", PAGES)
+def test_page_gives_the_same_data(clients: tuple[Any, Any], url: str) -> None:
+    on_virtuoso, embedded = clients
+    want = embedded.get(url, headers={"Accept": "application/json"})
+    got = on_virtuoso.get(url, headers={"Accept": "application/json"})
+    assert want.status_code == 200, want.get_data(as_text=True)
+    assert got.status_code == 200, got.get_data(as_text=True)
+    assert canonical(got.get_json()) == canonical(want.get_json())
+    # and in the same order, up to the order of rows the queries' ORDER BY ties
+    assert sort_keys(got.get_json()) == sort_keys(want.get_json())
+
+
+def canonical(doc: Any) -> Any:
+    """``doc`` with every list sorted: where the page's queries sort by keys
+    that tie (two figures of one sentence, two facts of one relation and
+    report), each engine gives the tied rows in its own order."""
+    if isinstance(doc, dict):
+        return {k: canonical(v) for k, v in doc.items()}
+    if isinstance(doc, list):
+        return sorted((canonical(v) for v in doc), key=lambda v: json.dumps(v, sort_keys=True,
+                                                                            ensure_ascii=False))
+    return doc
+
+
+def sort_keys(doc: Any) -> dict[str, list[Any]]:
+    """The keys the entity page's lists are sorted by, in the page's order."""
+    ent = doc if isinstance(doc, dict) else {}
+    out: dict[str, list[Any]] = {
+        "facts": [(f.get("predicate"), f.get("dir")) for f in ent.get("facts", [])],
+        "reports": [(r.get("year"), r.get("id")) for r in ent.get("reports", [])],
+    }
+    figures = (ent.get("township") or {}).get("figures", [])
+    out["figures"] = [(f.get("year"), f.get("report"), f.get("order")) for f in figures]
+    return out
+
+
+def test_canned_query_page_gives_the_same_rows(clients: tuple[Any, Any]) -> None:
+    on_virtuoso, embedded = clients
+    for url in ("/queries/systems_matrix.json?county=曹县", "/queries/township_profile.json?township=惠南镇"):
+        got = on_virtuoso.get(url).get_json()
+        want = embedded.get(url).get_json()
+        # the same rows; in the same order up to ties of the query's ORDER BY
+        assert got["rows"] and canonical(got["rows"]) == canonical(want["rows"])
+        assert got["columns"] == want["columns"]
+        csv_url = url.replace(".json", ".csv")
+        got_csv = on_virtuoso.get(csv_url).get_data(as_text=True).splitlines()
+        want_csv = embedded.get(csv_url).get_data(as_text=True).splitlines()
+        assert got_csv[0] == want_csv[0] and sorted(got_csv) == sorted(want_csv)
+
+
+def gexf_graph(body: bytes) -> tuple[set[tuple[str, str]], set[tuple[str, str, str]]]:
+    """A GEXF file's nodes (id, label) and edges (source, target, label)."""
+    import xml.etree.ElementTree as ET
+
+    root = ET.fromstring(body)
+    ns = {"g": root.tag.split("}")[0].strip("{")}
+    nodes = {(n.get("id"), n.get("label")) for n in root.iterfind(".//g:node", ns)}
+    edges = {(e.get("source"), e.get("target"), e.get("label") or "")
+             for e in root.iterfind(".//g:edge", ns)}
+    return nodes, edges
+
+
+def test_gexf_export_gives_the_same_nodes_and_edges(virtuoso: Any, stores: tuple[Store, Store],
+                                                     clients: tuple[Any, Any],
+                                                     tmp_path: Path) -> None:
+    _, local = stores
+    fazhi("export", "--store", virtuoso.sparql, "--format", "gexf", "-o", str(tmp_path / "v.gexf"))
+    fazhi("export", "--store", str(local.path), "--format", "gexf", "-o", str(tmp_path / "e.gexf"))
+    nodes, edges = gexf_graph((tmp_path / "v.gexf").read_bytes())
+    assert len(nodes) > 50 and len(edges) > 50
+    assert (nodes, edges) == gexf_graph((tmp_path / "e.gexf").read_bytes())
+    # the neighbourhood file of an entity page
+    on_virtuoso, embedded = clients
+    url = "/api/neighbourhood/township/浦东新区/惠南镇?format=gexf"
+    got, want = on_virtuoso.get(url), embedded.get(url)
+    assert got.status_code == want.status_code == 200
+    assert gexf_graph(got.data) == gexf_graph(want.data)

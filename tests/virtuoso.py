@@ -24,7 +24,8 @@ ISQL = ("isql-vt", "isql")
 
 #: Only what differs from Virtuoso's defaults, and what the tests rely on.
 #: ResultSetMaxRows above every query's own LIMIT (the default 10,000 would
-#: cut township_profile's LIMIT 10000 + 1 rows silently).
+#: cut township_profile's LIMIT 10000 + 1 rows silently); MaxSortedTopRows
+#: above the report page's ORDER BY … LIMIT 20000 (the default 10,000 fails it).
 INI = """\
 [Database]
 DatabaseFile       = {d}/virtuoso.db
@@ -50,6 +51,7 @@ DirsAllowed        = .
 NumberOfBuffers    = 10000
 MaxDirtyBuffers    = 6000
 ThreadsPerQuery    = 2
+MaxSortedTopRows   = 100000
 
 [HTTPServer]
 ServerPort         = 127.0.0.1:{http_port}
