@@ -56,7 +56,8 @@ def build_default_store(path: Path) -> None:
               help="Address to listen on (0.0.0.0 for every interface).")
 @click.option("--port", default=5000, show_default=True, type=int)
 @click.option("--store", "store_path", default=None,
-              help="Store folder (setting store; default $FAZHI_KG_STORE or ./fazhi-kg-store).")
+              help="Store folder, or the URL of a remote SPARQL store (setting store; default "
+                   "$FAZHI_KG_STORE or ./fazhi-kg-store).")
 @click.option("--threads", default=None, type=int, help="HTTP threads (setting threads).")
 def serve(host: str, port: int, store_path: str | None, threads: int | None) -> None:
     """Run the web service (SPARQL endpoint, canned queries, pages) on waitress."""

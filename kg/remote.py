@@ -29,7 +29,8 @@ class RemoteStore(Store):
     of :meth:`graphs`, :meth:`count` and :meth:`dump`.  Substitutions become
     a ``VALUES`` block at the start of the query's WHERE (so a ``BIND`` at
     the top sees them, as with Oxigraph's substitutions), else a trailing
-    ``VALUES`` clause.  ``user:password@`` in the URL is sent as Basic auth.
+    ``VALUES`` clause.  ``user:password@`` in the URL is sent as Basic auth,
+    or answers a Digest challenge (Virtuoso's ``/sparql-auth``).
 
     Canned and page queries get their plain SPARQL 1.1 forms here
     (:attr:`lateral` is false): only Oxigraph knows ``LATERAL``.
@@ -44,6 +45,7 @@ class RemoteStore(Store):
         self.location = location
         self.query_url, self.update_url = _endpoints(location)
         self._auth = _basic_auth(self.query_url)
+        self._open = _opener(self.query_url, self.update_url)
         self.query_url, self.update_url = _strip_auth(self.query_url), _strip_auth(self.update_url)
         #: the server's ``Server`` header, read on the first answer
         self.server = ""
@@ -61,10 +63,15 @@ class RemoteStore(Store):
         if self._auth:
             req.add_header("Authorization", self._auth)
         try:
-            with urllib.request.urlopen(req, timeout=self.timeout) as resp:
+            with self._open(req, timeout=self.timeout) as resp:
                 self.server = resp.headers.get("Server", "") or self.server
                 return resp.read(), resp.headers.get_content_type()
         except urllib.error.HTTPError as exc:
+            if exc.code == 401 and self._auth and self._open is not urllib.request.urlopen:
+                # a server that wants Digest refuses the Basic sent at once
+                # (Virtuoso's /sparql-auth): from now on only answer its challenge
+                self._auth = None
+                return self._post(url, fields, accept, what)
             detail = " ".join(exc.read().decode("utf-8", "replace").split())[:300]
             if what == "query" and exc.code == 400:
                 raise QueryError(f"the SPARQL endpoint {url} refused the query: {detail}") from exc
@@ -175,6 +182,21 @@ def _basic_auth(url: str) -> str | None:
         return None
     token = f"{urllib.parse.unquote(parts.username)}:{urllib.parse.unquote(parts.password or '')}"
     return "Basic " + base64.b64encode(token.encode()).decode()
+
+
+def _opener(*urls: str | None):
+    """``urlopen``, or with ``user:password@`` in the URLs an opener that also
+    answers a Digest challenge (Virtuoso's ``/sparql-auth``); Basic is sent
+    at once (:func:`_basic_auth`), as Fuseki expects."""
+    creds = [(u, urllib.parse.urlsplit(u)) for u in urls if u]
+    creds = [(u, p) for u, p in creds if p.username is not None]
+    if not creds:
+        return urllib.request.urlopen
+    passwords = urllib.request.HTTPPasswordMgrWithDefaultRealm()
+    for url, parts in creds:
+        passwords.add_password(None, _strip_auth(url), urllib.parse.unquote(parts.username or ""),
+                               urllib.parse.unquote(parts.password or ""))
+    return urllib.request.build_opener(urllib.request.HTTPDigestAuthHandler(passwords)).open
 
 
 def _strip_auth(url: str | None) -> str | None:

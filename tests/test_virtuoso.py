@@ -29,6 +29,7 @@ from kg.cli import cli
 from kg.namespace import ONTOLOGY_GRAPH, graph_iri
 from kg.paths import data_dir
 from kg.remote import RemoteStore
+from kg.errors import StoreError
 from kg.store import LocalStore, Store, open_store
 
 pytestmark = pytest.mark.slow
@@ -69,6 +70,23 @@ def test_the_endpoint_url_is_enough(virtuoso: Any) -> None:
     # Virtuoso takes updates at /sparql too (it has no /update)
     assert store.update_url == store.query_url == virtuoso.sparql
     assert store.lateral is False
+
+
+def test_an_account_on_the_digest_endpoint(virtuoso: Any, stores: tuple[Store, Store]) -> None:
+    # the safer set-up the README describes: an account with the update role,
+    # on /sparql-auth (Digest), instead of updates by the anonymous user
+    virtuoso.isql("DB.DBA.USER_CREATE ('fazhi', 'pw-for-tests');", 'GRANT SPARQL_UPDATE TO "fazhi";',
+                  "DB.DBA.RDF_DEFAULT_USER_PERMS_SET ('fazhi', 7);")
+    url = virtuoso.sparql.replace("http://", "http://fazhi:pw-for-tests@") + "-auth"
+    store = open_store(f"query={url},update={url}")
+    assert store.graphs() == stores[1].graphs()
+    graph = graph_iri("zz_digest", 0)
+    store._update(f'INSERT DATA {{ GRAPH <{graph}> {{ <urn:x:a> <urn:x:b> "好" }} }}')
+    assert graph in store.graphs()
+    store._update(store._replace_text([graph], {}))      # DROP SILENT, as re-ingest does
+    assert graph not in store.graphs()
+    with pytest.raises(StoreError, match="401"):
+        open_store("query=" + url.replace("pw-for-tests", "wrong"))
 
 
 def test_ingest_round_trips_every_quad(stores: tuple[Store, Store]) -> None:
