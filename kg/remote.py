@@ -140,7 +140,6 @@ class RemoteStore(Store):
         return local
 
 
-
 #: the start of the top-level WHERE of a SELECT (a projection holds no braces)
 _WHERE = re.compile(r"\bSELECT\b[^{]*?\bWHERE\s*\{", re.IGNORECASE | re.DOTALL)
 

@@ -16,8 +16,17 @@ from typing import Any
 
 from kg.errors import QueryError, StoreError
 from kg.remote import RemoteStore
-from kg.sparql import (GRAPH_TYPES, RESULT_TYPES, Checked, Formats, Result, _serialise_boolean,
-                       _serialise_graph, _serialise_select, pick_format)
+from kg.sparql import (
+    GRAPH_TYPES,
+    RESULT_TYPES,
+    Checked,
+    Formats,
+    Result,
+    _serialise_boolean,
+    _serialise_graph,
+    _serialise_select,
+    pick_format,
+)
 
 
 class RemoteEngine:

@@ -8,8 +8,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-
 from canned_cases import CASES, EXAMPLES, cases, rows, year_reports
+
 from kg import queries as queries_mod
 from kg.errors import FazhiError
 from kg.paths import data_dir

@@ -21,15 +21,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from canned_cases import EXAMPLES, cases, rows, year_reports
 from click.testing import CliRunner
 
-from canned_cases import EXAMPLES, cases, rows, year_reports
 from kg import queries as queries_mod
 from kg.cli import cli
+from kg.errors import StoreError
 from kg.namespace import ONTOLOGY_GRAPH, graph_iri
 from kg.paths import data_dir
 from kg.remote import RemoteStore
-from kg.errors import StoreError
 from kg.store import LocalStore, Store, open_store
 
 pytestmark = pytest.mark.slow

@@ -99,7 +99,7 @@ class Virtuoso:
         assert isql is not None
         out = subprocess.run([isql, f"127.0.0.1:{self.sql_port}", "dba", "dba",
                               "exec=" + " ".join(statements)],
-                             capture_output=True, text=True, timeout=60)
+                             check=False, capture_output=True, text=True, timeout=60)
         if out.returncode != 0 or "Error" in out.stdout + out.stderr:
             raise RuntimeError(f"isql failed: {out.stdout} {out.stderr}")
         return out.stdout
