@@ -22,9 +22,9 @@ class RemoteStore(Store):
     """A SPARQL 1.1 store over HTTP (protocol: form POST, results as JSON).
 
     ``union=True`` queries name every fazhi-kg graph as a
-    ``default-graph-uri`` — plain SPARQL 1.1 protocol, so it works with
-    Oxigraph, Fuseki, Virtuoso and others whatever their union-default-graph
-    setting.  Only graphs under :data:`kg.namespace.GRAPH_IRI` are the
+    ``default-graph-uri`` and a ``named-graph-uri`` — plain SPARQL 1.1
+    protocol, so it works with Oxigraph, Fuseki, Virtuoso and others whatever
+    their union-default-graph setting.  Only graphs under :data:`kg.namespace.GRAPH_IRI` are the
     store's: a server's own graphs (Virtuoso's system graphs) are left out
     of :meth:`graphs`, :meth:`count` and :meth:`dump`.  Substitutions become
     a ``VALUES`` block at the start of the query's WHERE (so a ``BIND`` at
@@ -94,7 +94,12 @@ class RemoteStore(Store):
                                     else sparql)
         fields = [("query", text)]
         if union:
-            fields += [("default-graph-uri", g) for g in self.graphs()]
+            # every graph as the default graph, and as the named graphs too:
+            # a protocol dataset without named-graph-uri has no named graphs
+            # (oxigraph serve keeps to that), and GRAPH ?g would match nothing
+            graphs = self.graphs()
+            fields += [("default-graph-uri", g) for g in graphs]
+            fields += [("named-graph-uri", g) for g in graphs]
         data, ctype = self._post(self.query_url, fields, _RESULTS_ACCEPT, "query")
         results_fmt = ox.QueryResultsFormat.from_media_type(ctype)
         if results_fmt is not None:

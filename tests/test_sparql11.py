@@ -12,6 +12,7 @@ from canned_cases import CASES, EXAMPLES, cases, rows, year_reports
 
 from kg import queries as queries_mod
 from kg.errors import FazhiError
+from kg.namespace import ONTOLOGY_GRAPH
 from kg.paths import data_dir
 from kg.store import LocalStore, open_store
 
@@ -85,3 +86,25 @@ def test_the_cli_runs_the_plain_form_on_a_remote_store() -> None:
     from kg.remote import RemoteStore
 
     assert RemoteStore.lateral is False
+
+
+@pytest.mark.slow
+def test_plain_forms_on_oxigraph_server(oxigraph_server: str, store: LocalStore) -> None:
+    # a second engine for the plain forms (and the VALUES that carries the
+    # parameters over HTTP): `oxigraph serve` gives the embedded store's rows
+    remote = open_store(oxigraph_server)
+    by_file: dict[str, dict[str, str]] = {}
+    for graph in store.graphs():
+        if graph != ONTOLOGY_GRAPH:
+            stem = graph.split("/report/", 1)[1].rsplit("/", 1)[0]
+            nt = store.dump("ntriples", graph=graph)
+            assert nt is not None
+            by_file.setdefault(stem, {})[graph] = nt.decode()
+    for stem, graphs in by_file.items():
+        remote.replace(stem, graphs)
+    assert remote.count() == store.count() and remote.graphs() == store.graphs()
+    for name, given in cases():
+        q = queries_mod.bundled()[name]
+        subs = q.bindings(given)
+        text = q.text_for(remote.lateral)
+        assert rows(remote, name, text, subs) == rows(store, name, text, subs), (name, given)
