@@ -80,7 +80,11 @@ def serve(host: str, port: int, store_path: str | None, threads: int | None) -> 
         return
     click.echo(f"fazhi-kg: serving {values['store'] if remote else path} on http://{host}:{port}/ "
                f"(SPARQL at /sparql, canned queries at /queries)", err=True)
-    click.echo(isolation_line(app.extensions["fazhi_kg"].engine.isolation), err=True)
+    if remote:
+        click.echo("fazhi-kg: the remote store answers the queries (no query workers here); "
+                   "SERVICE and LOAD are refused by the parser", err=True)
+    else:
+        click.echo(isolation_line(app.extensions["fazhi_kg"].engine.isolation), err=True)
     accept_raw_utf8_uris()
     # lookahead: waitress then notices a client that hangs up while its
     # query runs (environ['waitress.client_disconnected']), and the worker is freed

@@ -33,7 +33,7 @@ class RemoteEngine:
     """Queries of the web service, answered by a remote SPARQL 1.1 store."""
 
     lateral = False
-    #: cli_serve's start-up line: queries leave this process by design
+    #: no worker processes to isolate: the remote server runs the queries
     isolation = "queries go to a remote SPARQL store"
 
     def __init__(self, location: str, *, time_limit_ms: int = 10_000,
@@ -83,10 +83,17 @@ class RemoteEngine:
                       truncated=truncated, form=checked.form, elapsed_ms=elapsed)
 
     def update(self, text: str, *, time_limit_ms: int | None = None) -> float:
-        """Apply a user's SPARQL update on the remote store; the seconds it took."""
+        """Apply a user's SPARQL update on the remote store; the seconds it took.
+
+        Parsed first, as the workers do (SERVICE and LOAD refused): the
+        remote server must not fetch from the network for a user.
+        """
+        from kg.sparql_parse import decide
+
+        decision = decide(text, update=True)
         t0 = time.perf_counter()
         try:
-            self.store._update(text)
+            self.store._update(decision.text)
         except StoreError as exc:
             raise QueryError(str(exc), status=503) from None
         return time.perf_counter() - t0

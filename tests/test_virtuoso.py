@@ -253,3 +253,20 @@ def test_gexf_export_gives_the_same_nodes_and_edges(virtuoso: Any, stores: tuple
     got, want = on_virtuoso.get(url), embedded.get(url)
     assert got.status_code == want.status_code == 200
     assert gexf_graph(got.data) == gexf_graph(want.data)
+
+
+def test_the_service_on_virtuoso_refuses_service_and_load(virtuoso: Any,
+                                                          stores: tuple[Store, Store]) -> None:
+    # no query workers on a remote store: the parser alone keeps users'
+    # queries and updates from making the server fetch from elsewhere
+    from kg.errors import QueryError
+    from kg.remote_engine import RemoteEngine
+    from kg.sparql import user_query
+
+    engine = RemoteEngine(virtuoso.sparql)
+    with pytest.raises(QueryError, match="SERVICE"):
+        engine.run(user_query("SELECT * WHERE { SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }"))
+    with pytest.raises(QueryError, match="LOAD"):
+        engine.update("LOAD <http://127.0.0.1:9/x> INTO GRAPH <urn:x:g>")
+    body = engine.run(user_query("SELECT (COUNT(*) AS ?n) WHERE { ?r a fz:Report }")).body
+    assert json.loads(body)["results"]["bindings"][0]["n"]["value"] != "0"
