@@ -31,9 +31,14 @@ def open_engine(values: Mapping[str, Any]):
     """The query engine on the configured store; SettingError naming ``store`` if it cannot."""
     location = str(values["store"])
     if location.startswith(("http://", "https://", "query=")):
-        raise SettingError(f"setting store (--store): '{location}' is a remote SPARQL store; "
-                           "the service answers from a store folder on this machine — point "
-                           "--store (or FAZHI_KG_STORE) at one built by `fazhi-kg ingest`")
+        # a remote SPARQL store answers the queries itself (kg/remote_engine.py)
+        from kg.remote_engine import RemoteEngine
+
+        try:
+            return RemoteEngine(location, time_limit_ms=values["query_time_limit_ms"] or 10_000,
+                                max_rows=values["max_rows"] or 10_000)
+        except StoreError as exc:
+            raise SettingError(f"setting store (--store): {exc}") from None
     path = Path(location).expanduser()
     if not path.is_dir() or not (path / "CURRENT").exists():
         what = "is a file, not a store folder" if path.is_file() else \

@@ -235,8 +235,12 @@ def _export_view(store: Store, fmt: str, output: Path | None, **options: Any) ->
 
     ox_store = getattr(store, "ox", None)
     if ox_store is None:
-        raise FazhiError("gexf, graphml and csv exports read an embedded store; export the "
-                         "remote store as nquads and ingest it locally, or point --store at a folder")
+        # a remote store: its quads read once into memory, the view made here
+        from kg.remote import RemoteStore
+
+        if not isinstance(store, RemoteStore):
+            raise FazhiError("gexf, graphml and csv exports read an embedded or remote store")
+        ox_store = store.local_copy()
     if output is None:
         write_graph(ox_store, fmt, sys.stdout.buffer, **options)
         sys.stdout.buffer.flush()

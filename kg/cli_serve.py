@@ -50,7 +50,8 @@ def build_default_store(path: Path) -> None:
               help="Address to listen on (0.0.0.0 for every interface).")
 @click.option("--port", default=5000, show_default=True, type=int)
 @click.option("--store", "store_path", default=None,
-              help="Store folder (setting store; default $FAZHI_KG_STORE or ./fazhi-kg-store).")
+              help="Store folder, or the URL of a remote SPARQL store (setting store; default "
+                   "$FAZHI_KG_STORE or ./fazhi-kg-store).")
 @click.option("--threads", default=None, type=int, help="HTTP threads (setting threads).")
 def serve(host: str, port: int, store_path: str | None, threads: int | None) -> None:
     """Run the web service (SPARQL endpoint, canned queries, pages) on waitress."""
@@ -65,18 +66,23 @@ def serve(host: str, port: int, store_path: str | None, threads: int | None) -> 
             config["store"] = store_path
         values = settings_mod.load(config)
         path = Path(values["store"]).expanduser()
-        if _store_missing(path):
+        remote = str(values["store"]).startswith(("http://", "https://", "query="))
+        if not remote and _store_missing(path):
             build_default_store(path)
         app = create_app(config)
     except FazhiError as exc:
         _fail(exc)
         return
-    click.echo(f"fazhi-kg: serving {path} on http://{host}:{port}/ "
+    click.echo(f"fazhi-kg: serving {values['store'] if remote else path} on http://{host}:{port}/ "
                f"(SPARQL at /sparql, canned queries at /queries)", err=True)
-    click.echo(isolation_line(app.extensions["fazhi_kg"].engine.isolation), err=True)
-    prepared_line = unprepared_line(app.extensions["fazhi_kg"].engine.path)
-    if prepared_line:
-        click.echo(prepared_line, err=True)
+    if remote:
+        click.echo("fazhi-kg: the remote store answers the queries (no query workers here); "
+                   "SERVICE and LOAD are refused by the parser", err=True)
+    else:
+        click.echo(isolation_line(app.extensions["fazhi_kg"].engine.isolation), err=True)
+        prepared_line = unprepared_line(app.extensions["fazhi_kg"].engine.path)
+        if prepared_line:
+            click.echo(prepared_line, err=True)
     accept_raw_utf8_uris()
     # lookahead: waitress then notices a client that hangs up while its
     # query runs (environ['waitress.client_disconnected']), and the worker is freed
@@ -203,7 +209,7 @@ def query(name_or_sparql: str, params: tuple[str, ...], fmt: str, location: str 
         subs = canned.bindings(_params(params))
         with open_store(location or default_location(), create=False, shared=True) as store:
             try:
-                answer = store.query(canned.text, substitutions=subs)
+                answer = store.query(canned.text_for(store.lateral), substitutions=subs)
             except SyntaxError as exc:
                 raise FazhiError(f"{canned.path}: malformed query: {exc}") from None
         table = queries_mod.finished(canned, _table_from_answer(answer, canned.param_names, limit))

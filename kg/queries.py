@@ -24,6 +24,15 @@ top and passes ``?wantedName`` in through ``LATERAL { SELECT ?wantedName …
 instead of joining whole tables (see township_profile.rq, compare_metric.rq).  Every file is read and parsed at start-up
 (:func:`load_all`): a broken one fails at once, naming itself.
 
+``LATERAL`` is Oxigraph's; other SPARQL 1.1 engines (Virtuoso, Fuseki)
+refuse it.  A query that uses it has its plain SPARQL 1.1 form beside it,
+``queries/sparql11/NAME.rq`` (the query alone, no header: the header of
+``NAME.rq`` is the one truth for both), giving the same rows; a remote store
+gets that form (:meth:`CannedQuery.text_for`), the embedded store the
+LATERAL one, which is faster there.  Where LATERAL takes one row of several
+(``LIMIT 1``: one sentence of those that attest a fact), the plain form
+takes the least one (``MIN``), so every engine gives the same example.
+
 The header also says how a person reads the answer (the JSON and CSV keep
 the raw columns)::
 
@@ -125,6 +134,12 @@ class CannedQuery:
     one_of: tuple[str, ...] = ()          # at least one of these parameters is needed
     sort: tuple[str, ...] = ()            # columns the shown rows are sorted by
     limit: int | None = None              # the query's own final LIMIT
+    plain: str | None = None              # its SPARQL 1.1 form, if the text needs LATERAL
+
+    def text_for(self, lateral: bool) -> str:
+        """The text to run on an engine that knows LATERAL (the embedded
+        store) or not (a remote store: its plain SPARQL 1.1 form)."""
+        return self.text if lateral or self.plain is None else self.plain
 
     def column(self, name: str) -> Column:
         """A column's labels (the variable name itself where none are given)."""
@@ -240,10 +255,45 @@ def parse(path: Path) -> CannedQuery:
     except QueryError as exc:
         raise FazhiError(f"{path}: {exc}") from None
     _check_columns(path, columns, sort, variables, names)
+    plain = _plain_form(path, params, variables)
     m = _LIMIT.search(body)
     return CannedQuery(path.stem, path, title["zh"], title["en"], str(meta.get("description", "")).strip(),
                        body, tuple(params), bool(meta.get("evidence", True)), columns, one_of, sort,
-                       int(m.group(1)) if m else None)
+                       int(m.group(1)) if m else None, plain)
+
+
+def plain_path(path: Path) -> Path:
+    """Where the plain SPARQL 1.1 form of the canned query ``path`` lives."""
+    return path.parent / PLAIN_DIR / path.name
+
+
+PLAIN_DIR = "sparql11"
+
+
+def _plain_form(path: Path, params: list[Param], variables: list[str]) -> str | None:
+    """The SPARQL 1.1 form beside ``path``, checked as the query itself is
+    and projecting the same variables in the same order; None if there is none."""
+    from kg.sparql_parse import decide
+
+    alt = plain_path(path)
+    if not alt.exists():
+        return None
+    try:
+        text = alt.read_text(encoding="utf-8").strip() + "\n"
+    except (OSError, UnicodeDecodeError) as exc:
+        raise FazhiError(f"{alt}: cannot read the SPARQL 1.1 form ({exc})") from None
+    if re.search(r"\bLATERAL\b", re.sub(r"#[^\n]*", "", text)):
+        raise FazhiError(f"{alt}: the SPARQL 1.1 form uses LATERAL, which only Oxigraph knows")
+    try:
+        if decide(text).form != "SELECT":
+            raise QueryError("a canned query must be a SELECT")
+        alt_vars = _parse_only(text, params)
+    except QueryError as exc:
+        raise FazhiError(f"{alt}: {exc}") from None
+    if alt_vars != variables:
+        raise FazhiError(f"{alt}: selects {' '.join(alt_vars)}; {path.name} selects "
+                         f"{' '.join(variables)} (the two forms must give the same columns)")
+    return text
 
 
 def _entity_types(path: Path, spec: Any, body: str, params: list[Param]) -> tuple[str, list[Param]]:
@@ -443,18 +493,19 @@ def plain(term: dict[str, str] | None) -> Any:
     return value
 
 
-def run(query: CannedQuery, given: dict[str, Any], runner) -> Table:
+def run(query: CannedQuery, given: dict[str, Any], runner, *, lateral: bool = True) -> Table:
     """Run a canned query with parameters through ``runner``.
 
     ``runner(checked, fmt=, substitutions=)`` is :meth:`kg.workers.Engine.run`
-    or a function around :func:`kg.sparql.execute` (the CLI).
+    or a function around :func:`kg.sparql.execute` (the CLI).  ``lateral``:
+    whether the engine behind it knows LATERAL (see :meth:`CannedQuery.text_for`).
     """
     import json
 
     from kg.sparql import Checked
 
     subs = query.bindings(given)
-    result = runner(Checked(query.text, "SELECT"), fmt="json", substitutions=subs)
+    result = runner(Checked(query.text_for(lateral), "SELECT"), fmt="json", substitutions=subs)
     doc = json.loads(result.body)
     hidden = query.param_names
     columns = [v for v in doc["head"]["vars"] if v not in hidden]

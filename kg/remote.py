@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import re
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -11,7 +12,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from kg.errors import QueryError, StoreError
-from kg.namespace import sparql_prefixes
+from kg.namespace import GRAPH_IRI, sparql_prefixes
 from kg.store_base import Answer, Store, Term, answer_from_ox, dump_store, format_of
 
 _RESULTS_ACCEPT = ("application/sparql-results+json, application/n-triples;q=0.9, "
@@ -21,21 +22,39 @@ _RESULTS_ACCEPT = ("application/sparql-results+json, application/n-triples;q=0.9
 class RemoteStore(Store):
     """A SPARQL 1.1 store over HTTP (protocol: form POST, results as JSON).
 
-    ``union=True`` queries name every graph as a ``default-graph-uri`` —
-    plain SPARQL 1.1 protocol, so it works with Oxigraph, Fuseki and others
-    whatever their union-default-graph setting.  Substitutions become a
-    trailing ``VALUES`` clause, so a substituted variable must appear in the
-    query's result.  ``user:password@`` in the URL is sent as Basic auth.
+    ``union=True`` queries name every fazhi-kg graph as a
+    ``default-graph-uri`` and a ``named-graph-uri`` — plain SPARQL 1.1
+    protocol, so it works with Oxigraph, Fuseki, Virtuoso and others whatever
+    their union-default-graph setting.  Only graphs under :data:`kg.namespace.GRAPH_IRI` are the
+    store's: a server's own graphs (Virtuoso's system graphs) are left out
+    of :meth:`graphs`, :meth:`count` and :meth:`dump`.  Substitutions become
+    a ``VALUES`` block at the start of the query's WHERE (so a ``BIND`` at
+    the top sees them, as with Oxigraph's substitutions), else a trailing
+    ``VALUES`` clause.  ``user:password@`` in the URL is sent as Basic auth,
+    or answers a Digest challenge (Virtuoso's ``/sparql-auth``).
+
+    Canned and page queries get their plain SPARQL 1.1 forms here
+    (:attr:`lateral` is false): only Oxigraph knows ``LATERAL``.
     """
 
     timeout = 600.0
+    lateral = False
+    #: the store's graphs: those fazhi-kg names (a server may hold its own)
+    _ours = f'FILTER(STRSTARTS(STR(?g), "{GRAPH_IRI}"))'
 
     def __init__(self, location: str) -> None:
         self.location = location
         self.query_url, self.update_url = _endpoints(location)
         self._auth = _basic_auth(self.query_url)
+        self._open = _opener(self.query_url, self.update_url)
         self.query_url, self.update_url = _strip_auth(self.query_url), _strip_auth(self.update_url)
+        #: the server's ``Server`` header, read on the first answer
+        self.server = ""
         self._query("ASK { }", False, None)   # fail now, clearly, if unreachable
+        if self.server.startswith("Virtuoso") and not location.startswith("query=") \
+                and self.query_url.endswith("/sparql"):
+            # Virtuoso takes updates at its one /sparql endpoint (there is no /update)
+            self.update_url = self.query_url
 
     def _post(self, url: str, fields: list[tuple[str, str]], accept: str, what: str
               ) -> tuple[bytes, str]:
@@ -45,9 +64,15 @@ class RemoteStore(Store):
         if self._auth:
             req.add_header("Authorization", self._auth)
         try:
-            with urllib.request.urlopen(req, timeout=self.timeout) as resp:
+            with self._open(req, timeout=self.timeout) as resp:
+                self.server = resp.headers.get("Server", "") or self.server
                 return resp.read(), resp.headers.get_content_type()
         except urllib.error.HTTPError as exc:
+            if exc.code == 401 and self._auth and self._open is not urllib.request.urlopen:
+                # a server that wants Digest refuses the Basic sent at once
+                # (Virtuoso's /sparql-auth): from now on only answer its challenge
+                self._auth = None
+                return self._post(url, fields, accept, what)
             detail = " ".join(exc.read().decode("utf-8", "replace").split())[:300]
             if what == "query" and exc.code == 400:
                 raise QueryError(f"the SPARQL endpoint {url} refused the query: {detail}") from exc
@@ -66,14 +91,16 @@ class RemoteStore(Store):
         self._post(self.update_url, [("update", sparql)], "*/*", "update")
 
     def _query(self, sparql: str, union: bool, substitutions: dict[str, Term] | None) -> Answer:
-        text = sparql_prefixes() + sparql
-        if substitutions:
-            names = list(substitutions)
-            values = " ".join(_sparql_term(substitutions[n]) for n in names)
-            text += f"\nVALUES ({' '.join('?' + n for n in names)}) {{ ({values}) }}"
+        text = sparql_prefixes() + (_with_values(sparql, substitutions) if substitutions
+                                    else sparql)
         fields = [("query", text)]
         if union:
-            fields += [("default-graph-uri", g) for g in self.graphs()]
+            # every graph as the default graph, and as the named graphs too:
+            # a protocol dataset without named-graph-uri has no named graphs
+            # (oxigraph serve keeps to that), and GRAPH ?g would match nothing
+            graphs = self.graphs()
+            fields += [("default-graph-uri", g) for g in graphs]
+            fields += [("named-graph-uri", g) for g in graphs]
         data, ctype = self._post(self.query_url, fields, _RESULTS_ACCEPT, "query")
         results_fmt = ox.QueryResultsFormat.from_media_type(ctype)
         if results_fmt is not None:
@@ -85,11 +112,15 @@ class RemoteStore(Store):
         return Answer("graph", triples=list(ox.parse(data, format=rdf_fmt)))
 
     def graphs(self) -> list[str]:
-        rows = self._query("SELECT DISTINCT ?g WHERE { GRAPH ?g { } }", False, None).rows
+        # Virtuoso gives no graph for an empty pattern; a quad pattern it
+        # answers from its graph index
+        pattern = "?s ?p ?o" if self.server.startswith("Virtuoso") else ""
+        rows = self._query(f"SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ {pattern} }} {self._ours} }}",
+                           False, None).rows
         return sorted(r[0].value for r in rows if isinstance(r[0], ox.NamedNode))
 
     def count(self) -> int:
-        rows = self._query("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }",
+        rows = self._query(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH ?g {{ ?s ?p ?o }} {self._ours} }}",
                            False, None).rows
         return int(rows[0][0].value)
 
@@ -98,14 +129,43 @@ class RemoteStore(Store):
         format_of(fmt)
         # Plain SPARQL has no quad results: read the quads as rows, then let
         # the embedded serialisers do the rest (same output as LocalStore).
-        where = f"GRAPH ?g {{ ?s ?p ?o }} VALUES ?g {{ <{graph}> }}" if graph else \
-            "GRAPH ?g { ?s ?p ?o }"
-        rows = self._query(f"SELECT ?s ?p ?o ?g WHERE {{ {where} }}", False, None).rows
-        source = ox.Store()
-        source.extend(ox.Quad(*row) for row in rows)
-        if graph is not None and not rows:
+        source = self.local_copy(graph)
+        if graph is not None and not len(source):
             raise StoreError(f"no graph <{graph}> in {self.location}")
         return dump_store(source, fmt, graph=graph, output=output, location=self.location)
+
+    def local_copy(self, graph: str | None = None) -> ox.Store:
+        """The store's quads (or one graph's) in an in-memory embedded store:
+        for what reads pyoxigraph's API rather than SPARQL (the GEXF, GraphML
+        and CSV views of kg.export)."""
+        where = f"GRAPH ?g {{ ?s ?p ?o }} VALUES ?g {{ <{graph}> }}" if graph else \
+            f"GRAPH ?g {{ ?s ?p ?o }} {self._ours}"
+        rows = self._query(f"SELECT ?s ?p ?o ?g WHERE {{ {where} }}", False, None).rows
+        local = ox.Store()
+        local.extend(ox.Quad(*row) for row in rows)
+        return local
+
+
+#: the start of the top-level WHERE of a SELECT (a projection holds no braces)
+_WHERE = re.compile(r"\bSELECT\b[^{]*?\bWHERE\s*\{", re.IGNORECASE | re.DOTALL)
+
+
+def _with_values(sparql: str, substitutions: dict[str, Term]) -> str:
+    """``sparql`` with the substitutions as a ``VALUES`` block.
+
+    At the start of the top-level WHERE group, so the group's ``BIND`` and
+    ``FILTER`` see the values, as they see Oxigraph's substitutions; a
+    trailing ``VALUES`` clause is joined only after the WHERE is evaluated,
+    so ``BIND (COALESCE(STR(?county), "") AS …)`` would never see a county.
+    Other forms (no ``SELECT … WHERE {``) get the trailing clause.
+    """
+    names = list(substitutions)
+    values = " ".join(_sparql_term(substitutions[n]) for n in names)
+    block = f"VALUES ({' '.join('?' + n for n in names)}) {{ ({values}) }}"
+    m = _WHERE.search(sparql)
+    if m is None:
+        return f"{sparql}\n{block}"
+    return f"{sparql[:m.end()]}\n  {block}\n{sparql[m.end():]}"
 
 
 def _endpoints(location: str) -> tuple[str, str | None]:
@@ -129,6 +189,21 @@ def _basic_auth(url: str) -> str | None:
     return "Basic " + base64.b64encode(token.encode()).decode()
 
 
+def _opener(*urls: str | None):
+    """``urlopen``, or with ``user:password@`` in the URLs an opener that also
+    answers a Digest challenge (Virtuoso's ``/sparql-auth``); Basic is sent
+    at once (:func:`_basic_auth`), as Fuseki expects."""
+    creds = [(u, urllib.parse.urlsplit(u)) for u in urls if u]
+    creds = [(u, p) for u, p in creds if p.username is not None]
+    if not creds:
+        return urllib.request.urlopen
+    passwords = urllib.request.HTTPPasswordMgrWithDefaultRealm()
+    for url, parts in creds:
+        passwords.add_password(None, _strip_auth(url), urllib.parse.unquote(parts.username or ""),
+                               urllib.parse.unquote(parts.password or ""))
+    return urllib.request.build_opener(urllib.request.HTTPDigestAuthHandler(passwords)).open
+
+
 def _strip_auth(url: str | None) -> str | None:
     if url is None:
         return None
@@ -144,7 +219,15 @@ def _strip_auth(url: str | None) -> str | None:
 def _sparql_term(t: Term) -> str:
     if isinstance(t, ox.BlankNode):
         raise QueryError("a blank node cannot be substituted into a query for a remote store")
+    if isinstance(t, ox.Literal) and not t.language and t.datatype.value == _XSD_STRING:
+        # the datatype written out: Virtuoso 7.2 turns STR() of a plain
+        # non-ASCII constant into "???", but not of a typed one (RDF 1.1:
+        # the same literal, so no other engine minds)
+        return f"{t}^^<{_XSD_STRING}>"
     return str(t)
+
+
+_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 
 
 # ------------------------------------------------------------------ opening

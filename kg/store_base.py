@@ -170,6 +170,12 @@ class Store(ABC):
     """What every backend offers; see the module docstring."""
 
     location: str
+    #: does the engine know Oxigraph's ``LATERAL``?  Canned and page queries
+    #: pick their LATERAL or plain SPARQL 1.1 form by it (kg.queries).
+    lateral: bool = True
+    #: a FILTER on ?g keeping the store's own graphs, where a server holds
+    #: others too (a remote one); the embedded store holds only its own
+    _ours: str = ""
 
     # -- what each backend implements
     @abstractmethod
@@ -279,7 +285,7 @@ class Store(ABC):
         reports = self.query("SELECT (COUNT(DISTINCT ?r) AS ?n) WHERE { ?r a fz:Report }")
         triples = self.query(
             "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } "
-            f"FILTER(?g != <{ONTOLOGY_GRAPH}>) }}", union=False)
+            f"FILTER(?g != <{ONTOLOGY_GRAPH}>) {self._ours} }}", union=False)
         report_graphs = [g for g in self.graphs() if g != ONTOLOGY_GRAPH]
         # townships the gazetteer lacks (taken because their report presents
         # them) and townships whose county was inferred, not stated

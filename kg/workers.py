@@ -323,6 +323,9 @@ class Engine:
     the reason they do.
     """
 
+    #: Oxigraph knows LATERAL: canned and page queries send that form (kg.queries)
+    lateral = True
+
     def __init__(self, path: str, *, size: int = 2, page_size: int = 2,
                  time_limit_ms: int = 10_000, max_rows: int = 10_000, memory_mb: int = 0,
                  queue_ms: int | None = None, nice: int = 10, long_ms: int = 2000) -> None:

@@ -13,6 +13,7 @@ import time
 import urllib.request
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -118,6 +119,25 @@ def oxigraph_server(tmp_path: Path) -> Iterator[str]:
         proc.kill()
         proc.wait()
         log.close()
+
+
+@pytest.fixture(scope="session")
+def virtuoso(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    """A fresh Virtuoso Open Source server on 127.0.0.1 (tests/virtuoso.py),
+    one for the session; skipped with the reason when it is not installed."""
+    import virtuoso as vt
+
+    reason = vt.missing()
+    if reason is not None:
+        pytest.skip(reason)
+    try:
+        server = vt.start(tmp_path_factory.mktemp("virtuoso"))
+    except RuntimeError as exc:
+        pytest.fail(str(exc))
+    try:
+        yield server
+    finally:
+        server.stop()
 
 
 # ---- hypothesis profiles (tests/test_fuzz.py) ------------------------------

@@ -36,7 +36,7 @@ class Service:
     """What every request handler needs; ``current_app.extensions["fazhi_kg"]``."""
 
     settings: dict[str, Any]
-    engine: Engine
+    engine: Engine          # or kg.remote_engine.RemoteEngine, on a remote store
     queries: dict[str, CannedQuery]
     #: set by the pages module to show an editor at GET /sparql to browsers
     sparql_html: Callable[[], Any] | None = None

@@ -127,7 +127,11 @@ def _gexf(iri: str, hops: int) -> bytes:
     """GEXF of the neighbourhood from the export module (same colours as the CLI)."""
     from kg.export import export_graph
 
-    store = ox.Store.read_only(str(service().settings["store"]))
+    remote = getattr(service().engine, "store", None)     # kg.remote_engine.RemoteEngine
+    if remote is not None:      # its quads, read into memory for the view
+        store = remote.local_copy()
+    else:
+        store = ox.Store.read_only(str(service().settings["store"]))
     try:
         return export_graph(store, "gexf", view="neighbourhood", entity=iri, hops=hops)
     finally:

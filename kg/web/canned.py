@@ -42,7 +42,8 @@ def _given(q: CannedQuery) -> dict[str, str]:
 
 
 def _run(q: CannedQuery, given: dict[str, str]) -> Table:
-    return run(q, given, service().engine.run)
+    engine = service().engine
+    return run(q, given, engine.run, lateral=engine.lateral)
 
 
 def describe(q: CannedQuery) -> dict[str, Any]:

@@ -301,6 +301,47 @@ _FIGURES = """SELECT ?e ?ind ?label ?value ?unit ?approx ?report ?year ?order ?t
 } ORDER BY ?year ?report ?order LIMIT 500"""
 
 
+# The same three in plain SPARQL 1.1, for a remote store (no LATERAL): the same
+# rows, each detail joined whole (tests/test_virtuoso.py compares the pages).
+_FACTS_PLAIN = f"""SELECT ?e ?dir ?p ?other ?count ?date ?kind ?size ?report ?year ?order ?text
+WHERE {{
+  VALUES ?p {{ {_FACT_VALUES} }}
+  GRAPH ?g {{ {{ ?e ?p ?other . BIND("out" AS ?dir) }} UNION {{ ?other ?p ?e . BIND("in" AS ?dir) }} }}
+  GRAPH ?g {{ ?report a fz:Report }}
+  OPTIONAL {{ ?report fz:year ?year }}
+  BIND(IF(?dir = "in" || isLiteral(?other), ?e, ?other) AS ?about)
+  OPTIONAL {{ GRAPH ?g {{ ?about fz:count ?count }} }}
+  OPTIONAL {{ GRAPH ?g {{ ?about fz:date ?date }} }}
+  OPTIONAL {{ GRAPH ?g {{ ?about fz:advisorKind ?kind }} }}
+  OPTIONAL {{ GRAPH ?g {{ ?about fz:teamSize ?size }} }}
+  OPTIONAL {{ GRAPH ?g {{ ?s fz:attests ?about ; fz:text ?text }}
+              BIND(xsd:integer(STRAFTER(STR(?s), "/sentence/")) AS ?order) }}
+}} ORDER BY ?p ?dir ?report ?order LIMIT {MAX_FACTS}"""
+
+_REPORTS_OF_PLAIN = """SELECT ?e ?r ?title ?year ?unit ?file WHERE {
+  { ?r fz:mentions ?e } UNION { ?r fz:reportingUnit ?e }
+  ?r a fz:Report .
+  OPTIONAL { ?r dcterms:title ?title } OPTIONAL { ?r fz:year ?year }
+  OPTIONAL { ?r fz:sourceFile ?file }
+  OPTIONAL { ?r fz:reportingUnit ?u . ?u rdfs:label ?unit }
+} ORDER BY ?year ?r LIMIT 300"""
+
+_FIGURES_PLAIN = """SELECT ?e ?ind ?label ?value ?unit ?approx ?report ?year ?order ?text WHERE {
+  ?ind fz:scope ?e .
+  ?ind a fz:Indicator ; rdfs:label ?label ; rdf:value ?value ; fz:report ?report .
+  OPTIONAL { ?ind fz:unit ?unit } OPTIONAL { ?ind fz:approx ?approx }
+  OPTIONAL { ?report fz:year ?year }
+  OPTIONAL { ?ind prov:wasDerivedFrom ?s . ?s fz:text ?text .
+             BIND(xsd:integer(STRAFTER(STR(?s), "/sentence/")) AS ?order) }
+} ORDER BY ?year ?report ?order LIMIT 500"""
+
+
+def _form(lateral: str, plain: str) -> str:
+    """The query for this service's engine: its LATERAL form on the embedded
+    store, its plain SPARQL 1.1 form on a remote one."""
+    return lateral if service().engine.lateral else plain
+
+
 def _report_ref(iri: str, year: Any = None, title: str = "") -> dict[str, Any]:
     return {"id": entity_id(iri), "year": year, "title": title}
 
@@ -374,7 +415,7 @@ def entity(iri: str, *, max_neighbours: int = 25, offset: int = 0,
             "truncated": total["townships"] > len(towns)}, by_year={
             "rows": years[:COUNT_ROWS], "total": len(years), "truncated": len(years) > COUNT_ROWS})
     else:
-        rows = select(_FACTS, limit=MAX_FACTS, e=node)
+        rows = select(_form(_FACTS, _FACTS_PLAIN), limit=MAX_FACTS, e=node)
     others = describe_nodes(r["other"] for r in rows if isinstance(r["other"], str))
     facts: dict[tuple[str, str, str], dict[str, Any]] = {}
     for r in rows:
@@ -420,7 +461,7 @@ def entity(iri: str, *, max_neighbours: int = 25, offset: int = 0,
                            "file": r["file"] or ""} for r in page.rows]
         out["reports_offset"], out["reports_next_offset"] = reports_offset, page.next_offset
     else:
-        reports = select(_REPORTS_OF, limit=300, e=node)
+        reports = select(_form(_REPORTS_OF, _REPORTS_OF_PLAIN), limit=300, e=node)
         out["reports"] = list({r["r"]: {"id": entity_id(r["r"]), "title": r.get("title", ""),
                                         "year": r.get("year"), "unit": r.get("unit", ""),
                                         "file": r.get("file", "")} for r in reports}.values())
@@ -436,14 +477,14 @@ def _township(iri: str, ent: dict[str, Any]) -> dict[str, Any]:
     advisers = [f for f in ent["facts"] if f["predicate"] == str(FZ.legalAdvisor)
                 and f["dir"] == "out"]
     figures = []
-    for r in select(_FIGURES, limit=500, e=ox.NamedNode(iri)):
+    for r in select(_form(_FIGURES, _FIGURES_PLAIN), limit=500, e=ox.NamedNode(iri)):
         figures.append({"label": r["label"], "value": r["value"], "unit": r.get("unit", ""),
                         "approx": r.get("approx", ""), "report": entity_id(r["report"]),
                         "year": r.get("year"), "order": r.get("order"), "text": r.get("text", "")})
     by_year: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for r in ent["reports"]:
         by_year[str(r.get("year") or "年度不详")].append(r)
-    flags = select(_TOWNSHIP_FLAGS, limit=1, e=ox.NamedNode(iri))
+    flags = select(_form(_TOWNSHIP_FLAGS, _TOWNSHIP_FLAGS_PLAIN), limit=1, e=ox.NamedNode(iri))
     flag = flags[0] if flags else {}
     return {"county": ent.get("partOf", []), "advisers": advisers, "figures": figures,
             "reports_by_year": dict(sorted(by_year.items())),
@@ -457,6 +498,14 @@ _TOWNSHIP_FLAGS = """SELECT ?e ?inferred ?missing WHERE {
   BIND(EXISTS { ?e fz:countyInferred true } && NOT EXISTS {
          ?r fz:township ?e ; fz:mentions ?c . ?e fz:partOf ?c . ?c a fz:County } AS ?inferred)
   BIND(EXISTS { ?e fz:inGazetteer false } AS ?missing)
+}"""
+# the same for a remote store: Virtuoso 7.2 cannot compile EXISTS in a BIND
+# (and answers the booleans as 0 and 1, which _township reads alike)
+_TOWNSHIP_FLAGS_PLAIN = """SELECT ?e (BOUND(?ci) && !BOUND(?c) AS ?inferred) (BOUND(?nog) AS ?missing)
+WHERE {
+  OPTIONAL { ?e fz:countyInferred true . BIND(1 AS ?ci) }
+  OPTIONAL { ?r fz:township ?e ; fz:mentions ?c . ?e fz:partOf ?c . ?c a fz:County }
+  OPTIONAL { ?e fz:inGazetteer false . BIND(1 AS ?nog) }
 }"""
 
 
