@@ -87,6 +87,9 @@ SETTINGS: tuple[Setting, ...] = (
             "(?query=…), in characters; longer ones must be POSTed.", int),
     Setting("threads", 16, "Threads of the HTTP server (waitress) answering requests at once.",
             int),
+    Setting("page_size", 100, "Rows on one page of a canned query's answer (HTML, .json) when "
+            "the request gives no page_size (at most 1000); the .csv export and .json?_stream=on "
+            "give every row.", int),
     Setting("max_neighbours", 25, "Neighbours shown per node on entity pages before "
             "'N more'.", int),
     # ---- ingest: what one report file may expand to (see ingest.limits)

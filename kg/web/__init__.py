@@ -92,6 +92,14 @@ class Service:
                 self._names_failed = True
         return self._names
 
+    def prepared(self) -> Any:
+        """What the canned queries' index forms read (kg.answers), or None when
+        the store has none of it: they are then answered by their SPARQL."""
+        from kg.answers import Prepared
+
+        names = self.names()
+        return Prepared(names=names) if names is not None else None
+
     def choices(self, query: CannedQuery, param_name: str, ttl_s: float = 300.0
                 ) -> list[tuple[str, str]]:
         """(value, label) pairs for a parameter whose choices come from a query.
