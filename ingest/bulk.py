@@ -34,6 +34,7 @@ from pathlib import Path
 from kg.errors import FazhiError, StoreError
 from kg.names import NameIndex
 from kg.namespace import ONTOLOGY_GRAPH
+from kg.prepared import Prepared
 from kg.store import LocalStore, graph_prefix, ontology_ntriples
 
 MANIFEST = "manifest.jsonl"
@@ -198,12 +199,14 @@ class Loader:
     """
 
     def __init__(self, store: LocalStore, shards: Shards, *, keep: bool = True,
-                 say: Callable[[str], None] = print, names: NameIndex | None = None) -> None:
+                 say: Callable[[str], None] = print, names: NameIndex | None = None,
+                 prepared: Prepared | None = None) -> None:
         self.store = store
         self.shards = shards
         self.keep = keep
         self.say = say
         self.names = names      # given when no ingest run added the shards' names
+        self.prepared = prepared    # and their prepared rows (kg.prepared)
         self.failed: list[str] = []
         self.error: BaseException | None = None
         self._queue: queue.Queue[Path | None] = queue.Queue()
@@ -255,6 +258,8 @@ class Loader:
                              "command again to resume") from exc
         if self.names is not None:
             self.names.add_shard(shard)
+        if self.prepared is not None:
+            self.prepared.add_shard(shard, skip=set(self.failed))
         self.shards.mark_loaded(shard)
         if not self.keep:
             shard.unlink(missing_ok=True)

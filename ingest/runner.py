@@ -28,6 +28,8 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pyoxigraph as ox
+
 from ingest import lifeline
 from ingest.bulk import Loader, Shards
 from ingest.limits import Limits, cap_memory, setting_ref
@@ -36,7 +38,10 @@ from ingest.limits import current as current_limits
 from kg.errors import FazhiError, StageError
 from kg.names import NameIndex
 from kg.names import rows as name_rows
+from kg.prepared import REPORT, TYPE, Prepared, Rows, rows_of_graphs
 from kg.store import LocalStore, Store
+
+TYPE_NODE, REPORT_NODE = ox.NamedNode(TYPE), ox.NamedNode(REPORT)
 
 #: what a folder walk picks up (files named explicitly are tried whatever they are)
 REPORT_SUFFIXES = (".txt", ".docx", ".pdf", ".html", ".htm")
@@ -58,6 +63,7 @@ class Outcome:
     error: str | None = None
     warnings: list[str] = field(default_factory=list)
     names: list[tuple[str, str]] = field(default_factory=list)   # for kg.names
+    prepared: Rows | None = None                                   # for kg.prepared
 
     @property
     def stem(self) -> str:
@@ -76,8 +82,9 @@ def to_nquads(graphs: dict[str, str]) -> str:
 def process_file(path: str, nquads: bool = False, names: bool = False) -> Outcome:
     """Run the pipeline on one file; never raises (errors become ``error``).
 
-    ``names``: also read the names of its entities for the name index
-    (here, in the worker, not in the process that writes).
+    ``names``: also read the names of its entities for the name index and
+    its rows for the prepared index (here, in the worker, not in the process
+    that writes).
     """
     from ingest import pipeline
 
@@ -101,11 +108,14 @@ def process_file(path: str, nquads: bool = False, names: bool = False) -> Outcom
         return Outcome(path, error=f"internal error in stage pipeline on {path}: "
                                    f"{type(exc).__name__}: {exc}")
     found = [r for text in doc.graphs.values() for r in name_rows(text)] if names else []
+    prepared = rows_of_graphs(doc.graphs) if names else None
     if nquads:
         return Outcome(path, nquads=to_nquads(doc.graphs), reports=len(doc.reports),
-                       triples=doc.triple_count, warnings=list(doc.warnings), names=found)
+                       triples=doc.triple_count, warnings=list(doc.warnings), names=found,
+                       prepared=prepared)
     return Outcome(path, graphs=doc.graphs, reports=len(doc.reports),
-                   triples=doc.triple_count, warnings=list(doc.warnings), names=found)
+                   triples=doc.triple_count, warnings=list(doc.warnings), names=found,
+                   prepared=prepared)
 
 
 def out_of_memory(what: str) -> str:
@@ -292,9 +302,12 @@ class Ingest:
         self.tick = tick
         self.totals = Totals()
         self.loader: Loader | None = None
-        # the embedded store's name index gets each stored file's names
-        self.names = (NameIndex.beside(store.path) if isinstance(store, LocalStore)
-                      and store.path is not None and not store.read_only else None)
+        # the embedded store's name index gets each stored file's names, and
+        # its prepared index each file's rows (kg.prepared)
+        local = (isinstance(store, LocalStore) and store.path is not None
+                 and not store.read_only)
+        self.names = NameIndex.beside(store.path) if local else None
+        self.prepared = self._open_prepared(store.path) if local else None
         if shards is not None and load:
             if not isinstance(store, LocalStore):
                 raise FazhiError("a bulk load needs the embedded store (a folder); for another "
@@ -330,6 +343,8 @@ class Ingest:
                 self.loader.finish()
             if self.names is not None:
                 self.names.close()
+            if self.prepared is not None:
+                self.prepared.close()
         if self.loader is not None:
             self.totals.failed += len(self.loader.failed)
         return self.totals
@@ -359,17 +374,41 @@ class Ingest:
         for w in out.warnings:
             self.say(f"warning: {out.path}: {w}")
 
+    def _open_prepared(self, path) -> Prepared | None:
+        """The store's prepared index, unless it is missing while the store
+        already holds reports (a store made by an older version, or whose index
+        was deleted): rows for only the files read now would be a wrong index,
+        so it is left for `fazhi-kg index` to build whole."""
+        from kg.prepared import FILE
+
+        if not (path / FILE).exists() and isinstance(self.store, LocalStore) and any(
+                True for _ in self.store.ox.quads_for_pattern(None, TYPE_NODE, REPORT_NODE)):
+            self.say(f"warning: {path} has no prepared index (made by an older version); "
+                     "run `fazhi-kg index` to prepare the pages' tables")
+            return None
+        return Prepared.beside(path)
+
     def _index(self, out: Outcome) -> None:
-        """Add a stored file's names to the name index; if the index cannot be
-        written, say so once and go on without it (the store is right)."""
-        if self.names is None:
-            return
-        try:
-            self.names.add(out.names)
-        except FazhiError as exc:
-            self.say(f"warning: {exc}")
-            self.names.close()
-            self.names = None
+        """Add a stored file's names to the name index and replace its rows in
+        the prepared index; if an index cannot be written, say so once and go
+        on without it (the store is right; `fazhi-kg index` builds it again)."""
+        if self.names is not None:
+            try:
+                self.names.add(out.names)
+            except FazhiError as exc:
+                self.say(f"warning: {exc}")
+                self.names.close()
+                self.names = None
+        if self.prepared is not None and out.prepared is not None:
+            try:
+                self.prepared.replace(out.stem, out.prepared)
+            except FazhiError as exc:
+                self.say(f"warning: {exc}")
+                try:
+                    self.prepared.mark_stale(str(exc))
+                finally:
+                    self.prepared.close()
+                self.prepared = None
 
     def _write(self, out: Outcome) -> None:
         if self.shards is None:

@@ -19,17 +19,18 @@ from typing import Any, TypeVar
 
 import click
 
+from ingest.bulk import SHARD_QUADS, Loader, Shards
+from ingest.limits import Limits
+from ingest.limits import configure as configure_limits
+
+# the ingest runner's other names stay importable from here (tests, scripts)
+from ingest.runner import REPORT_SUFFIXES, Ingest, Outcome, collect_files, process_file  # noqa: F401
 from kg import __version__
 from kg.errors import FazhiError
 from kg.names import NameIndex
 from kg.namespace import ONTOLOGY_GRAPH, PREFIXES
+from kg.prepared import Prepared
 from kg.store import FORMATS, Answer, LocalStore, Store, default_location, open_store
-from ingest.bulk import SHARD_QUADS, Loader, Shards
-from ingest.limits import Limits
-from ingest.limits import configure as configure_limits
-from ingest.runner import Ingest, collect_files
-# the ingest runner's other names stay importable from here (tests, scripts)
-from ingest.runner import REPORT_SUFFIXES, Outcome, process_file  # noqa: F401
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -208,13 +209,17 @@ def load(folder: Path, location: str | None) -> None:
                              "another triple store use its own bulk loader on the .nq files")
         store.ensure_ontology()
         names = NameIndex.beside(store.path) if store.path is not None else None
-        loader = Loader(store, shards, say=lambda line: click.echo(line, err=True), names=names)
+        prepared = Prepared.beside(store.path) if store.path is not None else None
+        loader = Loader(store, shards, say=lambda line: click.echo(line, err=True), names=names,
+                        prepared=prepared)
         try:
             loader.start()
             loader.finish()
         finally:
             if names is not None:
                 names.close()
+            if prepared is not None:
+                prepared.close()
         total = store.count()
     finally:
         store.close()
@@ -312,36 +317,51 @@ def _export_view(store: Store, fmt: str, output: Path | None, **options: Any) ->
 @cli.command()
 @store_option
 def index(location: str | None) -> None:
-    """Build the embedded store's name index again, from the store.
+    """Build the embedded store's indexes again, from the store.
 
-    Ingest keeps the index (the names of every entity, for the web search)
-    as it writes; build it here for a store made before there was one, or
-    after files were read again (it then forgets names no longer used).
-    The web search without an index reads every label in the store.
+    Ingest keeps them as it writes: the name index (every entity's names,
+    for the web search) and the prepared index (report, figure and count
+    rows for the home, entity and township pages and the canned queries).
+    Build them here for a store made before there were any, after a SPARQL
+    update changed the store, or after files were read again (the name
+    index then forgets names no longer used).  Without them the pages
+    answer from SPARQL, which is slow on a large store.
     """
-    from kg.names import FILE, build
+    from kg import names as name_index
+    from kg import prepared
 
     t0 = time.perf_counter()
     store = open_cli_store(location, create=False)
     try:
         if not isinstance(store, LocalStore) or store.path is None:
-            raise FazhiError("the name index is for the embedded store (a folder); use "
+            raise FazhiError("the indexes are for the embedded store (a folder); use "
                              "--store with a store folder")
-        fresh = store.path / (FILE + ".new")
-        for leftover in store.path.glob(FILE + ".new*"):
-            leftover.unlink()
-        names = NameIndex(fresh)
-        try:
-            n = build(store.ox, names)
-        finally:
-            names.close()
-        fresh.replace(store.path / FILE)      # whole, or the old one stays
-        for leftover in store.path.glob(FILE + "-*"):
-            leftover.unlink()                 # the old index's SQLite journal files
+        n = _rebuild(store.path, name_index.FILE, NameIndex,
+                     lambda index: name_index.build(store.ox, index))
+        r = _rebuild(store.path, prepared.FILE, Prepared,
+                     lambda index: prepared.build(store.ox, index))
     finally:
         store.close()
-    click.echo(f"{n} names of entities indexed in {store.path / FILE}, "
-               f"{time.perf_counter() - t0:.1f} s")
+    click.echo(f"{n} names of entities indexed in {store.path / name_index.FILE}, {r} reports "
+               f"prepared in {store.path / prepared.FILE}, {time.perf_counter() - t0:.1f} s")
+
+
+def _rebuild(folder: Path, file: str, opener: Callable[[Path], Any],
+             build: Callable[[Any], int]) -> int:
+    """Build one SQLite index into a new file and put it in place whole (or
+    the old one stays): ``opener(path)`` opens it, ``build(index)`` fills it."""
+    fresh = folder / (file + ".new")
+    for leftover in folder.glob(file + ".new*"):
+        leftover.unlink()
+    index = opener(fresh)
+    try:
+        result = build(index)
+    finally:
+        index.close()         # its WAL goes into the file before the file is moved
+    fresh.replace(folder / file)
+    for leftover in folder.glob(file + "-*"):
+        leftover.unlink()                 # the old index's SQLite journal files
+    return result
 
 
 # ------------------------------------------------------------------ stats

@@ -1,0 +1,530 @@
+"""The prepared index: what the pages and canned queries need, written at ingest.
+
+THE READ API other modules call (``kg.web.read``, the canned queries) is the
+:class:`Prepared` class below: open it with :meth:`Prepared.beside` (None
+when the store has none, or one made by an older version, or one a SPARQL
+update has made stale — then answer from SPARQL), then
+
+* :meth:`Prepared.townships` — one row per township (county, years, reports);
+* :meth:`Prepared.reports` — report rows, filtered by county/year/township;
+* :meth:`Prepared.figures` — figure rows by metric words, year, county,
+  ordered, paged;
+* :meth:`Prepared.entity_counts` — an entity's facts and mentions counted by
+  township or by year; :meth:`Prepared.entity_reports` — its reports, paged;
+* :meth:`Prepared.type_counts` — distinct entities by class (the home page).
+
+Every paged reader takes ``limit``/``offset`` and returns a :class:`Page`
+(``rows``, ``next_offset`` or None when there is no more).
+
+Why SQLite beside the store and not a summary graph per report: the pages
+need global counts and groupings (every township with its years, an
+entity's reports by year), which a SQL table with an index answers by
+reading its rows in order, where SPARQL over summary graphs still joins
+row by row in Oxigraph; measured in ``docs/benchmarks.md``.
+
+The rows come from the same N-Triples text the store is written from
+(:func:`rows_of_graphs`, :func:`rows_of_nquads`), so they say what the
+report graph says; ``fazhi-kg index`` builds them again from the store
+(:func:`build`).  A file read again replaces its rows (:meth:`Prepared.replace`,
+keyed by the file's stem, as :meth:`kg.store.Store.replace` keys graphs).
+The schema is in ``docs/architecture.md``.
+"""
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
+
+from kg.errors import StoreError
+from kg.namespace import FZ, GRAPH_IRI, ORG, PROV, RDF, RDFS
+from kg.style import CLASS_TYPES
+
+#: The index's file, inside the store's folder (beside kg.names.FILE).
+FILE = "fazhi-kg-prepared.sqlite"
+#: Bumped when the tables change; an index of another version is not read.
+VERSION = "1"
+
+_S = str
+TYPE, LABEL, VALUE = _S(RDF.type), _S(RDFS.label), _S(RDF.value)
+REPORT, INDICATOR, COUNTY = _S(FZ.Report), _S(FZ.Indicator), _S(FZ.County)
+SYSTEM = _S(FZ.System)
+TITLE = "http://purl.org/dc/terms/title"
+#: Relations counted as an entity's facts (kg.web's RELATIONS and a post).
+FACT_PREDICATES = frozenset(_S(p) for p in (
+    FZ.relatedTo, FZ.establishes, FZ.implements, FZ.conducts, FZ.studies, FZ.cites,
+    FZ.legalAdvisor, FZ.holdsPost))
+#: Classes whose entities get counts (those the pages show), plus figures.
+COUNTED = frozenset(CLASS_TYPES) | {INDICATOR}
+#: The report parts fz:covers names, in the order the completeness query lists them.
+PARTS = ("measures", "first_responsibility", "shortcomings", "next_year")
+#: Only lines with these predicates are parsed (the rest of a graph is text spans).
+PREDICATES = frozenset({
+    TYPE, LABEL, VALUE, TITLE, _S(FZ.township), _S(FZ.year), _S(FZ.sourceFile), _S(FZ.partOf),
+    _S(FZ.advisorKind), _S(FZ.covers), _S(FZ.names), _S(FZ.unit), _S(FZ.quote), _S(FZ.report),
+    _S(FZ.approx), _S(FZ.scope), _S(FZ.text), _S(PROV.wasDerivedFrom), _S(FZ.mentions),
+    _S(ORG.memberOf)}) | FACT_PREDICATES
+_WANTED = tuple(f"<{p}>" for p in PREDICATES)
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS reports (
+  report TEXT PRIMARY KEY, graph TEXT NOT NULL, stem TEXT NOT NULL, file TEXT, title TEXT,
+  township TEXT, township_label TEXT, county TEXT, county_label TEXT, year TEXT,
+  adviser_kinds TEXT NOT NULL, systems TEXT NOT NULL, parts TEXT NOT NULL, missing TEXT NOT NULL,
+  figures INTEGER NOT NULL, entities INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS reports_stem ON reports (stem);
+CREATE INDEX IF NOT EXISTS reports_town ON reports (county_label, township_label, township, year);
+CREATE TABLE IF NOT EXISTS parts (
+  report TEXT NOT NULL, part TEXT NOT NULL, heading TEXT NOT NULL, stem TEXT NOT NULL,
+  PRIMARY KEY (report, part, heading));
+CREATE INDEX IF NOT EXISTS parts_stem ON parts (stem);
+CREATE TABLE IF NOT EXISTS figures (
+  figure TEXT PRIMARY KEY, report TEXT NOT NULL, stem TEXT NOT NULL,
+  township TEXT, township_label TEXT, county TEXT, county_label TEXT, year TEXT, file TEXT,
+  metric TEXT NOT NULL, value TEXT NOT NULL, datatype TEXT NOT NULL, num REAL,
+  unit TEXT, approx TEXT, quote TEXT, sentence TEXT, sentence_order INTEGER, evidence TEXT);
+CREATE INDEX IF NOT EXISTS figures_stem ON figures (stem);
+CREATE INDEX IF NOT EXISTS figures_metric ON figures (metric, num DESC);
+CREATE INDEX IF NOT EXISTS figures_num ON figures (num DESC, township_label);
+CREATE TABLE IF NOT EXISTS entity_counts (
+  entity TEXT NOT NULL, report TEXT NOT NULL, stem TEXT NOT NULL, township TEXT,
+  year TEXT, classes TEXT NOT NULL, facts INTEGER NOT NULL, mentions INTEGER NOT NULL,
+  PRIMARY KEY (entity, report)) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS entity_counts_stem ON entity_counts (stem);
+CREATE TABLE IF NOT EXISTS entity_types (
+  class TEXT NOT NULL, entity TEXT NOT NULL, report TEXT NOT NULL, stem TEXT NOT NULL,
+  PRIMARY KEY (class, entity, report)) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS entity_types_stem ON entity_types (stem);
+"""
+#: tables holding rows of a file (deleted by stem when it is read again)
+TABLES = ("reports", "parts", "figures", "entity_counts", "entity_types")
+#: where each table's row holds the file's stem
+_STEM = {"reports": 2, "parts": 3, "figures": 2, "entity_counts": 2, "entity_types": 3}
+
+
+@dataclass
+class Rows:
+    """One file's prepared rows (crosses the worker process boundary)."""
+
+    reports: list[tuple] = field(default_factory=list)
+    parts: list[tuple] = field(default_factory=list)
+    figures: list[tuple] = field(default_factory=list)
+    entity_counts: list[tuple] = field(default_factory=list)
+    entity_types: list[tuple] = field(default_factory=list)
+
+    def extend(self, other: Rows) -> None:
+        for t in TABLES:
+            getattr(self, t).extend(getattr(other, t))
+
+
+@dataclass
+class Page:
+    """A page of rows and where the next one starts (None: this was the last)."""
+
+    rows: list[dict[str, Any]]
+    next_offset: int | None
+
+
+# ------------------------------------------------------------------ rows
+
+def _stem_of(graph: str) -> str:
+    """A report graph's file stem (graph IRIs are GRAPH_IRI + 'report/<stem>/<n>')."""
+    return graph[len(GRAPH_IRI) + len("report/"):].rsplit("/", 1)[0]
+
+
+def _filtered(text: str) -> bytes:
+    return "\n".join(ln for ln in text.split("\n") if any(p in ln for p in _WANTED)).encode()
+
+
+def rows_of_graphs(graphs: Mapping[str, str]) -> Rows:
+    """The prepared rows of one file's report graphs (graph IRI → N-Triples)."""
+    out = Rows()
+    for g, text in graphs.items():
+        triples = ox.parse(_filtered(text), format=ox.RdfFormat.N_TRIPLES, lenient=True)
+        out.extend(rows_of_graph(g, ((t.subject, t.predicate.value, t.object) for t in triples)))
+    return out
+
+
+def rows_of_nquads(text: str) -> Rows:
+    """The prepared rows of N-Quads text (a bulk shard): grouped by graph."""
+    by_graph: dict[str, list] = defaultdict(list)
+    for q in ox.parse(_filtered(text), format=ox.RdfFormat.N_QUADS, lenient=True):
+        if isinstance(q.graph_name, ox.NamedNode) and q.graph_name.value.startswith(
+                GRAPH_IRI + "report/"):
+            by_graph[q.graph_name.value].append((q.subject, q.predicate.value, q.object))
+    out = Rows()
+    for g, triples in by_graph.items():
+        out.extend(rows_of_graph(g, triples))
+    return out
+
+
+def _lit(t: Any) -> str | None:
+    return t.value if isinstance(t, ox.Literal) else None
+
+
+def _order(sentence: str | None) -> int | None:
+    tail = (sentence or "").rsplit("/sentence/", 1)
+    return int(tail[1]) if len(tail) == 2 and tail[1].isdigit() else None
+
+
+def rows_of_graph(graph: str, triples: Iterable[tuple[Any, str, Any]]) -> Rows:
+    """The rows of one report graph, from its (subject, predicate IRI, object) triples.
+
+    Where the graph states a value twice (two labels), the smallest is taken,
+    so the rows do not depend on the order of the text.
+    """
+    stem = _stem_of(graph)
+    po: dict[str, dict[str, list[Any]]] = defaultdict(lambda: defaultdict(list))
+    names: dict[str, int] = defaultdict(int)       # entity → sentences naming it
+    facts: dict[str, int] = defaultdict(int)       # entity → relation triples it is in
+    for s, p, o in triples:
+        if not isinstance(s, ox.NamedNode):
+            continue
+        po[s.value][p].append(o)
+        if p == _S(FZ.names) and isinstance(o, ox.NamedNode):
+            names[o.value] += 1
+        elif p in FACT_PREDICATES:
+            facts[s.value] += 1
+            if isinstance(o, ox.NamedNode):
+                facts[o.value] += 1
+
+    def one(subject: str | None, pred: str) -> Any:
+        vals = po.get(subject or "", {}).get(pred, [])
+        return min(vals, key=lambda v: v.value) if vals else None
+
+    def text(subject: str | None, pred: str) -> str | None:
+        v = one(subject, pred)
+        return None if v is None else v.value
+
+    def typed(subject: str, cls: str) -> bool:
+        return any(o.value == cls for o in po.get(subject, {}).get(TYPE, []))
+
+    out = Rows()
+    reports = sorted(s for s, ps in po.items() if any(o.value == REPORT for o in ps.get(TYPE, [])))
+    if not reports:
+        return out
+    report = reports[0]                  # one report a graph (kg.model)
+    town = text(report, _S(FZ.township))
+    counties = sorted((c.value, _lit(one(c.value, LABEL)) or "") for c in
+                      po.get(town or "", {}).get(_S(FZ.partOf), [])
+                      if isinstance(c, ox.NamedNode) and typed(c.value, COUNTY))
+    county, county_label = counties[0] if counties else (None, None)
+    town_label = text(town, LABEL)
+    year = text(report, _S(FZ.year))
+    file = text(report, _S(FZ.sourceFile))
+    kinds = sorted({k.value for s in (town or "",) for a in po.get(s, {}).get(_S(FZ.legalAdvisor), [])
+                    for k in po.get(a.value, {}).get(_S(FZ.advisorKind), [])})
+    systems = sorted({o.value for p in (_S(FZ.establishes), _S(FZ.implements))
+                      for o in po.get(town or "", {}).get(p, [])
+                      if isinstance(o, ox.NamedNode) and typed(o.value, SYSTEM)})
+    heads: set[tuple[str, str]] = set()
+    for s, ps in po.items():
+        for c in ps.get(_S(FZ.covers), []):
+            for h in ps.get(LABEL, []) or [None]:
+                heads.add((c.value, "" if h is None else h.value))
+    present = [p for p in PARTS if any(c == p for c, _ in heads)]
+    figures = []
+    for s, ps in po.items():
+        if not typed(s, INDICATOR) or LABEL not in ps or VALUE not in ps:
+            continue
+        val = one(s, VALUE)
+        try:
+            num = float(val.value)
+        except ValueError:
+            num = None
+        sentence = text(s, _S(PROV.wasDerivedFrom))
+        figures.append((s, report, stem, town, town_label, county, county_label, year, file,
+                        text(s, LABEL), val.value, val.datatype.value, num, text(s, _S(FZ.unit)),
+                        text(s, _S(FZ.approx)), text(s, _S(FZ.quote)), sentence, _order(sentence),
+                        text(sentence, _S(FZ.text))))
+    out.figures = figures
+    entities = 0
+    for s, ps in po.items():
+        classes = sorted({o.value for o in ps.get(TYPE, [])} & COUNTED)
+        if not classes or s == report:
+            continue
+        entities += 1
+        out.entity_types += [(c, s, report, stem) for c in classes]
+        if classes != [INDICATOR]:
+            out.entity_counts.append((s, report, stem, town, year, " ".join(classes),
+                                      facts.get(s, 0), names.get(s, 0)))
+    out.parts = [(report, c, h, stem) for c, h in sorted(heads)]
+    out.reports = [(report, graph, stem, file, text(report, TITLE), town, town_label, county,
+                    county_label, year, ",".join(kinds), "\n".join(systems), ",".join(present),
+                    ",".join(p for p in PARTS if p not in present), len(figures), entities)]
+    return out
+
+
+# ------------------------------------------------------------------ the index
+
+class Prepared:
+    """The prepared tables of one store (see the module docstring)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._lock = threading.Lock()     # ingest's writer and its bulk-load thread
+        try:
+            self.db = sqlite3.connect(path, timeout=30, check_same_thread=False)
+            self.db.row_factory = sqlite3.Row
+            self.db.execute("PRAGMA journal_mode=WAL")   # the server reads while ingest writes
+            self.db.execute("PRAGMA synchronous=NORMAL")  # a cache: `fazhi-kg index` rebuilds it
+            with self.db:
+                self.db.executescript(SCHEMA)
+                self.db.execute("INSERT OR IGNORE INTO meta VALUES ('version', ?)", (VERSION,))
+        except sqlite3.Error as exc:
+            raise StoreError(f"cannot open the prepared index {path}: {exc}; delete it and "
+                             "build it again with `fazhi-kg index`") from exc
+
+    @classmethod
+    def beside(cls, store_path: str | Path, *, create: bool = True) -> Prepared | None:
+        """The index of the store at ``store_path``.  Without ``create``:
+        None if it has none, or it is of another version, or it is stale
+        (the pages then answer from SPARQL; :func:`state` says why)."""
+        path = Path(store_path) / FILE
+        if not create and state(store_path) != "ready":
+            return None
+        return cls(path)
+
+    # -------------------------------------------------------------- writing
+
+    def replace(self, stem: str, rows: Rows) -> None:
+        """The rows of one file, replacing any it had (one SQLite transaction)."""
+        self.replace_many([stem], rows)
+
+    def replace_many(self, stems: Iterable[str], rows: Rows) -> None:
+        stems = [(s,) for s in dict.fromkeys(stems)]
+        try:
+            with self._lock, self.db:
+                for t in TABLES:
+                    self.db.executemany(f"DELETE FROM {t} WHERE stem = ?", stems)
+                self._insert(rows)
+                self.db.execute("INSERT INTO meta VALUES ('serial', '1') ON CONFLICT(key) "
+                                "DO UPDATE SET value = CAST(value AS INTEGER) + 1")
+        except sqlite3.Error as exc:
+            raise StoreError(f"cannot write the prepared index {self.path}: {exc}; the store "
+                             "is written; build the index again with `fazhi-kg index`") from exc
+
+    def _insert(self, rows: Rows) -> None:
+        for t in TABLES:
+            batch = getattr(rows, t)
+            if batch:
+                marks = ",".join("?" * len(batch[0]))
+                self.db.executemany(f"INSERT OR REPLACE INTO {t} VALUES ({marks})", batch)
+
+    def add_shard(self, path: str | Path, *, skip: set[str] | None = None) -> None:
+        """The rows of an N-Quads shard (``fazhi-kg load``), replacing its files'
+        rows; ``skip``: stems of files that failed to load (no rows for them)."""
+        rows = rows_of_nquads(Path(path).read_text(encoding="utf-8"))
+        if skip:
+            for t in TABLES:
+                setattr(rows, t, [r for r in getattr(rows, t) if r[_STEM[t]] not in skip])
+        self.replace_many((r[2] for r in rows.reports), rows)
+
+    def mark_stale(self, why: str) -> None:
+        """Say the store changed behind the index's back (a SPARQL update):
+        readers stop using it until ``fazhi-kg index`` builds it again."""
+        try:
+            with self._lock, self.db:
+                self.db.execute("INSERT OR REPLACE INTO meta VALUES ('stale', ?)", (why,))
+        except sqlite3.Error:
+            pass        # an index that cannot even take this is read as unusable anyway
+
+    def close(self) -> None:
+        self.db.close()
+
+    # -------------------------------------------------------------- reading
+
+    def _rows(self, sql: str, args: Iterable[Any] = ()) -> list[dict[str, Any]]:
+        with self._lock:
+            return [dict(r) for r in self.db.execute(sql, tuple(args)).fetchall()]
+
+    @staticmethod
+    def _page(rows: list[dict[str, Any]], limit: int, offset: int) -> Page:
+        more = len(rows) > limit
+        return Page(rows[:limit], offset + limit if more else None)
+
+    def serial(self) -> str:
+        """Changes with every write: a reader's cache key."""
+        r = self._rows("SELECT value FROM meta WHERE key = 'serial'")
+        return r[0]["value"] if r else "0"
+
+    def townships(self, *, limit: int = 100, offset: int = 0) -> Page:
+        """One row per township: id, label, county, county_label, years (sorted
+        list), reports; ordered by county label, township label, IRI."""
+        rows = self._rows(
+            """SELECT township, MIN(township_label) AS label, MIN(county) AS county,
+                 MIN(county_label) AS county_label, GROUP_CONCAT(DISTINCT year) AS years,
+                 COUNT(*) AS reports
+               FROM reports WHERE township IS NOT NULL GROUP BY township
+               ORDER BY county_label IS NULL, county_label, label, township LIMIT ? OFFSET ?""",
+            (limit + 1, offset))
+        for r in rows:
+            r["years"] = sorted(y for y in (r["years"] or "").split(",") if y)
+        return self._page(rows, limit, offset)
+
+    def township_count(self) -> int:
+        return self._rows("SELECT COUNT(DISTINCT township) AS n FROM reports")[0]["n"]
+
+    def reports(self, *, county: str = "", year: str = "", township: str = "",
+                limit: int = 100, offset: int = 0) -> Page:
+        """Report rows (every column of ``reports``; ``systems`` a list);
+        ``county`` and ``township`` match within the label (as the canned
+        queries' CONTAINS), ``township`` also the IRI; ``year`` exactly."""
+        where, args = ["1"], []
+        if county:
+            where.append("instr(county_label, ?) > 0")
+            args.append(county)
+        if year:
+            where.append("year = ?")
+            args.append(year)
+        if township:
+            where.append("(township = ? OR instr(township_label, ?) > 0)")
+            args += [township, township]
+        rows = self._rows(f"SELECT * FROM reports WHERE {' AND '.join(where)} ORDER BY "
+                          "county_label, township_label, year, report LIMIT ? OFFSET ?",
+                          [*args, limit + 1, offset])
+        for r in rows:
+            r["systems"] = [s for s in r["systems"].split("\n") if s]
+        return self._page(rows, limit, offset)
+
+    def reports_of_township(self, township: str) -> list[dict[str, Any]]:
+        """A township's reports, by year."""
+        return self._rows("SELECT report, title, year, file, township_label FROM reports "
+                          "WHERE township = ? ORDER BY year, report", (township,))
+
+    def report_parts(self, report: str) -> list[dict[str, Any]]:
+        """(part, heading) of the sections a report's outline says it covers."""
+        return self._rows("SELECT part, heading FROM parts WHERE report = ? ORDER BY part, heading",
+                          (report,))
+
+    def metrics(self, words: str) -> list[str]:
+        """Distinct metric labels that contain ``words`` (case as given)."""
+        return [r["metric"] for r in self._rows(
+            "SELECT DISTINCT metric FROM figures WHERE instr(metric, ?) > 0", (words,))]
+
+    def figures(self, *, metric: str = "", year: str = "", county: str = "",
+                township: str = "", order: str = "value", limit: int = 100,
+                offset: int = 0) -> Page:
+        """Figure rows whose metric label contains ``metric``; ``year`` exact,
+        ``county``/``township`` within the label.  ``order``: "value" (largest
+        first, then township label, as compare_metric) or "report" (year,
+        report, sentence)."""
+        where, args = ["1"], []
+        if metric:
+            found = self.metrics(metric)
+            if not found:
+                return Page([], None)
+            where.append(f"metric IN ({','.join('?' * len(found))})")
+            args += found
+        if year:
+            where.append("year = ?")
+            args.append(year)
+        if county:
+            where.append("instr(county_label, ?) > 0")
+            args.append(county)
+        if township:
+            where.append("(township = ? OR instr(township_label, ?) > 0)")
+            args += [township, township]
+        by = {"value": "num DESC, township_label, figure",
+              "report": "year, report, sentence_order, figure"}.get(order)
+        if by is None:
+            raise ValueError(f"order must be 'value' or 'report', not {order!r}")
+        rows = self._rows(f"SELECT * FROM figures WHERE {' AND '.join(where)} ORDER BY {by} "
+                          "LIMIT ? OFFSET ?", [*args, limit + 1, offset])
+        return self._page(rows, limit, offset)
+
+    def entity_counts(self, entity: str, *, by: str = "township") -> list[dict[str, Any]]:
+        """An entity's reports, facts and mentions counted by ``by``
+        ("township": township IRI and label; "year")."""
+        if by == "township":
+            return self._rows(
+                """SELECT c.township AS township, MIN(r.township_label) AS label,
+                     COUNT(*) AS reports, SUM(c.facts) AS facts, SUM(c.mentions) AS mentions
+                   FROM entity_counts c LEFT JOIN reports r ON r.report = c.report
+                   WHERE c.entity = ? GROUP BY c.township ORDER BY reports DESC, label, township""",
+                (entity,))
+        if by == "year":
+            return self._rows(
+                """SELECT year, COUNT(*) AS reports, SUM(facts) AS facts, SUM(mentions) AS mentions
+                   FROM entity_counts WHERE entity = ? GROUP BY year ORDER BY year""", (entity,))
+        raise ValueError(f"by must be 'township' or 'year', not {by!r}")
+
+    def entity_total(self, entity: str) -> dict[str, int]:
+        """An entity's reports, facts and mentions in all."""
+        r = self._rows("SELECT COUNT(*) AS reports, COALESCE(SUM(facts), 0) AS facts, "
+                       "COALESCE(SUM(mentions), 0) AS mentions FROM entity_counts WHERE entity = ?",
+                       (entity,))
+        return r[0]
+
+    def entity_reports(self, entity: str, *, limit: int = 100, offset: int = 0) -> Page:
+        """The reports an entity is in, by year then report, with its counts there."""
+        rows = self._rows(
+            """SELECT c.report, c.year, c.township, c.facts, c.mentions, r.title, r.file,
+                 r.township_label FROM entity_counts c LEFT JOIN reports r ON r.report = c.report
+               WHERE c.entity = ? ORDER BY c.year, c.report LIMIT ? OFFSET ?""",
+            (entity, limit + 1, offset))
+        return self._page(rows, limit, offset)
+
+    def type_counts(self) -> dict[str, int]:
+        """Class IRI → distinct entities of it (figures under fz:Indicator)."""
+        rows = self._rows("SELECT class, COUNT(DISTINCT entity) AS n FROM entity_types "
+                          "GROUP BY class")
+        return {r["class"]: r["n"] for r in rows}
+
+    def table(self, name: str) -> list[tuple]:
+        """Every row of one table, sorted (tests compare two builds with it)."""
+        if name not in TABLES:
+            raise ValueError(name)
+        with self._lock:
+            return sorted(tuple(r) for r in self.db.execute(f"SELECT * FROM {name}"))
+
+
+def state(store_path: str | Path) -> str:
+    """"ready", "missing" (no index, or one of an older version) or
+    "stale: <why>" for the store at ``store_path``; never raises."""
+    path = Path(store_path) / FILE
+    if not path.exists():
+        return "missing"
+    try:
+        db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=5)
+        try:
+            meta = dict(db.execute("SELECT key, value FROM meta").fetchall())
+        finally:
+            db.close()
+    except sqlite3.Error:
+        return "missing"
+    if meta.get("version") != VERSION:
+        return "missing"
+    if "stale" in meta:
+        return "stale: " + meta["stale"]
+    return "ready"
+
+
+_GRAPHS = f"""SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ ?r a <{REPORT}> }} }}"""
+
+
+def build(store: ox.Store, index: Prepared, *, batch: int = 200) -> int:
+    """Fill ``index`` from every report graph of ``store``; returns the reports."""
+    graphs = sorted(s[0].value for s in store.query(_GRAPHS))
+    n = 0
+    for start in range(0, len(graphs), batch):
+        rows = Rows()
+        for g in graphs[start:start + batch]:
+            node = ox.NamedNode(g)
+            rows.extend(rows_of_graph(g, ((q.subject, q.predicate.value, q.object) for q in
+                                          _graph_quads(store, node))))
+        index.replace_many((_stem_of(g) for g in graphs[start:start + batch]), rows)
+        n += len(rows.reports)
+    return n
+
+
+def _graph_quads(store: ox.Store, graph: ox.NamedNode) -> Iterator[ox.Quad]:
+    for q in store.quads_for_pattern(None, None, None, graph):
+        if q.predicate.value in PREDICATES:
+            yield q

@@ -1,0 +1,615 @@
+"""The web pages' read models: the plain data every page and ``/api`` answer shows.
+
+``entity``, ``graph``, ``neighbours``, ``report``, ``search``, ``overview``
+and ``describe_nodes`` read the store through the service's engine (and its
+indexes, where the store has them); the routes that serve them as JSON are
+in :mod:`kg.web.api`, the HTML pages in :mod:`kg.web.pages`.
+
+Every value a user gives reaches SPARQL as a bound term (substitutions);
+the only IRIs written into query text are ones read from the store,
+serialised by pyoxigraph (which refuses a malformed IRI).  Every query has
+a LIMIT.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import sqlite3
+from collections import defaultdict
+from typing import Any
+
+import pyoxigraph as ox
+from flask import abort
+
+from kg.errors import QueryError
+from kg.namespace import FZ, ID_IRI, ORG, RDF, RDFS, SKOS
+from kg.sparql import Checked
+from kg.style import CLASS_NAMES, CLASS_TYPES, OTHER_COLOR, relation_name, type_color
+from kg.web import service
+
+#: Classes from most to least specific: an entity typed twice takes the first.
+CLASS_RANK = [str(c) for c in (FZ.Township, FZ.County, FZ.Prefecture, FZ.Province, FZ.LawFirm,
+                               FZ.Advisor, FZ.Person, FZ.Law, FZ.System, FZ.Activity,
+                               FZ.Organization, FZ.Division)]
+#: The township → entity relations the extractor reads from sentences.
+RELATIONS = [str(p) for p in (FZ.relatedTo, FZ.establishes, FZ.implements, FZ.conducts,
+                              FZ.studies, FZ.cites, FZ.legalAdvisor)]
+#: Predicates drawn as edges between entities (as in the GEXF export).
+EDGE_PREDICATES = RELATIONS + [str(FZ.partOf), str(ORG.memberOf)]
+_EDGES = " ".join(f"<{p}>" for p in EDGE_PREDICATES)
+#: Which neighbours a page draws and lists first: the relations a reader of a
+#: township looks for (its legal adviser, where it belongs, the systems it set
+#: up) before what it merely conducts, cites or mentions.  Lower comes first;
+#: a predicate not named here ranks last.
+RELATION_RANK = {str(p): rank for rank, group in enumerate((
+    (FZ.legalAdvisor,), (FZ.partOf, ORG.memberOf), (FZ.establishes, FZ.implements),
+    (FZ.cites, FZ.studies), (FZ.conducts,), (FZ.relatedTo,))) for p in group}
+_CLASSES = " ".join(f"<{c}>" for c in CLASS_RANK)
+#: Most facts, sentences, mentions read for one page.
+MAX_FACTS = 600
+MAX_SENTENCES = 20_000
+MAX_MENTIONS = 60_000
+MAX_SEARCH = 20
+#: a township's fz:kind shown as its class (the class itself is named 镇)
+TOWNSHIP_KINDS = {"镇", "乡", "街道", "民族乡", "苏木", "民族苏木"}
+
+log = logging.getLogger("kg.web.api")
+
+
+# ----------------------------------------------------------------- helpers
+
+def entity_iri(eid: str) -> str:
+    return ID_IRI + eid
+
+
+def entity_id(iri: str) -> str:
+    """The short id of an IRI under the id prefix ('' for any other IRI)."""
+    return iri[len(ID_IRI):] if iri.startswith(ID_IRI) else ""
+
+
+def select(text: str, *, limit: int = 10_000, **subs: ox.NamedNode | ox.Literal
+           ) -> list[dict[str, Any]]:
+    """Run a SELECT on the engine with bound values; rows of plain values.
+
+    Literals come back as str (numbers as int/float), IRIs as str.
+    """
+    from kg.queries import plain
+
+    result = service().engine.run(Checked(text, "SELECT"), fmt="json", max_rows=limit,
+                                  substitutions=subs or None)
+    doc = json.loads(result.body)
+    return [{k: plain(v) for k, v in b.items()} for b in doc["results"]["bindings"]]
+
+
+def _values(iris) -> str:
+    """Store IRIs as a SPARQL VALUES body; pyoxigraph validates each one."""
+    return " ".join(str(ox.NamedNode(i)) for i in iris)
+
+
+def _iri(value: str) -> ox.NamedNode:
+    try:
+        return ox.NamedNode(value)
+    except ValueError:
+        abort(404)
+
+
+def best_class(classes) -> str:
+    ranked = [c for c in CLASS_RANK if c in set(classes)]
+    return ranked[0] if ranked else ""
+
+
+def describe_nodes(iris) -> dict[str, dict[str, Any]]:
+    """IRI → {id, label, type, class, color} for store IRIs (batched)."""
+    iris = [i for i in dict.fromkeys(iris) if isinstance(i, str) and i.startswith(ID_IRI)]
+    out: dict[str, dict[str, Any]] = {}
+    classes: dict[str, set[str]] = defaultdict(set)
+    labels: dict[str, str] = {}
+    kinds: dict[str, str] = {}
+    where: dict[str, set[str]] = defaultdict(set)
+    for start in range(0, len(iris), 400):
+        chunk = iris[start:start + 400]
+        # DISTINCT: a law or a county is typed and named again in every report
+        # that names it, and a row cap on the copies lost its type
+        # where it is (a township's county, an organisation's township) tells
+        # apart entities of one name; a township's kind names it 乡 or 街道
+        rows = select(f"""SELECT DISTINCT ?n ?c ?l ?k ?w WHERE {{ VALUES ?n {{ {_values(chunk)} }}
+            {{ ?n a ?c }} UNION {{ ?n rdfs:label ?l }} UNION {{ ?n fz:kind ?k }}
+            UNION {{ ?n fz:scope ?s . ?s rdfs:label ?w }} UNION {{ ?n fz:partOf ?s . ?s rdfs:label ?w }} }}
+            LIMIT {len(chunk) * 40}""")
+        for r in rows:
+            if r.get("c"):
+                classes[r["n"]].add(r["c"])
+            if r.get("l") and (r["n"] not in labels or len(r["l"]) < len(labels[r["n"]])):
+                labels[r["n"]] = r["l"]     # the shortest of several labels, stably
+            if r.get("k"):
+                kinds[r["n"]] = r["k"]
+            if r.get("w"):
+                where[r["n"]].add(r["w"])
+    for i in iris:
+        cls = best_class(classes.get(i, ()))
+        t = CLASS_TYPES.get(cls, "")
+        name = CLASS_NAMES.get(cls, "")
+        if cls == str(FZ.Township) and kinds.get(i) in TOWNSHIP_KINDS:
+            name = kinds[i]
+        out[i] = {"id": entity_id(i), "iri": i, "label": labels.get(i) or entity_id(i).rsplit("/", 1)[-1],
+                  "type": t, "class": name, "color": type_color(t)}
+        if where.get(i):
+            out[i]["context"] = "、".join(sorted(where[i])[:2])
+    return out
+
+
+def degrees(iris) -> dict[str, int]:
+    """IRI → how many distinct entities it is linked to."""
+    iris = list(dict.fromkeys(iris))
+    if not iris:
+        return {}
+    rows = select(f"""SELECT ?n (COUNT(DISTINCT ?x) AS ?deg) WHERE {{
+        VALUES ?n {{ {_values(iris)} }} VALUES ?p {{ {_EDGES} }}
+        {{ ?n ?p ?x }} UNION {{ ?x ?p ?n }} FILTER(isIRI(?x) && ?x != ?n) }}
+        GROUP BY ?n LIMIT {len(iris)}""")
+    return {r["n"]: r["deg"] for r in rows}
+
+
+# ----------------------------------------------------------------- neighbours
+
+_NEIGHBOURS = f"""SELECT ?e ?p ?dir ?other (COUNT(DISTINCT ?g) AS ?reports) WHERE {{
+  VALUES ?p {{ {_EDGES} }}
+  {{ GRAPH ?g {{ ?e ?p ?other }} BIND("out" AS ?dir) }}
+  UNION {{ GRAPH ?g {{ ?other ?p ?e }} BIND("in" AS ?dir) }}
+  FILTER(isIRI(?other) && ?other != ?e)
+}} GROUP BY ?e ?p ?dir ?other ORDER BY DESC(?reports) ?p ?dir ?other"""
+
+
+def neighbours(iri: str, *, limit: int, offset: int = 0) -> tuple[list[dict[str, Any]], int]:
+    """Edges of one node: ([{other, predicate, relation, dir, reports}], total neighbours).
+
+    Neighbours are ordered by their most important relation (RELATION_RANK),
+    then by how many reports state the link; ``limit`` distinct neighbours
+    from ``offset`` are returned (all their edges).  The page's list and its
+    graph both read this order, so they show the same neighbours.
+    """
+    cap = 5000
+    rows = select(_NEIGHBOURS + f" LIMIT {cap}", limit=cap, e=ox.NamedNode(iri))
+    order = rank_neighbours(rows)
+    total = len(order)
+    if len(rows) >= cap:   # a hub: count its neighbours without listing them
+        n = select(f"""SELECT ?e (COUNT(DISTINCT ?x) AS ?n) WHERE {{ VALUES ?p {{ {_EDGES} }}
+            {{ ?e ?p ?x }} UNION {{ ?x ?p ?e }} FILTER(isIRI(?x) && ?x != ?e) }} GROUP BY ?e LIMIT 1""",
+                   e=ox.NamedNode(iri))
+        total = n[0]["n"] if n else total
+    keep = {o: i for i, o in enumerate(order[offset:offset + limit])}
+    edges = [{"other": r["other"], "predicate": r["p"], "relation": relation_name(r["p"]),
+              "dir": r["dir"], "reports": r["reports"]} for r in rows if r["other"] in keep]
+    edges.sort(key=lambda e: (keep[e["other"]], RELATION_RANK.get(e["predicate"], 99)))
+    return edges, total
+
+
+def rank_neighbours(rows: list[dict[str, Any]]) -> list[str]:
+    """Distinct ``other`` of neighbour rows, most important relation first.
+
+    Ties keep the query's order (more reports first, then stable by IRI).
+    """
+    last = len(RELATION_RANK)
+    best: dict[str, tuple[int, int]] = {}
+    for i, r in enumerate(rows):
+        key = (RELATION_RANK.get(r["p"], last), i)
+        if r["other"] not in best or key < best[r["other"]]:
+            best[r["other"]] = key
+    return sorted(best, key=best.__getitem__)
+
+
+def graph(iri: str, *, hops: int = 1, limit: int = 25, offset: int = 0) -> dict[str, Any]:
+    """The neighbourhood of ``iri`` for drawing: nodes, edges, and 'more' counts.
+
+    ``hops`` 2 expands every shown neighbour too (each to ``limit``).
+    A node's ``degree`` is its number of neighbours; ``more[id]`` how many of
+    the node's neighbours are not shown (the "N more" marker).
+    """
+    if hops not in (1, 2):
+        raise QueryError(f"hops must be 1 or 2, not {hops}")
+    nodes: dict[str, dict[str, Any]] = {}
+    edges: dict[tuple[str, str, str], dict[str, Any]] = {}
+    more: dict[str, int] = {}
+    expanded: list[str] = []
+    frontier = [iri]
+    for hop in range(hops):
+        nxt = []
+        for n in frontier:
+            es, total = neighbours(n, limit=limit, offset=offset if n == iri else 0)
+            expanded.append(n)
+            shown = {e["other"] for e in es}
+            more[n] = max(0, total - len(shown) - (offset if n == iri else 0))
+            for e in es:
+                s, t = (n, e["other"]) if e["dir"] == "out" else (e["other"], n)
+                edges.setdefault((s, e["predicate"], t), {
+                    "source": s, "target": t, "predicate": e["predicate"],
+                    "relation": e["relation"], "reports": e["reports"]})
+                if e["other"] not in nodes and e["other"] not in nxt and e["other"] != iri:
+                    nxt.append(e["other"])
+            nodes.setdefault(n, {})
+        for o in nxt:
+            nodes.setdefault(o, {})
+        frontier = [o for o in nxt if o not in expanded]
+    info = describe_nodes([iri, *nodes])
+    if iri not in info or not info[iri]["type"] and not nodes.keys() - {iri}:
+        raise QueryError(f"no entity {entity_id(iri) or iri}", status=404)
+    deg = degrees(nodes)
+    out_nodes = []
+    for n in nodes:
+        d = dict(info.get(n) or {"id": entity_id(n), "iri": n, "label": n, "type": "",
+                                 "class": "", "color": OTHER_COLOR})
+        d.update(degree=deg.get(n, 0), centre=n == iri, expanded=n in expanded)
+        out_nodes.append(d)
+    return {"centre": entity_id(iri), "hops": hops, "limit": limit, "offset": offset,
+            "nodes": out_nodes,
+            "edges": [dict(e, source=entity_id(e["source"]), target=entity_id(e["target"]))
+                      for e in edges.values()],
+            "more": {entity_id(k): v for k, v in more.items() if v}}
+
+
+# ----------------------------------------------------------------- entity
+
+_PROPS = """SELECT ?e ?p ?o ?ol WHERE {
+  VALUES ?p { rdf:type rdfs:label skos:altLabel fz:subtype fz:scope fz:holdsPost fz:date fz:kind
+              fz:partOf org:memberOf }
+  ?e ?p ?o . OPTIONAL { ?o rdfs:label ?ol }
+} LIMIT 400"""
+
+#: Predicates of the facts read from a sentence (fz:attests gives it): the
+#: township's relations and a person's post.
+_FACT_VALUES = " ".join(f"<{p}>" for p in RELATIONS + [str(FZ.holdsPost)])
+_FACTS = f"""SELECT ?e ?dir ?p ?other ?count ?date ?kind ?size ?report ?year ?order ?text
+WHERE {{
+  VALUES ?p {{ {_FACT_VALUES} }}
+  GRAPH ?g {{ {{ ?e ?p ?other . BIND("out" AS ?dir) }} UNION {{ ?other ?p ?e . BIND("in" AS ?dir) }} }}
+  # the fact's report: the one in its graph, looked up row by row
+  LATERAL {{ SELECT ?g ?report WHERE {{ GRAPH ?g {{ ?report a fz:Report }} }} LIMIT 1 }}
+  OPTIONAL {{ ?report fz:year ?year }}
+  # qualifiers and evidence are on the entity the fact is about, in the fact's graph:
+  # its object, or its subject when the object is a literal (a post)
+  BIND(IF(?dir = "in" || isLiteral(?other), ?e, ?other) AS ?about)
+  # row by row (LATERAL), as in _REPORTS_OF below: as OPTIONALs these read every
+  # fz:attests of the store first (a township's facts: 89 s at 40,000 reports)
+  LATERAL {{ SELECT ?g ?about ?count ?date ?kind ?size WHERE {{ GRAPH ?g {{
+    OPTIONAL {{ ?about fz:count ?count }} OPTIONAL {{ ?about fz:date ?date }}
+    OPTIONAL {{ ?about fz:advisorKind ?kind }} OPTIONAL {{ ?about fz:teamSize ?size }} }} }} LIMIT 1 }}
+  LATERAL {{ SELECT ?g ?about ?order ?text WHERE {{
+    OPTIONAL {{ GRAPH ?g {{ ?s fz:attests ?about ; fz:text ?text }}
+                BIND(xsd:integer(STRAFTER(STR(?s), "/sentence/")) AS ?order) }} }} }}
+}} ORDER BY ?p ?dir ?report ?order LIMIT {MAX_FACTS}"""
+
+# Each query names its one pattern on ?e first and looks the rest up row by
+# row (LATERAL): ?e is bound as a substitution, which Oxigraph's planner does
+# not see, so given the whole pattern at once it started from the pattern
+# with the most constants (every figure's type: 10 s for any entity at
+# 40,000 reports, now a few ms).
+_REPORTS_OF = """SELECT ?e ?r ?title ?year ?unit ?file WHERE {
+  { ?r fz:mentions ?e } UNION { ?r fz:reportingUnit ?e }
+  LATERAL { SELECT ?r ?title ?year ?unit ?file WHERE {
+    ?r a fz:Report .
+    OPTIONAL { ?r dcterms:title ?title } OPTIONAL { ?r fz:year ?year }
+    OPTIONAL { ?r fz:sourceFile ?file }
+    OPTIONAL { ?r fz:reportingUnit ?u . ?u rdfs:label ?unit } } LIMIT 1 }
+} ORDER BY ?year ?r LIMIT 300"""
+
+_FIGURES = """SELECT ?e ?ind ?label ?value ?unit ?approx ?report ?year ?order ?text WHERE {
+  ?ind fz:scope ?e .
+  LATERAL { SELECT ?ind ?label ?value ?unit ?approx ?report ?year ?order ?text WHERE {
+    ?ind a fz:Indicator ; rdfs:label ?label ; rdf:value ?value ; fz:report ?report .
+    OPTIONAL { ?ind fz:unit ?unit } OPTIONAL { ?ind fz:approx ?approx }
+    OPTIONAL { ?report fz:year ?year }
+    OPTIONAL { ?ind prov:wasDerivedFrom ?s . ?s fz:text ?text .
+               BIND(xsd:integer(STRAFTER(STR(?s), "/sentence/")) AS ?order) } } LIMIT 1 }
+} ORDER BY ?year ?report ?order LIMIT 500"""
+
+
+def _report_ref(iri: str, year: Any = None, title: str = "") -> dict[str, Any]:
+    return {"id": entity_id(iri), "year": year, "title": title}
+
+
+def entity(iri: str, *, max_neighbours: int = 25) -> dict[str, Any]:
+    """Everything the entity page shows, as plain data; QueryError 404 if unknown."""
+    node = ox.NamedNode(iri)
+    props = select(_PROPS, e=node)
+    if not props:
+        raise QueryError(f"no entity '{entity_id(iri)}' in the graph", status=404)
+    classes = {r["o"] for r in props if r["p"] == str(RDF.type)}
+    labels = sorted({r["o"] for r in props if r["p"] == str(RDFS.label)}, key=len)
+    cls = best_class(classes)
+    t = CLASS_TYPES.get(cls, "")
+    if not t and not labels:
+        raise QueryError(f"'{entity_id(iri)}' is not an entity", status=404)
+    out: dict[str, Any] = {
+        "id": entity_id(iri), "iri": iri, "label": labels[0] if labels else entity_id(iri),
+        "labels": labels,
+        "aliases": sorted({r["o"] for r in props if r["p"] == str(SKOS.altLabel)}),
+        "types": [{"iri": c, "name": CLASS_NAMES.get(c, c.rsplit("#", 1)[-1])}
+                  for c in sorted(classes, key=lambda c: (c not in CLASS_RANK,
+                                                           CLASS_RANK.index(c) if c in CLASS_RANK else 0))],
+        "type": t, "class": CLASS_NAMES.get(cls, ""), "color": type_color(t),
+    }
+    for key, p in (("subtype", FZ.subtype), ("post", FZ.holdsPost), ("date", FZ.date),
+                   ("kind", FZ.kind)):
+        vals = [r["o"] for r in props if r["p"] == str(p)]
+        if vals:
+            out[key] = vals[0]
+    for key, p in (("scope", FZ.scope), ("partOf", FZ.partOf), ("memberOf", ORG.memberOf)):
+        vals = [{"id": entity_id(r["o"]), "label": r.get("ol") or r["o"]}
+                for r in props if r["p"] == str(p)]
+        if vals:
+            out[key] = list({v["id"]: v for v in vals}.values())
+
+    rows = select(_FACTS, limit=MAX_FACTS, e=node)
+    others = describe_nodes(r["other"] for r in rows if isinstance(r["other"], str))
+    facts: dict[tuple[str, str, str], dict[str, Any]] = {}
+    for r in rows:
+        other = r["other"]
+        key = (r["p"], r["dir"], str(other))
+        f = facts.get(key)
+        if f is None:
+            o = others.get(other) if isinstance(other, str) else None
+            f = facts[key] = {
+                "predicate": r["p"], "relation": relation_name(r["p"]), "dir": r["dir"],
+                "other": o or {"id": "", "label": str(other), "type": "", "color": OTHER_COLOR,
+                               "literal": True},
+                "qualifiers": {}, "evidence": []}
+        for q in ("count", "date", "kind", "size"):
+            if r.get(q) is not None:
+                f["qualifiers"][q] = r[q]
+        if r.get("order") is not None:
+            ev = {"report": entity_id(r["report"]), "year": r.get("year"),
+                  "order": r["order"], "text": r.get("text", "")}
+            if ev not in f["evidence"]:
+                f["evidence"].append(ev)
+        elif not any(e["report"] == entity_id(r["report"]) for e in f["evidence"]):
+            f["evidence"].append({"report": entity_id(r["report"]), "year": r.get("year"),
+                                  "order": None, "text": ""})
+    out["facts"] = list(facts.values())
+    out["facts_truncated"] = len(rows) >= MAX_FACTS
+
+    edges, total = neighbours(iri, limit=max_neighbours)
+    info = describe_nodes(e["other"] for e in edges)
+    counts: dict[str, dict[str, Any]] = {}
+    for e in edges:
+        n = counts.setdefault(e["other"], dict(info.get(e["other"], {"id": entity_id(e["other"])}),
+                                              relations=[], reports=0))
+        n["relations"].append(e["relation"] if e["dir"] == "out" else "←" + e["relation"])
+        n["reports"] = max(n["reports"], e["reports"])
+    out["neighbours"] = list(counts.values())
+    out["neighbour_total"] = total
+
+    reports = select(_REPORTS_OF, limit=300, e=node)
+    out["reports"] = list({r["r"]: {"id": entity_id(r["r"]), "title": r.get("title", ""),
+                                    "year": r.get("year"), "unit": r.get("unit", ""),
+                                    "file": r.get("file", "")} for r in reports}.values())
+    if cls == str(FZ.Township):
+        if out.get("kind") in TOWNSHIP_KINDS:
+            out["class"] = out["kind"]      # 乡 or 街道, not the class's name 镇
+        out["township"] = _township(iri, out)
+    return out
+
+
+def _township(iri: str, ent: dict[str, Any]) -> dict[str, Any]:
+    """A township's county, legal advisers and figures."""
+    advisers = [f for f in ent["facts"] if f["predicate"] == str(FZ.legalAdvisor)
+                and f["dir"] == "out"]
+    figures = []
+    for r in select(_FIGURES, limit=500, e=ox.NamedNode(iri)):
+        figures.append({"label": r["label"], "value": r["value"], "unit": r.get("unit", ""),
+                        "approx": r.get("approx", ""), "report": entity_id(r["report"]),
+                        "year": r.get("year"), "order": r.get("order"), "text": r.get("text", "")})
+    by_year: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for r in ent["reports"]:
+        by_year[str(r.get("year") or "年度不详")].append(r)
+    flags = select(_TOWNSHIP_FLAGS, limit=1, e=ox.NamedNode(iri))
+    flag = flags[0] if flags else {}
+    return {"county": ent.get("partOf", []), "advisers": advisers, "figures": figures,
+            "reports_by_year": dict(sorted(by_year.items())),
+            "county_inferred": flag.get("inferred") in (True, "true"),
+            "not_in_gazetteer": flag.get("missing") in (True, "true")}
+
+
+#: the township gazetteer's marks on a township (kg/ontology.ttl); a county
+#: is shown as inferred only when no report of the township states it
+_TOWNSHIP_FLAGS = """SELECT ?e ?inferred ?missing WHERE {
+  BIND(EXISTS { ?e fz:countyInferred true } && NOT EXISTS {
+         ?r fz:township ?e ; fz:mentions ?c . ?e fz:partOf ?c . ?c a fz:County } AS ?inferred)
+  BIND(EXISTS { ?e fz:inGazetteer false } AS ?missing)
+}"""
+
+
+# ----------------------------------------------------------------- search
+
+_SEARCH = f"""SELECT ?q ?e ?m ?alias WHERE {{
+  {{ ?e rdfs:label ?m BIND(false AS ?alias) }} UNION {{ ?e skos:altLabel ?m BIND(true AS ?alias) }}
+  FILTER(CONTAINS(LCASE(STR(?m)), LCASE(STR(?q))))
+  FILTER EXISTS {{ VALUES ?c {{ {_CLASSES} }} ?e a ?c }}
+}} ORDER BY (!STRSTARTS(LCASE(STR(?m)), LCASE(STR(?q)))) STRLEN(STR(?m)) ?m ?e LIMIT 200"""
+
+
+def search(q: str, *, limit: int = MAX_SEARCH) -> list[dict[str, Any]]:
+    """Entities whose label or alias contains ``q`` (prefix matches first, then shorter).
+
+    From the store's name index when it has one (kg.names: a tenth of a
+    second at 40,000 reports, where reading every label takes 90 s), else
+    from the store itself.
+    """
+    q = q.strip()[:100]
+    if not q:
+        return []
+    names = service().names()
+    found: list[tuple[str, str]] | None = None
+    if names is not None:
+        try:
+            found = names.search(q, limit=200)
+        except sqlite3.Error as exc:      # a damaged index: the store still answers
+            log.warning("name index %s failed (%s); searching the store", names.path, exc)
+    if found is None:
+        found = [(r["e"], r["m"]) for r in select(_SEARCH, limit=200, q=ox.Literal(q))]
+    hits: dict[str, str] = {}
+    for e, m in found:
+        hits.setdefault(e, m)
+    candidates = list(hits.items())
+    out: list[dict[str, Any]] = []
+    for start in range(0, len(candidates), limit):   # look up only as many as shown
+        chunk = candidates[start:start + limit]
+        info = describe_nodes(iri for iri, _ in chunk)
+        for iri, matched in chunk:
+            d = dict(info[iri])
+            if not d["class"]:
+                continue      # an index row of an entity the store no longer holds
+            if matched != d["label"]:
+                d["matched"] = matched
+            out.append(d)
+            if len(out) >= limit:
+                return out
+    return out
+
+
+# ----------------------------------------------------------------- report
+
+_REPORT_META = """SELECT ?r ?p ?o ?ol WHERE {
+  VALUES ?p { rdf:type dcterms:title fz:year dcterms:issued fz:issuer fz:addressee fz:sourceFile
+              fz:partIndex fz:reportingUnit fz:township }
+  ?r ?p ?o . OPTIONAL { ?o rdfs:label ?ol }
+} LIMIT 100"""
+_SECTIONS = """SELECT ?r ?sec ?order ?number ?title ?level ?parent ?covers ?start ?end WHERE {
+  GRAPH ?g { ?r a fz:Report . ?sec fz:level ?level }
+  BIND(xsd:integer(STRAFTER(STR(?sec), "/section/")) AS ?order)
+  OPTIONAL { ?sec fz:number ?number } OPTIONAL { ?sec rdfs:label ?title }
+  OPTIONAL { ?sec fz:section ?parent } OPTIONAL { ?sec fz:covers ?covers }
+  OPTIONAL { ?sec fz:start ?start } OPTIONAL { ?sec fz:end ?end }
+} ORDER BY ?order LIMIT 5000"""
+_SENTENCES = f"""SELECT ?r ?order ?text ?start WHERE {{
+  GRAPH ?g {{ ?r a fz:Report . ?s fz:text ?text . OPTIONAL {{ ?s fz:start ?start }} }}
+  BIND(xsd:integer(STRAFTER(STR(?s), "/sentence/")) AS ?order)
+}} ORDER BY ?order LIMIT {MAX_SENTENCES}"""
+# A sentence names an entity; where, the entity's surface forms in this
+# report (its label and altLabels, written into the report's graph) say.
+_MENTIONS = f"""SELECT ?r ?order ?ent ?surface WHERE {{
+  GRAPH ?g {{ ?r a fz:Report . ?s fz:names ?ent .
+    {{ ?ent rdfs:label ?surface }} UNION {{ ?ent skos:altLabel ?surface }} }}
+  BIND(xsd:integer(STRAFTER(STR(?s), "/sentence/")) AS ?order)
+}} LIMIT {MAX_MENTIONS}"""
+
+#: What fz:covers values mean, for the outline.
+COVERS = {"measures": "主要举措和成效", "first_responsibility": "第一责任人职责",
+          "shortcomings": "存在的不足和原因", "next_year": "下一年度工作安排"}
+
+
+def _spans(text: str, mentions: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Non-overlapping entity spans within one sentence's text.
+
+    ``mentions`` are the (surface, entity) pairs of the entities the sentence
+    names; every place a surface occurs is a candidate, and where two overlap
+    the longer wins (江口镇司法所 over 司法所 within it).
+    """
+    found = []
+    for m in mentions:
+        surface = m["surface"]
+        if not surface:
+            continue
+        i = text.find(surface)
+        while i >= 0:
+            found.append((i, i + len(surface), m["entity"]))
+            i = text.find(surface, i + 1)
+    found.sort(key=lambda s: (-(s[1] - s[0]), s[0]))
+    taken: list[tuple[int, int]] = []
+    spans = []
+    for s, e, ent in found:
+        if all(e <= a or s >= b for a, b in taken):
+            taken.append((s, e))
+            spans.append({"start": s, "end": e, "entity": ent})
+    spans.sort(key=lambda sp: sp["start"])
+    return spans
+
+
+def _section_of(start: int | None, sections: list[dict[str, Any]]) -> int | None:
+    """The innermost section whose span holds a sentence's start offset."""
+    if start is None:
+        return None
+    best = None
+    for sec in sections:
+        a, b = sec.get("start"), sec.get("end")
+        if a is not None and b is not None and a <= start < b:
+            if best is None or (a, -b) > (best["start"], -best["end"]):
+                best = sec
+    return None if best is None else best["order"]
+
+
+def report(iri: str) -> dict[str, Any]:
+    """A report's metadata, outline, sentences and entity spans; 404 if unknown."""
+    node = ox.NamedNode(iri)
+    meta = select(_REPORT_META, r=node)
+    if not any(m["p"] == str(RDF.type) and m["o"] == str(FZ.Report) for m in meta):
+        raise QueryError(f"no report '{entity_id(iri)}' in the graph", status=404)
+    local = {str(FZ.year): "year", "http://purl.org/dc/terms/title": "title",
+             "http://purl.org/dc/terms/issued": "issued", str(FZ.issuer): "issuer",
+             str(FZ.addressee): "addressee", str(FZ.sourceFile): "file",
+             str(FZ.partIndex): "part"}
+    out: dict[str, Any] = {"id": entity_id(iri), "iri": iri}
+    for m in meta:
+        if m["p"] in local:
+            out[local[m["p"]]] = m["o"]
+        elif m["p"] == str(FZ.reportingUnit):
+            out["unit"] = {"id": entity_id(m["o"]), "label": m.get("ol") or m["o"]}
+    sections = select(_SECTIONS, limit=5000, r=node)
+    sec_order = {s["sec"]: s["order"] for s in sections}
+    out["sections"] = [{"order": s["order"], "number": s.get("number", ""),
+                        "title": s.get("title", ""), "level": s.get("level", 1),
+                        "parent": sec_order.get(s.get("parent")), "start": s.get("start"),
+                        "covers": s.get("covers", ""),
+                        "covers_zh": COVERS.get(s.get("covers", ""), "")} for s in sections]
+    mentions: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for m in select(_MENTIONS, limit=MAX_MENTIONS, r=node):
+        mentions[m["order"]].append({"surface": m["surface"], "entity": m["ent"]})
+    ents = describe_nodes({m["entity"] for ms in mentions.values() for m in ms})
+    sentences = []
+    for s in select(_SENTENCES, limit=MAX_SENTENCES, r=node):
+        spans = _spans(s["text"], mentions.get(s["order"], []))
+        for sp in spans:
+            info = ents.get(sp.pop("entity"), {})
+            sp.update(id=info.get("id", ""), label=info.get("label", ""),
+                      type=info.get("type", ""), color=info.get("color", OTHER_COLOR))
+        sentences.append({"order": s["order"], "text": s["text"],
+                          "section": _section_of(s.get("start"), sections),
+                          "start": s.get("start"), "spans": spans})
+    out["sentences"] = sentences
+    out["truncated"] = len(sentences) >= MAX_SENTENCES
+    return out
+
+
+# ----------------------------------------------------------------- overview
+
+def overview() -> dict[str, Any]:
+    """Counts by entity type and the townships with county and years (home page)."""
+    # the same names and classes as ``fazhi-kg stats`` (kg.store), so the
+    # home page and the command count the same things
+    from kg.store import _STAT_CLASSES as STAT_CLASSES
+
+    values = " ".join(f"<{c}>" for classes in STAT_CLASSES.values() for c in classes)
+    rows = select(f"""SELECT ?c (COUNT(DISTINCT ?e) AS ?n) WHERE {{
+        VALUES ?c {{ {values} }} ?e a ?c }} GROUP BY ?c LIMIT 50""")
+    per_class = {r["c"]: r["n"] for r in rows}
+    counts = []
+    for name, classes in STAT_CLASSES.items():
+        n = sum(per_class.get(str(c), 0) for c in classes)
+        if n:
+            counts.append({"type": name, "count": n,
+                           "color": type_color(CLASS_TYPES.get(str(classes[0]), ""))})
+    towns = select("""SELECT ?t ?label ?county ?countyLabel
+        (GROUP_CONCAT(DISTINCT STR(?year); separator=",") AS ?years) (COUNT(DISTINCT ?r) AS ?reports)
+        WHERE { ?r fz:township ?t . ?t rdfs:label ?label . OPTIONAL { ?r fz:year ?year }
+          OPTIONAL { ?t fz:partOf ?county . ?county a fz:County ; rdfs:label ?countyLabel } }
+        GROUP BY ?t ?label ?county ?countyLabel ORDER BY ?countyLabel ?label LIMIT 501""",
+                   limit=501)
+    merged: dict[str, dict[str, Any]] = {}
+    for r in towns:
+        t = merged.setdefault(r["t"], {"id": entity_id(r["t"]), "label": r["label"],
+                                       "county": None, "years": set(), "reports": 0})
+        if r.get("county") and t["county"] is None:
+            t["county"] = {"id": entity_id(r["county"]), "label": r.get("countyLabel", "")}
+        t["years"].update(y for y in str(r.get("years") or "").split(",") if y)
+        t["reports"] = max(t["reports"], r["reports"])
+    townships = [dict(t, years=sorted(t["years"])) for t in merged.values()]
+    return {"counts": counts, "townships": townships[:500], "townships_truncated": len(towns) > 500}
