@@ -163,11 +163,13 @@ def _prepared(location: str) -> Any:
     """The prepared data beside an embedded store's folder, or None."""
     from kg.answers import Prepared
     from kg.names import NameIndex
+    from kg.prepared import Prepared as Tables
 
     if "://" in location or not Path(location).is_dir():
         return None
     names = NameIndex.beside(location, create=False)
-    return Prepared(names=names) if names is not None else None
+    tables = Tables.beside(location, create=False)
+    return Prepared(names=names, tables=tables) if names or tables else None
 
 
 @click.command()
@@ -230,7 +232,7 @@ def query(name_or_sparql: str, params: tuple[str, ...], fmt: str, location: str 
                 table = queries_mod.run(canned, given, _runner(store, limit), index=prepared)
         finally:
             if prepared is not None:
-                prepared.names.close()
+                prepared.close()
         table = queries_mod.paged(table, page)
     except FazhiError as exc:
         _fail(exc)

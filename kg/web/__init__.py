@@ -72,6 +72,7 @@ class Service:
 
     _names: NameIndex | None = None
     _names_failed: bool = False
+    _prepared_tables: Any = None
     #: called by close(): what an extension holds (the upload writer's store)
     closers: list[Callable[[], None]] = field(default_factory=list)
 
@@ -81,6 +82,8 @@ class Service:
         self.engine.close()
         if self._names is not None:
             self._names.close()
+        if self._prepared_tables is not None:
+            self._prepared_tables.close()
 
     def names(self) -> NameIndex | None:
         """The store's name index, once there is one (ingest writes it)."""
@@ -92,13 +95,30 @@ class Service:
                 self._names_failed = True
         return self._names
 
-    def prepared(self) -> Any:
-        """What the canned queries' index forms read (kg.answers), or None when
-        the store has none of it: they are then answered by their SPARQL."""
+    def indexes(self) -> Any:
+        """What the canned queries' index forms read (kg.answers: the name
+        index and the prepared tables), or None when the store has neither:
+        they are then answered by their SPARQL."""
         from kg.answers import Prepared
 
-        names = self.names()
-        return Prepared(names=names) if names is not None else None
+        names, tables = self.names(), self._tables()
+        return Prepared(names=names, tables=tables) if names or tables else None
+
+    def _tables(self) -> Any:
+        """The prepared tables (kg.prepared) while they are usable, else None."""
+        from kg.prepared import Prepared as Tables, state
+
+        if self._prepared_tables is None:
+            if state(self.engine.path) != "ready":
+                return None
+            try:
+                self._prepared_tables = Tables.beside(self.engine.path, create=False)
+            except StoreError as exc:
+                log.warning("prepared index not used: %s", exc)
+                return None
+        elif self._prepared_tables.stale():
+            return None
+        return self._prepared_tables
 
     def choices(self, query: CannedQuery, param_name: str, ttl_s: float = 300.0
                 ) -> list[tuple[str, str]]:

@@ -67,7 +67,7 @@ def _streamed() -> bool:
 
 def _run(q: CannedQuery, given: dict[str, str]) -> Table:
     svc = service()
-    return run(q, given, svc.engine.run, index=svc.prepared())
+    return run(q, given, svc.engine.run, index=svc.indexes())
 
 
 def _page_url(endpoint: str, q: CannedQuery, given: dict[str, str], page: Page | None
