@@ -108,16 +108,14 @@ class Service:
         """The prepared tables (kg.prepared) while they are usable, else None."""
         from kg.prepared import Prepared as Tables, state
 
+        if state(self.engine.path) != "ready":      # none, or made stale by a SPARQL update
+            return None
         if self._prepared_tables is None:
-            if state(self.engine.path) != "ready":
-                return None
             try:
                 self._prepared_tables = Tables.beside(self.engine.path, create=False)
             except StoreError as exc:
                 log.warning("prepared index not used: %s", exc)
                 return None
-        elif self._prepared_tables.stale():
-            return None
         return self._prepared_tables
 
     def choices(self, query: CannedQuery, param_name: str, ttl_s: float = 300.0
