@@ -189,3 +189,37 @@ def test_cli_pages_on_request(store):
     res = CliRunner().invoke(cli, ["query", "activities", "--store", str(store),
                                    "--page-size", "0"])
     assert res.exit_code != 0 and "page_size" in res.output
+
+
+def test_pages_of_one_answer_come_from_one_run(store, tmp_path):
+    import shutil
+
+    import server
+    from kg.store import bump_generation
+
+    path = tmp_path / "copy"
+    shutil.copytree(store, path)
+    app = server.create_app({"store": str(path), "TESTING": True, "page_size": 5})
+    runs = []
+    engine = app.extensions["fazhi_kg"].engine
+    real = engine.run
+
+    def counted(*a, **kw):
+        runs.append(1)
+        return real(*a, **kw)
+
+    engine.run = counted
+    try:
+        client = app.test_client()
+        pages = _pages(client, "/queries/activities.json")
+        assert len(pages) > 2 and len(runs) == 1
+        client.get("/queries/activities.csv")
+        assert len(runs) == 1
+        client.get("/queries/activities.json?year=2023")     # other parameters: another run
+        assert len(runs) == 2
+        bump_generation(path)                                # the store changed: run again
+        client.get("/queries/activities.json")
+        assert len(runs) == 3
+    finally:
+        engine.run = real
+        server.close_app(app)

@@ -108,8 +108,8 @@ class Service:
         """The prepared tables (kg.prepared) while they are usable, else None."""
         from kg.prepared import Prepared as Tables, state
 
-        if state(self.engine.path) != "ready":      # none, or made stale by a SPARQL update
-            return None
+        if self.engine.path is None or state(self.engine.path) != "ready":
+            return None             # a remote store; none; or made stale by a SPARQL update
         if self._prepared_tables is None:
             try:
                 self._prepared_tables = Tables.beside(self.engine.path, create=False)

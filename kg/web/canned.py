@@ -17,11 +17,14 @@ by overriding the templates ``query.html`` and ``queries.html``.
 from __future__ import annotations
 
 import json
+import threading
+from collections import OrderedDict
 from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urlencode
 
-from flask import Blueprint, Response, abort, jsonify, render_template, request, url_for
+from flask import (Blueprint, Response, abort, current_app, jsonify, render_template, request,
+                   url_for)
 
 from kg.errors import QueryError
 from kg.namespace import PREFIXES
@@ -65,9 +68,58 @@ def _streamed() -> bool:
     raise QueryError(f"parameter '_stream' must be on or off, not {value!r}")
 
 
+class Answers:
+    """Whole answers of canned queries, by query and parameters, while the
+    store's generation marker (kg.store.read_generation) is unchanged: the
+    pages of one answer come from one run, and an aggregate over the whole
+    graph asked again costs nothing.  At most ``entries``, least recently
+    used first out."""
+
+    def __init__(self, entries: int) -> None:
+        self.entries = entries
+        self._held: OrderedDict[tuple, tuple[str, Table]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple, generation: str) -> Table | None:
+        with self._lock:
+            hit = self._held.get(key)
+            if hit is None or hit[0] != generation:
+                return None
+            self._held.move_to_end(key)
+            return hit[1]
+
+    def put(self, key: tuple, generation: str, table: Table) -> None:
+        if self.entries <= 0:
+            return
+        with self._lock:
+            self._held[key] = (generation, table)
+            self._held.move_to_end(key)
+            while len(self._held) > self.entries:
+                self._held.popitem(last=False)
+
+
+def _answers() -> Answers:
+    ext = current_app.extensions
+    if "fazhi_kg_answers" not in ext:
+        ext["fazhi_kg_answers"] = Answers(service().settings["canned_cache_entries"])
+    return ext["fazhi_kg_answers"]
+
+
 def _run(q: CannedQuery, given: dict[str, str]) -> Table:
+    """The whole answer, finished: from the cache while the store is unchanged."""
+    from kg.store import read_generation
+
     svc = service()
-    return run(q, given, svc.engine.run, index=svc.indexes())
+    key = (q.name, tuple(sorted(given.items())))
+    generation = read_generation(svc.engine.path) if svc.engine.path else None
+    if generation is not None:
+        table = _answers().get(key, generation)
+        if table is not None:
+            return table
+    table = run(q, given, svc.engine.run, index=svc.indexes())
+    if generation is not None:
+        _answers().put(key, generation, table)
+    return table
 
 
 def _page_url(endpoint: str, q: CannedQuery, given: dict[str, str], page: Page | None
