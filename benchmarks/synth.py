@@ -453,6 +453,22 @@ def load_store(store, world: World, years: list[int]) -> None:
                     format=ox.RdfFormat.TURTLE, to_graph=ox.NamedNode(ONTOLOGY_GRAPH))
 
 
+def index_store(store, folder: Path) -> None:
+    """The name and prepared indexes beside the store, as `fazhi-kg index`
+    builds them: the pages read them (without, they answer from SPARQL)."""
+    from kg import names, prepared
+    name_index = names.NameIndex(folder / names.FILE)
+    try:
+        names.build(store, name_index)
+    finally:
+        name_index.close()
+    ready = prepared.Prepared(folder / prepared.FILE)
+    try:
+        prepared.build(store, ready)
+    finally:
+        ready.close()
+
+
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--townships", type=int, default=40000)
@@ -469,7 +485,9 @@ def main(argv: list[str] | None = None) -> None:
     world = World(a.townships, a.seed, a.counties)
     if a.store:
         import pyoxigraph as ox
-        load_store(ox.Store(a.store), world, years)
+        store = ox.Store(a.store)
+        load_store(store, world, years)
+        index_store(store, Path(a.store))
         where = a.store
     else:
         out = Path(a.out)

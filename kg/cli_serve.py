@@ -79,12 +79,31 @@ def serve(host: str, port: int, store_path: str | None, threads: int | None) -> 
     click.echo(f"fazhi-kg: serving {path} on http://{host}:{port}/ "
                f"(SPARQL at /sparql, canned queries at /queries)", err=True)
     click.echo(isolation_line(app.extensions["fazhi_kg"].engine.isolation), err=True)
+    prepared_line = unprepared_line(app.extensions["fazhi_kg"].engine.path)
+    if prepared_line:
+        click.echo(prepared_line, err=True)
     accept_raw_utf8_uris()
     # lookahead: waitress then notices a client that hangs up while its
     # query runs (environ['waitress.client_disconnected']), and the worker is freed
     waitress.serve(app, host=host, port=port, threads=threads or values["threads"],
                    ident="fazhi-kg", clear_untrusted_proxy_headers=True,
                    channel_request_lookahead=1)
+
+
+def unprepared_line(path: Path | None) -> str:
+    """What serve says once when the embedded store has no usable prepared
+    index ("" when it has one, or the store is remote)."""
+    from kg.prepared import state
+
+    if path is None:
+        return ""
+    st = state(path)
+    if st == "ready":
+        return ""
+    why = "it has none (made by an older version)" if st == "missing" else st
+    return (f"fazhi-kg: the store's prepared index is not used: {why}; the home, entity and "
+            f"township pages answer from SPARQL, slowly on a large store; run `fazhi-kg index "
+            f"--store {path}` to prepare its tables")
 
 
 def accept_raw_utf8_uris() -> None:

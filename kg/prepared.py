@@ -69,7 +69,12 @@ PREDICATES = frozenset({
     _S(FZ.advisorKind), _S(FZ.covers), _S(FZ.names), _S(FZ.unit), _S(FZ.quote), _S(FZ.report),
     _S(FZ.approx), _S(FZ.scope), _S(FZ.text), _S(PROV.wasDerivedFrom), _S(FZ.mentions),
     _S(ORG.memberOf)}) | FACT_PREDICATES
-_WANTED = tuple(f"<{p}>" for p in PREDICATES)
+_WANTED = frozenset(f"<{p}>" for p in PREDICATES)
+NAMES, TOWNSHIP, YEAR, SOURCE = _S(FZ.names), _S(FZ.township), _S(FZ.year), _S(FZ.sourceFile)
+PART_OF, ADVISER, ADVISER_KIND = _S(FZ.partOf), _S(FZ.legalAdvisor), _S(FZ.advisorKind)
+SETS_UP = (_S(FZ.establishes), _S(FZ.implements))
+COVERS, DERIVED, UNIT, APPROX = _S(FZ.covers), _S(PROV.wasDerivedFrom), _S(FZ.unit), _S(FZ.approx)
+QUOTE, TEXT, MENTIONS = _S(FZ.quote), _S(FZ.text), _S(FZ.mentions)
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -95,7 +100,7 @@ CREATE INDEX IF NOT EXISTS figures_num ON figures (num DESC, township_label);
 CREATE TABLE IF NOT EXISTS entity_counts (
   entity TEXT NOT NULL, report TEXT NOT NULL, stem TEXT NOT NULL, township TEXT,
   year TEXT, classes TEXT NOT NULL, facts INTEGER NOT NULL, mentions INTEGER NOT NULL,
-  PRIMARY KEY (entity, report)) WITHOUT ROWID;
+  listed INTEGER NOT NULL, PRIMARY KEY (entity, report)) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS entity_counts_stem ON entity_counts (stem);
 CREATE TABLE IF NOT EXISTS entity_types (
   class TEXT NOT NULL, entity TEXT NOT NULL, report TEXT NOT NULL, stem TEXT NOT NULL,
@@ -139,7 +144,14 @@ def _stem_of(graph: str) -> str:
 
 
 def _filtered(text: str) -> bytes:
-    return "\n".join(ln for ln in text.split("\n") if any(p in ln for p in _WANTED)).encode()
+    """The lines of the predicates read (a line is ``<s> <p> …``: IRIs hold no
+    space, so the predicate is between the first two spaces)."""
+    keep = []
+    for ln in text.split("\n"):
+        i = ln.find(" ")
+        if ln[i + 1:ln.find(" ", i + 1)] in _WANTED:
+            keep.append(ln)
+    return "\n".join(keep).encode()
 
 
 def rows_of_graphs(graphs: Mapping[str, str]) -> Rows:
@@ -177,83 +189,97 @@ def rows_of_graph(graph: str, triples: Iterable[tuple[Any, str, Any]]) -> Rows:
     """The rows of one report graph, from its (subject, predicate IRI, object) triples.
 
     Where the graph states a value twice (two labels), the smallest is taken,
-    so the rows do not depend on the order of the text.
+    so the rows do not depend on the order of the text.  (This runs in the
+    ingest worker for every file: one pass, the common predicates first.)
     """
     stem = _stem_of(graph)
-    po: dict[str, dict[str, list[Any]]] = defaultdict(lambda: defaultdict(list))
+    po: dict[str, dict[str, list[Any]]] = {}
+    types: dict[str, set[str]] = {}
+    texts: dict[str, str] = {}                     # sentence → its text
     names: dict[str, int] = defaultdict(int)       # entity → sentences naming it
     facts: dict[str, int] = defaultdict(int)       # entity → relation triples it is in
+    listed: set[str] = set()                       # what the report fz:mentions
+    node = ox.NamedNode
     for s, p, o in triples:
-        if not isinstance(s, ox.NamedNode):
+        if type(s) is not node:
             continue
-        po[s.value][p].append(o)
-        if p == _S(FZ.names) and isinstance(o, ox.NamedNode):
+        sv = s.value
+        if p == NAMES:
             names[o.value] += 1
-        elif p in FACT_PREDICATES:
-            facts[s.value] += 1
-            if isinstance(o, ox.NamedNode):
-                facts[o.value] += 1
+        elif p == TYPE:
+            types.setdefault(sv, set()).add(o.value)
+        elif p == TEXT:
+            texts[sv] = o.value
+        elif p == MENTIONS:
+            listed.add(o.value)
+        else:
+            if p in FACT_PREDICATES:
+                facts[sv] += 1
+                if type(o) is node:
+                    facts[o.value] += 1
+            po.setdefault(sv, {}).setdefault(p, []).append(o)
+    out = Rows()
+    reports = sorted(s for s, cs in types.items() if REPORT in cs)
+    if not reports:
+        return out
+    report = reports[0]                  # one report a graph (kg.model)
+    none: dict[str, list[Any]] = {}
 
     def one(subject: str | None, pred: str) -> Any:
-        vals = po.get(subject or "", {}).get(pred, [])
-        return min(vals, key=lambda v: v.value) if vals else None
+        vals = po.get(subject or "", none).get(pred)
+        if not vals:
+            return None
+        return vals[0] if len(vals) == 1 else min(vals, key=lambda v: v.value)
 
     def text(subject: str | None, pred: str) -> str | None:
         v = one(subject, pred)
         return None if v is None else v.value
 
-    def typed(subject: str, cls: str) -> bool:
-        return any(o.value == cls for o in po.get(subject, {}).get(TYPE, []))
-
-    out = Rows()
-    reports = sorted(s for s, ps in po.items() if any(o.value == REPORT for o in ps.get(TYPE, [])))
-    if not reports:
-        return out
-    report = reports[0]                  # one report a graph (kg.model)
-    town = text(report, _S(FZ.township))
-    counties = sorted((c.value, _lit(one(c.value, LABEL)) or "") for c in
-                      po.get(town or "", {}).get(_S(FZ.partOf), [])
-                      if isinstance(c, ox.NamedNode) and typed(c.value, COUNTY))
+    town = text(report, TOWNSHIP)
+    at_town = po.get(town or "", none)
+    counties = sorted((c.value, text(c.value, LABEL) or "") for c in at_town.get(PART_OF, ())
+                      if type(c) is node and COUNTY in types.get(c.value, ()))
     county, county_label = counties[0] if counties else (None, None)
     town_label = text(town, LABEL)
-    year = text(report, _S(FZ.year))
-    file = text(report, _S(FZ.sourceFile))
-    kinds = sorted({k.value for s in (town or "",) for a in po.get(s, {}).get(_S(FZ.legalAdvisor), [])
-                    for k in po.get(a.value, {}).get(_S(FZ.advisorKind), [])})
-    systems = sorted({o.value for p in (_S(FZ.establishes), _S(FZ.implements))
-                      for o in po.get(town or "", {}).get(p, [])
-                      if isinstance(o, ox.NamedNode) and typed(o.value, SYSTEM)})
+    year = text(report, YEAR)
+    file = text(report, SOURCE)
+    kinds = sorted({k.value for a in at_town.get(ADVISER, ())
+                    for k in po.get(a.value, none).get(ADVISER_KIND, ())})
+    systems = sorted({o.value for p in SETS_UP for o in at_town.get(p, ())
+                      if type(o) is node and SYSTEM in types.get(o.value, ())})
     heads: set[tuple[str, str]] = set()
-    for s, ps in po.items():
-        for c in ps.get(_S(FZ.covers), []):
-            for h in ps.get(LABEL, []) or [None]:
-                heads.add((c.value, "" if h is None else h.value))
-    present = [p for p in PARTS if any(c == p for c, _ in heads)]
     figures = []
     for s, ps in po.items():
-        if not typed(s, INDICATOR) or LABEL not in ps or VALUE not in ps:
+        for c in ps.get(COVERS, ()):
+            for h in ps.get(LABEL) or [None]:
+                heads.add((c.value, "" if h is None else h.value))
+        if VALUE not in ps or LABEL not in ps or INDICATOR not in types.get(s, ()):
             continue
         val = one(s, VALUE)
         try:
             num = float(val.value)
         except ValueError:
             num = None
-        sentence = text(s, _S(PROV.wasDerivedFrom))
+        sentence = text(s, DERIVED)
         figures.append((s, report, stem, town, town_label, county, county_label, year, file,
-                        text(s, LABEL), val.value, val.datatype.value, num, text(s, _S(FZ.unit)),
-                        text(s, _S(FZ.approx)), text(s, _S(FZ.quote)), sentence, _order(sentence),
-                        text(sentence, _S(FZ.text))))
+                        text(s, LABEL), val.value, val.datatype.value, num, text(s, UNIT),
+                        text(s, APPROX), text(s, QUOTE), sentence, _order(sentence),
+                        texts.get(sentence or "")))
+    present = [p for p in PARTS if any(c == p for c, _ in heads)]
     out.figures = figures
     entities = 0
-    for s, ps in po.items():
-        classes = sorted({o.value for o in ps.get(TYPE, [])} & COUNTED)
+    for s, cs in types.items():
+        classes = sorted(cs & COUNTED)
         if not classes or s == report:
             continue
         entities += 1
         out.entity_types += [(c, s, report, stem) for c in classes]
         if classes != [INDICATOR]:
+            # listed: the report names it among its entities (fz:mentions) or is
+            # its report (fz:reportingUnit): the entity page's list of reports
             out.entity_counts.append((s, report, stem, town, year, " ".join(classes),
-                                      facts.get(s, 0), names.get(s, 0)))
+                                      facts.get(s, 0), names.get(s, 0),
+                                      int(s in listed or s == town)))
     out.parts = [(report, c, h, stem) for c, h in sorted(heads)]
     out.reports = [(report, graph, stem, file, text(report, TITLE), town, town_label, county,
                     county_label, year, ",".join(kinds), "\n".join(systems), ",".join(present),
@@ -349,6 +375,13 @@ class Prepared:
         more = len(rows) > limit
         return Page(rows[:limit], offset + limit if more else None)
 
+    def stale(self) -> bool:
+        """Has a SPARQL update (or a failed write) made this index stale?"""
+        try:
+            return bool(self._rows("SELECT 1 FROM meta WHERE key = 'stale'"))
+        except sqlite3.Error:
+            return True
+
     def serial(self) -> str:
         """Changes with every write: a reader's cache key."""
         r = self._rows("SELECT value FROM meta WHERE key = 'serial'")
@@ -440,8 +473,8 @@ class Prepared:
         return self._page(rows, limit, offset)
 
     def entity_counts(self, entity: str, *, by: str = "township") -> list[dict[str, Any]]:
-        """An entity's reports, facts and mentions counted by ``by``
-        ("township": township IRI and label; "year")."""
+        """An entity's reports (whose graph holds it), facts and mentions
+        counted by ``by`` ("township": township IRI and label; "year")."""
         if by == "township":
             return self._rows(
                 """SELECT c.township AS township, MIN(r.township_label) AS label,
@@ -462,12 +495,16 @@ class Prepared:
                        (entity,))
         return r[0]
 
-    def entity_reports(self, entity: str, *, limit: int = 100, offset: int = 0) -> Page:
-        """The reports an entity is in, by year then report, with its counts there."""
+    def entity_reports(self, entity: str, *, limit: int = 100, offset: int = 0,
+                       with_facts: bool = False) -> Page:
+        """The reports that name an entity (fz:mentions) or are its own (a
+        township's), or with ``with_facts`` those that state a fact of it; by
+        year then report, with its counts there and the report's graph."""
         rows = self._rows(
-            """SELECT c.report, c.year, c.township, c.facts, c.mentions, r.title, r.file,
+            f"""SELECT c.report, r.graph, c.year, c.township, c.facts, c.mentions, r.title, r.file,
                  r.township_label FROM entity_counts c LEFT JOIN reports r ON r.report = c.report
-               WHERE c.entity = ? ORDER BY c.year, c.report LIMIT ? OFFSET ?""",
+               WHERE c.entity = ? AND {"c.facts > 0" if with_facts else "c.listed"}
+               ORDER BY c.year, c.report LIMIT ? OFFSET ?""",
             (entity, limit + 1, offset))
         return self._page(rows, limit, offset)
 

@@ -182,7 +182,7 @@ def test_report_page_derives_what_the_graph_leaves_out(client):
 
 
 def test_spans_longest_wins_and_all_places():
-    from kg.web.api import _section_of, _spans
+    from kg.web.read import _section_of, _spans
 
     text = "江口镇司法所与司法所"
     got = _spans(text, [{"surface": "司法所", "entity": "a"},

@@ -74,7 +74,7 @@ def test_list_and_graph_show_the_same_neighbours(client):
 
 def test_rank_neighbours_orders_by_relation_then_query_order():
     from kg.namespace import FZ
-    from kg.web.api import rank_neighbours
+    from kg.web.read import rank_neighbours
 
     rows = [{"other": "a", "p": str(FZ.conducts)}, {"other": "b", "p": str(FZ.relatedTo)},
             {"other": "c", "p": str(FZ.legalAdvisor)}, {"other": "b", "p": str(FZ.partOf)},

@@ -34,6 +34,7 @@ from werkzeug.exceptions import HTTPException
 
 from kg.errors import FazhiError, QueryError, StoreError
 from kg.names import NameIndex
+from kg.prepared import Prepared
 from kg.queries import CannedQuery
 from kg.workers import Engine
 
@@ -72,7 +73,7 @@ class Service:
 
     _names: NameIndex | None = None
     _names_failed: bool = False
-    _prepared_tables: Any = None
+    _prepared: Prepared | None = None
     #: called by close(): what an extension holds (the upload writer's store)
     closers: list[Callable[[], None]] = field(default_factory=list)
 
@@ -82,8 +83,8 @@ class Service:
         self.engine.close()
         if self._names is not None:
             self._names.close()
-        if self._prepared_tables is not None:
-            self._prepared_tables.close()
+        if self._prepared is not None:
+            self._prepared.close()
 
     def names(self) -> NameIndex | None:
         """The store's name index, once there is one (ingest writes it)."""
@@ -99,24 +100,31 @@ class Service:
         """What the canned queries' index forms read (kg.answers: the name
         index and the prepared tables), or None when the store has neither:
         they are then answered by their SPARQL."""
-        from kg.answers import Prepared
+        from kg.answers import Prepared as Indexes
 
-        names, tables = self.names(), self._tables()
-        return Prepared(names=names, tables=tables) if names or tables else None
+        names, tables = self.names(), self.prepared()
+        return Indexes(names=names, tables=tables) if names or tables else None
 
-    def _tables(self) -> Any:
-        """The prepared tables (kg.prepared) while they are usable, else None."""
-        from kg.prepared import Prepared as Tables, state
+    def prepared(self) -> Prepared | None:
+        """The store's prepared index while it is usable (kg.prepared): None
+        for a remote store, a store without one (made by an older version) or
+        one a SPARQL update made stale; the pages then answer from SPARQL."""
+        from kg.prepared import state
 
-        if self.engine.path is None or state(self.engine.path) != "ready":
-            return None             # a remote store; none; or made stale by a SPARQL update
-        if self._prepared_tables is None:
+        path = self.engine.path
+        if path is None:
+            return None
+        if self._prepared is None:
+            if state(path) != "ready":
+                return None
             try:
-                self._prepared_tables = Tables.beside(self.engine.path, create=False)
+                self._prepared = Prepared.beside(path, create=False)
             except StoreError as exc:
                 log.warning("prepared index not used: %s", exc)
                 return None
-        return self._prepared_tables
+        elif self._prepared.stale():
+            return None
+        return self._prepared
 
     def choices(self, query: CannedQuery, param_name: str, ttl_s: float = 300.0
                 ) -> list[tuple[str, str]]:

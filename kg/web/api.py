@@ -28,30 +28,15 @@ from __future__ import annotations
 from typing import Any
 
 import pyoxigraph as ox
-from flask import Blueprint, Response, jsonify, request
+from flask import Blueprint, Response, jsonify, request, url_for
 
 from kg.errors import QueryError
 from kg.namespace import RDF, RDFS
 from kg.style import CLASS_NAMES
 from kg.web import service
 from kg.web.openapi import openapi_document
-
-# the read models, re-exported: kg.web.pages and older callers use them from here
-from kg.web.read import (  # noqa: F401
-    FZ,
-    MAX_SEARCH,
-    _iri,
-    _section_of,
-    _spans,
-    entity,
-    entity_id,
-    entity_iri,
-    graph,
-    overview,
-    rank_neighbours,
-    report,
-    search,
-)
+from kg.web.read import (MAX_SEARCH, TOWNSHIP_PAGE, _iri, entity, entity_iri, graph, overview,
+                         report, search)
 
 bp = Blueprint("api", __name__)
 
@@ -62,7 +47,7 @@ def _max_neighbours() -> int:
     return service().settings.get("max_neighbours") or 25
 
 
-def _int_arg(name: str, default: int, lo: int, hi: int) -> int:
+def int_arg(name: str, default: int, lo: int, hi: int) -> int:
     raw = request.args.get(name, "")
     if not raw.strip():
         return default
@@ -85,25 +70,38 @@ def _json(data: Any, status: int = 200) -> Response:
 @bp.route("/api/search")
 def api_search() -> Response:
     q = request.args.get("q", "")
-    return _json({"q": q, "results": search(q, limit=_int_arg("limit", MAX_SEARCH, 1, 50))})
+    return _json({"q": q, "results": search(q, limit=int_arg("limit", MAX_SEARCH, 1, 50))})
 
 
 @bp.route("/api/entity/<path:eid>")
 def api_entity(eid: str) -> Response:
-    return _json(entity(_iri(entity_iri(eid)).value, max_neighbours=_max_neighbours()))
+    data = entity(_iri(entity_iri(eid)).value, max_neighbours=_max_neighbours(),
+                  **entity_offsets())
+    for key, arg in (("facts_next_offset", "offset"), ("reports_next_offset", "reports_offset")):
+        if data.get(key) is not None:
+            data[key.replace("_offset", "")] = url_for("api.api_entity", eid=eid,
+                                                       **{arg: data[key]})
+    return _json(data)
+
+
+def entity_offsets() -> dict[str, int]:
+    """The entity page's paging parameters: ``offset`` (facts, by report) and
+    ``reports_offset``."""
+    return {"offset": int_arg("offset", 0, 0, 10**7),
+            "reports_offset": int_arg("reports_offset", 0, 0, 10**7)}
 
 
 @bp.route("/api/graph/<path:eid>")
 def api_graph(eid: str) -> Response:
-    return _json(graph(_iri(entity_iri(eid)).value, hops=_int_arg("hops", 1, 1, 2),
-                       limit=_max_neighbours(), offset=_int_arg("offset", 0, 0, 10**7)))
+    return _json(graph(_iri(entity_iri(eid)).value, hops=int_arg("hops", 1, 1, 2),
+                       limit=_max_neighbours(), offset=int_arg("offset", 0, 0, 10**7)))
 
 
 @bp.route("/api/neighbourhood/<path:eid>")
 def api_neighbourhood(eid: str) -> Response:
     """The neighbourhood as a file: gexf (via kg.export), turtle or json."""
     iri = _iri(entity_iri(eid)).value
-    hops = _int_arg("hops", 1, 1, 2)
+    hops = int_arg("hops", 1, 1, 2)
     fmt = request.args.get("format", "json").lower()
     name = (eid.rsplit("/", 1)[-1] or "entity")
     from urllib.parse import quote
@@ -160,7 +158,11 @@ def api_report(rid: str) -> Response:
 
 @bp.route("/api/overview")
 def api_overview() -> Response:
-    return _json(overview())
+    limit = int_arg("limit", TOWNSHIP_PAGE, 1, 1000)
+    data = overview(limit=limit, offset=int_arg("offset", 0, 0, 10**7))
+    data["next"] = (url_for("api.api_overview", offset=data["next_offset"], limit=limit)
+                    if data["next_offset"] is not None else None)
+    return _json(data)
 
 
 @bp.route("/api/openapi.json")
@@ -168,4 +170,4 @@ def openapi() -> Response:
     return _json(openapi_document(request.url_root.rstrip("/")))
 
 
-__all__ = ["bp", "entity", "entity_id", "entity_iri", "graph", "overview", "report", "search"]
+__all__ = ["bp", "entity_offsets", "int_arg"]

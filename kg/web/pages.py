@@ -3,7 +3,7 @@
 Server-rendered Jinja templates (autoescaped: every label and sentence is
 text, never markup) with a little of our own JavaScript from ``static/``
 for the type-ahead, the neighbourhood graph and the editor.  Nothing is
-loaded from another host.  The data comes from :mod:`kg.web.api`.
+loaded from another host.  The data comes from :mod:`kg.web.read`.
 
 ``init_app`` also lets a browser that opens ``/sparql`` without a query see
 the editor (the protocol endpoint still answers machines there).
@@ -21,7 +21,7 @@ from flask import (Blueprint, Flask, Response, abort, current_app, render_templa
 from kg.errors import QueryError
 from kg.namespace import ID_IRI, PREFIXES, sparql_prefixes
 from kg.style import OTHER_COLOR, RELATION_NAMES, TYPE_COLORS, TYPES
-from kg.web import api, service
+from kg.web import api, read, service
 
 bp = Blueprint("pages", __name__)
 
@@ -93,10 +93,10 @@ def _page_error(exc: QueryError):
 
 @bp.route("/")
 def home() -> str:
-    data = api.overview()
+    data = read.overview(offset=api.int_arg("offset", 0, 0, 10**7))
     queries = sorted(service().queries.values(), key=lambda q: q.name)
     q = request.args.get("q", "").strip()
-    results = api.search(q) if q else []     # the search without JavaScript
+    results = read.search(q) if q else []     # the search without JavaScript
     return render_template("home.html", data=data, queries=queries, q=q, results=results)
 
 
@@ -119,11 +119,11 @@ def entity(eid: str):
     if not eid or any(c in eid for c in '<>"{}|^`\\ '):
         abort(404)
     try:
-        data = api.entity(api.entity_iri(eid), max_neighbours=service().settings.get(
-            "max_neighbours") or 25)
+        data = read.entity(read.entity_iri(eid), max_neighbours=service().settings.get(
+            "max_neighbours") or 25, **api.entity_offsets())
     except QueryError as exc:
         return _page_error(exc)
-    adviser = str(api.FZ.legalAdvisor)
+    adviser = str(read.FZ.legalAdvisor)
     groups = _group_facts([f for f in data["facts"]
                            if not (data.get("township") and f["predicate"] == adviser)])
     return render_template("entity.html", e=data, groups=groups,
@@ -135,7 +135,7 @@ def report(rid: str):
     if not rid or any(c in rid for c in '<>"{}|^`\\ '):
         abort(404)
     try:
-        data = api.report(api.entity_iri(rid))
+        data = read.report(read.entity_iri(rid))
     except QueryError as exc:
         return _page_error(exc)
     return render_template("report.html", r=data, blocks=_blocks(data))

@@ -307,9 +307,29 @@ def _report_ref(iri: str, year: Any = None, title: str = "") -> dict[str, Any]:
     return {"id": entity_id(iri), "year": year, "title": title}
 
 
-def entity(iri: str, *, max_neighbours: int = 25) -> dict[str, Any]:
-    """Everything the entity page shows, as plain data; QueryError 404 if unknown."""
+#: Reports whose facts one page of an entity shows; reports listed on one page;
+#: townships (and years) its counts are listed by.
+FACT_REPORTS = 100
+REPORT_PAGE = 100
+COUNT_ROWS = 100
+
+
+def entity(iri: str, *, max_neighbours: int = 25, offset: int = 0,
+           reports_offset: int = 0) -> dict[str, Any]:
+    """Everything the entity page shows, as plain data; QueryError 404 if unknown.
+
+    With the store's prepared index, an entity's facts come a page at a time
+    (those stated in :data:`FACT_REPORTS` of its reports from ``offset``;
+    ``facts_next_offset`` the next page), its reports too (``reports_offset``,
+    ``reports_next_offset``), and ``counts`` gives its reports, facts and
+    mentions by township and by year: an entity cited by most reports (宪法)
+    is not sorted whole.  Without one, the first :data:`MAX_FACTS` rows.
+    """
     node = ox.NamedNode(iri)
+    prepared = service().prepared()
+    total = prepared.entity_total(iri) if prepared is not None else None
+    if not total or not total["reports"]:
+        prepared = None           # not an entity the index counts: the store answers
     props = select(_PROPS, e=node)
     if not props:
         raise QueryError(f"no entity '{entity_id(iri)}' in the graph", status=404)
@@ -339,7 +359,20 @@ def entity(iri: str, *, max_neighbours: int = 25) -> dict[str, Any]:
         if vals:
             out[key] = list({v["id"]: v for v in vals}.values())
 
-    rows = select(_FACTS, limit=MAX_FACTS, e=node)
+    if prepared is not None:
+        fact_page = prepared.entity_reports(iri, limit=FACT_REPORTS, offset=offset,
+                                            with_facts=True)
+        graphs = [r["graph"] for r in fact_page.rows if r["graph"]]
+        # the same query, on this page's report graphs only
+        rows = select(_FACTS.replace("WHERE {\n", f"WHERE {{\n  VALUES ?g {{ {_values(graphs)} }}\n", 1),
+                      limit=MAX_FACTS, e=node) if graphs else []
+        out["facts_offset"], out["facts_next_offset"] = offset, fact_page.next_offset
+        out["counts"] = dict(total, by_township=_capped(prepared.entity_counts(iri, by="township")),
+                             by_year=_capped(prepared.entity_counts(iri, by="year")))
+        for c in out["counts"]["by_township"]["rows"]:
+            c["id"] = entity_id(c.pop("township") or "")
+    else:
+        rows = select(_FACTS, limit=MAX_FACTS, e=node)
     others = describe_nodes(r["other"] for r in rows if isinstance(r["other"], str))
     facts: dict[tuple[str, str, str], dict[str, Any]] = {}
     for r in rows:
@@ -378,15 +411,27 @@ def entity(iri: str, *, max_neighbours: int = 25) -> dict[str, Any]:
     out["neighbours"] = list(counts.values())
     out["neighbour_total"] = total
 
-    reports = select(_REPORTS_OF, limit=300, e=node)
-    out["reports"] = list({r["r"]: {"id": entity_id(r["r"]), "title": r.get("title", ""),
-                                    "year": r.get("year"), "unit": r.get("unit", ""),
-                                    "file": r.get("file", "")} for r in reports}.values())
+    if prepared is not None:
+        page = prepared.entity_reports(iri, limit=REPORT_PAGE, offset=reports_offset)
+        out["reports"] = [{"id": entity_id(r["report"]), "title": r["title"] or "",
+                           "year": r["year"], "unit": r["township_label"] or "",
+                           "file": r["file"] or ""} for r in page.rows]
+        out["reports_offset"], out["reports_next_offset"] = reports_offset, page.next_offset
+    else:
+        reports = select(_REPORTS_OF, limit=300, e=node)
+        out["reports"] = list({r["r"]: {"id": entity_id(r["r"]), "title": r.get("title", ""),
+                                        "year": r.get("year"), "unit": r.get("unit", ""),
+                                        "file": r.get("file", "")} for r in reports}.values())
     if cls == str(FZ.Township):
         if out.get("kind") in TOWNSHIP_KINDS:
             out["class"] = out["kind"]      # 乡 or 街道, not the class's name 镇
         out["township"] = _township(iri, out)
     return out
+
+
+def _capped(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """The first :data:`COUNT_ROWS` rows of a count list, and whether there were more."""
+    return {"rows": rows[:COUNT_ROWS], "truncated": len(rows) > COUNT_ROWS, "total": len(rows)}
 
 
 def _township(iri: str, ent: dict[str, Any]) -> dict[str, Any]:
@@ -581,28 +626,57 @@ def report(iri: str) -> dict[str, Any]:
 
 # ----------------------------------------------------------------- overview
 
-def overview() -> dict[str, Any]:
-    """Counts by entity type and the townships with county and years (home page)."""
+#: Townships on one page of the home page and /api/overview.
+TOWNSHIP_PAGE = 100
+
+
+def overview(*, limit: int = TOWNSHIP_PAGE, offset: int = 0) -> dict[str, Any]:
+    """Counts by entity type and one page of townships with county, years and
+    reports (home page); ``next_offset`` is where the next page starts (None:
+    the last).  From the prepared index when the store has one, else SPARQL."""
     # the same names and classes as ``fazhi-kg stats`` (kg.store), so the
     # home page and the command count the same things
     from kg.store import _STAT_CLASSES as STAT_CLASSES
 
-    values = " ".join(f"<{c}>" for classes in STAT_CLASSES.values() for c in classes)
-    rows = select(f"""SELECT ?c (COUNT(DISTINCT ?e) AS ?n) WHERE {{
-        VALUES ?c {{ {values} }} ?e a ?c }} GROUP BY ?c LIMIT 50""")
-    per_class = {r["c"]: r["n"] for r in rows}
+    prepared = service().prepared()
+    if prepared is not None:
+        per_class = prepared.type_counts()
+        page = prepared.townships(limit=limit, offset=offset)
+        townships = [{"id": entity_id(r["township"]), "label": r["label"],
+                      "county": {"id": entity_id(r["county"]), "label": r["county_label"] or ""}
+                      if r["county"] else None, "years": r["years"], "reports": r["reports"]}
+                     for r in page.rows]
+        next_offset = page.next_offset
+    else:
+        per_class = _class_counts(STAT_CLASSES)
+        townships, next_offset = _townships_sparql(limit, offset)
     counts = []
     for name, classes in STAT_CLASSES.items():
         n = sum(per_class.get(str(c), 0) for c in classes)
         if n:
             counts.append({"type": name, "count": n,
                            "color": type_color(CLASS_TYPES.get(str(classes[0]), ""))})
-    towns = select("""SELECT ?t ?label ?county ?countyLabel
+    return {"counts": counts, "townships": townships, "offset": offset, "limit": limit,
+            "next_offset": next_offset, "townships_truncated": next_offset is not None,
+            "prepared": prepared is not None}
+
+
+def _class_counts(stat_classes: dict[str, tuple[str, ...]]) -> dict[str, int]:
+    values = " ".join(f"<{c}>" for classes in stat_classes.values() for c in classes)
+    rows = select(f"""SELECT ?c (COUNT(DISTINCT ?e) AS ?n) WHERE {{
+        VALUES ?c {{ {values} }} ?e a ?c }} GROUP BY ?c LIMIT 50""")
+    return {r["c"]: r["n"] for r in rows}
+
+
+def _townships_sparql(limit: int, offset: int) -> tuple[list[dict[str, Any]], int | None]:
+    """One page of townships from the store (a store without a prepared index)."""
+    cap = offset + limit + 1          # rows, not townships: a second label adds a row
+    towns = select(f"""SELECT ?t ?label ?county ?countyLabel
         (GROUP_CONCAT(DISTINCT STR(?year); separator=",") AS ?years) (COUNT(DISTINCT ?r) AS ?reports)
-        WHERE { ?r fz:township ?t . ?t rdfs:label ?label . OPTIONAL { ?r fz:year ?year }
-          OPTIONAL { ?t fz:partOf ?county . ?county a fz:County ; rdfs:label ?countyLabel } }
-        GROUP BY ?t ?label ?county ?countyLabel ORDER BY ?countyLabel ?label LIMIT 501""",
-                   limit=501)
+        WHERE {{ ?r fz:township ?t . ?t rdfs:label ?label . OPTIONAL {{ ?r fz:year ?year }}
+          OPTIONAL {{ ?t fz:partOf ?county . ?county a fz:County ; rdfs:label ?countyLabel }} }}
+        GROUP BY ?t ?label ?county ?countyLabel ORDER BY ?countyLabel ?label LIMIT {cap}""",
+                   limit=cap)
     merged: dict[str, dict[str, Any]] = {}
     for r in towns:
         t = merged.setdefault(r["t"], {"id": entity_id(r["t"]), "label": r["label"],
@@ -612,4 +686,5 @@ def overview() -> dict[str, Any]:
         t["years"].update(y for y in str(r.get("years") or "").split(",") if y)
         t["reports"] = max(t["reports"], r["reports"])
     townships = [dict(t, years=sorted(t["years"])) for t in merged.values()]
-    return {"counts": counts, "townships": townships[:500], "townships_truncated": len(towns) > 500}
+    more = len(townships) > offset + limit or len(towns) >= cap
+    return townships[offset:offset + limit], offset + limit if more else None

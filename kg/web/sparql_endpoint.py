@@ -179,7 +179,24 @@ def _update(text: str) -> Response:
                          "updates", status=409, setting="allow_upload")
     seconds = svc.engine.update(text)
     svc._choices.clear()
+    _index_is_stale(svc.engine.path)
     return Response(f"update applied in {seconds * 1000:.0f} ms\n", mimetype="text/plain")
+
+
+def _index_is_stale(path) -> None:
+    """After an update: the prepared index no longer says what the store holds
+    (an update may drop or change any report), so the pages answer from SPARQL
+    until `fazhi-kg index` builds it again."""
+    from kg.prepared import Prepared, state
+
+    if path is None or state(path) != "ready":
+        return
+    index = Prepared.beside(path, create=False)
+    if index is not None:
+        try:
+            index.mark_stale("a SPARQL update changed the store; run `fazhi-kg index`")
+        finally:
+            index.close()
 
 
 _SD = """@prefix sd: <http://www.w3.org/ns/sparql-service-description#> .
