@@ -4,7 +4,7 @@ rows as their SPARQL.
 Every canned query with an ``index:`` form runs both ways — by its SPARQL
 alone, and with the store's name index and prepared tables — on two
 stores: the bundled reports (data/reports, ingested) and a small synthetic
-store of two counties over two years (benchmarks/synth.py, then
+store of three counties over two years (benchmarks/synth.py, then
 ``fazhi-kg index``); with its defaults and with county, year and township
 filters.  The answers must be equal cell for cell, in the same order (the
 shown order is total: kg.queries.finished).
@@ -46,7 +46,7 @@ def _synth(store: Path) -> None:
     from kg.cli import cli
 
     s = ox.Store(str(store))
-    synth.load_store(s, synth.World(16, 7, 2), [2022, 2023])
+    synth.load_store(s, synth.World(18, 7, 3), [2022, 2023])
     s.flush()
     del s
     res = CliRunner().invoke(cli, ["index", "--store", str(store)])
