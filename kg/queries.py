@@ -234,7 +234,7 @@ def parse(path: Path) -> CannedQuery:
     names = {p.name for p in params}
     reserved = names & set(PAGING)
     if reserved:
-        raise FazhiError(f"{path}: parameter '{sorted(reserved)[0]}' is a paging parameter "
+        raise FazhiError(f"{path}: parameter '{min(reserved)}' is a paging parameter "
                          f"(reserved: {', '.join(PAGING)}); rename it")
     index = meta.get("index")
     if index is not None:

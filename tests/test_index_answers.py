@@ -177,7 +177,7 @@ def test_web_answers_from_the_index_until_it_is_stale(store, tmp_path):
     app = server.create_app({"store": str(path), "TESTING": True})
     try:
         client = app.test_client()
-        url = f"/queries/compare_metric.json?metric=件&page_size=1000"
+        url = "/queries/compare_metric.json?metric=件&page_size=1000"
         fresh = client.get(url).get_json()
         assert fresh["answered_from"] == "index"
         # what a SPARQL update does: the store's generation changes, the index is stale
