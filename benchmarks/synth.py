@@ -477,6 +477,9 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--out", help="folder to write synth.nq into")
     ap.add_argument("--store", help="a pyoxigraph store folder to bulk-load into instead")
+    ap.add_argument("--no-index", action="store_true",
+                    help="with --store: do not build the name and prepared indexes the pages "
+                         "read (build them later with `fazhi-kg index`)")
     a = ap.parse_args(argv)
     if not (a.out or a.store):
         ap.error("give --out DIR or --store DIR")
@@ -487,7 +490,8 @@ def main(argv: list[str] | None = None) -> None:
         import pyoxigraph as ox
         store = ox.Store(a.store)
         load_store(store, world, years)
-        index_store(store, Path(a.store))
+        if not a.no_index:
+            index_store(store, Path(a.store))
         where = a.store
     else:
         out = Path(a.out)

@@ -31,10 +31,11 @@ The schema is in ``docs/architecture.md``.
 """
 from __future__ import annotations
 
+import json
 import sqlite3
 import threading
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -42,7 +43,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from kg.errors import StoreError
-from kg.namespace import FZ, GRAPH_IRI, ORG, PROV, RDF, RDFS
+from kg.namespace import FZ, GRAPH_IRI, ORG, PROV, RDF, RDFS, graph_iri
 from kg.style import CLASS_TYPES
 
 #: The index's file, inside the store's folder (beside kg.names.FILE).
@@ -85,6 +86,7 @@ CREATE TABLE IF NOT EXISTS reports (
   figures INTEGER NOT NULL, entities INTEGER NOT NULL);
 CREATE INDEX IF NOT EXISTS reports_stem ON reports (stem);
 CREATE INDEX IF NOT EXISTS reports_town ON reports (county_label, township_label, township, year);
+CREATE INDEX IF NOT EXISTS reports_township ON reports (township, year);
 CREATE TABLE IF NOT EXISTS parts (
   report TEXT NOT NULL, part TEXT NOT NULL, heading TEXT NOT NULL, stem TEXT NOT NULL,
   PRIMARY KEY (report, part, heading));
@@ -141,6 +143,12 @@ class Page:
 def _stem_of(graph: str) -> str:
     """A report graph's file stem (graph IRIs are GRAPH_IRI + 'report/<stem>/<n>')."""
     return graph[len(GRAPH_IRI) + len("report/"):].rsplit("/", 1)[0]
+
+
+def stem_key(source_stem: str) -> str:
+    """A source file's stem as its graph IRIs spell it (percent-encoded where
+    an IRI must be): the ``stem`` column of every table."""
+    return _stem_of(graph_iri(source_stem, 0))
 
 
 def _filtered(text: str) -> bytes:
@@ -295,6 +303,7 @@ class Prepared:
     def __init__(self, path: Path) -> None:
         self.path = path
         self._lock = threading.Lock()     # ingest's writer and its bulk-load thread
+        self._memo: dict[str, tuple[str, Any]] = {}
         try:
             self.db = sqlite3.connect(path, timeout=30, check_same_thread=False)
             self.db.row_factory = sqlite3.Row
@@ -319,9 +328,14 @@ class Prepared:
 
     # -------------------------------------------------------------- writing
 
-    def replace(self, stem: str, rows: Rows) -> None:
-        """The rows of one file, replacing any it had (one SQLite transaction)."""
-        self.replace_many([stem], rows)
+    def replace(self, source_stem: str, rows: Rows) -> None:
+        """The rows of one file, replacing any it had (one SQLite transaction).
+
+        Rows are keyed by the stem as the file's graph IRIs spell it
+        (:func:`stem_key`), so a file name that is not UTF-8 or holds a space
+        is one key whether the rows came from the ingest or from the store.
+        """
+        self.replace_many([stem_key(source_stem)], rows)
 
     def replace_many(self, stems: Iterable[str], rows: Rows) -> None:
         stems = [(s,) for s in dict.fromkeys(stems)]
@@ -387,22 +401,38 @@ class Prepared:
         r = self._rows("SELECT value FROM meta WHERE key = 'serial'")
         return r[0]["value"] if r else "0"
 
-    def townships(self, *, limit: int = 100, offset: int = 0) -> Page:
-        """One row per township: id, label, county, county_label, years (sorted
-        list), reports; ordered by county label, township label, IRI."""
+    def _cached(self, key: str, compute: Callable[[], Any]) -> Any:
+        """``compute()``, kept in this process until the index is written again
+        (its serial): what reads every row (the list of townships, the counts
+        by type) is computed once per change, not once per page."""
+        serial = self.serial()
+        hit = self._memo.get(key)
+        if hit is not None and hit[0] == serial:
+            return hit[1]
+        value = compute()
+        self._memo[key] = (serial, value)
+        return value
+
+    def _all_townships(self) -> list[dict[str, Any]]:
         rows = self._rows(
             """SELECT township, MIN(township_label) AS label, MIN(county) AS county,
                  MIN(county_label) AS county_label, GROUP_CONCAT(DISTINCT year) AS years,
                  COUNT(*) AS reports
                FROM reports WHERE township IS NOT NULL GROUP BY township
-               ORDER BY county_label IS NULL, county_label, label, township LIMIT ? OFFSET ?""",
-            (limit + 1, offset))
+               ORDER BY county_label, label, township""")
         for r in rows:
             r["years"] = sorted(y for y in (r["years"] or "").split(",") if y)
-        return self._page(rows, limit, offset)
+        return rows
+
+    def townships(self, *, limit: int = 100, offset: int = 0) -> Page:
+        """One row per township: id, label, county, county_label, years (sorted
+        list), reports; ordered by county label (none first, as SPARQL's ORDER
+        BY), township label, IRI."""
+        rows = self._cached("townships", self._all_townships)
+        return self._page(rows[offset:offset + limit + 1], limit, offset)
 
     def township_count(self) -> int:
-        return self._rows("SELECT COUNT(DISTINCT township) AS n FROM reports")[0]["n"]
+        return len(self._cached("townships", self._all_townships))
 
     def reports(self, *, county: str = "", year: str = "", township: str = "",
                 limit: int = 100, offset: int = 0) -> Page:
@@ -472,27 +502,39 @@ class Prepared:
                           "LIMIT ? OFFSET ?", [*args, limit + 1, offset])
         return self._page(rows, limit, offset)
 
-    def entity_counts(self, entity: str, *, by: str = "township") -> list[dict[str, Any]]:
+    def entity_counts(self, entity: str, *, by: str = "township",
+                      limit: int | None = None) -> list[dict[str, Any]]:
         """An entity's reports (whose graph holds it), facts and mentions
-        counted by ``by`` ("township": township IRI and label; "year")."""
+        counted by ``by``: "township" (``township`` IRI and ``label``, most
+        reports first) or "year"; ``limit``: only the first rows (a township's
+        label is looked up for those only)."""
         if by == "township":
-            return self._rows(
-                """SELECT c.township AS township, MIN(r.township_label) AS label,
-                     COUNT(*) AS reports, SUM(c.facts) AS facts, SUM(c.mentions) AS mentions
-                   FROM entity_counts c LEFT JOIN reports r ON r.report = c.report
-                   WHERE c.entity = ? GROUP BY c.township ORDER BY reports DESC, label, township""",
-                (entity,))
+            rows = self._rows(
+                """SELECT township, COUNT(*) AS reports, SUM(facts) AS facts,
+                     SUM(mentions) AS mentions FROM entity_counts WHERE entity = ?
+                   GROUP BY township ORDER BY reports DESC, township""", (entity,))[:limit]
+            towns = [r["township"] for r in rows if r["township"]]
+            labels: dict[str, str] = {}
+            for start in range(0, len(towns), 500):
+                chunk = towns[start:start + 500]
+                labels.update((r["township"], r["label"]) for r in self._rows(
+                    f"SELECT township, MIN(township_label) AS label FROM reports WHERE township "
+                    f"IN ({','.join('?' * len(chunk))}) GROUP BY township", chunk))
+            for r in rows:
+                r["label"] = labels.get(r["township"])
+            return rows
         if by == "year":
             return self._rows(
                 """SELECT year, COUNT(*) AS reports, SUM(facts) AS facts, SUM(mentions) AS mentions
-                   FROM entity_counts WHERE entity = ? GROUP BY year ORDER BY year""", (entity,))
+                   FROM entity_counts WHERE entity = ? GROUP BY year ORDER BY year""",
+                (entity,))[:limit]
         raise ValueError(f"by must be 'township' or 'year', not {by!r}")
 
     def entity_total(self, entity: str) -> dict[str, int]:
-        """An entity's reports, facts and mentions in all."""
-        r = self._rows("SELECT COUNT(*) AS reports, COALESCE(SUM(facts), 0) AS facts, "
-                       "COALESCE(SUM(mentions), 0) AS mentions FROM entity_counts WHERE entity = ?",
-                       (entity,))
+        """An entity's reports, townships, facts and mentions in all."""
+        r = self._rows("SELECT COUNT(*) AS reports, COUNT(DISTINCT township) AS townships, "
+                       "COALESCE(SUM(facts), 0) AS facts, COALESCE(SUM(mentions), 0) AS mentions "
+                       "FROM entity_counts WHERE entity = ?", (entity,))
         return r[0]
 
     def entity_reports(self, entity: str, *, limit: int = 100, offset: int = 0,
@@ -509,10 +551,35 @@ class Prepared:
         return self._page(rows, limit, offset)
 
     def type_counts(self) -> dict[str, int]:
-        """Class IRI → distinct entities of it (figures under fz:Indicator)."""
+        """Class IRI → distinct entities of it (figures under fz:Indicator).
+
+        Counting reads the whole ``entity_types`` table (seconds at 40,000
+        reports), so the answer is kept in ``meta`` with the serial it is for
+        (`fazhi-kg index` leaves it there; the first reader after a write
+        counts again) and in this process."""
+        return self._cached("type_counts", self._stored_type_counts)
+
+    def _stored_type_counts(self) -> dict[str, int]:
+        serial = self.serial()
+        kept = self._rows("SELECT value FROM meta WHERE key = 'type_counts'")
+        if kept:
+            doc = json.loads(kept[0]["value"])
+            if doc.get("serial") == serial:
+                return doc["counts"]
         rows = self._rows("SELECT class, COUNT(DISTINCT entity) AS n FROM entity_types "
                           "GROUP BY class")
-        return {r["class"]: r["n"] for r in rows}
+        counts = {r["class"]: r["n"] for r in rows}
+        try:      # best effort, never waiting on a writer: the next reader counts again
+            db = sqlite3.connect(self.path, timeout=0.2)
+            try:
+                with db:
+                    db.execute("INSERT OR REPLACE INTO meta VALUES ('type_counts', ?)",
+                               (json.dumps({"serial": serial, "counts": counts}),))
+            finally:
+                db.close()
+        except sqlite3.Error:
+            pass
+        return counts
 
     def table(self, name: str) -> list[tuple]:
         """Every row of one table, sorted (tests compare two builds with it)."""
@@ -558,6 +625,7 @@ def build(store: ox.Store, index: Prepared, *, batch: int = 200) -> int:
                                           _graph_quads(store, node))))
         index.replace_many((_stem_of(g) for g in graphs[start:start + batch]), rows)
         n += len(rows.reports)
+    index.type_counts()       # counted once now, kept in meta for the server
     return n
 
 

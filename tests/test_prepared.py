@@ -140,6 +140,25 @@ def test_reingest_delete_and_rebuild_agree(tmp_path: Path) -> None:
     assert tables(store) == tables(tmp_path / "fresh2")
 
 
+def test_a_file_name_an_iri_must_escape_is_one_key(bundled: Path, tmp_path: Path) -> None:
+    """Rows are keyed by the stem as the graph IRIs spell it: a file whose
+    name holds a space, read twice, has its rows once."""
+    from kg.prepared import stem_key
+
+    assert stem_key("a b") == "a%20b" and stem_key("乙镇") == "乙镇"
+    src = min((REPO / "data" / "reports").glob("*.txt"))
+    odd = tmp_path / "in" / "年度 报告.txt"
+    odd.parent.mkdir()
+    odd.write_bytes(src.read_bytes())
+    store = tmp_path / "store"
+    for _ in range(2):
+        run("ingest", "--store", str(store), str(odd))
+    got = tables(store)
+    assert [r[2] for r in got["reports"]] == [stem_key(odd.stem)]
+    run("index", "--store", str(store))
+    assert tables(store) == got
+
+
 def test_bulk_ingest_gives_the_same_tables(bundled: Path, tmp_path: Path) -> None:
     run("ingest", "--bulk", "--store", str(tmp_path / "bulk"), str(REPO / "data" / "reports"))
     assert tables(tmp_path / "bulk") == tables(bundled)

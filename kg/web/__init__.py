@@ -27,6 +27,7 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from flask import Flask, Response, current_app, json, request
@@ -74,6 +75,7 @@ class Service:
     _names: NameIndex | None = None
     _names_failed: bool = False
     _prepared: Prepared | None = None
+    _prepared_ino: int | None = None
     #: called by close(): what an extension holds (the upload writer's store)
     closers: list[Callable[[], None]] = field(default_factory=list)
 
@@ -107,23 +109,30 @@ class Service:
 
     def prepared(self) -> Prepared | None:
         """The store's prepared index while it is usable (kg.prepared): None
-        for a remote store, a store without one (made by an older version) or
-        one a SPARQL update made stale; the pages then answer from SPARQL."""
-        from kg.prepared import state
+        for a store without one (made by an older version) or one a SPARQL
+        update made stale; the pages then answer from SPARQL.  Opened again
+        when `fazhi-kg index` has put a new file in its place."""
+        from kg.prepared import FILE, state
 
         path = self.engine.path
         if path is None:
             return None
+        try:
+            ino = (Path(path) / FILE).stat().st_ino
+        except OSError:
+            ino = None
+        if self._prepared is not None and (ino != self._prepared_ino or self._prepared.stale()):
+            self._prepared.close()
+            self._prepared = None
         if self._prepared is None:
-            if state(path) != "ready":
+            if ino is None or state(path) != "ready":
                 return None
             try:
                 self._prepared = Prepared.beside(path, create=False)
             except StoreError as exc:
                 log.warning("prepared index not used: %s", exc)
                 return None
-        elif self._prepared.stale():
-            return None
+            self._prepared_ino = ino
         return self._prepared
 
     def choices(self, query: CannedQuery, param_name: str, ttl_s: float = 300.0

@@ -55,8 +55,14 @@ def openapi_document(server: str) -> dict[str, Any]:
                                {"type": "object", "properties": {
                                    "q": {"type": "string"},
                                    "results": {"type": "array", "items": node}}}, errors=(400,)),
-            "/api/entity/{id}": _op("An entity: labels, types, facts with evidence, neighbours",
-                                    [eid], obj),
+            "/api/entity/{id}": _op(
+                "An entity: labels, types, facts with evidence, neighbours; with the store's "
+                "prepared index also its counts by township and year, its facts a page of "
+                "reports at a time (facts_next) and its reports paged (reports_next)",
+                [eid, _p("offset", "query", "facts: skip this many of its reports",
+                         {"type": "integer", "default": 0}),
+                 _p("reports_offset", "query", "reports: skip this many",
+                    {"type": "integer", "default": 0})], obj),
             "/api/graph/{id}": _op("The neighbourhood to draw (max_neighbours per node)",
                                    [eid, hops, _p("offset", "query", "skip this many of the "
                                                   "centre's neighbours", {"type": "integer"})],
@@ -69,7 +75,13 @@ def openapi_document(server: str) -> dict[str, Any]:
             "/api/report/{id}": _op("A report: metadata, sections, sentences, entity spans",
                                     [_p("id", "path", "report IRI minus the id prefix "
                                         "(report/<file>/<n>)", {"type": "string"})], obj),
-            "/api/overview": _op("Counts by entity type and the townships", [], obj, errors=()),
+            "/api/overview": _op(
+                "Counts by entity type and a page of townships (county, years, reports); "
+                "next: the next page's URL, null on the last",
+                [_p("limit", "query", "townships on the page (1–1000)",
+                    {"type": "integer", "default": 100}),
+                 _p("offset", "query", "skip this many townships",
+                    {"type": "integer", "default": 0})], obj, errors=(400,)),
         },
         "components": {"schemas": {"Error": {"type": "object", "properties": {
             "error": {"type": "string"}, "status": {"type": "integer"},

@@ -367,10 +367,14 @@ def entity(iri: str, *, max_neighbours: int = 25, offset: int = 0,
         rows = select(_FACTS.replace("WHERE {\n", f"WHERE {{\n  VALUES ?g {{ {_values(graphs)} }}\n", 1),
                       limit=MAX_FACTS, e=node) if graphs else []
         out["facts_offset"], out["facts_next_offset"] = offset, fact_page.next_offset
-        out["counts"] = dict(total, by_township=_capped(prepared.entity_counts(iri, by="township")),
-                             by_year=_capped(prepared.entity_counts(iri, by="year")))
-        for c in out["counts"]["by_township"]["rows"]:
+        towns = prepared.entity_counts(iri, by="township", limit=COUNT_ROWS)
+        for c in towns:
             c["id"] = entity_id(c.pop("township") or "")
+        years = prepared.entity_counts(iri, by="year")
+        out["counts"] = dict(total, by_township={
+            "rows": towns, "total": total["townships"],
+            "truncated": total["townships"] > len(towns)}, by_year={
+            "rows": years[:COUNT_ROWS], "total": len(years), "truncated": len(years) > COUNT_ROWS})
     else:
         rows = select(_FACTS, limit=MAX_FACTS, e=node)
     others = describe_nodes(r["other"] for r in rows if isinstance(r["other"], str))
@@ -427,11 +431,6 @@ def entity(iri: str, *, max_neighbours: int = 25, offset: int = 0,
             out["class"] = out["kind"]      # 乡 or 街道, not the class's name 镇
         out["township"] = _township(iri, out)
     return out
-
-
-def _capped(rows: list[dict[str, Any]]) -> dict[str, Any]:
-    """The first :data:`COUNT_ROWS` rows of a count list, and whether there were more."""
-    return {"rows": rows[:COUNT_ROWS], "truncated": len(rows) > COUNT_ROWS, "total": len(rows)}
 
 
 def _township(iri: str, ent: dict[str, Any]) -> dict[str, Any]:
@@ -669,22 +668,26 @@ def _class_counts(stat_classes: dict[str, tuple[str, ...]]) -> dict[str, int]:
 
 
 def _townships_sparql(limit: int, offset: int) -> tuple[list[dict[str, Any]], int | None]:
-    """One page of townships from the store (a store without a prepared index)."""
-    cap = offset + limit + 1          # rows, not townships: a second label adds a row
-    towns = select(f"""SELECT ?t ?label ?county ?countyLabel
-        (GROUP_CONCAT(DISTINCT STR(?year); separator=",") AS ?years) (COUNT(DISTINCT ?r) AS ?reports)
-        WHERE {{ ?r fz:township ?t . ?t rdfs:label ?label . OPTIONAL {{ ?r fz:year ?year }}
-          OPTIONAL {{ ?t fz:partOf ?county . ?county a fz:County ; rdfs:label ?countyLabel }} }}
-        GROUP BY ?t ?label ?county ?countyLabel ORDER BY ?countyLabel ?label LIMIT {cap}""",
-                   limit=cap)
-    merged: dict[str, dict[str, Any]] = {}
-    for r in towns:
-        t = merged.setdefault(r["t"], {"id": entity_id(r["t"]), "label": r["label"],
-                                       "county": None, "years": set(), "reports": 0})
-        if r.get("county") and t["county"] is None:
-            t["county"] = {"id": entity_id(r["county"]), "label": r.get("countyLabel", "")}
-        t["years"].update(y for y in str(r.get("years") or "").split(",") if y)
-        t["reports"] = max(t["reports"], r["reports"])
-    townships = [dict(t, years=sorted(t["years"])) for t in merged.values()]
-    more = len(townships) > offset + limit or len(towns) >= cap
-    return townships[offset:offset + limit], offset + limit if more else None
+    """One page of townships from the store (a store without a prepared index).
+
+    Each township's reports are counted first; its label and county are then
+    looked up township by township (LATERAL): joined whole, every copy of the
+    county's type and label (one per report of the county) met every report
+    of the township, and a county's five years took 14 s (26 s under load;
+    now half a second).
+    """
+    rows = select(f"""SELECT ?t ?label ?county ?countyLabel ?years ?reports WHERE {{
+          {{ SELECT ?t (GROUP_CONCAT(DISTINCT STR(?year); separator=",") AS ?years)
+                   (COUNT(DISTINCT ?r) AS ?reports)
+             WHERE {{ ?r fz:township ?t . OPTIONAL {{ ?r fz:year ?year }} }} GROUP BY ?t }}
+          LATERAL {{ SELECT ?t ?label WHERE {{ ?t rdfs:label ?label }} ORDER BY ?label LIMIT 1 }}
+          LATERAL {{ SELECT ?t ?county ?countyLabel WHERE {{ OPTIONAL {{
+              ?t fz:partOf ?county FILTER EXISTS {{ ?county a fz:County }}
+              ?county rdfs:label ?countyLabel }} }} ORDER BY ?countyLabel ?county LIMIT 1 }}
+        }} ORDER BY ?countyLabel ?label ?t LIMIT {limit + 1} OFFSET {offset}""", limit=limit + 1)
+    townships = [{"id": entity_id(r["t"]), "label": r["label"],
+                  "county": {"id": entity_id(r["county"]), "label": r.get("countyLabel", "")}
+                  if r.get("county") else None,
+                  "years": sorted({y for y in str(r.get("years") or "").split(",") if y}),
+                  "reports": r["reports"]} for r in rows[:limit]]
+    return townships, offset + limit if len(rows) > limit else None
