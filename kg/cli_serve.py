@@ -157,14 +157,36 @@ def render_table(columns: list[str], rows: list[list[Any]], cell: int = 40) -> s
     return text_table(columns, texts, cell=cell).rstrip("\n")
 
 
-def _table_from_answer(answer: Any, hidden: set[str], max_rows: int):
-    """A kg.store Answer (select) as a kg.queries Table, parameters left out."""
-    from kg.queries import Table  # see query()
+def _runner(store: Any, max_rows: int):
+    """A kg.queries runner on a kg.store store (embedded or remote): SPARQL
+    JSON results of at most ``max_rows`` rows, as the web's engine gives."""
+    from types import SimpleNamespace
 
-    rows = [{v: term_json(t) for v, t in zip(answer.variables, row) if t is not None}
-            for row in answer.rows[:max_rows]]
-    return Table([v for v in answer.variables if v not in hidden], rows,
-                 len(answer.rows) > max_rows)
+
+    def run(checked: Any, *, fmt: str = "json", substitutions: dict | None = None) -> Any:
+        try:
+            answer = store.query(checked.text, substitutions=substitutions or None)
+        except SyntaxError as exc:
+            raise FazhiError(f"malformed query: {exc}") from None
+        rows = [{v: term_json(t) for v, t in zip(answer.variables, row) if t is not None}
+                for row in answer.rows[:max_rows]]
+        doc = {"head": {"vars": list(answer.variables)}, "results": {"bindings": rows},
+               "truncated": len(answer.rows) > max_rows}
+        return SimpleNamespace(body=json.dumps(doc), elapsed_ms=0.0)
+    return run
+
+
+def _prepared(location: str) -> Any:
+    """The prepared data beside an embedded store's folder, or None."""
+    from kg.answers import Prepared
+    from kg.names import NameIndex
+    from kg.prepared import Prepared as Tables
+
+    if "://" in location or not Path(location).is_dir():
+        return None
+    names = NameIndex.beside(location, create=False)
+    tables = Tables.beside(location, create=False)
+    return Prepared(names=names, tables=tables) if names or tables else None
 
 
 @click.command()
@@ -179,8 +201,15 @@ def _table_from_answer(answer: Any, hidden: set[str], max_rows: int):
               help="Where the graph is: a folder, memory:, or http://host:port of a SPARQL 1.1 "
                    "store.  Default: $FAZHI_KG_STORE, else ./fazhi-kg-store.")
 @click.option("--max-rows", type=int, default=None, help="Most rows (setting max_rows).")
+@click.option("--page-size", type=int, default=None,
+              help="Canned query: only this many rows (1-1000) from --offset; default every row.")
+@click.option("--offset", type=int, default=None, help="Canned query: the first row given "
+              "(counted from 0; with --page-size).")
+@click.option("--no-index", is_flag=True, help="Canned query: answer by its SPARQL even where "
+              "the store's prepared index could (kg.answers).")
 def query(name_or_sparql: str, params: tuple[str, ...], fmt: str, location: str | None,
-          max_rows: int | None) -> None:
+          max_rows: int | None, page_size: int | None, offset: int | None,
+          no_index: bool) -> None:
     """Run a canned query by NAME (queries/*.rq, listed at /queries), or SPARQL text,
     a .rq file, or - for standard input.
 
@@ -206,23 +235,35 @@ def query(name_or_sparql: str, params: tuple[str, ...], fmt: str, location: str 
             click.echo(render_answer(answer, fmt), nl=False)
             return
         limit = max_rows or settings_mod.load()["max_rows"]
-        subs = canned.bindings(_params(params))
-        with open_store(location or default_location(), create=False, shared=True) as store:
-            try:
-                answer = store.query(canned.text_for(store.lateral), substitutions=subs)
-            except SyntaxError as exc:
-                raise FazhiError(f"{canned.path}: malformed query: {exc}") from None
-        table = queries_mod.finished(canned, _table_from_answer(answer, canned.param_names, limit))
+        given = _params(params)
+        page = queries_mod.Page(0, None)
+        if page_size is not None or offset is not None:
+            page = queries_mod.page_of({"page_size": "" if page_size is None else str(page_size),
+                                        "offset": "" if offset is None else str(offset)},
+                                       queries_mod.MAX_PAGE_SIZE)
+        where = str(location or default_location())
+        prepared = None if no_index else _prepared(where)
+        try:
+            with open_store(where, create=False, shared=True) as store:
+                table = queries_mod.run(canned, given, _runner(store, limit),
+                                        lateral=store.lateral, index=prepared)
+        finally:
+            if prepared is not None:
+                prepared.close()
+        table = queries_mod.paged(table, page)
     except FazhiError as exc:
         _fail(exc)
         return
     if fmt == "json":
-        click.echo(json.dumps({"query": canned.name, "columns": table.columns,
-                               "rows": table.records(), "truncated": table.truncated},
-                              ensure_ascii=False, indent=1))
+        doc = {"query": canned.name, "columns": table.columns, "rows": table.records(),
+               "truncated": table.truncated, "offset": table.offset, "total_rows": table.total,
+               "more": table.more, "answered_from": table.source}
+        click.echo(json.dumps(doc, ensure_ascii=False, indent=1))
     elif fmt == "csv":
         sys.stdout.write(table.to_csv())
     else:
         click.echo(render_table(table.columns, table.values()))
-        click.echo(f"({len(table.rows)} rows{', truncated at max_rows' if table.truncated else ''})",
-                   err=True)
+        more = f", rows {table.offset + 1}-{table.offset + len(table.rows)} of {table.total}" \
+            if table.more or table.offset else ""
+        click.echo(f"({len(table.rows)} rows{more}{', truncated at max_rows' if table.truncated else ''}"
+                   f"{', from the prepared index' if table.source == 'index' else ''})", err=True)

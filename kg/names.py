@@ -111,6 +111,14 @@ class NameIndex:
                 "entity LIMIT ?", (like, q, q, limit)).fetchall()
         return [(e, n) for e, n in found]
 
+    def containing(self, q: str) -> list[str]:
+        """Every entity with a name containing ``q`` exactly (case kept, as
+        SPARQL's CONTAINS): the candidates of the canned search (kg.answers)."""
+        with self._lock:
+            found = self.db.execute("SELECT DISTINCT entity FROM names WHERE instr(name, ?) > 0 "
+                                    "ORDER BY entity", (q,)).fetchall()
+        return [e for (e,) in found]
+
     def count(self) -> int:
         return self.db.execute("SELECT COUNT(*) FROM names").fetchone()[0]
 

@@ -53,13 +53,23 @@ a report, or a sentence: its report at ``#s-N``); the page then shows the
 labelled link once and not the IRI column.  ``filter`` names the parameter
 a click on the cell sets, keeping the others.  ``sort`` orders the rows
 the store gave (a query with ``ORDER BY`` over a national graph would
-read every report before the first row); missing values go last.
+read every report before the first row); ``-name`` sorts that column
+largest first; missing values go last.  A query with ``ORDER BY`` repeats
+its keys in ``sort:``.  After those keys every column breaks ties, so the
+order is total: the pages of an answer (:class:`Page`) follow each other
+without overlap, and an answer from the prepared index (``index:``, see
+:mod:`kg.answers`) comes in the same order as its SPARQL one.
+
+``index: <name>`` says the query has a form answered from the data
+prepared beside an embedded store (a function of :mod:`kg.answers`,
+looked up when the file is read: a misspelt name fails at load).
 """
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
-from functools import cache
+from functools import cache, cmp_to_key
 from pathlib import Path
 from typing import Any
 
@@ -71,6 +81,11 @@ from kg.namespace import XSD
 from kg.paths import queries_dir
 
 _TYPES = ("string", "integer", "year", "iri", "boolean")
+#: URL and CLI parameters that choose a page of an answer; no canned query
+#: may have a parameter of these names.
+PAGING = ("page_size", "offset", "page", "_stream")
+#: The largest page one request may ask for.
+MAX_PAGE_SIZE = 1000
 
 
 @dataclass(frozen=True)
@@ -132,9 +147,10 @@ class CannedQuery:
     evidence: bool = True
     columns: tuple[Column, ...] = field(default_factory=tuple)
     one_of: tuple[str, ...] = ()          # at least one of these parameters is needed
-    sort: tuple[str, ...] = ()            # columns the shown rows are sorted by
+    sort: tuple[str, ...] = ()            # columns the shown rows are sorted by (-name: descending)
     limit: int | None = None              # the query's own final LIMIT
     plain: str | None = None              # its SPARQL 1.1 form, if the text needs LATERAL
+    index: str | None = None              # its form answered from the prepared index (kg.answers)
 
     def text_for(self, lateral: bool) -> str:
         """The text to run on an engine that knows LATERAL (the embedded
@@ -238,6 +254,17 @@ def parse(path: Path) -> CannedQuery:
     one_of = tuple(str(n) for n in (meta.get("one_of") or ()))
     sort = tuple(str(n) for n in (meta.get("sort") or ()))
     names = {p.name for p in params}
+    reserved = names & set(PAGING)
+    if reserved:
+        raise FazhiError(f"{path}: parameter '{min(reserved)}' is a paging parameter "
+                         f"(reserved: {', '.join(PAGING)}); rename it")
+    index = meta.get("index")
+    if index is not None:
+        from kg.answers import FORMS
+
+        if str(index) not in FORMS:
+            raise FazhiError(f"{path}: index: '{index}' is not an index form "
+                             f"(known: {', '.join(sorted(FORMS))})")
     if set(one_of) - names:
         raise FazhiError(f"{path}: one_of names {', '.join(sorted(set(one_of) - names))}, "
                          f"which are not parameters")
@@ -259,7 +286,8 @@ def parse(path: Path) -> CannedQuery:
     m = _LIMIT.search(body)
     return CannedQuery(path.stem, path, title["zh"], title["en"], str(meta.get("description", "")).strip(),
                        body, tuple(params), bool(meta.get("evidence", True)), columns, one_of, sort,
-                       int(m.group(1)) if m else None, plain)
+                       int(m.group(1)) if m else None, plain,
+                       str(index) if index is not None else None)
 
 
 def plain_path(path: Path) -> Path:
@@ -365,7 +393,7 @@ def _check_columns(path: Path, columns: tuple[Column, ...], sort: tuple[str, ...
                 raise FazhiError(f"{path}: {what} '{name}' is not a variable the query SELECTs")
         if c.filter and c.filter not in params:
             raise FazhiError(f"{path}: filter of column '{c.name}' names '{c.filter}', not a parameter")
-    for name in sort:
+    for name in (n.removeprefix("-") for n in sort):
         if name not in have:
             raise FazhiError(f"{path}: sort names '{name}', not a variable the query SELECTs")
 
@@ -445,12 +473,23 @@ def named(name: str, folder: Path | None = None) -> CannedQuery | None:
 
 @dataclass
 class Table:
-    """A canned query's answer: columns (parameters left out), rows of terms."""
+    """A canned query's answer: columns (parameters left out), rows of terms.
+
+    ``truncated``: the whole answer was cut (by the row cap or the query's
+    own LIMIT): narrow it with the parameters.  After :func:`paged`,
+    ``rows`` are one page: ``offset`` is where it starts, ``total`` the
+    rows of the whole answer and ``more`` whether a next page follows.
+    ``source`` says what answered: ``sparql`` or ``index`` (kg.answers).
+    """
 
     columns: list[str]
     rows: list[dict[str, dict[str, str]]]     # SPARQL JSON terms by column
     truncated: bool = False
     elapsed_ms: float = 0.0
+    offset: int = 0
+    total: int | None = None
+    more: bool = False
+    source: str = "sparql"
 
     def values(self) -> list[list[Any]]:
         """Rows as plain values (numbers as numbers, IRIs and text as str, None if unbound)."""
@@ -459,16 +498,79 @@ class Table:
     def records(self) -> list[dict[str, Any]]:
         return [dict(zip(self.columns, vals)) for vals in self.values()]
 
-    def to_csv(self) -> str:
+    def csv_lines(self) -> Iterator[str]:
+        """The answer as CSV, a line at a time (a streamed export builds no whole text)."""
         import csv
         import io
 
         buf = io.StringIO()
         w = csv.writer(buf, lineterminator="\r\n")
         w.writerow(self.columns)
-        for vals in self.values():
-            w.writerow(["" if v is None else v for v in vals])
-        return buf.getvalue()
+        for row in self.rows:
+            w.writerow(["" if v is None else v for v in (plain(row.get(c)) for c in self.columns)])
+            yield buf.getvalue()
+            buf.seek(0)
+            buf.truncate()
+        if buf.getvalue():        # no rows: the header alone
+            yield buf.getvalue()
+
+    def to_csv(self) -> str:
+        return "".join(self.csv_lines())
+
+
+@dataclass(frozen=True)
+class Page:
+    """Which rows of an answer to give: ``size`` rows from ``offset`` (None: all)."""
+
+    offset: int = 0
+    size: int | None = 100
+
+    def next(self, total: int) -> Page | None:
+        if self.size is None or self.offset + self.size >= total:
+            return None
+        return Page(self.offset + self.size, self.size)
+
+    def previous(self) -> Page | None:
+        if self.size is None or self.offset == 0:
+            return None
+        return Page(max(0, self.offset - self.size), self.size)
+
+
+def _whole(name: str, raw: str, low: int, high: int | None) -> int:
+    try:
+        n = int(str(raw).strip())
+    except ValueError:
+        n = None
+    if n is None or n < low or (high is not None and n > high):
+        bound = f"from {low} to {high}" if high is not None else f"of {low} or more"
+        raise QueryError(f"parameter '{name}' must be a whole number {bound}, not {raw!r}")
+    return n
+
+
+def page_of(args: Mapping[str, str], default_size: int) -> Page:
+    """The page asked for by ``page_size`` and ``offset`` (or ``page``,
+    counted from 1); bad values fail naming the parameter."""
+    size = default_size
+    if str(args.get("page_size", "")).strip():
+        size = _whole("page_size", args["page_size"], 1, MAX_PAGE_SIZE)
+    has_offset = bool(str(args.get("offset", "")).strip())
+    has_page = bool(str(args.get("page", "")).strip())
+    if has_offset and has_page:
+        raise QueryError("give parameter 'offset' or parameter 'page', not both")
+    offset = 0
+    if has_offset:
+        offset = _whole("offset", args["offset"], 0, None)
+    elif has_page:
+        offset = (_whole("page", args["page"], 1, None) - 1) * size
+    return Page(offset, size)
+
+
+def paged(table: Table, page: Page) -> Table:
+    """One page of a finished answer."""
+    total = len(table.rows)
+    end = total if page.size is None else page.offset + page.size
+    return Table(table.columns, table.rows[page.offset:end], table.truncated, table.elapsed_ms,
+                 page.offset, total, end < total, table.source)
 
 
 _NUMERIC = {str(XSD.integer), str(XSD.int), str(XSD.long), str(XSD.nonNegativeInteger),
@@ -493,18 +595,28 @@ def plain(term: dict[str, str] | None) -> Any:
     return value
 
 
-def run(query: CannedQuery, given: dict[str, Any], runner, *, lateral: bool = True) -> Table:
-    """Run a canned query with parameters through ``runner``.
+def run(query: CannedQuery, given: dict[str, Any], runner, *, lateral: bool = True,
+        index: Any = None) -> Table:
+    """Run a canned query with parameters: the whole answer, finished (sorted).
 
     ``runner(checked, fmt=, substitutions=)`` is :meth:`kg.workers.Engine.run`
     or a function around :func:`kg.sparql.execute` (the CLI).  ``lateral``:
     whether the engine behind it knows LATERAL (see :meth:`CannedQuery.text_for`).
+    ``index`` is the prepared data of an embedded store (:class:`kg.answers.Prepared`);
+    with it, a query with an ``index:`` form is answered from it when it
+    holds what the form needs, else (and always without it) by the SPARQL.
     """
     import json
 
     from kg.sparql import Checked
 
     subs = query.bindings(given)
+    if index is not None and query.index is not None:
+        from kg.answers import answer
+
+        table = answer(query, subs, index, runner)
+        if table is not None:
+            return finished(query, table)
     result = runner(Checked(query.text_for(lateral), "SELECT"), fmt="json", substitutions=subs)
     doc = json.loads(result.body)
     hidden = query.param_names
@@ -515,19 +627,37 @@ def run(query: CannedQuery, given: dict[str, Any], runner, *, lateral: bool = Tr
 
 def finished(query: CannedQuery, table: Table) -> Table:
     """A canned query's answer as shown: cut by the row cap or by the query's
-    own LIMIT (as many rows as it allows), and sorted by its ``sort:``."""
+    own LIMIT (as many rows as it allows), and sorted by its ``sort:``, then
+    by every column, so that the order is the same on every run (pages)."""
     rows = table.rows
     cut = table.truncated or (query.limit is not None and len(rows) >= query.limit)
-    if query.sort:
-        rows = sorted(rows, key=lambda row: tuple(_sort_key(plain(row.get(c))) for c in query.sort))
-    return Table(table.columns, rows, cut, table.elapsed_ms)
+    keys = [(name.removeprefix("-"), name.startswith("-")) for name in query.sort]
+    keys += [(c, False) for c in table.columns]
+
+    def compare(a: tuple[Any, ...], b: tuple[Any, ...]) -> int:
+        for (_, desc), x, y in zip(keys, a, b):
+            if x == y:
+                continue
+            if x[0] == 2 or y[0] == 2:       # missing: last either way
+                return 1 if x[0] == 2 else -1
+            if x[0] != y[0]:                 # a number and a text: numbers first either way
+                return -1 if x[0] < y[0] else 1
+            return (1 if x < y else -1) if desc else (-1 if x < y else 1)
+        return 0
+
+    decorated = [(tuple(_sort_key(plain(row.get(c))) for c, _ in keys), row) for row in rows]
+    decorated.sort(key=lambda pair: cmp_to_key(compare)(pair[0]))
+    return Table(table.columns, [row for _, row in decorated], cut, table.elapsed_ms,
+                 source=table.source)
 
 
 def _sort_key(value: Any) -> tuple[int, Any]:
     # missing last; numbers before text so that a column of years sorts as numbers
     if value is None or value == "":
         return (2, "")
-    if isinstance(value, (int, float)) or (isinstance(value, str) and value.isdigit()):
+    if isinstance(value, bool):
+        return (1, str(value))
+    if isinstance(value, (int, float)) or (isinstance(value, str) and value.isdecimal()):
         return (0, float(value))
     return (1, str(value))
 

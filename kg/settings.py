@@ -107,6 +107,12 @@ SETTINGS: tuple[Setting, ...] = (
             "(?query=…), in characters; longer ones must be POSTed.", int),
     Setting("threads", 16, "Threads of the HTTP server (waitress) answering requests at once "
             "(serve --threads).", int),
+    Setting("page_size", 100, "Rows on one page of a canned query's answer (HTML, .json) when "
+            "the request gives no page_size (at most 1000); the .csv export and .json?_stream=on "
+            "give every row.", int),
+    Setting("canned_cache_entries", 32, "Canned-query answers kept whole, until the store "
+            "changes (its generation marker), so that the next page, and an aggregate over the "
+            "whole graph asked again, cost no second run (0: none kept).", int),
     Setting("max_neighbours", 25, "Neighbours drawn per node on entity pages before "
             "'N more'.", int),
     # ---- ingest: what one report file may expand to (see ingest.limits)

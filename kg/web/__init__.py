@@ -69,6 +69,15 @@ class Service:
                 self._names_failed = True
         return self._names
 
+    def indexes(self) -> Any:
+        """What the canned queries' index forms read (kg.answers: the name
+        index and the prepared tables), or None when the store has neither:
+        they are then answered by their SPARQL."""
+        from kg.answers import Prepared as Indexes
+
+        names, tables = self.names(), self.prepared()
+        return Indexes(names=names, tables=tables) if names or tables else None
+
     def prepared(self) -> Prepared | None:
         """The store's prepared index while it is usable (kg.prepared): None
         for a store without one (made by an older version) or one a SPARQL

@@ -1,0 +1,225 @@
+"""Canned queries answered from the data prepared beside an embedded store.
+
+A canned query whose ``#+`` header says ``index: <form>`` has a second way
+to its answer: a function here (:data:`FORMS`), given the bound parameters,
+that reads the indexes ingest writes beside the store (the name index,
+:mod:`kg.names`) and looks up in the store only the rows it needs.  It
+gives the same columns and the same rows as the query's SPARQL, which stays
+the truth: ``tests/test_index_answers.py`` runs every such query both ways
+and compares them.  :func:`kg.queries.run` takes this way when the store
+has the index the form needs (:class:`Prepared`), and the SPARQL otherwise:
+a remote store, a store without the index, ``fazhi-kg query --no-index``.
+
+A form is registered with :func:`form`; a ``.rq`` naming an unknown form
+fails when it is read (:func:`kg.queries.parse`).
+"""
+from __future__ import annotations
+
+import json
+import re
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from kg.queries import CannedQuery, Table
+
+
+@dataclass
+class Prepared:
+    """The data prepared beside an embedded store that the forms read."""
+
+    names: Any = None          # kg.names.NameIndex, or None
+    tables: Any = None         # kg.prepared.Prepared (report and figure rows), or None
+
+    def close(self) -> None:
+        for held in (self.names, self.tables):
+            if held is not None:
+                held.close()
+
+
+Runner = Callable[..., Any]     # kg.workers.Engine.run, or the CLI's around kg.sparql.execute
+FormFn = Callable[[CannedQuery, dict[str, str], Prepared, Runner], 'Table | None']
+
+
+@dataclass(frozen=True)
+class Form:
+    name: str
+    needs: str             # the attribute of Prepared it reads
+    fn: FormFn
+
+
+#: Every index form, by the name a ``.rq`` header gives it.
+FORMS: dict[str, Form] = {}
+
+
+def form(name: str, needs: str) -> Callable[[FormFn], FormFn]:
+    def register(fn: FormFn) -> FormFn:
+        FORMS[name] = Form(name, needs, fn)
+        return fn
+    return register
+
+
+def answer(query: CannedQuery, subs: dict[str, Any], prepared: Prepared,
+           runner: Runner) -> Table | None:
+    """The query's answer from its index form, or None when the store lacks
+    what the form reads, or the form cannot narrow this question (then the
+    SPARQL answers)."""
+    f = FORMS[query.index or ""]
+    if getattr(prepared, f.needs, None) is None:
+        return None
+    values = {k: v.value for k, v in subs.items()}
+    t0 = time.perf_counter()
+    table = f.fn(query, values, prepared, runner)
+    if table is None:
+        return None
+    table.elapsed_ms = (time.perf_counter() - t0) * 1000
+    table.source = "index"
+    return table
+
+
+def select(runner: Runner, text: str, subs: dict[str, Any] | None = None) -> dict[str, Any]:
+    """A SELECT through the runner, as SPARQL JSON results."""
+    from kg.sparql import Checked
+
+    result = runner(Checked(text, "SELECT"), fmt="json", substitutions=subs or None)
+    return json.loads(result.body)
+
+
+#: IRIs looked up in the store per query (a VALUES block of this many).
+BATCH = 200
+
+
+def narrowed(query: CannedQuery, values: dict[str, str], runner: Runner, anchor: str,
+             variable: str, iris: list[str]) -> Table:
+    """The query's own SPARQL with ``VALUES ?variable { iris }`` written
+    after the first ``anchor``: the index only says where to look, and the
+    SPARQL, its filters included, still says what the rows are.  Looked up
+    ``BATCH`` IRIs at a time."""
+    text = query.text
+    if anchor not in text:
+        raise RuntimeError(f"{query.path}: its index form needs '{anchor}' in the query")
+    subs = query.bindings(values)      # typed again as kg.queries binds them (a year: xsd:gYear)
+    columns: list[str] = []
+    rows: list[dict[str, Any]] = []
+    truncated = False
+    for start in range(0, max(len(iris), 1), BATCH):     # none: one empty VALUES
+        block = " ".join(f"<{e}>" for e in iris[start:start + BATCH])
+        doc = select(runner, text.replace(anchor, f"{anchor}\n  VALUES ?{variable} {{ {block} }}", 1),
+                     subs)
+        columns = [v for v in doc["head"]["vars"] if v not in query.param_names]
+        rows += doc["results"]["bindings"]
+        truncated = truncated or bool(doc.get("truncated"))
+    return Table(columns, _limited(query, columns, rows), truncated)
+
+
+# ----------------------------------------------------------------- reports
+
+#: Most report graphs a filter may leave for the ``reports`` form; a filter
+#: keeping more (a year of the whole nation) is answered by the SPARQL.
+MAX_GRAPHS = 2000
+#: Where the report-level queries start: their first ``WHERE {``.
+_TOP = "WHERE {"
+
+
+@form("reports", needs="tables")
+def reports(query: CannedQuery, values: dict[str, str], prepared: Prepared,
+            runner: Runner) -> Table | None:
+    """A query of report-level rows with a ``county``, ``year`` or
+    ``township`` filter: the report graphs the prepared report rows say
+    match it, then the query's own SPARQL on those graphs only
+    (:func:`narrowed`).  Without such a filter, or with one that keeps
+    more than :data:`MAX_GRAPHS` reports or half the store's, None: the
+    SPARQL answers."""
+    wanted = {k: values.get(k, "") for k in ("county", "year", "township")}
+    if not any(wanted.values()):
+        return None
+    page = prepared.tables.reports(**wanted, limit=MAX_GRAPHS)
+    if page.next_offset is not None:
+        return None
+    graphs = sorted({r["graph"] for r in page.rows})
+    # a filter keeping half the reports or more (a county's own store) narrows
+    # nothing: the SPARQL's one pass, which stops at its LIMIT, costs less
+    if prepared.tables.reports(limit=2 * len(graphs)).next_offset is None:
+        return None
+    return narrowed(query, values, runner, _TOP, "g", graphs)
+
+
+# ----------------------------------------------------------------- search
+
+#: The first sub-SELECT of search.rq, which reads every label in the store.
+_SEARCH_SCAN = "SELECT ?wantedName ?g ?entity ?matched WHERE {"
+
+
+@form("search", needs="names")
+def search(query: CannedQuery, values: dict[str, str], prepared: Prepared,
+           runner: Runner) -> Table:
+    """``search``: the entities whose names hold the words, from the name
+    index; then search.rq itself, its label scan narrowed to those entities
+    (a VALUES block), so the counts, samples and example sentence are the
+    SPARQL's own, looked up entity by entity."""
+    entities = prepared.names.containing(values.get("name", ""))
+    return narrowed(query, values, runner, _SEARCH_SCAN, "entity", entities)
+
+
+# ----------------------------------------------------------------- compare_metric
+
+#: The figures compare_metric.rq keeps: its sub-SELECT's ORDER BY DESC(?value) LIMIT n.
+_TOP_FIGURES = re.compile(r"ORDER BY DESC\(\?value\)\s+LIMIT (\d+)")
+_GYEAR = "http://www.w3.org/2001/XMLSchema#gYear"
+
+
+@form("compare_metric", needs="tables")
+def compare_metric(query: CannedQuery, values: dict[str, str], prepared: Prepared,
+                   runner: Runner) -> Table:
+    """``compare_metric``: the figure rows (kg.prepared) whose metric holds
+    the words, largest first, each with the columns the SPARQL gives; no
+    look-up in the store at all."""
+    m = _TOP_FIGURES.search(query.text)
+    if m is None:
+        raise RuntimeError(f"{query.path}: its index form needs the figures' "
+                           "'ORDER BY DESC(?value) LIMIT n'")
+    page = prepared.tables.figures(metric=values.get("metric", ""), year=values.get("year", ""),
+                                   order="value", limit=int(m.group(1)))
+    columns = [c for c in _FIGURE_COLUMNS if c not in query.param_names]
+    rows = [{k: v for k, v in _figure_row(r).items() if v is not None} for r in page.rows]
+    return Table(columns, rows, False)
+
+
+_FIGURE_COLUMNS = ("townshipName", "countyName", "reportYear", "metricName", "value", "unit",
+                   "quote", "evidence", "sourceFile", "report", "i", "sentence", "t")
+
+
+def _figure_row(r: dict[str, Any]) -> dict[str, dict[str, str] | None]:
+    """A prepared figure row as compare_metric's SPARQL JSON terms.  What the
+    SPARQL finds in one OPTIONAL group is bound together or not at all (a
+    township without a name has no IRI there, a sentence without text none)."""
+    def zh(v: str | None) -> dict[str, str] | None:      # labels and text: written @zh (kg.triples)
+        return {"type": "literal", "value": v, "xml:lang": "zh"} if v else None
+
+    def iri(v: str | None) -> dict[str, str] | None:
+        return {"type": "uri", "value": v} if v else None
+
+    named = bool(r["township_label"])
+    said = r["evidence"] is not None
+    return {
+        "townshipName": zh(r["township_label"]), "t": iri(r["township"]) if named else None,
+        "countyName": zh(r["county_label"]),
+        "reportYear": {"type": "literal", "value": r["year"], "datatype": _GYEAR} if r["year"] else None,
+        "metricName": zh(r["metric"]),
+        "value": {"type": "literal", "value": r["value"], "datatype": r["datatype"]},
+        "unit": zh(r["unit"]), "quote": zh(r["quote"]),
+        "evidence": zh(r["evidence"]), "sentence": iri(r["sentence"]) if said else None,
+        "sourceFile": {"type": "literal", "value": r["file"]} if r["file"] else None,
+        "report": iri(r["report"]), "i": iri(r["figure"]),
+    }
+
+
+def _limited(query: CannedQuery, columns: list[str], rows: list[dict[str, Any]]
+             ) -> list[dict[str, Any]]:
+    """The rows the query's own ORDER BY … LIMIT keeps (its sort: repeats the ORDER BY)."""
+    if query.limit is None or len(rows) <= query.limit:
+        return rows
+    from kg.queries import finished
+
+    return finished(query, Table(columns, rows)).rows[:query.limit]

@@ -1,0 +1,190 @@
+"""Canned queries answered from the prepared index (kg.answers) give the same
+rows as their SPARQL.
+
+Every canned query with an ``index:`` form runs both ways — by its SPARQL
+alone, and with the store's name index and prepared tables — on two
+stores: the bundled reports (data/reports, ingested) and a small synthetic
+store of three counties over two years (benchmarks/synth.py, then
+``fazhi-kg index``); with its defaults and with county, year and township
+filters.  The answers must be equal cell for cell, in the same order (the
+shown order is total: kg.queries.finished).
+"""
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
+import pytest
+from click.testing import CliRunner
+
+from kg.answers import FORMS, Prepared
+from kg.errors import FazhiError
+from kg.names import NameIndex
+from kg.prepared import Prepared as Tables
+from kg.queries import Table, bundled, load_all, run
+from kg.sparql import execute
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def _ingest(reports: Path, store: Path) -> None:
+    from kg.cli import cli
+
+    res = CliRunner().invoke(cli, ["ingest", "--store", str(store), str(reports)])
+    assert res.exit_code == 0, res.output
+
+
+def _synth(store: Path) -> None:
+    sys.path.insert(0, str(REPO / "benchmarks"))
+    try:
+        import synth
+    finally:
+        sys.path.remove(str(REPO / "benchmarks"))
+    from kg.cli import cli
+
+    s = ox.Store(str(store))
+    synth.load_store(s, synth.World(18, 7, 3), [2022, 2023])
+    s.flush()
+    del s
+    res = CliRunner().invoke(cli, ["index", "--store", str(store)])
+    assert res.exit_code == 0, res.output
+
+
+@pytest.fixture(scope="module", params=["bundled", "synth"])
+def store(request, tmp_path_factory, seed_dir) -> dict[str, Any]:
+    """A store with its indexes, the SPARQL runner on it, and filter values
+    taken from its own reports (a part of a county and a township name, a year)."""
+    path = tmp_path_factory.mktemp(request.param) / "store"
+    if request.param == "bundled":
+        _ingest(seed_dir, path)
+    else:
+        _synth(path)
+    tables = Tables.beside(path, create=False)
+    names = NameIndex.beside(path, create=False)
+    assert tables is not None and names is not None, "ingest/index wrote both indexes"
+    rows = tables.reports(limit=1000).rows
+    first = next(r for r in rows if r["county_label"] and r["township_label"])
+    oxs = ox.Store.read_only(str(path))
+
+    def runner(checked, **kw):
+        return execute(oxs, checked, max_rows=10_000, **kw)
+
+    yield {"path": path, "runner": runner, "prepared": Prepared(names=names, tables=tables),
+           "county": first["county_label"][:2], "year": first["year"],
+           "township": first["township_label"][:2], "years": sorted({r["year"] for r in rows})}
+    names.close()
+    tables.close()
+
+
+def _cells(table: Table) -> list[list[Any]]:
+    """Every shown cell as its SPARQL JSON term (value, language, datatype), in order."""
+    return [[row.get(c) for c in table.columns] for row in table.rows]
+
+
+def _cases(name: str, s: dict[str, Any]) -> list[dict[str, str]]:
+    """Parameter sets for one query: its defaults and each filter it takes."""
+    q = bundled()[name]
+    other_year = str(int(s["year"]) - 1)
+    filters = [{}, {"county": s["county"]}, {"year": s["year"]}, {"year": other_year},
+               {"county": s["county"], "year": s["year"]}, {"township": s["township"]},
+               {"county": "没有这个县"}]
+    extra = {"compare_metric": [{"metric": "件"}, {"metric": "件", "year": s["year"]},
+                                {"metric": "没有这个指标"}],
+             "search": [{"name": "镇"}, {"name": "法"}, {"name": "法", "type": "法律"},
+                        {"name": s["township"]}, {"name": "没有这个名字"}],
+             "organisations_by_kind": [{"kind": "调解室", "county": s["county"]},
+                                       {"kind": "办公室", "year": s["year"]}]}
+    out = [f for f in filters if set(f) <= q.param_names] + extra.get(name, [])
+    return [c for c in out if not q.missing(c)]
+
+
+INDEXED = sorted(n for n, q in bundled().items() if q.index)
+
+
+def test_the_indexed_queries_are_the_slow_ones():
+    # the two that time out at 40,000 reports, and every report-level list with filters
+    assert {"search", "compare_metric", "systems_matrix", "report_completeness",
+            "organisations_by_kind", "activities", "systems"} <= set(INDEXED)
+    assert all(bundled()[n].index in FORMS for n in INDEXED)
+
+
+@pytest.mark.parametrize("name", INDEXED)
+def test_index_form_gives_the_rows_of_the_sparql(store, name):
+    q = bundled()[name]
+    answered = 0
+    for given in _cases(name, store):
+        by_sparql = run(q, given, store["runner"])
+        by_index = run(q, given, store["runner"], index=store["prepared"])
+        assert by_sparql.source == "sparql"
+        assert by_index.columns == by_sparql.columns, given
+        assert _cells(by_index) == _cells(by_sparql), (name, given)
+        assert by_index.truncated == by_sparql.truncated, given
+        answered += by_index.source == "index"
+        # the reports form only narrows: with no county, year or township, the SPARQL answers
+        if q.index == "reports" and not {"county", "year", "township"} & set(given):
+            assert by_index.source == "sparql"
+    assert answered, f"{name}: no case was answered from the index"
+
+
+def test_some_cases_have_rows(store):
+    # the comparisons above are not all of empty answers
+    q = bundled()
+    assert run(q["systems"], {"county": store["county"]}, store["runner"],
+               index=store["prepared"]).rows
+    assert run(q["search"], {"name": "镇"}, store["runner"], index=store["prepared"]).rows
+    assert run(q["compare_metric"], {"metric": "件"}, store["runner"],
+               index=store["prepared"]).rows
+
+
+def test_without_the_index_the_sparql_answers(store):
+    q = bundled()["compare_metric"]
+    assert run(q, {"metric": "件"}, store["runner"], index=Prepared()).source == "sparql"
+    assert run(q, {"metric": "件"}, store["runner"],
+               index=Prepared(names=store["prepared"].names)).source == "sparql"
+
+
+def test_a_misspelt_index_form_fails_at_load(tmp_path):
+    (tmp_path / "bad.rq").write_text(
+        "#+ title: {zh: 错, en: Bad}\n#+ index: compare_metrics\n"
+        "SELECT ?r WHERE { ?r a fz:Report }\n", encoding="utf-8")
+    with pytest.raises(FazhiError, match=r"bad\.rq: index: 'compare_metrics' is not an index "
+                                         r"form \(known: .*compare_metric"):
+        load_all(tmp_path)
+
+
+def test_cli_answers_from_the_index_unless_told_not_to(store):
+    from kg.cli import cli
+
+    args = ["query", "systems", "-p", f"county={store['county']}", "--store",
+            str(store["path"]), "--format", "json"]
+    with_index = json.loads(CliRunner().invoke(cli, args).stdout)
+    without = json.loads(CliRunner().invoke(cli, [*args, "--no-index"]).stdout)
+    assert with_index["answered_from"] == "index" and without["answered_from"] == "sparql"
+    assert with_index["rows"] == without["rows"] and with_index["rows"]
+
+
+def test_web_answers_from_the_index_until_it_is_stale(store, tmp_path):
+    import shutil
+
+    import server
+    from kg.store import bump_generation
+
+    path = tmp_path / "copy"
+    shutil.copytree(store["path"], path)
+    app = server.create_app({"store": str(path), "TESTING": True})
+    try:
+        client = app.test_client()
+        url = "/queries/compare_metric.json?metric=件&page_size=1000"
+        fresh = client.get(url).get_json()
+        assert fresh["answered_from"] == "index"
+        # what a SPARQL update does: the store's generation changes, the index is stale
+        Tables.beside(path).mark_stale("a SPARQL update")
+        bump_generation(path)
+        stale = client.get(url).get_json()
+        assert stale["answered_from"] == "sparql"
+        assert stale["rows"] == fresh["rows"]
+    finally:
+        server.close_app(app)
