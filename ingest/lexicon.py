@@ -17,7 +17,6 @@ from pathlib import Path
 
 from kg.paths import data_dir
 
-
 #: a section header: ``[name]`` of ASCII letters, digits, ``_``, ``-`` and
 #: spaces (a regex entry such as ``[“"]…[”"]`` is no header)
 HEADER = re.compile(r"\[([A-Za-z0-9_ -]*)\]")

@@ -22,11 +22,11 @@ identity name directly (镇人民政府 and 镇政府 → 政府).
 """
 from __future__ import annotations
 
+from ingest.names import clean, key, strip_place
+from ingest.recognize.orgs import BODY_SUBTYPES
 from kg import types
 from kg.model import ORGANIZATION, Doc, Entity, Mention, Report
 from kg.namespace import mint
-from ingest.names import clean, key, strip_place
-from ingest.recognize.orgs import BODY_SUBTYPES
 
 
 def township_key(rep: Report) -> str | None:

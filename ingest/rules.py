@@ -28,8 +28,8 @@ from functools import cache
 from pathlib import Path
 from typing import Protocol
 
-from kg.errors import FazhiError
 from ingest.lexicon import HEADER, lexicon_dir
+from kg.errors import FazhiError
 
 KINDS = ("create", "trim")
 _ID = re.compile(r"[a-z][a-z0-9_]*(?:\.[a-z0-9][a-z0-9_-]*)+")

@@ -27,8 +27,22 @@ from collections import Counter
 from dataclasses import dataclass, field
 from functools import cache
 
-from ingest.county import (NOT_IN_NAME, bounded, chain_before, division_forms, division_hits, divisions_in, lex,
-                           level, not_unit, self_pattern, soft_stop, stop, townships, verb_prefix)
+from ingest.county import (
+    NOT_IN_NAME,
+    bounded,
+    chain_before,
+    division_forms,
+    division_hits,
+    divisions_in,
+    level,
+    lex,
+    not_unit,
+    self_pattern,
+    soft_stop,
+    stop,
+    townships,
+    verb_prefix,
+)
 from ingest.hanzi import HAN, HAN_CHAR
 from ingest.rules import rule
 

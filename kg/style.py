@@ -11,10 +11,10 @@ helpers that read them.
 from __future__ import annotations
 
 from kg.namespace import FZ, ORG, PROV, RDFS, SKOS
+
 # The type tables are kg.types' (one row per type); they are named here too
 # because the exports and pages have always read them from this module.
-from kg.types import (ADVISOR, CLASS_NAMES, CLASS_TYPES, TYPE_ALIASES, TYPE_COLORS, TYPE_SHAPES,
-                      TYPES)
+from kg.types import ADVISOR, CLASS_NAMES, CLASS_TYPES, TYPE_ALIASES, TYPE_COLORS, TYPE_SHAPES, TYPES
 
 #: Colour of a node whose type is unknown.
 OTHER_COLOR = "#999999"

@@ -31,12 +31,23 @@ from functools import cache, lru_cache
 from ingest import numerals
 from ingest.dates import TEXT_DATE, partial_iso
 from ingest.hanzi import HAN
-from kg.model import ACTIVITY, ORGANIZATION, Doc, Mention, Report, Sentence
 from ingest.recognize.orgs import BODY_SUBTYPES
+from ingest.recognize.systems import (
+    _PAIR,
+    CLOSE_QUOTES,
+    MAX_QUOTED,
+    WholeNames,
+    _lines,
+    inside,
+    plain,
+    quoted_label,
+    stop_words,
+    title_spans,
+    token_starts,
+    walk_back,
+)
 from ingest.rules import mark, rule
-from ingest.recognize.systems import (CLOSE_QUOTES, MAX_QUOTED, _lines, _PAIR, WholeNames,
-                                      inside, plain, quoted_label, stop_words, title_spans,
-                                      token_starts, walk_back)
+from kg.model import ACTIVITY, ORGANIZATION, Doc, Mention, Report, Sentence
 
 SOURCE = "activities"
 

@@ -25,11 +25,11 @@ from collections import Counter
 from dataclasses import dataclass
 from functools import cache
 
-from kg.model import DIVISION, LAW, TOWNSHIP, Doc, Mention, Report
 from ingest import county, unit
 from ingest.hanzi import HAN
 from ingest.recognize.laws import lexicon, trie_regex
 from ingest.rules import rule
+from kg.model import DIVISION, LAW, TOWNSHIP, Doc, Mention, Report, Sentence
 
 FULL = rule("divisions.full")
 ONE_CHAR = rule("divisions.one_char")
@@ -245,7 +245,9 @@ def find(doc: Doc, rep: Report) -> None:
         masked = _masked(laws_by_sentence.get(s.index, []), s.start, text)
         taken: list[tuple[int, int]] = []
 
-        def add_division(place: Place, a: int, b: int, rule_id: str = FULL) -> None:
+        def add_division(place: Place, a: int, b: int, rule_id: str = FULL,
+                         text: str = text, s: Sentence = s, taken: list = taken) -> None:
+            # this sentence's text, sentence and spans bound now (the loop moves on)
             out.append(division_mention(place, text[a:b], s.start + a, s.start + b, s.index, rule_id))
             taken.append((a, b))
 
@@ -321,11 +323,11 @@ def sibling_counties(text: str, t: _Tables) -> list[tuple[int, int, Place]]:
         left = _shorts_ending(text, i, t)
         right = _shorts_starting(text, i + 1, t)
         if left and right:
-            l, r = left[0], right[0]
-            if runs and runs[-1][-1] == l:
-                runs[-1].append(r)
+            before, after = left[0], right[0]
+            if runs and runs[-1][-1] == before:
+                runs[-1].append(after)
             else:
-                runs.append([l, r])
+                runs.append([before, after])
         i = text.find("、", i + 1)
     out: list[tuple[int, int, Place]] = []
     for run in runs:

@@ -24,10 +24,10 @@ import re
 from collections.abc import Iterable
 from functools import cache
 
-from kg.model import LAW, Doc, Mention, Report
 from ingest.hanzi import HAN
 from ingest.lexicon import sections
 from ingest.rules import rule, words
+from kg.model import LAW, Doc, Mention, Report
 
 SOURCE = "laws"
 # the rules that make law mentions (data/lexicons/laws-patterns.txt)

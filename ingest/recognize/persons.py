@@ -24,10 +24,10 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
-from kg.model import ORGANIZATION, PERSON, Doc, Mention, Relation, Report
 from ingest.hanzi import HAN
 from ingest.recognize.laws import lexicon, trie_regex
 from ingest.rules import rule
+from kg.model import ORGANIZATION, PERSON, Doc, Mention, Relation, Report
 
 SOURCE = "persons"
 # the rules that make person mentions (data/lexicons/persons-posts.txt)

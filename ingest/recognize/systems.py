@@ -25,10 +25,10 @@ import re
 from bisect import bisect_right
 from functools import cache, lru_cache
 
-from kg.model import SYSTEM, Doc, Mention, Report, Sentence
 from ingest.hanzi import HAN
 from ingest.lexicon import lines as _lines
 from ingest.rules import mark, rule, words
+from kg.model import SYSTEM, Doc, Mention, Report, Sentence
 
 SOURCE = "systems"
 
@@ -158,7 +158,7 @@ def required_words(pattern: str) -> set[str]:
         import re._parser as sre_parse
     except ImportError:            # Python before 3.11
         import sre_constants as sre  # type: ignore[no-redef]
-        import sre_parse           # type: ignore[no-redef]
+        import sre_parse  # type: ignore[no-redef]
     try:
         tree = list(sre_parse.parse(pattern))
     except re.error:

@@ -35,8 +35,7 @@ from kg.namespace import RDF, RDFS
 from kg.style import CLASS_NAMES
 from kg.web import service
 from kg.web.openapi import openapi_document
-from kg.web.read import (MAX_SEARCH, TOWNSHIP_PAGE, _iri, entity, entity_iri, graph, overview,
-                         report, search)
+from kg.web.read import MAX_SEARCH, TOWNSHIP_PAGE, _iri, entity, entity_iri, graph, overview, report, search
 
 bp = Blueprint("api", __name__)
 

@@ -15,8 +15,7 @@ from collections import defaultdict
 from typing import Any
 from urllib.parse import quote
 
-from flask import (Blueprint, Flask, Response, abort, current_app, render_template, request,
-                   url_for)
+from flask import Blueprint, Flask, Response, abort, current_app, render_template, request, url_for
 
 from kg.errors import QueryError
 from kg.namespace import ID_IRI, PREFIXES, sparql_prefixes
