@@ -22,7 +22,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from kg.queries import CannedQuery, Table
+from kg.canned import CannedQuery, Table, finished
+from kg.sparql import Checked
 
 
 @dataclass
@@ -80,8 +81,6 @@ def answer(query: CannedQuery, subs: dict[str, Any], prepared: Prepared,
 
 def select(runner: Runner, text: str, subs: dict[str, Any] | None = None) -> dict[str, Any]:
     """A SELECT through the runner, as SPARQL JSON results."""
-    from kg.sparql import Checked
-
     result = runner(Checked(text, "SELECT"), fmt="json", substitutions=subs or None)
     return json.loads(result.body)
 
@@ -220,6 +219,4 @@ def _limited(query: CannedQuery, columns: list[str], rows: list[dict[str, Any]]
     """The rows the query's own ORDER BY … LIMIT keeps (its sort: repeats the ORDER BY)."""
     if query.limit is None or len(rows) <= query.limit:
         return rows
-    from kg.queries import finished
-
     return finished(query, Table(columns, rows)).rows[:query.limit]

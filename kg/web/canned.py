@@ -25,9 +25,10 @@ from urllib.parse import urlencode
 
 from flask import Blueprint, Response, abort, current_app, jsonify, render_template, request, url_for
 
+from kg.canned import CannedQuery, Table, plain
 from kg.errors import QueryError
 from kg.namespace import PREFIXES
-from kg.queries import MAX_PAGE_SIZE, PAGING, CannedQuery, Page, Table, page_of, paged, plain, run
+from kg.queries import MAX_PAGE_SIZE, PAGING, Page, page_of, paged, run
 from kg.store import read_generation
 from kg.web import service
 
