@@ -26,6 +26,8 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+from kg.paths import data_dir
+
 __all__ = [
     "LAW_SUBTYPES",
     "DIVISION_LEVELS",
@@ -132,7 +134,6 @@ def _year_variants(key: str) -> list[str]:
 
 def _data_dir() -> Path:
     """The project's data directory (``kg.paths.data_dir()``)."""
-    from kg.paths import data_dir
     return Path(data_dir())
 
 

@@ -25,6 +25,7 @@ import re
 from array import array
 from bisect import bisect_right
 from collections.abc import Callable
+from pathlib import Path
 
 from ingest.dates import DATE
 from ingest.hanzi import HAN, HAN_CHAR
@@ -94,8 +95,6 @@ def run(doc: Doc) -> None:
 
 def normalize_text(text: str, fmt: str = "txt") -> tuple[str, array]:
     """Normalise a string directly; returns (text, offsets)."""
-    from pathlib import Path
-
     doc = Doc(path=Path("inline.txt"), fmt=fmt, original=text)
     run(doc)
     return doc.text, doc.offsets

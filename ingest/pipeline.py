@@ -14,6 +14,7 @@ read, raising :class:`kg.errors.PipelineError` with the names.
 """
 from __future__ import annotations
 
+from array import array
 from collections.abc import Iterable
 from dataclasses import replace
 from pathlib import Path
@@ -141,8 +142,6 @@ def run_doc(doc: Doc, *, until: str | None = None,
 
 def doc_from_text(text: str, name: str = "inline.txt") -> Doc:
     """A Doc whose reading is already done (for tests and the API)."""
-    from array import array
-
     doc = Doc(path=Path(name), fmt="txt", encoding="utf-8", original=text)
     doc.raw = text.encode("utf-8")
     doc.offsets = array("l")

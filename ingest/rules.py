@@ -28,7 +28,7 @@ from functools import cache
 from pathlib import Path
 from typing import Protocol
 
-from ingest.lexicon import HEADER, lexicon_dir
+from ingest.lexicon import HEADER, lexicon_dir, sections
 from kg.errors import FazhiError
 
 KINDS = ("create", "trim")
@@ -118,8 +118,6 @@ def get(rule_id: str) -> Rule:
 
 def words(rule_id: str) -> tuple[str, ...]:
     """The entries of the section the rule is declared in (its vocabulary)."""
-    from ingest.lexicon import sections
-
     r = get(rule_id)
     return sections(r.file).get(r.section or "", ()) if r.section is not None else ()
 

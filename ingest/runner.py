@@ -38,7 +38,7 @@ from ingest.limits import current as current_limits
 from kg.errors import FazhiError, StageError
 from kg.names import NameIndex
 from kg.names import rows as name_rows
-from kg.prepared import REPORT, TYPE, Prepared, Rows, rows_of_graphs
+from kg.prepared import FILE, REPORT, TYPE, Prepared, Rows, rows_of_graphs
 from kg.store import LocalStore, Store
 
 TYPE_NODE, REPORT_NODE = ox.NamedNode(TYPE), ox.NamedNode(REPORT)
@@ -324,7 +324,6 @@ class Ingest:
         return keep
 
     def run(self, files: list[Path]) -> Totals:
-        from ingest import pipeline
         pipeline.build()            # a misspelt component stops the run here, by name
         files = self.todo(files)
         if self.loader is not None:
@@ -379,8 +378,6 @@ class Ingest:
         already holds reports (a store made by an older version, or whose index
         was deleted): rows for only the files read now would be a wrong index,
         so it is left for `fazhi-kg index` to build whole."""
-        from kg.prepared import FILE
-
         if not (path / FILE).exists() and isinstance(self.store, LocalStore) and any(
                 True for _ in self.store.ox.quads_for_pattern(None, TYPE_NODE, REPORT_NODE)):
             self.say(f"warning: {path} has no prepared index (made by an older version); "

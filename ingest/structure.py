@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 
-from ingest import metadata
+from ingest import hanzi, metadata
 from ingest.hanzi import HAN
 from ingest.lines import CN_NUMBERS, Line, heading_at, lines_of, title_like
 from kg.errors import InputError
@@ -70,8 +70,6 @@ def run(doc: Doc) -> None:
     form (``ingest.hanzi``: one character for one, so every offset holds);
     ``doc.simplified`` says so, and resolve keeps the written names as aliases.
     """
-    from ingest import hanzi
-
     if hanzi.is_traditional(doc.text):
         doc.text = hanzi.simplify(doc.text)
         doc.simplified = True

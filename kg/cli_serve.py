@@ -14,6 +14,7 @@ import json
 import re
 import sys
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import click
@@ -23,7 +24,10 @@ from kg.cli_ingest import run_ingest
 from kg.cli_text import read_query_text, render_answer
 from kg.cli_text import render_table as text_table
 from kg.errors import FazhiError
+from kg.names import NameIndex
 from kg.paths import data_dir
+from kg.prepared import Prepared as Tables
+from kg.prepared import state
 from kg.store import default_location, open_store, term_json
 
 
@@ -58,7 +62,7 @@ def serve(host: str, port: int, store_path: str | None, threads: int | None) -> 
     # the web stack (flask, waitress: about 0.3 s to import) only for serve
     import waitress
 
-    from server import create_app
+    from server import create_app  # flask, for serve only (as waitress above)
 
     try:
         config: dict[str, Any] = {}
@@ -94,8 +98,6 @@ def serve(host: str, port: int, store_path: str | None, threads: int | None) -> 
 def unprepared_line(path: Path | None) -> str:
     """What serve says once when the embedded store has no usable prepared
     index ("" when it has one, or the store is remote)."""
-    from kg.prepared import state
-
     if path is None:
         return ""
     st = state(path)
@@ -160,8 +162,6 @@ def render_table(columns: list[str], rows: list[list[Any]], cell: int = 40) -> s
 def _runner(store: Any, max_rows: int):
     """A kg.queries runner on a kg.store store (embedded or remote): SPARQL
     JSON results of at most ``max_rows`` rows, as the web's engine gives."""
-    from types import SimpleNamespace
-
 
     def run(checked: Any, *, fmt: str = "json", substitutions: dict | None = None) -> Any:
         try:
@@ -178,9 +178,9 @@ def _runner(store: Any, max_rows: int):
 
 def _prepared(location: str) -> Any:
     """The prepared data beside an embedded store's folder, or None."""
+    # kg.answers brings the SPARQL layer (kg.sparql, kg.canned: about 25 ms),
+    # which every command's start-up would load; only query and serve need it
     from kg.answers import Prepared
-    from kg.names import NameIndex
-    from kg.prepared import Prepared as Tables
 
     if "://" in location or not Path(location).is_dir():
         return None

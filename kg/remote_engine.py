@@ -27,6 +27,7 @@ from kg.sparql import (
     _serialise_select,
     pick_format,
 )
+from kg.sparql_parse import decide
 
 
 class RemoteEngine:
@@ -50,8 +51,6 @@ class RemoteEngine:
             gone: Callable[[], bool] | None = None, client: str | None = None) -> Result:
         """Run a query on the remote store; the result serialised as the workers' are."""
         if not checked.form:
-            from kg.sparql_parse import decide
-
             decision = decide(checked.text)
             checked = Checked(decision.text, decision.form, decision.dataset)
         if default_graphs or named_graphs:
@@ -88,8 +87,6 @@ class RemoteEngine:
         Parsed first, as the workers do (SERVICE and LOAD refused): the
         remote server must not fetch from the network for a user.
         """
-        from kg.sparql_parse import decide
-
         decision = decide(text, update=True)
         t0 = time.perf_counter()
         try:

@@ -21,9 +21,10 @@ from typing import Any
 
 from flask import Response, current_app, json, request
 
+from kg.answers import Prepared as Indexes
 from kg.errors import QueryError, StoreError
 from kg.names import NameIndex
-from kg.prepared import Prepared
+from kg.prepared import FILE, Prepared, state
 from kg.queries import CannedQuery, run_choices
 from kg.store import read_generation
 from kg.workers import Engine
@@ -73,8 +74,6 @@ class Service:
         """What the canned queries' index forms read (kg.answers: the name
         index and the prepared tables), or None when the store has neither:
         they are then answered by their SPARQL."""
-        from kg.answers import Prepared as Indexes
-
         names, tables = self.names(), self.prepared()
         return Indexes(names=names, tables=tables) if names or tables else None
 
@@ -83,8 +82,6 @@ class Service:
         for a store without one (made by an older version) or one a SPARQL
         update made stale; the pages then answer from SPARQL.  Opened again
         when `fazhi-kg index` has put a new file in its place."""
-        from kg.prepared import FILE, state
-
         path = self.engine.path
         if path is None:
             return None

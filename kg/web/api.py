@@ -26,12 +26,13 @@ here), the OpenAPI document in :mod:`kg.web.openapi`.
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote
 
 import pyoxigraph as ox
 from flask import Blueprint, Response, jsonify, request, url_for
 
 from kg.errors import QueryError
-from kg.namespace import RDF, RDFS
+from kg.namespace import PREFIXES, RDF, RDFS
 from kg.style import CLASS_NAMES
 from kg.web import service
 from kg.web.openapi import openapi_document
@@ -103,7 +104,6 @@ def api_neighbourhood(eid: str) -> Response:
     hops = int_arg("hops", 1, 1, 2)
     fmt = request.args.get("format", "json").lower()
     name = (eid.rsplit("/", 1)[-1] or "entity")
-    from urllib.parse import quote
     disposition = f"attachment; filename=\"neighbourhood.{{}}\"; filename*=UTF-8''{quote(name)}.{{}}"
     if fmt == "gexf":
         body = _gexf(iri, hops)
@@ -124,6 +124,7 @@ def api_neighbourhood(eid: str) -> Response:
 
 def _gexf(iri: str, hops: int) -> bytes:
     """GEXF of the neighbourhood from the export module (same colours as the CLI)."""
+    # kg.export loads networkx (about 0.3 s): for a GEXF download only, not at server start
     from kg.export import export_graph
 
     remote = getattr(service().engine, "store", None)     # kg.remote_engine.RemoteEngine
@@ -139,8 +140,6 @@ def _gexf(iri: str, hops: int) -> bytes:
 
 def _turtle(g: dict[str, Any]) -> bytes:
     """The drawn graph as Turtle: edges, labels and types of its nodes."""
-    from kg.namespace import PREFIXES
-
     triples = []
     for n in g["nodes"]:
         s = ox.NamedNode(n["iri"])

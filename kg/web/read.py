@@ -21,6 +21,7 @@ from typing import Any
 import pyoxigraph as ox
 from flask import abort
 
+from kg.canned import plain
 from kg.errors import QueryError
 from kg.namespace import FZ, ID_IRI, ORG, RDF, RDFS, SKOS
 from kg.sparql import Checked
@@ -71,8 +72,6 @@ def select(text: str, *, limit: int = 10_000, **subs: ox.NamedNode | ox.Literal
 
     Literals come back as str (numbers as int/float), IRIs as str.
     """
-    from kg.queries import plain
-
     result = service().engine.run(Checked(text, "SELECT"), fmt="json", max_rows=limit,
                                   substitutions=subs or None)
     doc = json.loads(result.body)

@@ -20,10 +20,12 @@ from __future__ import annotations
 
 import hmac
 
+import pyoxigraph as ox
 from flask import Blueprint, Response, current_app, request
 
 from kg.errors import QueryError
-from kg.sparql import GRAPH_TYPES, RESULT_TYPES, user_query
+from kg.prepared import Prepared, state
+from kg.sparql import GRAPH_TYPES, RESULT_TYPES, _serialise_graph, user_query
 from kg.web import error_response, require_write, service
 
 bp = Blueprint("sparql", __name__)
@@ -87,8 +89,6 @@ def _formats() -> tuple[str, str]:
 
 def _graphs(name: str) -> list[str] | None:
     """``default-graph-uri`` / ``named-graph-uri`` values: absolute IRIs, else 400."""
-    import pyoxigraph as ox
-
     values = [v for v in request.values.getlist(name) if v.strip()]
     for v in values:
         try:
@@ -187,8 +187,6 @@ def _index_is_stale(path) -> None:
     """After an update: the prepared index no longer says what the store holds
     (an update may drop or change any report), so the pages answer from SPARQL
     until `fazhi-kg index` builds it again."""
-    from kg.prepared import Prepared, state
-
     if path is None or state(path) != "ready":
         return
     index = Prepared.beside(path, create=False)
@@ -222,10 +220,6 @@ _SD = """@prefix sd: <http://www.w3.org/ns/sparql-service-description#> .
 
 def _description() -> Response:
     """The service description, in Turtle unless another RDF format is asked for."""
-    import pyoxigraph as ox
-
-    from kg.sparql import _serialise_graph
-
     svc = service()
     if svc.sparql_html is not None:
         best = request.accept_mimetypes.best_match(["text/html"] + _GRAPH_ACCEPT)

@@ -36,6 +36,7 @@ from kg.errors import QueryError, StoreError
 from kg.store import LocalStore, graph_prefix
 from kg.style import CLASS_TYPES
 from kg.web import error_response, require_write, service
+from kg.web.pages import iri_link
 
 log = logging.getLogger("fazhi_kg.upload")
 
@@ -243,8 +244,6 @@ def _save(stream: Any, path: Path, max_bytes: int) -> bool:
 
 def _reports(store: LocalStore, stem: str) -> list[dict[str, Any]]:
     """Each report of a stored file: township, year, entity counts by type."""
-    from kg.web.pages import iri_link
-
     out = []
     for g in store._graphs_of(graph_prefix(stem)):
         head = store.query(
