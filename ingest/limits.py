@@ -74,7 +74,7 @@ def cap_memory(mb: int) -> None:
     if not mb:
         return
     try:
-        import resource
+        import resource  # Unix only: elsewhere no cap is set
     except ImportError:   # pragma: no cover - not on Windows
         return
     limit = mb * 2 ** 20

@@ -238,8 +238,8 @@ def _read_docx(raw: bytes, name: str) -> tuple[str, str]:
         # each format's library is loaded when a file of that format comes:
         # python-docx and pypdf take about 0.2 s each to import
         import docx
-        from docx.table import Table
-        from docx.text.paragraph import Paragraph
+        from docx.table import Table  # python-docx, as above: for a .docx only
+        from docx.text.paragraph import Paragraph  # python-docx, as above
 
         document = docx.Document(io.BytesIO(raw))
     except Exception as exc:  # python-docx raises several kinds on bad files
@@ -416,7 +416,7 @@ def _read_html(raw: bytes, name: str) -> tuple[str, str]:
     source, encoding = decode_text(raw, name, prefer=prefer)
     try:
         import lxml.html  # loaded for an HTML file only (see _read_docx)
-        from lxml import etree
+        from lxml import etree  # lxml, as above: for an HTML file only
 
         # strip an XML declaration: lxml refuses str input that carries one
         source = re.sub(r"^\s*<\?xml[^>]*\?>", "", source)

@@ -41,9 +41,9 @@ def module():
     # imported when first needed: jieba takes about 0.3 s to load, and of the
     # processes importing this module only those that cut text need it
     try:
-        import jieba_fast as jieba
+        import jieba_fast as jieba  # slow to load (see above): for cutting text only
     except ImportError:     # a C extension: missing where it could not be built
-        import jieba
+        import jieba  # as slow, the pure-Python fallback
     return jieba
 
 

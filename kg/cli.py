@@ -361,7 +361,7 @@ def eval_(gold: tuple[str, ...], location: str | None, reports: tuple[str, ...],
     """
     # the scoring and the pipeline's rule registry load for eval only (tens of ms)
     from kg import evaluate_rules
-    from kg.evaluate import PARTS, evaluate, render
+    from kg.evaluate import PARTS, evaluate, render  # for eval only, as above
 
     if by_rule and not reports:
         raise FazhiError("--rules needs the reports themselves (--reports DIR): rule ids are "

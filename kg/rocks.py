@@ -107,7 +107,7 @@ def open_writable(path: Path) -> ox.Store:
     right after.  Read-only opens (the server) keep every file open.
     """
     try:
-        import resource
+        import resource  # Unix only (see the except)
     except ImportError:                 # Windows: Oxigraph caps it there anyway
         return ox.Store(str(path))
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)

@@ -84,8 +84,8 @@ def grammar() -> Any:
         # rdflib's SPARQL grammar takes about 0.3 s to load: loaded by what parses a
         # text (query workers, canned queries), not by every importer of this module
         from pyparsing import Keyword
-        from rdflib.plugins.sparql import parser as p
-        from rdflib.plugins.sparql.parserutils import Comp, Param
+        from rdflib.plugins.sparql import parser as p  # the slow grammar (see above)
+        from rdflib.plugins.sparql.parserutils import Comp, Param  # with the grammar
 
         # GraphPatternNotTriples ::= … | 'LATERAL' GroupGraphPattern  (Oxigraph)
         if not any(getattr(e, "name", None) == "LateralGraphPattern"

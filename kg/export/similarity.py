@@ -61,7 +61,7 @@ def _sparse_pairs(sets: Sequence[frozenset[int]], threshold: float, max_pairs: i
                   block: int = 512) -> Iterator[tuple[int, int, int, float]]:
     """Overlaps as blocks of the sparse product A·Aᵀ (rows: sets, columns: items)."""
     import numpy as np  # with scipy, loaded for this view only (see above)
-    import scipy.sparse as sp
+    import scipy.sparse as sp  # scipy: slow, loaded for this view only (as numpy above)
     n = len(sets)
     sizes = np.fromiter((len(s) for s in sets), dtype=np.int64, count=n)
     indptr = np.concatenate(([0], np.cumsum(sizes)))

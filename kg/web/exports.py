@@ -22,6 +22,7 @@ bp = Blueprint("exports", __name__)
 
 @bp.route("/export/graph.<fmt>")
 def graph_file(fmt: str) -> Response:
+    # kg.export loads networkx (about 0.3 s): for a graph download only, not at server start
     from kg.export import MEDIA_TYPES, write_graph
 
     if fmt not in MEDIA_TYPES:
