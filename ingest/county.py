@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 from functools import cache
 
+from ingest import gazetteer
 from ingest.hanzi import HAN, HAN_CHAR
 from ingest.lexicon import sections
 
@@ -84,9 +85,8 @@ def _bare_superior() -> re.Pattern[str]:
 @cache
 def townships():
     """The township gazetteer, or None when it cannot be read (suffix rules then decide)."""
-    from ingest.gazetteer import townships as load
     try:
-        return load()
+        return gazetteer.townships()
     except (OSError, ValueError):   # the data file unreadable, not the code
         return None
 
@@ -94,9 +94,8 @@ def townships():
 @cache
 def _divisions() -> dict[str, list]:
     """name/short → divisions, from the gazetteer (empty if it is missing)."""
-    from ingest.gazetteer import division_index
     try:
-        return division_index()
+        return gazetteer.division_index()
     except (OSError, ValueError):   # the data file unreadable, not the code
         return {}
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from ingest import pipeline
 from ingest.lexicon import sections
 from ingest.registry import Step
 from kg import types
@@ -21,7 +22,6 @@ def run(doc: Doc, parts: Sequence[Step] | None = None) -> None:
     """Run the relators (``parts``, built by the pipeline; by default those
     of its relate stage) on every report."""
     if parts is None:
-        from ingest import pipeline
         parts = pipeline.parts_of("relate")
     steps = parts
     for rep in doc.reports:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import bisect
 from collections.abc import Sequence
 
+from ingest import pipeline
 from ingest.registry import Step
 from kg.model import Doc, Mention
 
@@ -19,7 +20,6 @@ def run(doc: Doc, parts: Sequence[Step] | None = None) -> None:
     """Run the recognisers (``parts``, built by the pipeline; by default
     those of its recognise stage) on every report, then settle overlaps."""
     if parts is None:
-        from ingest import pipeline
         parts = pipeline.parts_of("recognise")
     steps = parts
     priority = [step.name for step in steps]

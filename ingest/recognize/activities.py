@@ -47,6 +47,7 @@ from ingest.recognize.systems import (
     walk_back,
 )
 from ingest.rules import mark, rule
+from ingest.segment import tokenizer
 from kg.model import ACTIVITY, ORGANIZATION, Doc, Mention, Report, Sentence
 
 SOURCE = "activities"
@@ -178,8 +179,6 @@ def _bare() -> WholeNames:
 @lru_cache(maxsize=4096)
 def _vague(name: str, head: str) -> bool:
     """True when the name is its head plus generic words only."""
-    from ingest.segment import tokenizer
-
     core = plain(name)
     if core.endswith(head):
         core = core[: -len(head)]

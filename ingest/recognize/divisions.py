@@ -25,7 +25,7 @@ from collections import Counter
 from dataclasses import dataclass
 from functools import cache
 
-from ingest import county, unit
+from ingest import county, gazetteer, unit
 from ingest.hanzi import HAN
 from ingest.recognize.laws import lexicon, trie_regex
 from ingest.rules import rule
@@ -79,7 +79,6 @@ def _pick(cands: list[Place]) -> Place:
 
 @cache
 def _tables() -> _Tables:
-    from ingest import gazetteer
     full: dict[str, list[Place]] = {}
     two: dict[str, list[Place]] = {}
     short: dict[str, list[Place]] = {}

@@ -24,6 +24,7 @@ import re
 from collections.abc import Iterable
 from functools import cache
 
+from ingest import gazetteer
 from ingest.hanzi import HAN
 from ingest.lexicon import sections
 from ingest.rules import rule, words
@@ -106,7 +107,6 @@ def _endswith_any(text: str, endings: Iterable[str]) -> bool:
 @cache
 def _gazetteer():
     """(index, bare-name regex, …) from the law gazetteer."""
-    from ingest import gazetteer
     index = gazetteer.law_index()
     forms: set[str] = set()
     for entry in gazetteer.load_laws():
@@ -180,7 +180,6 @@ def is_local(label: str, rep: Report) -> bool:
 
 def _division_head(label: str) -> bool:
     """Does the title start with a province/prefecture/county name?"""
-    from ingest import gazetteer
     index = gazetteer.division_index()
     for n in range(2, min(len(label), 9) + 1):
         if label[:n] in index:

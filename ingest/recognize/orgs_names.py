@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
+from ingest import segment
 from ingest.hanzi import HAN
 from ingest.lexicon import sections
 from ingest.rules import rule
@@ -98,8 +99,6 @@ def _words(name: str) -> frozenset[str]:
 @cache
 def _lex() -> _Lex:
     """The lexicons and the suffix regex, loaded once per process."""
-    from ingest import segment
-
     suffixes: dict[str, tuple[str, str]] = {}
     for line in (data_dir() / "lexicons" / "orgs-suffixes.txt").read_text(encoding="utf-8").splitlines():
         if line.strip() and not line.startswith("#"):

@@ -28,7 +28,15 @@ from functools import cache, lru_cache
 from ingest.hanzi import HAN
 from ingest.lexicon import lines as _lines
 from ingest.rules import mark, rule, words
+from ingest.segment import tokenizer, word_tags
 from kg.model import SYSTEM, Doc, Mention, Report, Sentence
+
+try:
+    import re._constants as sre
+    import re._parser as sre_parse
+except ImportError:            # Python before 3.11
+    import sre_constants as sre  # type: ignore[no-redef]
+    import sre_parse  # type: ignore[no-redef]
 
 SOURCE = "systems"
 
@@ -92,8 +100,6 @@ def _stop_tags() -> frozenset[str]:
 
 @cache
 def _tags() -> dict[str, str]:
-    from ingest.segment import word_tags
-
     return word_tags()
 
 
@@ -153,12 +159,6 @@ def required_words(pattern: str) -> set[str]:
     alternatives, the longest run of plain characters it always has, or else
     the runs of the alternatives of its first group (送法|普法…).  Empty when
     some alternative has neither."""
-    try:
-        import re._constants as sre
-        import re._parser as sre_parse
-    except ImportError:            # Python before 3.11
-        import sre_constants as sre  # type: ignore[no-redef]
-        import sre_parse  # type: ignore[no-redef]
     try:
         tree = list(sre_parse.parse(pattern))
     except re.error:
@@ -379,8 +379,6 @@ def inside(spans: list[tuple[int, int]], start: int, end: int) -> bool:
 
 def _core_tokens(name: str, head: str) -> list[str]:
     """The name without its head, cut into words the way jieba would."""
-    from ingest.segment import tokenizer
-
     core = plain(name)[: -len(head)] if head else plain(name)
     return [t for t in tokenizer().lcut(core) if t.strip()] if core else []
 
