@@ -439,16 +439,7 @@ class Prepared:
         """Report rows (every column of ``reports``; ``systems`` a list);
         ``county`` and ``township`` match within the label (as the canned
         queries' CONTAINS), ``township`` also the IRI; ``year`` exactly."""
-        where, args = ["1"], []
-        if county:
-            where.append("instr(county_label, ?) > 0")
-            args.append(county)
-        if year:
-            where.append("year = ?")
-            args.append(year)
-        if township:
-            where.append("(township = ? OR instr(township_label, ?) > 0)")
-            args += [township, township]
+        where, args = _place_filter(county=county, year=year, township=township)
         rows = self._rows(f"SELECT * FROM reports WHERE {' AND '.join(where)} ORDER BY "
                           "county_label, township_label, year, report LIMIT ? OFFSET ?",
                           [*args, limit + 1, offset])
@@ -478,22 +469,13 @@ class Prepared:
         ``county``/``township`` within the label.  ``order``: "value" (largest
         first, then township label, as compare_metric) or "report" (year,
         report, sentence)."""
-        where, args = ["1"], []
+        where, args = _place_filter(county=county, year=year, township=township)
         if metric:
             found = self.metrics(metric)
             if not found:
                 return Page([], None)
             where.append(f"metric IN ({','.join('?' * len(found))})")
             args += found
-        if year:
-            where.append("year = ?")
-            args.append(year)
-        if county:
-            where.append("instr(county_label, ?) > 0")
-            args.append(county)
-        if township:
-            where.append("(township = ? OR instr(township_label, ?) > 0)")
-            args += [township, township]
         by = {"value": "num DESC, township_label, figure",
               "report": "year, report, sentence_order, figure"}.get(order)
         if by is None:
@@ -611,6 +593,24 @@ def state(store_path: str | Path) -> str:
 
 
 _GRAPHS = f"""SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ ?r a <{REPORT}> }} }}"""
+
+
+def _place_filter(*, county: str, year: str, township: str) -> tuple[list[str], list[Any]]:
+    """SQL conditions (and their values) of the canned queries' place filters:
+    ``county``/``township`` within the label (as their CONTAINS), ``township``
+    also the IRI, ``year`` exactly; a table with those columns."""
+    where: list[str] = ["1"]
+    args: list[Any] = []
+    if county:
+        where.append("instr(county_label, ?) > 0")
+        args.append(county)
+    if year:
+        where.append("year = ?")
+        args.append(year)
+    if township:
+        where.append("(township = ? OR instr(township_label, ?) > 0)")
+        args += [township, township]
+    return where, args
 
 
 def build(store: ox.Store, index: Prepared, *, batch: int = 200) -> int:
