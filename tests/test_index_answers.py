@@ -88,6 +88,7 @@ def _cases(name: str, s: dict[str, Any]) -> list[dict[str, str]]:
     """Parameter sets for one query: its defaults and each filter it takes."""
     q = bundled()[name]
     other_year = str(int(s["year"]) - 1)
+    first, last = s["years"][0], s["years"][-1]
     filters = [{}, {"county": s["county"]}, {"year": s["year"]}, {"year": other_year},
                {"county": s["county"], "year": s["year"]}, {"township": s["township"]},
                {"county": "没有这个县"}]
@@ -96,7 +97,11 @@ def _cases(name: str, s: dict[str, Any]) -> list[dict[str, str]]:
              "search": [{"name": "镇"}, {"name": "法"}, {"name": "法", "type": "法律"},
                         {"name": s["township"]}, {"name": "没有这个名字"}],
              "organisations_by_kind": [{"kind": "调解室", "county": s["county"]},
-                                       {"kind": "办公室", "year": s["year"]}]}
+                                       {"kind": "办公室", "year": s["year"]}],
+             "changes": [{"county": s["county"], "from": first, "to": last},
+                         {"county": s["county"], "from": last, "to": first},
+                         {"township": s["township"], "from": first, "to": last},
+                         {"county": "没有这个县", "from": first, "to": last}]}
     out = [f for f in filters if set(f) <= q.param_names] + extra.get(name, [])
     return [c for c in out if not q.missing(c)]
 
