@@ -59,7 +59,8 @@ from bench_scale import Sampler  # noqa: E402  (the process-tree memory sampler)
 _FIND = {
     "town": "SELECT ?t ?l WHERE { GRAPH ?g { ?r fz:township ?t . ?t rdfs:label ?l } } LIMIT 1",
     "county": "SELECT ?c ?l WHERE { GRAPH ?g { ?c a fz:County ; rdfs:label ?l } } LIMIT 1",
-    "law": "SELECT ?c WHERE { GRAPH ?g { ?c a fz:Law ; rdfs:label \"中华人民共和国宪法\" } } LIMIT 1",
+    "law": "SELECT ?c WHERE { GRAPH ?g { ?c a fz:Law ; rdfs:label ?l } "
+           "FILTER (STR(?l) = \"中华人民共和国宪法\") } LIMIT 1",
     "firm": "SELECT ?c WHERE { GRAPH ?g { ?c a fz:LawFirm } } LIMIT 1",
 }
 
