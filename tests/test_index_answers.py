@@ -25,7 +25,7 @@ from kg.errors import FazhiError
 from kg.names import NameIndex
 from kg.prepared import Prepared as Tables
 from kg.queries import Table, bundled, load_all, run
-from kg.sparql import execute
+from tests.webutil import runner_on
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -69,10 +69,7 @@ def store(request, tmp_path_factory, seed_dir) -> dict[str, Any]:
     first = next(r for r in rows if r["county_label"] and r["township_label"])
     oxs = ox.Store.read_only(str(path))
 
-    def runner(checked, **kw):
-        return execute(oxs, checked, max_rows=10_000, **kw)
-
-    yield {"path": path, "runner": runner, "prepared": Prepared(names=names, tables=tables),
+    yield {"path": path, "runner": runner_on(oxs, 10_000), "prepared": Prepared(names=names, tables=tables),
            "county": first["county_label"][:2], "year": first["year"],
            "township": first["township_label"][:2], "years": sorted({r["year"] for r in rows})}
     names.close()

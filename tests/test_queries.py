@@ -20,7 +20,7 @@ from click.testing import CliRunner
 from kg.errors import FazhiError, QueryError
 from kg.namespace import FZ, graph_iri, mint
 from kg.queries import bundled, load_all, parse, run
-from kg.sparql import execute
+from tests.webutil import runner_on
 
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 RDFS = "http://www.w3.org/2000/01/rdf-schema#"
@@ -160,11 +160,7 @@ def synth_store(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def runner(synth_store):
-    store = ox.Store.read_only(str(synth_store))
-
-    def run_query(checked, **kw):
-        return execute(store, checked, max_rows=1000, **kw)
-    return run_query
+    return runner_on(ox.Store.read_only(str(synth_store)))
 
 
 # ----------------------------------------------------------------- loading
@@ -338,7 +334,7 @@ def real_store(tmp_path_factory, seed_dir) -> Path:
 def _real_rows(real_store: Path, name: str, given=None) -> list[dict]:
     store = ox.Store.read_only(str(real_store))
     return run(bundled()[name], given or {},
-               lambda checked, **kw: execute(store, checked, max_rows=10000, **kw)).records()
+               runner_on(store, 10000)).records()
 
 
 def test_real_reports_never_name_townships_without_law_firms(real_store):
@@ -352,7 +348,7 @@ def test_real_reports_every_query_runs(real_store):
     needs = {"search": {"name": "镇"}, "township_profile": {"township": "江口镇"},
              "changes": {"township": "江口镇", "from": "2022", "to": "2023"}}
     for name, q in bundled().items():
-        run(q, needs.get(name, {}), lambda c, **kw: execute(store, c, max_rows=10000, **kw))
+        run(q, needs.get(name, {}), runner_on(store, 10000))
 
 
 def test_real_reports_law_firm_of_jiangkou(real_store):

@@ -273,16 +273,15 @@ def test_traditional_text_is_read_simplified_and_keeps_the_written_form() -> Non
 
 def test_township_profile_lists_one_townships_reports_by_year() -> None:
     from kg.queries import bundled, run
-    from kg.sparql import execute
     from kg.store import LocalStore
+    from tests.webutil import runner_on
 
     store = LocalStore(None)
     for name, year, head in (("a.txt", 2022, "曹县大集镇"), ("b.txt", 2023, "大集镇")):
         doc = doc_of(f"{head}{year}年法治政府建设报告\n{year}年，大集镇坚持依法行政。\n" + BODY, name)
         store.replace(doc.path.stem, doc.graphs)
 
-    def runner(checked, **kw):
-        return execute(store.ox, checked, max_rows=1000, **kw)
+    runner = runner_on(store.ox)
 
     rows = run(bundled()["township_profile"], {"township": "大集镇"}, runner).records()
     reports = sorted((int(r["reportYear"]), r["object"]) for r in rows if r["fact"] == "报告")

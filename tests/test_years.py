@@ -18,7 +18,7 @@ import pytest
 
 from kg.errors import FazhiError, QueryError
 from kg.queries import bundled, load_all, run
-from kg.sparql import execute
+from tests.webutil import runner_on
 
 OPENING = ("一、主要举措和成效\n（一）强化组织领导。党委会专题研究法治建设4次，落实党政主要负责人"
            "履行推进法治建设第一责任人职责。\n")
@@ -60,11 +60,7 @@ def store_dir(tmp_path_factory) -> Path:
 def runner(store_dir):
     import pyoxigraph as ox
 
-    store = ox.Store.read_only(str(store_dir))
-
-    def run_query(checked, **kw):
-        return execute(store, checked, max_rows=1000, **kw)
-    return run_query
+    return runner_on(ox.Store.read_only(str(store_dir)))
 
 
 @pytest.fixture(scope="module")

@@ -1,4 +1,4 @@
-"""The app and JSON helpers the web API tests share (test_api, test_readable)."""
+"""The app, JSON and query-runner helpers the web API and canned-query tests share."""
 from __future__ import annotations
 
 from collections.abc import Iterator
@@ -20,3 +20,13 @@ def get(client, url: str, status: int = 200):
     r = client.get(url, headers={"Accept": "application/json"})
     assert r.status_code == status, r.get_data(as_text=True)
     return r.get_json()
+
+
+def runner_on(store, max_rows: int = 1000):
+    """A kg.queries runner on a pyoxigraph store (what the web's engine does
+    in its workers): ``runner(checked, fmt=, substitutions=)``."""
+    from kg.sparql import execute
+
+    def run_query(checked, **kw):
+        return execute(store, checked, max_rows=max_rows, **kw)
+    return run_query
