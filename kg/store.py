@@ -42,8 +42,8 @@ from kg.errors import QueryError, StoreError
 from kg.namespace import PREFIXES
 from kg.rocks import Flusher, flush_failed, open_writable, release_memory
 from kg.store_base import (  # noqa: F401 (the interface, importable from here as it always was)
-    _STAT_CLASSES,
     FORMATS,
+    STAT_CLASSES,
     Answer,
     Store,
     Term,

@@ -35,13 +35,13 @@ FORMATS: dict[str, tuple[ox.RdfFormat, bool]] = {
 }
 
 #: stats(): line (an entity type, as kg.types names them) → classes counted on it
-_STAT_CLASSES: dict[str, tuple[str, ...]] = {}
+STAT_CLASSES: dict[str, tuple[str, ...]] = {}
 
 
 def _stat_lines() -> None:
-    _STAT_CLASSES.clear()
-    _STAT_CLASSES.update(types.stat_classes())
-    _STAT_CLASSES["指标"] = (str(FZ.Indicator),)
+    STAT_CLASSES.clear()
+    STAT_CLASSES.update(types.stat_classes())
+    STAT_CLASSES["指标"] = (str(FZ.Indicator),)
 
 
 types.on_change(_stat_lines)
@@ -278,7 +278,7 @@ class Store(ABC):
 
     def stats(self) -> dict[str, Any]:
         """Reports, townships, entities by type and triples in report graphs."""
-        values = " ".join(f"<{c}>" for classes in _STAT_CLASSES.values() for c in classes)
+        values = " ".join(f"<{c}>" for classes in STAT_CLASSES.values() for c in classes)
         per_class = {str(row[0].value): int(row[1].value) for row in self.query(
             f"SELECT ?c (COUNT(DISTINCT ?e) AS ?n) WHERE {{ VALUES ?c {{ {values} }} ?e a ?c }} "
             "GROUP BY ?c").rows}
@@ -293,7 +293,7 @@ class Store(ABC):
             "SELECT (COUNT(DISTINCT ?a) AS ?missing) (COUNT(DISTINCT ?b) AS ?inferred) WHERE { "
             "{ ?a fz:inGazetteer false } UNION { ?b fz:countyInferred true } }").rows[0]
         entities = {name: sum(per_class.get(str(c), 0) for c in classes)
-                    for name, classes in _STAT_CLASSES.items()}
+                    for name, classes in STAT_CLASSES.items()}
         return {
             "location": self.location,
             "graphs": len(report_graphs),

@@ -25,6 +25,10 @@ from kg.canned import plain
 from kg.errors import QueryError
 from kg.namespace import FZ, ID_IRI, ORG, RDF, RDFS, SKOS
 from kg.sparql import Checked
+
+# STAT_CLASSES: the same names and classes as `fazhi-kg stats`, so the home
+# page and the command count the same things
+from kg.store_base import STAT_CLASSES
 from kg.style import CLASS_NAMES, CLASS_TYPES, OTHER_COLOR, relation_name, type_color
 from kg.types import CLASS_RANK
 from kg.web import service
@@ -681,10 +685,6 @@ def overview(*, limit: int = TOWNSHIP_PAGE, offset: int = 0) -> dict[str, Any]:
     """Counts by entity type and one page of townships with county, years and
     reports (home page); ``next_offset`` is where the next page starts (None:
     the last).  From the prepared index when the store has one, else SPARQL."""
-    # the same names and classes as ``fazhi-kg stats`` (kg.store), so the
-    # home page and the command count the same things
-    from kg.store import _STAT_CLASSES as STAT_CLASSES
-
     prepared = service().prepared()
     if prepared is not None:
         per_class = prepared.type_counts()
