@@ -23,9 +23,9 @@ from kg.sparql import (
     Formats,
     Result,
     _serialise_boolean,
-    _serialise_graph,
     _serialise_select,
     pick_format,
+    serialise_graph,
 )
 from kg.sparql_parse import decide
 
@@ -78,7 +78,7 @@ class RemoteEngine:
                           form="SELECT", elapsed_ms=elapsed)
         triples, truncated = answer.triples[:limit], len(answer.triples) > limit
         gfmt = chosen if chosen in GRAPH_TYPES else "turtle"
-        return Result(_serialise_graph(triples, gfmt), GRAPH_TYPES[gfmt], rows=len(triples),
+        return Result(serialise_graph(triples, gfmt), GRAPH_TYPES[gfmt], rows=len(triples),
                       truncated=truncated, form=checked.form, elapsed_ms=elapsed)
 
     def update(self, text: str, *, time_limit_ms: int | None = None) -> float:

@@ -143,7 +143,7 @@ def _serialise_boolean(value: bool, fmt: str) -> bytes:
     return json.dumps({"head": {}, "boolean": value}).encode()
 
 
-def _serialise_graph(triples: list, fmt: str) -> bytes:
+def serialise_graph(triples: list, fmt: str) -> bytes:
     if fmt == "jsonld":
         nt = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES)
         g = rdflib.Graph().parse(data=nt.decode(), format="nt")
@@ -317,6 +317,6 @@ def execute(store, checked: Checked, *, fmt: str | Formats, max_rows: int,
             break
         triples.append(t)
     fmt = fmt if fmt in GRAPH_TYPES else "turtle"
-    return Result(_serialise_graph(triples, fmt), GRAPH_TYPES[fmt], rows=len(triples),
+    return Result(serialise_graph(triples, fmt), GRAPH_TYPES[fmt], rows=len(triples),
                   truncated=truncated, form=checked.form,
                   elapsed_ms=(time.perf_counter() - t0) * 1000)

@@ -36,7 +36,7 @@ from kg.namespace import PREFIXES, RDF, RDFS
 from kg.style import CLASS_NAMES
 from kg.web import service
 from kg.web.openapi import openapi_document
-from kg.web.read import MAX_SEARCH, TOWNSHIP_PAGE, _iri, entity, entity_iri, graph, overview, report, search
+from kg.web.read import MAX_SEARCH, TOWNSHIP_PAGE, entity, entity_iri, graph, node_or_404, overview, report, search
 
 bp = Blueprint("api", __name__)
 
@@ -75,7 +75,7 @@ def api_search() -> Response:
 
 @bp.route("/api/entity/<path:eid>")
 def api_entity(eid: str) -> Response:
-    data = entity(_iri(entity_iri(eid)).value, max_neighbours=_max_neighbours(),
+    data = entity(node_or_404(entity_iri(eid)).value, max_neighbours=_max_neighbours(),
                   **entity_offsets())
     for key, arg in (("facts_next_offset", "offset"), ("reports_next_offset", "reports_offset")):
         if data.get(key) is not None:
@@ -93,14 +93,14 @@ def entity_offsets() -> dict[str, int]:
 
 @bp.route("/api/graph/<path:eid>")
 def api_graph(eid: str) -> Response:
-    return _json(graph(_iri(entity_iri(eid)).value, hops=int_arg("hops", 1, 1, 2),
+    return _json(graph(node_or_404(entity_iri(eid)).value, hops=int_arg("hops", 1, 1, 2),
                        limit=_max_neighbours(), offset=int_arg("offset", 0, 0, 10**7)))
 
 
 @bp.route("/api/neighbourhood/<path:eid>")
 def api_neighbourhood(eid: str) -> Response:
     """The neighbourhood as a file: gexf (via kg.export), turtle or json."""
-    iri = _iri(entity_iri(eid)).value
+    iri = node_or_404(entity_iri(eid)).value
     hops = int_arg("hops", 1, 1, 2)
     fmt = request.args.get("format", "json").lower()
     name = (eid.rsplit("/", 1)[-1] or "entity")
@@ -155,7 +155,7 @@ def _turtle(g: dict[str, Any]) -> bytes:
 
 @bp.route("/api/report/<path:rid>")
 def api_report(rid: str) -> Response:
-    return _json(report(_iri(entity_iri(rid)).value))
+    return _json(report(node_or_404(entity_iri(rid)).value))
 
 
 @bp.route("/api/overview")

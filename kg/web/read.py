@@ -87,7 +87,8 @@ def _values(iris) -> str:
     return " ".join(str(ox.NamedNode(i)) for i in iris)
 
 
-def _iri(value: str) -> ox.NamedNode:
+def node_or_404(value: str) -> ox.NamedNode:
+    """The IRI as a node; a page that is not found (404) when it is no IRI."""
     try:
         return ox.NamedNode(value)
     except ValueError:

@@ -25,7 +25,7 @@ from flask import Blueprint, Response, current_app, request
 
 from kg.errors import QueryError
 from kg.prepared import Prepared, state
-from kg.sparql import GRAPH_TYPES, RESULT_TYPES, _serialise_graph, user_query
+from kg.sparql import GRAPH_TYPES, RESULT_TYPES, serialise_graph, user_query
 from kg.web import error_response, require_write, service
 
 bp = Blueprint("sparql", __name__)
@@ -232,7 +232,7 @@ def _description() -> Response:
     if fmt == "turtle":
         return Response(ttl, content_type="text/turtle; charset=utf-8")
     triples = list(ox.parse(ttl.encode(), format=ox.RdfFormat.TURTLE))
-    return Response(_serialise_graph(triples, fmt), content_type=_content_type(GRAPH_TYPES[fmt]))
+    return Response(serialise_graph(triples, fmt), content_type=_content_type(GRAPH_TYPES[fmt]))
 
 
 __all__ = ["bp", "RESULT_TYPES", "GRAPH_TYPES"]
