@@ -22,6 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from kg import types
 from kg.canned import CannedQuery, Table, finished
 from kg.sparql import Checked
 
@@ -193,9 +194,58 @@ def search(query: CannedQuery, values: dict[str, str], prepared: Prepared,
     """``search``: the entities whose names hold the words, from the name
     index; then search.rq itself, its label scan narrowed to those entities
     (a VALUES block), so the counts, samples and example sentence are the
-    SPARQL's own, looked up entity by entity."""
-    entities = prepared.names.containing(values.get("name", ""))
-    return narrowed(query, values, runner, _SEARCH_SCAN, "entity", entities)
+    SPARQL's own.
+
+    With the prepared tables, only the entities that can be in its answer
+    are looked up (:func:`_search_page`); without them, every one."""
+    words = values.get("name", "")
+    if prepared.tables is None:
+        return narrowed(query, values, runner, _SEARCH_SCAN, "entity", prepared.names.containing(words))
+    return _search_page(query, values, prepared, runner, prepared.names.containing_first(words))
+
+
+def _search_page(query: CannedQuery, values: dict[str, str], prepared: Prepared,
+                 runner: Runner, first_names: dict[str, str]) -> Table:
+    """search.rq's answer, looking up in the store only the entities of its
+    page (its LIMIT), however many names hold the words.
+
+    Each candidate has a bound no row of it can sort before: its reports
+    (``entity_counts``: the graphs giving it a searchable class, of the wanted
+    type, at least as many as the graphs that also hold a matching name) and
+    the smallest of its names (its label is one of them).  Candidates are
+    looked up in the order of their bounds, ``BATCH`` at a time, until the
+    answer holds the query's LIMIT of rows and the last of them sorts before
+    the next candidate's bound: no candidate left can change the page.  On
+    the usual store the counts are exact and one look-up does."""
+    classes = [c for c, name in types.search_classes() if values.get("type", "") in ("", name)]
+    counts = prepared.tables.report_counts(first_names, classes)
+    # an entity of no counted report (a name the name index keeps from a file
+    # read again) can have no row; it is looked up last all the same
+    counts.update((e, 0) for e in first_names if e not in counts)
+    order = sorted(counts, key=lambda e: (-counts[e], first_names[e], e))
+    keep = query.limit or len(order)
+    done = 0
+    table = Table([], [])
+    while True:
+        todo = order[done:done + max(keep - len(table.rows), BATCH)] if done else order[:keep]
+        found = narrowed(query, values, runner, _SEARCH_SCAN, "entity", todo)
+        done += len(todo)
+        rows = finished(query, Table(found.columns, table.rows + found.rows)).rows[:keep]
+        table = Table(found.columns, rows, table.truncated or found.truncated)
+        if done >= len(order) or (len(table.rows) >= keep and _sorts_before(
+                query, table, table.rows[keep - 1], order[done], counts, first_names)):
+            return table
+
+
+def _sorts_before(query: CannedQuery, table: Table, row: dict[str, Any], entity: str,
+                  counts: dict[str, int], first_names: dict[str, str]) -> bool:
+    """Whether the answer's ``row`` sorts before every row ``entity`` could
+    give (its bound: its counted reports, its smallest name), in the order
+    the answer is shown (kg.canned.finished)."""
+    bound = {"reports": {"type": "literal", "value": str(counts[entity])},
+             "entityName": {"type": "literal", "value": first_names[entity]},
+             "entity": {"type": "uri", "value": entity}}
+    return finished(query, Table(table.columns, [bound, row])).rows[0] is row
 
 
 # ----------------------------------------------------------------- compare_metric

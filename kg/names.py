@@ -119,6 +119,18 @@ class NameIndex:
                                     "ORDER BY entity", (q,)).fetchall()
         return [e for (e,) in found]
 
+    def containing_first(self, q: str) -> dict[str, str]:
+        """Entity → the smallest of all its names, for every entity with a name
+        containing ``q`` (as :meth:`containing`): its label is one of those
+        names, so no label of it sorts before this one (kg.answers' search
+        picks its page in that order before looking in the store)."""
+        with self._lock:
+            found = self.db.execute(
+                "SELECT m.entity, (SELECT MIN(n.name) FROM names n WHERE n.entity = m.entity) "
+                "FROM (SELECT DISTINCT entity FROM names WHERE instr(name, ?) > 0) m", (q,)
+            ).fetchall()
+        return dict(found)
+
     def count(self) -> int:
         return self.db.execute("SELECT COUNT(*) FROM names").fetchone()[0]
 

@@ -32,6 +32,7 @@ The schema is in ``docs/architecture.md``.
 from __future__ import annotations
 
 import json
+import logging
 import sqlite3
 import threading
 from collections import defaultdict
@@ -109,6 +110,17 @@ CREATE TABLE IF NOT EXISTS entity_types (
   PRIMARY KEY (class, entity, report)) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS entity_types_stem ON entity_types (stem);
 """
+#: The tables the canned queries' index forms read beyond the rows of each
+#: file (kg.answers), and their version: an index file made before them (or
+#: with an older version of them) lacks ``meta`` key ``answers`` = this, and
+#: those forms then read the base tables or leave the answer to the SPARQL
+#: until `fazhi-kg index` builds the file again.
+ANSWERS_VERSION = "1"
+ANSWERS_SCHEMA = """
+CREATE TABLE IF NOT EXISTS metric_names (metric TEXT PRIMARY KEY) WITHOUT ROWID;
+"""
+log = logging.getLogger(__name__)
+
 #: tables holding rows of a file (deleted by stem when it is read again)
 TABLES = ("reports", "parts", "figures", "entity_counts", "entity_types")
 #: where each table's row holds the file's stem
@@ -309,9 +321,15 @@ class Prepared:
             self.db.row_factory = sqlite3.Row
             self.db.execute("PRAGMA journal_mode=WAL")   # the server reads while ingest writes
             self.db.execute("PRAGMA synchronous=NORMAL")  # a cache: `fazhi-kg index` rebuilds it
+            fresh = not self.db.execute(
+                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'reports'").fetchone()
             with self.db:
-                self.db.executescript(SCHEMA)
+                self.db.executescript(SCHEMA + ANSWERS_SCHEMA)
                 self.db.execute("INSERT OR IGNORE INTO meta VALUES ('version', ?)", (VERSION,))
+                if fresh:       # every row it will hold goes into the answer tables too
+                    self.db.execute("INSERT OR IGNORE INTO meta VALUES ('answers', ?)",
+                                    (ANSWERS_VERSION,))
+            self.answers = self._answers_ready()
         except sqlite3.Error as exc:
             raise StoreError(f"cannot open the prepared index {path}: {exc}; delete it and "
                              "build it again with `fazhi-kg index`") from exc
@@ -356,6 +374,7 @@ class Prepared:
             if batch:
                 marks = ",".join("?" * len(batch[0]))
                 self.db.executemany(f"INSERT OR REPLACE INTO {t} VALUES ({marks})", batch)
+        self._insert_answers(rows)
 
     def add_shard(self, path: str | Path, *, skip: set[str] | None = None) -> None:
         """The rows of an N-Quads shard (``fazhi-kg load``), replacing its files'
@@ -471,7 +490,7 @@ class Prepared:
         report, sentence)."""
         where, args = _place_filter(county=county, year=year, township=township)
         if metric:
-            found = self.metrics(metric)
+            found = self.metric_names(metric)
             if not found:
                 return Page([], None)
             where.append(f"metric IN ({','.join('?' * len(found))})")
@@ -480,9 +499,23 @@ class Prepared:
               "report": "year, report, sentence_order, figure"}.get(order)
         if by is None:
             raise ValueError(f"order must be 'value' or 'report', not {order!r}")
+        if order == "value":
+            where, args = self._above_the_page(where, args, limit + offset)
         rows = self._rows(f"SELECT * FROM figures WHERE {' AND '.join(where)} ORDER BY {by} "
                           "LIMIT ? OFFSET ?", [*args, limit + 1, offset])
         return self._page(rows, limit, offset)
+
+    def _above_the_page(self, where: list[str], args: list[Any], last: int
+                        ) -> tuple[list[str], list[Any]]:
+        """``where`` narrowed to figures whose number is at least that of the
+        ``last``-th figure by number (found on the index of metric and number
+        alone), so ordering and paging then read those rows, not every
+        figure of the metric (the ties on the number are all kept)."""
+        found = self._rows(f"SELECT num FROM figures WHERE {' AND '.join(where)} "
+                           "ORDER BY num DESC LIMIT 1 OFFSET ?", [*args, last])
+        if not found or found[0]["num"] is None:      # the page reaches figures without one
+            return where, args
+        return [*where, "num >= ?"], [*args, found[0]["num"]]
 
     def entity_counts(self, entity: str, *, by: str = "township",
                       limit: int | None = None) -> list[dict[str, Any]]:
@@ -569,6 +602,65 @@ class Prepared:
             raise ValueError(name)
         with self._lock:
             return sorted(tuple(r) for r in self.db.execute(f"SELECT * FROM {name}"))
+
+    # ---------------------------------------------- the answer tables (kg.answers)
+
+    def _answers_ready(self) -> bool:
+        """Whether this file's answer tables hold every row (see
+        :data:`ANSWERS_VERSION`); said once in the log when they do not."""
+        found = self.db.execute("SELECT value FROM meta WHERE key = 'answers'").fetchone()
+        if found is not None and found[0] == ANSWERS_VERSION:
+            return True
+        log.warning("%s: made before its answer tables (version %s); the canned queries read "
+                    "its base tables or the store; `fazhi-kg index` builds them", self.path,
+                    ANSWERS_VERSION)
+        return False
+
+    def _insert_answers(self, rows: Rows) -> None:
+        """The answer tables' part of one write (in its transaction).  A
+        metric name stays when its last figure goes: the list is where to
+        look (figures are then matched by name), so a name too many costs an
+        empty look-up, never a wrong row."""
+        if rows.figures:
+            self.db.executemany("INSERT OR IGNORE INTO metric_names VALUES (?)",
+                                [(m,) for m in {r[9] for r in rows.figures}])
+
+    def fill_answers(self) -> None:
+        """Derive the answer tables from the base tables (SQL only, no pass
+        over the store): what makes an index file of an older version whole
+        again without `fazhi-kg index` (benchmarks/bench_first.py on a copy)."""
+        with self._lock, self.db:
+            self.db.execute("DELETE FROM metric_names")
+            self.db.execute("INSERT INTO metric_names SELECT DISTINCT metric FROM figures")
+            self.db.execute("INSERT OR REPLACE INTO meta VALUES ('answers', ?)", (ANSWERS_VERSION,))
+        self.answers = True
+
+    def metric_names(self, words: str) -> list[str]:
+        """Metric labels containing ``words`` (as SPARQL's CONTAINS): from the
+        short list of names when it is complete, else from every figure row;
+        it may hold names no figure has now (see :meth:`_insert_answers`)."""
+        if not self.answers:
+            return self.metrics(words)
+        return [r["metric"] for r in self._rows(
+            "SELECT metric FROM metric_names WHERE instr(metric, ?) > 0", (words,))]
+
+    def report_counts(self, entities: Iterable[str], classes: Iterable[str]) -> dict[str, int]:
+        """Entity → the reports whose graph gives it one of ``classes`` (from
+        ``entity_counts``; entities of none are left out): at least as many as
+        the reports any query finds it of those classes in."""
+        wanted = frozenset(classes)
+        out: dict[str, int] = defaultdict(int)
+        todo = list(entities)
+        for start in range(0, len(todo), 500):
+            chunk = todo[start:start + 500]
+            with self._lock:
+                found = self.db.execute(
+                    f"SELECT entity, classes FROM entity_counts WHERE entity IN "
+                    f"({','.join('?' * len(chunk))})", chunk).fetchall()
+            for entity, cs in found:
+                if not wanted.isdisjoint(cs.split(" ")):
+                    out[entity] += 1
+        return dict(out)
 
 
 def state(store_path: str | Path) -> str:
