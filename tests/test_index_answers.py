@@ -190,3 +190,116 @@ def test_web_answers_from_the_index_until_it_is_stale(store, tmp_path):
         assert stale["rows"] == fresh["rows"]
     finally:
         server.close_app(app)
+
+
+# ------------------------------------------------- pages picked before the store is read
+
+def _with_limit(tmp_path: Path, name: str, old: str, new: str) -> Any:
+    """A bundled query with its LIMIT made small (a page the test store fills)."""
+    text = (REPO / "queries" / f"{name}.rq").read_text(encoding="utf-8")
+    assert old in text
+    (tmp_path / f"{name}.rq").write_text(text.replace(old, new), encoding="utf-8")
+    return load_all(tmp_path)[name]
+
+
+@pytest.mark.parametrize("limit", [1, 3, 7])
+def test_search_looks_up_only_its_page_and_gives_the_rows_of_the_sparql(store, tmp_path,
+                                                                       monkeypatch, limit):
+    import kg.answers as answers
+
+    q = _with_limit(tmp_path, "search", "\nLIMIT 500", f"\nLIMIT {limit}")
+    monkeypatch.setattr(answers, "BATCH", 2)       # more than one look-up after the first
+    looked_up: list[int] = []
+    narrowed = answers.narrowed
+
+    def counting(query, values, runner, anchor, variable, iris):
+        looked_up.append(len(iris))
+        return narrowed(query, values, runner, anchor, variable, iris)
+    monkeypatch.setattr(answers, "narrowed", counting)
+    for given in ({"name": "镇"}, {"name": "法"}, {"name": "法", "type": "法律"},
+                  {"name": "所", "type": "机构"}, {"name": store["township"]}):
+        by_sparql = run(q, given, store["runner"])
+        looked_up.clear()
+        by_index = run(q, given, store["runner"], index=store["prepared"])
+        assert by_index.source == "index"
+        assert _cells(by_index) == _cells(by_sparql), (limit, given)
+        assert by_index.truncated == by_sparql.truncated, given
+        candidates = len(store["prepared"].names.containing(given["name"]))
+        assert looked_up[0] == min(limit, candidates)      # the page first
+        if candidates > 4 * limit:
+            # the bounds end the look-ups well before every candidate is read
+            assert sum(looked_up) < candidates, (given, looked_up, candidates)
+
+
+def test_figures_read_above_the_page_give_the_rows_of_every_figure(store):
+    tables = store["prepared"].tables
+    every = [r["figure"] for r in tables._rows(
+        "SELECT figure FROM figures ORDER BY num DESC, township_label, figure")]
+    nums = [r["num"] for r in tables._rows("SELECT num FROM figures")]
+    assert len(every) > 6 and len(set(nums)) < len(nums)       # ties on the number too
+    for limit, offset in ((1, 0), (3, 0), (3, 2), (5, len(every) - 4), (2, len(every))):
+        page = tables.figures(order="value", limit=limit, offset=offset)
+        assert [r["figure"] for r in page.rows] == every[offset:offset + limit]
+        assert page.next_offset == (offset + limit if offset + limit < len(every) else None)
+
+
+def _figure(figure: str, stem: str, metric: str, num: float) -> tuple:
+    # the 19 columns of the figures table (kg.prepared.SCHEMA)
+    return (figure, f"r/{stem}", stem, None, "某镇", None, None, "2024", f"{stem}.txt", metric,
+            str(num), "http://www.w3.org/2001/XMLSchema#integer", num, "件", None, None, None,
+            None, None)
+
+
+def test_a_metric_whose_figures_went_gives_no_rows(tmp_path):
+    from kg.prepared import Rows
+
+    tables = Tables(tmp_path / "p.sqlite")
+    try:
+        assert tables.answers
+        tables.replace_many(["a"], Rows(figures=[_figure("f1", "a", "受理案件", 3)]))
+        tables.replace_many(["b"], Rows(figures=[_figure("f2", "b", "办理案件", 5)]))
+        assert [r["figure"] for r in tables.figures(metric="案件").rows] == ["f2", "f1"]
+        tables.replace_many(["a"], Rows())                # file a read again: no figures now
+        assert [r["figure"] for r in tables.figures(metric="案件").rows] == ["f2"]
+        assert tables.figures(metric="受理").rows == []
+    finally:
+        tables.close()
+
+
+def test_an_index_made_before_the_answer_tables_is_read_from_its_base_tables(store, tmp_path,
+                                                                          caplog):
+    import shutil
+    import sqlite3
+
+    from kg.prepared import FILE
+
+    path = tmp_path / "old"
+    shutil.copytree(store["path"], path)
+    db = sqlite3.connect(path / FILE)          # what an index of the version before looks like
+    with db:
+        db.execute("DROP TABLE metric_names")
+        db.execute("DELETE FROM meta WHERE key = 'answers'")
+    db.close()
+    caplog.set_level("WARNING", logger="kg.prepared")
+    old = Tables.beside(path, create=False)
+    assert old is not None and not old.answers
+    said = [r.getMessage() for r in caplog.records if r.name == "kg.prepared"]
+    assert len(said) == 1 and "fazhi-kg index" in said[0]
+    # its metric_names table is there now but empty: it is not read
+    assert old._rows("SELECT COUNT(*) AS n FROM metric_names")[0]["n"] == 0
+    q = bundled()["compare_metric"]
+    try:
+        index = Prepared(names=store["prepared"].names, tables=old)
+        for given in ({"metric": "件"}, {"metric": "件", "year": store["year"]}):
+            by_sparql = run(q, given, store["runner"])
+            by_index = run(q, given, store["runner"], index=index)
+            assert by_index.source == "index" and by_index.rows
+            assert _cells(by_index) == _cells(by_sparql)
+        old.fill_answers()                          # derived from the base tables by SQL
+        again = Tables.beside(path, create=False)
+        assert old.answers and again is not None and again.answers
+        again.close()
+        assert _cells(run(q, {"metric": "件"}, store["runner"], index=index)) == \
+            _cells(run(q, {"metric": "件"}, store["runner"]))
+    finally:
+        old.close()
