@@ -301,6 +301,43 @@ def _figure_row(r: dict[str, Any]) -> dict[str, dict[str, str] | None]:
     }
 
 
+# ----------------------------------------------------------------- most_cited
+
+#: most_cited_laws.rq's counting sub-SELECT (a `{ SELECT ?lawEntity (COUNT …`
+#: block ending with its ORDER BY … LIMIT n): the rows it keeps come from
+#: the prepared citations instead.
+_CITED = re.compile(r"\{\s*(?:#[^\n]*\n\s*)*SELECT \?lawEntity \(COUNT.*?"
+                    r"ORDER BY DESC\(\?townships\) DESC\(\?reports\)\s+LIMIT (\d+)\s*\}", re.S)
+_INTEGER = "http://www.w3.org/2001/XMLSchema#integer"
+
+
+@form("most_cited", needs="tables")
+def most_cited(query: CannedQuery, values: dict[str, str], prepared: Prepared,
+               runner: Runner) -> Table | None:
+    """``most_cited_laws``: the laws most townships cite or study, counted
+    in SQL over the prepared citations (one row per law, subject and
+    report), then the query's own SPARQL with its counting sub-SELECT
+    replaced by those rows (a VALUES block): its name, kind and example
+    sentence are looked up for those laws only.  None (the SPARQL answers)
+    when the index file was made before the citations table.  Laws tied at
+    the query's LIMIT are taken in IRI order (the SPARQL takes any of them)."""
+    m = _CITED.search(query.text)
+    if m is None:
+        raise RuntimeError(f"{query.path}: its index form needs the counting sub-SELECT "
+                           "'{ SELECT ?lawEntity (COUNT … ORDER BY DESC(?townships) "
+                           "DESC(?reports) LIMIT n }'")
+    counted = prepared.tables.most_cited(int(m.group(1)))
+    if counted is None:
+        return None
+    block = " ".join(f"(<{r['law']}> {r['townships']} {r['reports']})" for r in counted)
+    text = (query.text[:m.start()] + f"VALUES (?lawEntity ?townships ?reports) {{ {block} }}"
+            + query.text[m.end():])
+    doc = select(runner, text, query.bindings(values))
+    columns = [v for v in doc["head"]["vars"] if v not in query.param_names]
+    return Table(columns, _limited(query, columns, doc["results"]["bindings"]),
+                 bool(doc.get("truncated")))
+
+
 def _limited(query: CannedQuery, columns: list[str], rows: list[dict[str, Any]]
              ) -> list[dict[str, Any]]:
     """The rows the query's own ORDER BY … LIMIT keeps (its sort: repeats the ORDER BY)."""

@@ -110,21 +110,34 @@ CREATE TABLE IF NOT EXISTS entity_types (
   PRIMARY KEY (class, entity, report)) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS entity_types_stem ON entity_types (stem);
 """
-#: The tables the canned queries' index forms read beyond the rows of each
-#: file (kg.answers), and their version: an index file made before them (or
-#: with an older version of them) lacks ``meta`` key ``answers`` = this, and
-#: those forms then read the base tables or leave the answer to the SPARQL
-#: until `fazhi-kg index` builds the file again.
+#: The tables the canned queries' index forms read beyond the first ones
+#: (kg.answers), and their version.  A file holds every row of one when its
+#: ``meta`` has ``answers:<table>`` = this version: set when the file is made
+#: (`fazhi-kg index` makes a new one), or for a table derived from the others
+#: by :meth:`Prepared.fill_answers`.  In a file made before them (the
+#: tables are created empty when it is opened) the forms read the base tables
+#: or leave the answer to the SPARQL.
 ANSWERS_VERSION = "1"
+ANSWER_TABLES = ("metric_names", "citations")
+#: Those derived by SQL from the base tables (no pass over the store).
+DERIVED_TABLES = ("metric_names",)
 ANSWERS_SCHEMA = """
 CREATE TABLE IF NOT EXISTS metric_names (metric TEXT PRIMARY KEY) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS citations (
+  law TEXT NOT NULL, subject TEXT NOT NULL, report TEXT NOT NULL, stem TEXT NOT NULL,
+  PRIMARY KEY (law, subject, report)) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS citations_stem ON citations (stem);
 """
+#: What a report graph cites or studies (``?t fz:cites|fz:studies ?law``): the
+#: rows of ``citations``, counted per law by most_cited_laws (kg.answers).
+CITING = (_S(FZ.cites), _S(FZ.studies))
 log = logging.getLogger(__name__)
 
 #: tables holding rows of a file (deleted by stem when it is read again)
-TABLES = ("reports", "parts", "figures", "entity_counts", "entity_types")
+TABLES = ("reports", "parts", "figures", "entity_counts", "entity_types", "citations")
 #: where each table's row holds the file's stem
-_STEM = {"reports": 2, "parts": 3, "figures": 2, "entity_counts": 2, "entity_types": 3}
+_STEM = {"reports": 2, "parts": 3, "figures": 2, "entity_counts": 2, "entity_types": 3,
+         "citations": 3}
 
 
 @dataclass
@@ -136,6 +149,7 @@ class Rows:
     figures: list[tuple] = field(default_factory=list)
     entity_counts: list[tuple] = field(default_factory=list)
     entity_types: list[tuple] = field(default_factory=list)
+    citations: list[tuple] = field(default_factory=list)
 
     def extend(self, other: Rows) -> None:
         for t in TABLES:
@@ -301,6 +315,8 @@ def rows_of_graph(graph: str, triples: Iterable[tuple[Any, str, Any]]) -> Rows:
                                       facts.get(s, 0), names.get(s, 0),
                                       int(s in listed or s == town)))
     out.parts = [(report, c, h, stem) for c, h in sorted(heads)]
+    out.citations = sorted({(o.value, s, report, stem) for s, ps in po.items() for p in CITING
+                            for o in ps.get(p, ()) if type(o) is node})
     out.reports = [(report, graph, stem, file, text(report, TITLE), town, town_label, county,
                     county_label, year, ",".join(kinds), "\n".join(systems), ",".join(present),
                     ",".join(p for p in PARTS if p not in present), len(figures), entities)]
@@ -327,9 +343,9 @@ class Prepared:
                 self.db.executescript(SCHEMA + ANSWERS_SCHEMA)
                 self.db.execute("INSERT OR IGNORE INTO meta VALUES ('version', ?)", (VERSION,))
                 if fresh:       # every row it will hold goes into the answer tables too
-                    self.db.execute("INSERT OR IGNORE INTO meta VALUES ('answers', ?)",
-                                    (ANSWERS_VERSION,))
-            self.answers = self._answers_ready()
+                    self.db.executemany("INSERT OR IGNORE INTO meta VALUES (?, ?)",
+                                        [(f"answers:{t}", ANSWERS_VERSION) for t in ANSWER_TABLES])
+            self.ready = self._answers_ready()
         except sqlite3.Error as exc:
             raise StoreError(f"cannot open the prepared index {path}: {exc}; delete it and "
                              "build it again with `fazhi-kg index`") from exc
@@ -605,16 +621,17 @@ class Prepared:
 
     # ---------------------------------------------- the answer tables (kg.answers)
 
-    def _answers_ready(self) -> bool:
-        """Whether this file's answer tables hold every row (see
-        :data:`ANSWERS_VERSION`); said once in the log when they do not."""
-        found = self.db.execute("SELECT value FROM meta WHERE key = 'answers'").fetchone()
-        if found is not None and found[0] == ANSWERS_VERSION:
-            return True
-        log.warning("%s: made before its answer tables (version %s); the canned queries read "
-                    "its base tables or the store; `fazhi-kg index` builds them", self.path,
-                    ANSWERS_VERSION)
-        return False
+    def _answers_ready(self) -> frozenset[str]:
+        """The answer tables this file holds whole (see :data:`ANSWERS_VERSION`);
+        the others said once in the log."""
+        meta = dict(self.db.execute("SELECT key, value FROM meta WHERE key LIKE 'answers:%'"))
+        ready = frozenset(t for t in ANSWER_TABLES if meta.get(f"answers:{t}") == ANSWERS_VERSION)
+        if len(ready) < len(ANSWER_TABLES):
+            log.warning("%s: made before its tables %s (version %s); the canned queries read "
+                        "its other tables or the store instead; `fazhi-kg index` builds them",
+                        self.path, ", ".join(t for t in ANSWER_TABLES if t not in ready),
+                        ANSWERS_VERSION)
+        return ready
 
     def _insert_answers(self, rows: Rows) -> None:
         """The answer tables' part of one write (in its transaction).  A
@@ -626,20 +643,21 @@ class Prepared:
                                 [(m,) for m in {r[9] for r in rows.figures}])
 
     def fill_answers(self) -> None:
-        """Derive the answer tables from the base tables (SQL only, no pass
-        over the store): what makes an index file of an older version whole
-        again without `fazhi-kg index` (benchmarks/bench_first.py on a copy)."""
+        """Derive the answer tables that come from the base tables
+        (:data:`DERIVED_TABLES`, SQL only, no pass over the store) in a file
+        made before them (benchmarks/bench_first.py does, on a copy)."""
         with self._lock, self.db:
             self.db.execute("DELETE FROM metric_names")
             self.db.execute("INSERT INTO metric_names SELECT DISTINCT metric FROM figures")
-            self.db.execute("INSERT OR REPLACE INTO meta VALUES ('answers', ?)", (ANSWERS_VERSION,))
-        self.answers = True
+            self.db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)",
+                                [(f"answers:{t}", ANSWERS_VERSION) for t in DERIVED_TABLES])
+        self.ready = self.ready | set(DERIVED_TABLES)
 
     def metric_names(self, words: str) -> list[str]:
         """Metric labels containing ``words`` (as SPARQL's CONTAINS): from the
         short list of names when it is complete, else from every figure row;
         it may hold names no figure has now (see :meth:`_insert_answers`)."""
-        if not self.answers:
+        if "metric_names" not in self.ready:
             return self.metrics(words)
         return [r["metric"] for r in self._rows(
             "SELECT metric FROM metric_names WHERE instr(metric, ?) > 0", (words,))]
@@ -661,6 +679,16 @@ class Prepared:
                 if not wanted.isdisjoint(cs.split(" ")):
                     out[entity] += 1
         return dict(out)
+
+    def most_cited(self, limit: int) -> list[dict[str, Any]] | None:
+        """The ``limit`` laws cited or studied by the most subjects (townships),
+        then in the most reports, then by IRI: law, townships, reports; None
+        when this file's ``citations`` are not whole."""
+        if "citations" not in self.ready:
+            return None
+        return self._rows("SELECT law, COUNT(DISTINCT subject) AS townships, "
+                          "COUNT(DISTINCT report) AS reports FROM citations GROUP BY law "
+                          "ORDER BY townships DESC, reports DESC, law LIMIT ?", (limit,))
 
 
 def state(store_path: str | Path) -> str:

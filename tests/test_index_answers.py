@@ -113,6 +113,34 @@ def test_the_indexed_queries_are_the_slow_ones():
     assert all(bundled()[n].index in FORMS for n in INDEXED)
 
 
+#: Queries whose SPARQL keeps its first rows by these counts alone (an ORDER
+#: BY … LIMIT inside): of the rows tied with the last one kept, it keeps any.
+TIED_AT_LIMIT = {"most_cited_laws": ("townships", "reports")}
+
+
+def _inner_limit(name: str) -> int:
+    from kg.answers import _CITED
+
+    found = _CITED.search(bundled()[name].text)
+    assert found is not None
+    return int(found.group(1))
+
+
+def _settled(name: str, table: Table) -> tuple[list[list[Any]], list[Any]]:
+    """The cells the query's SPARQL fixes, and the counts of every row: for a
+    query of :data:`TIED_AT_LIMIT` that filled its LIMIT, the rows tied with
+    its last row by those counts are compared by their counts alone."""
+    counts = TIED_AT_LIMIT.get(name)
+    cells = _cells(table)
+    if counts is None or len(table.rows) < _inner_limit(name):
+        return cells, []
+    def key(row: dict[str, Any]) -> tuple[str, ...]:
+        return tuple(row[c]["value"] for c in counts)
+    last = key(table.rows[-1])
+    return ([c for c, r in zip(cells, table.rows) if key(r) != last],
+            sorted(key(r) for r in table.rows))
+
+
 @pytest.mark.parametrize("name", INDEXED)
 def test_index_form_gives_the_rows_of_the_sparql(store, name):
     q = bundled()[name]
@@ -122,7 +150,7 @@ def test_index_form_gives_the_rows_of_the_sparql(store, name):
         by_index = run(q, given, store["runner"], index=store["prepared"])
         assert by_sparql.source == "sparql"
         assert by_index.columns == by_sparql.columns, given
-        assert _cells(by_index) == _cells(by_sparql), (name, given)
+        assert _settled(name, by_index) == _settled(name, by_sparql), (name, given)
         assert by_index.truncated == by_sparql.truncated, given
         answered += by_index.source == "index"
         # the reports form only narrows: with no county, year or township, the SPARQL answers
@@ -255,7 +283,7 @@ def test_a_metric_whose_figures_went_gives_no_rows(tmp_path):
 
     tables = Tables(tmp_path / "p.sqlite")
     try:
-        assert tables.answers
+        assert tables.ready == {"metric_names", "citations"}
         tables.replace_many(["a"], Rows(figures=[_figure("f1", "a", "受理案件", 3)]))
         tables.replace_many(["b"], Rows(figures=[_figure("f2", "b", "办理案件", 5)]))
         assert [r["figure"] for r in tables.figures(metric="案件").rows] == ["f2", "f1"]
@@ -278,11 +306,12 @@ def test_an_index_made_before_the_answer_tables_is_read_from_its_base_tables(sto
     db = sqlite3.connect(path / FILE)          # what an index of the version before looks like
     with db:
         db.execute("DROP TABLE metric_names")
-        db.execute("DELETE FROM meta WHERE key = 'answers'")
+        db.execute("DROP TABLE citations")
+        db.execute("DELETE FROM meta WHERE key LIKE 'answers:%'")
     db.close()
     caplog.set_level("WARNING", logger="kg.prepared")
     old = Tables.beside(path, create=False)
-    assert old is not None and not old.answers
+    assert old is not None and not old.ready
     said = [r.getMessage() for r in caplog.records if r.name == "kg.prepared"]
     assert len(said) == 1 and "fazhi-kg index" in said[0]
     # its metric_names table is there now but empty: it is not read
@@ -297,7 +326,7 @@ def test_an_index_made_before_the_answer_tables_is_read_from_its_base_tables(sto
             assert _cells(by_index) == _cells(by_sparql)
         old.fill_answers()                          # derived from the base tables by SQL
         again = Tables.beside(path, create=False)
-        assert old.answers and again is not None and again.answers
+        assert old.ready == {"metric_names"} and again is not None and again.ready == old.ready
         again.close()
         assert _cells(run(q, {"metric": "件"}, store["runner"], index=index)) == \
             _cells(run(q, {"metric": "件"}, store["runner"]))
