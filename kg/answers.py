@@ -218,10 +218,11 @@ def _search_page(query: CannedQuery, values: dict[str, str], prepared: Prepared,
     the next candidate's bound: no candidate left can change the page.  On
     the usual store the counts are exact and one look-up does."""
     classes = [c for c, name in types.search_classes() if values.get("type", "") in ("", name)]
+    # an entity of no counted report has no row: only report graphs give an
+    # entity a class (kg.model), and a SPARQL update, which could add another
+    # graph, makes the index stale (not read); so a name the name index keeps
+    # from a file read again, or of another type, is not looked up
     counts = prepared.tables.report_counts(first_names, classes)
-    # an entity of no counted report (a name the name index keeps from a file
-    # read again) can have no row; it is looked up last all the same
-    counts.update((e, 0) for e in first_names if e not in counts)
     order = sorted(counts, key=lambda e: (-counts[e], first_names[e], e))
     keep = query.limit or len(order)
     done = 0
@@ -308,7 +309,6 @@ def _figure_row(r: dict[str, Any]) -> dict[str, dict[str, str] | None]:
 #: the prepared citations instead.
 _CITED = re.compile(r"\{\s*(?:#[^\n]*\n\s*)*SELECT \?lawEntity \(COUNT.*?"
                     r"ORDER BY DESC\(\?townships\) DESC\(\?reports\)\s+LIMIT (\d+)\s*\}", re.S)
-_INTEGER = "http://www.w3.org/2001/XMLSchema#integer"
 
 
 @form("most_cited", needs="tables")

@@ -245,7 +245,8 @@ def test_search_looks_up_only_its_page_and_gives_the_rows_of_the_sparql(store, t
         return narrowed(query, values, runner, anchor, variable, iris)
     monkeypatch.setattr(answers, "narrowed", counting)
     for given in ({"name": "镇"}, {"name": "法"}, {"name": "法", "type": "法律"},
-                  {"name": "所", "type": "机构"}, {"name": store["township"]}):
+                  {"name": "所", "type": "机构"}, {"name": store["township"]},
+                  {"name": "镇", "type": "法律"}):
         by_sparql = run(q, given, store["runner"])
         looked_up.clear()
         by_index = run(q, given, store["runner"], index=store["prepared"])
@@ -253,7 +254,7 @@ def test_search_looks_up_only_its_page_and_gives_the_rows_of_the_sparql(store, t
         assert _cells(by_index) == _cells(by_sparql), (limit, given)
         assert by_index.truncated == by_sparql.truncated, given
         candidates = len(store["prepared"].names.containing(given["name"]))
-        assert looked_up[0] == min(limit, candidates)      # the page first
+        assert looked_up[0] <= limit                       # the page first
         if candidates > 4 * limit:
             # the bounds end the look-ups well before every candidate is read
             assert sum(looked_up) < candidates, (given, looked_up, candidates)
