@@ -42,6 +42,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
+from kg import prepared_entities as page_tables
 from kg.errors import StoreError
 from kg.namespace import FZ, GRAPH_IRI, ORG, PROV, RDF, RDFS, graph_iri
 from kg.style import CLASS_TYPES
@@ -49,7 +50,7 @@ from kg.style import CLASS_TYPES
 #: The index's file, inside the store's folder (beside kg.names.FILE).
 FILE = "fazhi-kg-prepared.sqlite"
 #: Bumped when the tables change; an index of another version is not read.
-VERSION = "1"
+VERSION = "2"   # 2: the entity page's tables (kg.prepared_entities)
 
 _S = str
 TYPE, LABEL, VALUE = _S(RDF.type), _S(RDFS.label), _S(RDF.value)
@@ -69,7 +70,7 @@ PREDICATES = frozenset({
     TYPE, LABEL, VALUE, TITLE, _S(FZ.township), _S(FZ.year), _S(FZ.sourceFile), _S(FZ.partOf),
     _S(FZ.advisorKind), _S(FZ.covers), _S(FZ.names), _S(FZ.unit), _S(FZ.quote), _S(FZ.report),
     _S(FZ.approx), _S(FZ.scope), _S(FZ.text), _S(PROV.wasDerivedFrom), _S(FZ.mentions),
-    _S(ORG.memberOf)}) | FACT_PREDICATES
+    _S(ORG.memberOf)}) | FACT_PREDICATES | page_tables.PREDICATES
 _WANTED = frozenset(f"<{p}>" for p in PREDICATES)
 NAMES, TOWNSHIP, YEAR, SOURCE = _S(FZ.names), _S(FZ.township), _S(FZ.year), _S(FZ.sourceFile)
 PART_OF, ADVISER, ADVISER_KIND = _S(FZ.partOf), _S(FZ.legalAdvisor), _S(FZ.advisorKind)
@@ -112,7 +113,10 @@ CREATE INDEX IF NOT EXISTS entity_types_stem ON entity_types (stem);
 #: tables holding rows of a file (deleted by stem when it is read again)
 TABLES = ("reports", "parts", "figures", "entity_counts", "entity_types")
 #: where each table's row holds the file's stem
-_STEM = {"reports": 2, "parts": 3, "figures": 2, "entity_counts": 2, "entity_types": 3}
+_STEM = {"reports": 2, "parts": 3, "figures": 2, "entity_counts": 2, "entity_types": 3,
+         "entity_desc": 0, "entity_edges": 0}
+#: Rows fields of kg.prepared_entities (stem first)
+_ENTITY_ROWS = ("entity_desc", "entity_edges")
 
 
 @dataclass
@@ -124,9 +128,12 @@ class Rows:
     figures: list[tuple] = field(default_factory=list)
     entity_counts: list[tuple] = field(default_factory=list)
     entity_types: list[tuple] = field(default_factory=list)
+    # the entity page's (kg.prepared_entities): totals over files, not rows of a file
+    entity_desc: list[tuple] = field(default_factory=list)
+    entity_edges: list[tuple] = field(default_factory=list)
 
     def extend(self, other: Rows) -> None:
-        for t in TABLES:
+        for t in (*TABLES, *_ENTITY_ROWS):
             getattr(self, t).extend(getattr(other, t))
 
 
@@ -289,6 +296,7 @@ def rows_of_graph(graph: str, triples: Iterable[tuple[Any, str, Any]]) -> Rows:
                                       facts.get(s, 0), names.get(s, 0),
                                       int(s in listed or s == town)))
     out.parts = [(report, c, h, stem) for c, h in sorted(heads)]
+    out.entity_desc, out.entity_edges = page_tables.rows_of_entities(stem, types, po)
     out.reports = [(report, graph, stem, file, text(report, TITLE), town, town_label, county,
                     county_label, year, ",".join(kinds), "\n".join(systems), ",".join(present),
                     ",".join(p for p in PARTS if p not in present), len(figures), entities)]
@@ -310,7 +318,7 @@ class Prepared:
             self.db.execute("PRAGMA journal_mode=WAL")   # the server reads while ingest writes
             self.db.execute("PRAGMA synchronous=NORMAL")  # a cache: `fazhi-kg index` rebuilds it
             with self.db:
-                self.db.executescript(SCHEMA)
+                self.db.executescript(SCHEMA + page_tables.SCHEMA)
                 self.db.execute("INSERT OR IGNORE INTO meta VALUES ('version', ?)", (VERSION,))
         except sqlite3.Error as exc:
             raise StoreError(f"cannot open the prepared index {path}: {exc}; delete it and "
@@ -344,6 +352,8 @@ class Prepared:
                 for t in TABLES:
                     self.db.executemany(f"DELETE FROM {t} WHERE stem = ?", stems)
                 self._insert(rows)
+                page_tables.replace(self.db, [s for (s,) in stems], rows.entity_desc,
+                                 rows.entity_edges)
                 self.db.execute("INSERT INTO meta VALUES ('serial', '1') ON CONFLICT(key) "
                                 "DO UPDATE SET value = CAST(value AS INTEGER) + 1")
         except sqlite3.Error as exc:
@@ -362,7 +372,7 @@ class Prepared:
         rows; ``skip``: stems of files that failed to load (no rows for them)."""
         rows = rows_of_nquads(Path(path).read_text(encoding="utf-8"))
         if skip:
-            for t in TABLES:
+            for t in (*TABLES, *_ENTITY_ROWS):
                 setattr(rows, t, [r for r in getattr(rows, t) if r[_STEM[t]] not in skip])
         self.replace_many((r[2] for r in rows.reports), rows)
 
@@ -563,9 +573,28 @@ class Prepared:
             pass
         return counts
 
+    # ------------------------------------------- the entity page (kg.prepared_entities)
+
+    def describe(self, iris: Iterable[str]) -> dict[str, dict[str, list[str]]]:
+        """IRI → field (type, label, altLabel, kind, scope, partOf…) → values."""
+        with self._lock:
+            return page_tables.describe(self.db, iris)
+
+    def degrees(self, iris: Iterable[str]) -> dict[str, int]:
+        """IRI → its distinct neighbours."""
+        with self._lock:
+            return page_tables.degrees(self.db, iris)
+
+    def neighbours(self, iri: str, groups: list[list[str]], *, limit: int,
+                   offset: int = 0) -> tuple[list[dict[str, Any]], int]:
+        """One page of an entity's neighbours (see
+        :func:`kg.prepared_entities.neighbour_page`)."""
+        with self._lock:
+            return page_tables.neighbour_page(self.db, iri, groups, limit=limit, offset=offset)
+
     def table(self, name: str) -> list[tuple]:
         """Every row of one table, sorted (tests compare two builds with it)."""
-        if name not in TABLES:
+        if name not in TABLES + page_tables.TABLES:
             raise ValueError(name)
         with self._lock:
             return sorted(tuple(r) for r in self.db.execute(f"SELECT * FROM {name}"))
