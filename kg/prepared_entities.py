@@ -120,7 +120,7 @@ def rows_of_entities(stem: str, types: Mapping[str, set[str]],
 
 def _pack(desc: list[tuple], edges: list[tuple]) -> bytes:
     return zlib.compress(json.dumps([[r[1:] for r in desc], [r[1:] for r in edges]],
-                                    ensure_ascii=False, separators=(",", ":")).encode(), 6)
+                                    ensure_ascii=False, separators=(",", ":")).encode(), 1)
 
 
 def _unpack(data: bytes) -> tuple[list[tuple], list[tuple]]:
@@ -160,13 +160,17 @@ def replace(db: sqlite3.Connection, stems: Sequence[str], desc: list[tuple],
             links[(o, s, p, "in")] += d
     if not links:
         return
-    pairs = sorted({k[:2] for k in links})
-    before = {pr for pr in pairs if _linked(db, pr)}
+    # an entity's degree moves when a pair (entity, other) gains its first
+    # link (only where a link is added) or loses its last (only where one goes)
+    gains = {k[:2] for k, d in links.items() if d > 0}
+    losses = {k[:2] for k, d in links.items() if d < 0}
+    before = {pr for pr in gains if _linked(db, pr)}
     _move(db, "neighbour_counts", ("entity", "other", "predicate", "dir"), "reports", links)
     degree: Counter[str] = Counter()
-    for pr in pairs:
-        now = _linked(db, pr)
-        if now != (pr in before):
+    for pr in gains | losses:
+        was = pr in before if pr in gains else True
+        now = _linked(db, pr) if pr in losses else True
+        if now != was:
             degree[pr[0]] += 1 if now else -1
     _move(db, "entity_degree", ("entity",), "n", {(e,): d for e, d in degree.items() if d})
 
