@@ -163,3 +163,27 @@ def test_read_edges_are_the_ones_the_index_counts() -> None:
     assert set(read.EDGE_PREDICATES) == set(prepared_entities.EDGE_PREDICATES)
     assert [p for g in read._RANK_GROUPS for p in g] == sorted(
         read.EDGE_PREDICATES, key=lambda p: read.RELATION_RANK.get(p, 99))
+
+
+def test_an_index_older_than_these_tables_is_not_read(tmp_path: Path) -> None:
+    """An index of version 1 (before the entity page's tables): not read;
+    `serve` says in one line to run `fazhi-kg index`, and the pages answer
+    from SPARQL, the same as with the new index."""
+    import sqlite3
+
+    from kg.cli_serve import unprepared_line
+
+    store = tmp_path / "store"
+    run("ingest", "--store", str(store), str(REPO / "data" / "reports"))
+    ids = _entities(store, per_class=2)[:12]
+    fresh = _answers(store, ids, 5)
+    db = sqlite3.connect(store / prepared.FILE)
+    with db:
+        db.execute("UPDATE meta SET value = '1' WHERE key = 'version'")
+        for t in prepared_entities.TABLES:
+            db.execute(f"DROP TABLE {t}")
+    db.close()
+    assert state(store) == "missing" and prepared.VERSION != "1"
+    line = unprepared_line(store)
+    assert "fazhi-kg index" in line and "\n" not in line
+    assert _answers(store, ids, 5) == fresh
