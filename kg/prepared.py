@@ -646,16 +646,30 @@ def build(store: ox.Store, index: Prepared, *, batch: int = 200) -> int:
     """Fill ``index`` from every report graph of ``store``; returns the reports."""
     graphs = sorted(s[0].value for s in store.query(_GRAPHS))
     n = 0
-    for start in range(0, len(graphs), batch):
+    for part in _batches(graphs, batch):
         rows = Rows()
-        for g in graphs[start:start + batch]:
+        for g in part:
             node = ox.NamedNode(g)
             rows.extend(rows_of_graph(g, ((q.subject, q.predicate.value, q.object) for q in
                                           _graph_quads(store, node))))
-        index.replace_many((_stem_of(g) for g in graphs[start:start + batch]), rows)
+        index.replace_many((_stem_of(g) for g in part), rows)
         n += len(rows.reports)
     index.type_counts()       # counted once now, kept in meta for the server
     return n
+
+
+def _batches(graphs: list[str], size: int) -> Iterator[list[str]]:
+    """Sorted report graphs in batches of about ``size``, never splitting a
+    file's graphs (adjacent when sorted): a batch replaces its files' rows,
+    so a file cut in two kept only its second half's."""
+    part: list[str] = []
+    for g in graphs:
+        if len(part) >= size and _stem_of(g) != _stem_of(part[-1]):
+            yield part
+            part = []
+        part.append(g)
+    if part:
+        yield part
 
 
 def _graph_quads(store: ox.Store, graph: ox.NamedNode) -> Iterator[ox.Quad]:

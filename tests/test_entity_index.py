@@ -187,3 +187,11 @@ def test_an_index_older_than_these_tables_is_not_read(tmp_path: Path) -> None:
     line = unprepared_line(store)
     assert "fazhi-kg index" in line and "\n" not in line
     assert _answers(store, ids, 5) == fresh
+
+
+def test_index_batches_never_split_a_file() -> None:
+    g = [f"{prepared.GRAPH_IRI}report/{stem}/{i}" for stem, n in (("a", 3), ("b", 1), ("c", 2))
+         for i in range(n)]
+    got = list(prepared._batches(g, 2))
+    assert [x for b in got for x in b] == g
+    assert [[prepared._stem_of(x) for x in b] for b in got] == [["a", "a", "a"], ["b", "c", "c"]]
