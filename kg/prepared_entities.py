@@ -76,7 +76,6 @@ FIELDS = {_S(RDF.type): "type", _S(RDFS.label): "label", _S(SKOS.altLabel): "alt
 PREDICATES = frozenset(FIELDS) | _EDGES
 #: Subjects described: entities of the classes the pages show.
 ENTITY_CLASSES = frozenset(CLASS_TYPES)
-_TYPE = _S(RDF.type)
 
 
 def key(iri: str) -> str:

@@ -15,7 +15,6 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pyoxigraph as ox
-import pytest
 from click.testing import CliRunner
 
 from kg import prepared, prepared_entities
