@@ -43,6 +43,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
+from kg import prepared_entities as page_tables
 from kg.errors import StoreError
 from kg.namespace import FZ, GRAPH_IRI, ORG, PROV, RDF, RDFS, graph_iri
 from kg.style import CLASS_TYPES
@@ -50,7 +51,7 @@ from kg.style import CLASS_TYPES
 #: The index's file, inside the store's folder (beside kg.names.FILE).
 FILE = "fazhi-kg-prepared.sqlite"
 #: Bumped when the tables change; an index of another version is not read.
-VERSION = "1"
+VERSION = "2"   # 2: the entity page's tables (kg.prepared_entities)
 
 _S = str
 TYPE, LABEL, VALUE = _S(RDF.type), _S(RDFS.label), _S(RDF.value)
@@ -70,7 +71,7 @@ PREDICATES = frozenset({
     TYPE, LABEL, VALUE, TITLE, _S(FZ.township), _S(FZ.year), _S(FZ.sourceFile), _S(FZ.partOf),
     _S(FZ.advisorKind), _S(FZ.covers), _S(FZ.names), _S(FZ.unit), _S(FZ.quote), _S(FZ.report),
     _S(FZ.approx), _S(FZ.scope), _S(FZ.text), _S(PROV.wasDerivedFrom), _S(FZ.mentions),
-    _S(ORG.memberOf)}) | FACT_PREDICATES
+    _S(ORG.memberOf)}) | FACT_PREDICATES | page_tables.PREDICATES
 _WANTED = frozenset(f"<{p}>" for p in PREDICATES)
 NAMES, TOWNSHIP, YEAR, SOURCE = _S(FZ.names), _S(FZ.township), _S(FZ.year), _S(FZ.sourceFile)
 PART_OF, ADVISER, ADVISER_KIND = _S(FZ.partOf), _S(FZ.legalAdvisor), _S(FZ.advisorKind)
@@ -139,7 +140,9 @@ log = logging.getLogger(__name__)
 TABLES = ("reports", "parts", "figures", "entity_counts", "entity_types", "citations")
 #: where each table's row holds the file's stem
 _STEM = {"reports": 2, "parts": 3, "figures": 2, "entity_counts": 2, "entity_types": 3,
-         "citations": 3}
+         "citations": 3, "entity_desc": 0, "entity_edges": 0}
+#: Rows fields of kg.prepared_entities (stem first)
+_ENTITY_ROWS = ("entity_desc", "entity_edges")
 
 
 @dataclass
@@ -152,9 +155,12 @@ class Rows:
     entity_counts: list[tuple] = field(default_factory=list)
     entity_types: list[tuple] = field(default_factory=list)
     citations: list[tuple] = field(default_factory=list)
+    # the entity page's (kg.prepared_entities): totals over files, not rows of a file
+    entity_desc: list[tuple] = field(default_factory=list)
+    entity_edges: list[tuple] = field(default_factory=list)
 
     def extend(self, other: Rows) -> None:
-        for t in TABLES:
+        for t in (*TABLES, *_ENTITY_ROWS):
             getattr(self, t).extend(getattr(other, t))
 
 
@@ -319,6 +325,7 @@ def rows_of_graph(graph: str, triples: Iterable[tuple[Any, str, Any]]) -> Rows:
     out.parts = [(report, c, h, stem) for c, h in sorted(heads)]
     out.citations = sorted({(o.value, s, report, stem) for s, ps in po.items() for p in CITING
                             for o in ps.get(p, ()) if type(o) is node})
+    out.entity_desc, out.entity_edges = page_tables.rows_of_entities(stem, types, po)
     out.reports = [(report, graph, stem, file, text(report, TITLE), town, town_label, county,
                     county_label, year, ",".join(kinds), "\n".join(systems), ",".join(present),
                     ",".join(p for p in PARTS if p not in present), len(figures), entities)]
@@ -342,7 +349,7 @@ class Prepared:
             fresh = not self.db.execute(
                 "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'reports'").fetchone()
             with self.db:
-                self.db.executescript(SCHEMA + ANSWERS_SCHEMA)
+                self.db.executescript(SCHEMA + ANSWERS_SCHEMA + page_tables.SCHEMA)
                 self.db.execute("INSERT OR IGNORE INTO meta VALUES ('version', ?)", (VERSION,))
                 if fresh:       # every row it will hold goes into the answer tables too
                     self.db.executemany("INSERT OR IGNORE INTO meta VALUES (?, ?)",
@@ -380,6 +387,8 @@ class Prepared:
                 for t in TABLES:
                     self.db.executemany(f"DELETE FROM {t} WHERE stem = ?", stems)
                 self._insert(rows)
+                page_tables.replace(self.db, [s for (s,) in stems], rows.entity_desc,
+                                 rows.entity_edges)
                 self.db.execute("INSERT INTO meta VALUES ('serial', '1') ON CONFLICT(key) "
                                 "DO UPDATE SET value = CAST(value AS INTEGER) + 1")
         except sqlite3.Error as exc:
@@ -399,7 +408,7 @@ class Prepared:
         rows; ``skip``: stems of files that failed to load (no rows for them)."""
         rows = rows_of_nquads(Path(path).read_text(encoding="utf-8"))
         if skip:
-            for t in TABLES:
+            for t in (*TABLES, *_ENTITY_ROWS):
                 setattr(rows, t, [r for r in getattr(rows, t) if r[_STEM[t]] not in skip])
         self.replace_many((r[2] for r in rows.reports), rows)
 
@@ -618,9 +627,28 @@ class Prepared:
             pass
         return value
 
+    # ------------------------------------------- the entity page (kg.prepared_entities)
+
+    def describe(self, iris: Iterable[str]) -> dict[str, dict[str, list[str]]]:
+        """IRI → field (type, label, altLabel, kind, scope, partOf…) → values."""
+        with self._lock:
+            return page_tables.describe(self.db, iris)
+
+    def degrees(self, iris: Iterable[str]) -> dict[str, int]:
+        """IRI → its distinct neighbours."""
+        with self._lock:
+            return page_tables.degrees(self.db, iris)
+
+    def neighbours(self, iri: str, groups: list[list[str]], *, limit: int,
+                   offset: int = 0) -> tuple[list[dict[str, Any]], int]:
+        """One page of an entity's neighbours (see
+        :func:`kg.prepared_entities.neighbour_page`)."""
+        with self._lock:
+            return page_tables.neighbour_page(self.db, iri, groups, limit=limit, offset=offset)
+
     def table(self, name: str) -> list[tuple]:
         """Every row of one table, sorted (tests compare two builds with it)."""
-        if name not in TABLES:
+        if name not in TABLES + page_tables.TABLES:
             raise ValueError(name)
         with self._lock:
             return sorted(tuple(r) for r in self.db.execute(f"SELECT * FROM {name}"))
@@ -753,17 +781,31 @@ def build(store: ox.Store, index: Prepared, *, batch: int = 200) -> int:
     """Fill ``index`` from every report graph of ``store``; returns the reports."""
     graphs = sorted(s[0].value for s in store.query(_GRAPHS))
     n = 0
-    for start in range(0, len(graphs), batch):
+    for part in _batches(graphs, batch):
         rows = Rows()
-        for g in graphs[start:start + batch]:
+        for g in part:
             node = ox.NamedNode(g)
             rows.extend(rows_of_graph(g, ((q.subject, q.predicate.value, q.object) for q in
                                           _graph_quads(store, node))))
-        index.replace_many((_stem_of(g) for g in graphs[start:start + batch]), rows)
+        index.replace_many((_stem_of(g) for g in part), rows)
         n += len(rows.reports)
     index.type_counts()       # counted once now, kept in meta for the server
     index.most_cited(1)
     return n
+
+
+def _batches(graphs: list[str], size: int) -> Iterator[list[str]]:
+    """Sorted report graphs in batches of about ``size``, never splitting a
+    file's graphs (adjacent when sorted): a batch replaces its files' rows,
+    so a file cut in two kept only its second half's."""
+    part: list[str] = []
+    for g in graphs:
+        if len(part) >= size and _stem_of(g) != _stem_of(part[-1]):
+            yield part
+            part = []
+        part.append(g)
+    if part:
+        yield part
 
 
 def _graph_quads(store: ox.Store, graph: ox.NamedNode) -> Iterator[ox.Quad]:

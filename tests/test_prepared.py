@@ -15,7 +15,7 @@ import pyoxigraph as ox
 import pytest
 from click.testing import CliRunner
 
-from kg import prepared
+from kg import prepared, prepared_entities
 from kg.cli import cli
 from kg.namespace import FZ, GRAPH_IRI, ID_IRI, RDF, RDFS
 from kg.prepared import TABLES, Prepared, rows_of_graph, state
@@ -38,7 +38,7 @@ def tables(store: Path) -> dict[str, list[tuple]]:
     index = Prepared.beside(store, create=False)
     assert index is not None, state(store)
     try:
-        return {t: index.table(t) for t in TABLES}
+        return {t: index.table(t) for t in TABLES + prepared_entities.TABLES}
     finally:
         index.close()
 

@@ -24,6 +24,7 @@ from flask import abort
 from kg.canned import plain
 from kg.errors import QueryError
 from kg.namespace import FZ, ID_IRI, ORG, RDF, RDFS, SKOS
+from kg.prepared_entities import FIELDS
 from kg.sparql import Checked
 
 # STAT_CLASSES: the same names and classes as `fazhi-kg stats`, so the home
@@ -48,6 +49,11 @@ _EDGES = " ".join(f"<{p}>" for p in EDGE_PREDICATES)
 RELATION_RANK = {str(p): rank for rank, group in enumerate((
     (FZ.legalAdvisor,), (FZ.partOf, ORG.memberOf), (FZ.establishes, FZ.implements),
     (FZ.cites, FZ.studies), (FZ.conducts,), (FZ.relatedTo,))) for p in group}
+#: EDGE_PREDICATES grouped by rank, most important first (the prepared index
+#: reads a page of neighbours group by group; unranked last, as rank_neighbours)
+_RANK_GROUPS = [[p for p in EDGE_PREDICATES if RELATION_RANK.get(p, len(RELATION_RANK)) == rank]
+                for rank in sorted({RELATION_RANK.get(p, len(RELATION_RANK))
+                                    for p in EDGE_PREDICATES})]
 #: Most facts, sentences, mentions read for one page.
 MAX_FACTS = 600
 MAX_SENTENCES = 20_000
@@ -87,6 +93,14 @@ def _values(iris) -> str:
     return " ".join(str(ox.NamedNode(i)) for i in iris)
 
 
+def _is_iri(value: str) -> bool:
+    try:
+        ox.NamedNode(value)
+    except ValueError:
+        return False
+    return True
+
+
 def node_or_404(value: str) -> ox.NamedNode:
     """The IRI as a node; a page that is not found (404) when it is no IRI."""
     try:
@@ -101,42 +115,76 @@ def best_class(classes) -> str:
 
 
 def describe_nodes(iris) -> dict[str, dict[str, Any]]:
-    """IRI → {id, label, type, class, color} for store IRIs (batched)."""
+    """IRI → {id, label, type, class, color, context?} for store IRIs (batched).
+
+    From the prepared index where it describes an IRI (a national law's
+    type and label are one row there, where the store has a copy in every
+    report naming it), else from the store.
+    """
     iris = [i for i in dict.fromkeys(iris) if isinstance(i, str) and i.startswith(ID_IRI)]
+    found = _described(iris)
+    where_at = {w for f in found.values() for w in f["at"]}
+    labels_at = {w: f["labels"] for w, f in _described(where_at, context=False).items()}
     out: dict[str, dict[str, Any]] = {}
-    classes: dict[str, set[str]] = defaultdict(set)
-    labels: dict[str, str] = {}
-    kinds: dict[str, str] = {}
-    where: dict[str, set[str]] = defaultdict(set)
-    for start in range(0, len(iris), 400):
-        chunk = iris[start:start + 400]
-        # DISTINCT: a law or a county is typed and named again in every report
-        # that names it, and a row cap on the copies lost its type
-        # where it is (a township's county, an organisation's township) tells
-        # apart entities of one name; a township's kind names it 乡 or 街道
-        rows = select(f"""SELECT DISTINCT ?n ?c ?l ?k ?w WHERE {{ VALUES ?n {{ {_values(chunk)} }}
-            {{ ?n a ?c }} UNION {{ ?n rdfs:label ?l }} UNION {{ ?n fz:kind ?k }}
-            UNION {{ ?n fz:scope ?s . ?s rdfs:label ?w }} UNION {{ ?n fz:partOf ?s . ?s rdfs:label ?w }} }}
-            LIMIT {len(chunk) * 40}""")
-        for r in rows:
-            if r.get("c"):
-                classes[r["n"]].add(r["c"])
-            if r.get("l") and (r["n"] not in labels or len(r["l"]) < len(labels[r["n"]])):
-                labels[r["n"]] = r["l"]     # the shortest of several labels, stably
-            if r.get("k"):
-                kinds[r["n"]] = r["k"]
-            if r.get("w"):
-                where[r["n"]].add(r["w"])
     for i in iris:
-        cls = best_class(classes.get(i, ()))
+        f = found.get(i) or _EMPTY
+        cls = best_class(f["classes"])
         t = CLASS_TYPES.get(cls, "")
         name = CLASS_NAMES.get(cls, "")
-        if cls == str(FZ.Township) and kinds.get(i) in TOWNSHIP_KINDS:
-            name = kinds[i]
-        out[i] = {"id": entity_id(i), "iri": i, "label": labels.get(i) or entity_id(i).rsplit("/", 1)[-1],
+        if cls == str(FZ.Township) and f["kind"] in TOWNSHIP_KINDS:
+            name = f["kind"]
+        out[i] = {"id": entity_id(i), "iri": i,
+                  "label": _shortest(f["labels"]) or entity_id(i).rsplit("/", 1)[-1],
                   "type": t, "class": name, "color": type_color(t)}
-        if where.get(i):
-            out[i]["context"] = "、".join(sorted(where[i])[:2])
+        # where it is (a township's county, an organisation's township) tells
+        # apart entities of one name
+        where = sorted({w for at in f["at"] for w in labels_at.get(at, ())})
+        if where:
+            out[i]["context"] = "、".join(where[:2])
+    return out
+
+
+_EMPTY: dict[str, Any] = {"classes": (), "labels": (), "kind": None, "at": ()}
+
+
+def _shortest(labels) -> str | None:
+    """The label shown of several: the shortest, then the least (stable)."""
+    return min(labels, key=lambda v: (len(v), v), default=None)
+
+
+def _described(iris, *, context: bool = True) -> dict[str, dict[str, Any]]:
+    """IRI → {classes, labels, kind, at}: its classes, labels, least fz:kind
+    and the IRIs it is fz:scope/fz:partOf of (``context``), from the prepared
+    index for the IRIs it holds, the store for the rest."""
+    iris = [i for i in dict.fromkeys(iris) if isinstance(i, str)]
+    out: dict[str, dict[str, Any]] = {}
+    prepared = service().prepared()
+    if prepared is not None:
+        for i, f in prepared.describe(iris).items():
+            out[i] = {"classes": set(f.get("type", ())), "labels": set(f.get("label", ())),
+                      "kind": min(f.get("kind", ()), default=None),
+                      "at": {*f.get("scope", ()), *f.get("partOf", ())} if context else set()}
+    rest = [i for i in iris if i not in out and _is_iri(i)]
+    for start in range(0, len(rest), 400):
+        chunk = rest[start:start + 400]
+        # DISTINCT: a law or a county is typed and named again in every report
+        # that names it, and a row cap on the copies lost its type
+        at = ("UNION { ?n fz:scope ?w FILTER(isIRI(?w)) } UNION { ?n fz:partOf ?w FILTER(isIRI(?w)) }"
+              if context else "")
+        rows = select(f"""SELECT DISTINCT ?n ?c ?l ?k ?w WHERE {{ VALUES ?n {{ {_values(chunk)} }}
+            {{ ?n a ?c }} UNION {{ ?n rdfs:label ?l }} UNION {{ ?n fz:kind ?k }} {at} }}
+            LIMIT {len(chunk) * 40}""")
+        for r in rows:
+            f = out.setdefault(r["n"], {"classes": set(), "labels": set(), "kind": None,
+                                        "at": set()})
+            if r.get("c"):
+                f["classes"].add(r["c"])
+            if r.get("l"):
+                f["labels"].add(r["l"])
+            if r.get("k") and (f["kind"] is None or r["k"] < f["kind"]):
+                f["kind"] = r["k"]
+            if r.get("w"):
+                f["at"].add(r["w"])
     return out
 
 
@@ -145,6 +193,9 @@ def degrees(iris) -> dict[str, int]:
     iris = list(dict.fromkeys(iris))
     if not iris:
         return {}
+    prepared = service().prepared()
+    if prepared is not None:
+        return prepared.degrees(iris)
     rows = select(f"""SELECT ?n (COUNT(DISTINCT ?x) AS ?deg) WHERE {{
         VALUES ?n {{ {_values(iris)} }} VALUES ?p {{ {_EDGES} }}
         {{ ?n ?p ?x }} UNION {{ ?x ?p ?n }} FILTER(isIRI(?x) && ?x != ?n) }}
@@ -170,6 +221,13 @@ def neighbours(iri: str, *, limit: int, offset: int = 0) -> tuple[list[dict[str,
     from ``offset`` are returned (all their edges).  The page's list and its
     graph both read this order, so they show the same neighbours.
     """
+    prepared = service().prepared()
+    if prepared is not None:
+        rows, total = prepared.neighbours(iri, _RANK_GROUPS, limit=limit, offset=offset)
+        rows.sort(key=lambda r: (-r["reports"], r["p"], r["dir"], r["other"]))  # the query's order
+        order = rank_neighbours(rows)
+        keep = {o: i for i, o in enumerate(order)}
+        return _edges(rows, keep), total
     cap = 5000
     rows = select(_NEIGHBOURS + f" LIMIT {cap}", limit=cap, e=ox.NamedNode(iri))
     order = rank_neighbours(rows)
@@ -180,10 +238,15 @@ def neighbours(iri: str, *, limit: int, offset: int = 0) -> tuple[list[dict[str,
                    e=ox.NamedNode(iri))
         total = n[0]["n"] if n else total
     keep = {o: i for i, o in enumerate(order[offset:offset + limit])}
+    return _edges(rows, keep), total
+
+
+def _edges(rows: list[dict[str, Any]], keep: dict[str, int]) -> list[dict[str, Any]]:
+    """The edges of the neighbours kept (other → its place), in page order."""
     edges = [{"other": r["other"], "predicate": r["p"], "relation": relation_name(r["p"]),
               "dir": r["dir"], "reports": r["reports"]} for r in rows if r["other"] in keep]
     edges.sort(key=lambda e: (keep[e["other"]], RELATION_RANK.get(e["predicate"], 99)))
-    return edges, total
+    return edges
 
 
 def rank_neighbours(rows: list[dict[str, Any]]) -> list[str]:
@@ -251,10 +314,32 @@ def graph(iri: str, *, hops: int = 1, limit: int = 25, offset: int = 0) -> dict[
 
 # ----------------------------------------------------------------- entity
 
-_PROPS = """SELECT ?e ?p ?o ?ol WHERE {
+def _props(iri: str) -> list[dict[str, Any]]:
+    """An entity's own properties as rows {p, o, ol}: ``ol`` the shortest
+    label of an IRI value.  From the prepared index when it describes the
+    entity (one row a value, where the store has a copy a report), else the
+    store."""
+    prepared = service().prepared()
+    found = prepared.describe([iri]).get(iri) if prepared is not None else None
+    if found:
+        rows = [{"p": _FIELD_PREDICATE[f], "o": v} for f, vs in found.items() for v in vs]
+    else:
+        rows = select(_PROPS, e=ox.NamedNode(iri))
+    shown = {str(FZ.scope), str(FZ.partOf), str(ORG.memberOf)}
+    objects = _described([r["o"] for r in rows if r["p"] in shown], context=False)
+    for r in rows:
+        if r["p"] in shown:
+            r["ol"] = _shortest(objects.get(r["o"], _EMPTY)["labels"])
+    return rows
+
+
+#: field of the prepared index (kg.prepared_entities.FIELDS) → its predicate
+_FIELD_PREDICATE = {f: p for p, f in FIELDS.items()}
+
+_PROPS = """SELECT DISTINCT ?e ?p ?o WHERE {
   VALUES ?p { rdf:type rdfs:label skos:altLabel fz:subtype fz:scope fz:holdsPost fz:date fz:kind
               fz:partOf org:memberOf }
-  ?e ?p ?o . OPTIONAL { ?o rdfs:label ?ol }
+  ?e ?p ?o
 } LIMIT 400"""
 
 #: Predicates of the facts read from a sentence (fz:attests gives it): the
@@ -373,11 +458,11 @@ def entity(iri: str, *, max_neighbours: int = 25, offset: int = 0,
     total = prepared.entity_total(iri) if prepared is not None else None
     if not total or not total["reports"]:
         prepared = None           # not an entity the index counts: the store answers
-    props = select(_PROPS, e=node)
+    props = _props(iri)
     if not props:
         raise QueryError(f"no entity '{entity_id(iri)}' in the graph", status=404)
     classes = {r["o"] for r in props if r["p"] == str(RDF.type)}
-    labels = sorted({r["o"] for r in props if r["p"] == str(RDFS.label)}, key=len)
+    labels = sorted({r["o"] for r in props if r["p"] == str(RDFS.label)}, key=lambda v: (len(v), v))
     cls = best_class(classes)
     t = CLASS_TYPES.get(cls, "")
     if not t and not labels:
@@ -395,12 +480,11 @@ def entity(iri: str, *, max_neighbours: int = 25, offset: int = 0,
                    ("kind", FZ.kind)):
         vals = [r["o"] for r in props if r["p"] == str(p)]
         if vals:
-            out[key] = vals[0]
+            out[key] = min(vals, key=str)      # the least of several: the same on every run
     for key, p in (("scope", FZ.scope), ("partOf", FZ.partOf), ("memberOf", ORG.memberOf)):
-        vals = [{"id": entity_id(r["o"]), "label": r.get("ol") or r["o"]}
-                for r in props if r["p"] == str(p)]
+        vals = {r["o"]: r.get("ol") or r["o"] for r in props if r["p"] == str(p)}
         if vals:
-            out[key] = list({v["id"]: v for v in vals}.values())
+            out[key] = [{"id": entity_id(o), "label": label} for o, label in sorted(vals.items())]
 
     if prepared is not None:
         fact_page = prepared.entity_reports(iri, limit=FACT_REPORTS, offset=offset,
