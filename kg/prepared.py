@@ -50,6 +50,14 @@ from kg.style import CLASS_TYPES
 FILE = "fazhi-kg-prepared.sqlite"
 #: Bumped when the tables change; an index of another version is not read.
 VERSION = "1"
+#: The tables a new index file has: bumped when a table is added, so that a
+#: reader knows an older file (``meta`` key ``schema``, "1" where it is
+#: missing) lacks the new table's rows (it is created empty on opening) and
+#: answers from SPARQL until ``fazhi-kg index`` builds the file again.
+#: 2: ``changes`` (the facts and figures of the ``changes`` canned query).
+SCHEMA_VERSION = 2
+#: The schema that first has the ``changes`` table.
+CHANGES_SINCE = 2
 
 _S = str
 TYPE, LABEL, VALUE = _S(RDF.type), _S(RDFS.label), _S(RDF.value)
@@ -69,13 +77,17 @@ PREDICATES = frozenset({
     TYPE, LABEL, VALUE, TITLE, _S(FZ.township), _S(FZ.year), _S(FZ.sourceFile), _S(FZ.partOf),
     _S(FZ.advisorKind), _S(FZ.covers), _S(FZ.names), _S(FZ.unit), _S(FZ.quote), _S(FZ.report),
     _S(FZ.approx), _S(FZ.scope), _S(FZ.text), _S(PROV.wasDerivedFrom), _S(FZ.mentions),
-    _S(ORG.memberOf)}) | FACT_PREDICATES
+    _S(ORG.memberOf), _S(FZ.attests), _S(FZ.count)}) | FACT_PREDICATES
 _WANTED = frozenset(f"<{p}>" for p in PREDICATES)
 NAMES, TOWNSHIP, YEAR, SOURCE = _S(FZ.names), _S(FZ.township), _S(FZ.year), _S(FZ.sourceFile)
 PART_OF, ADVISER, ADVISER_KIND = _S(FZ.partOf), _S(FZ.legalAdvisor), _S(FZ.advisorKind)
 SETS_UP = (_S(FZ.establishes), _S(FZ.implements))
 COVERS, DERIVED, UNIT, APPROX = _S(FZ.covers), _S(PROV.wasDerivedFrom), _S(FZ.unit), _S(FZ.approx)
 QUOTE, TEXT, MENTIONS = _S(FZ.quote), _S(FZ.text), _S(FZ.mentions)
+SCOPE, ATTESTS, COUNT = _S(FZ.scope), _S(FZ.attests), _S(FZ.count)
+#: The township's relations the ``changes`` query compares across years (its VALUES).
+CHANGE_PREDICATES = tuple(_S(p) for p in (FZ.implements, FZ.legalAdvisor, FZ.establishes,
+                                          FZ.conducts, FZ.cites, FZ.studies))
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -108,11 +120,18 @@ CREATE TABLE IF NOT EXISTS entity_types (
   class TEXT NOT NULL, entity TEXT NOT NULL, report TEXT NOT NULL, stem TEXT NOT NULL,
   PRIMARY KEY (class, entity, report)) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS entity_types_stem ON entity_types (stem);
+CREATE TABLE IF NOT EXISTS changes (
+  report TEXT NOT NULL, stem TEXT NOT NULL, township TEXT NOT NULL, year TEXT,
+  kind TEXT NOT NULL, entity TEXT NOT NULL, label TEXT, times TEXT, unit TEXT,
+  sentence TEXT, evidence TEXT);
+CREATE INDEX IF NOT EXISTS changes_township ON changes (township, year);
+CREATE INDEX IF NOT EXISTS changes_stem ON changes (stem);
 """
 #: tables holding rows of a file (deleted by stem when it is read again)
-TABLES = ("reports", "parts", "figures", "entity_counts", "entity_types")
+TABLES = ("reports", "parts", "figures", "entity_counts", "entity_types", "changes")
 #: where each table's row holds the file's stem
-_STEM = {"reports": 2, "parts": 3, "figures": 2, "entity_counts": 2, "entity_types": 3}
+_STEM = {"reports": 2, "parts": 3, "figures": 2, "entity_counts": 2, "entity_types": 3,
+         "changes": 1}
 
 
 @dataclass
@@ -124,6 +143,7 @@ class Rows:
     figures: list[tuple] = field(default_factory=list)
     entity_counts: list[tuple] = field(default_factory=list)
     entity_types: list[tuple] = field(default_factory=list)
+    changes: list[tuple] = field(default_factory=list)
 
     def extend(self, other: Rows) -> None:
         for t in TABLES:
@@ -207,6 +227,7 @@ def rows_of_graph(graph: str, triples: Iterable[tuple[Any, str, Any]]) -> Rows:
     names: dict[str, int] = defaultdict(int)       # entity → sentences naming it
     facts: dict[str, int] = defaultdict(int)       # entity → relation triples it is in
     listed: set[str] = set()                       # what the report fz:mentions
+    attested: dict[str, list[str]] = defaultdict(list)   # entity → sentences attesting it
     node = ox.NamedNode
     for s, p, o in triples:
         if type(s) is not node:
@@ -220,6 +241,8 @@ def rows_of_graph(graph: str, triples: Iterable[tuple[Any, str, Any]]) -> Rows:
             texts[sv] = o.value
         elif p == MENTIONS:
             listed.add(o.value)
+        elif p == ATTESTS:
+            attested[o.value].append(sv)
         else:
             if p in FACT_PREDICATES:
                 facts[sv] += 1
@@ -289,9 +312,46 @@ def rows_of_graph(graph: str, triples: Iterable[tuple[Any, str, Any]]) -> Rows:
                                       facts.get(s, 0), names.get(s, 0),
                                       int(s in listed or s == town)))
     out.parts = [(report, c, h, stem) for c, h in sorted(heads)]
+    out.changes = _change_rows(report, stem, town, year, po, types, texts, attested)
     out.reports = [(report, graph, stem, file, text(report, TITLE), town, town_label, county,
                     county_label, year, ",".join(kinds), "\n".join(systems), ",".join(present),
                     ",".join(p for p in PARTS if p not in present), len(figures), entities)]
+    return out
+
+
+def _change_rows(report: str, stem: str, town: str | None, year: str | None,
+                 po: Mapping[str, Mapping[str, list[Any]]], types: Mapping[str, set[str]],
+                 texts: Mapping[str, str], attested: Mapping[str, list[str]]) -> list[tuple]:
+    """The ``changes`` rows of one report graph: the township's relations of
+    :data:`CHANGE_PREDICATES` (one row a label and count, as the query's
+    OPTIONALs give them) and the figures by their scope, each with its
+    sentence as the query picks it: the least IRI of the sentences (with
+    text) attesting it, else the one it was derived from."""
+    def sentence(entity: str) -> tuple[str | None, str | None]:
+        said = sorted(s for s in attested.get(entity, ()) if s in texts)
+        if not said:
+            said = sorted(o.value for o in po.get(entity, {}).get(DERIVED, ())
+                          if o.value in texts)
+        return (said[0], texts[said[0]]) if said else (None, None)
+
+    def values(entity: str, pred: str) -> list[str | None]:
+        return sorted({o.value for o in po.get(entity, {}).get(pred, ())}) or [None]
+
+    out: list[tuple] = []
+    at_town = po.get(town or "", {})
+    for pred in CHANGE_PREDICATES if town else ():
+        for e in {o.value for o in at_town.get(pred, ()) if isinstance(o, ox.NamedNode)}:
+            said = sentence(e)
+            out += [(report, stem, town, year, pred, e, label, times, None, *said)
+                    for label in values(e, LABEL) for times in values(e, COUNT)]
+    for s, ps in po.items():
+        if INDICATOR not in types.get(s, ()) or LABEL not in ps:
+            continue
+        said = sentence(s)
+        for scope in {o.value for o in ps.get(SCOPE, ())}:
+            for label in values(s, LABEL):
+                out += [(report, stem, scope, year, INDICATOR, s, label, value, unit, *said)
+                        for value in values(s, VALUE) for unit in values(s, UNIT)]
     return out
 
 
@@ -310,8 +370,13 @@ class Prepared:
             self.db.execute("PRAGMA journal_mode=WAL")   # the server reads while ingest writes
             self.db.execute("PRAGMA synchronous=NORMAL")  # a cache: `fazhi-kg index` rebuilds it
             with self.db:
+                fresh = self.db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' "
+                                        "AND name = 'meta'").fetchone() is None
                 self.db.executescript(SCHEMA)
                 self.db.execute("INSERT OR IGNORE INTO meta VALUES ('version', ?)", (VERSION,))
+                if fresh:    # a new file has every table from its first row on
+                    self.db.execute("INSERT INTO meta VALUES ('schema', ?)",
+                                    (str(SCHEMA_VERSION),))
         except sqlite3.Error as exc:
             raise StoreError(f"cannot open the prepared index {path}: {exc}; delete it and "
                              "build it again with `fazhi-kg index`") from exc
@@ -338,17 +403,40 @@ class Prepared:
         self.replace_many([stem_key(source_stem)], rows)
 
     def replace_many(self, stems: Iterable[str], rows: Rows) -> None:
-        stems = [(s,) for s in dict.fromkeys(stems)]
         try:
             with self._lock, self.db:
-                for t in TABLES:
-                    self.db.executemany(f"DELETE FROM {t} WHERE stem = ?", stems)
+                self._delete(stems)
                 self._insert(rows)
-                self.db.execute("INSERT INTO meta VALUES ('serial', '1') ON CONFLICT(key) "
-                                "DO UPDATE SET value = CAST(value AS INTEGER) + 1")
+                self._written()
         except sqlite3.Error as exc:
             raise StoreError(f"cannot write the prepared index {self.path}: {exc}; the store "
                              "is written; build the index again with `fazhi-kg index`") from exc
+
+    def remove(self, stems: Iterable[str]) -> int:
+        """Delete every row of these files (stems as :func:`stem_key` spells
+        them) from every table, in one transaction; returns the reports
+        removed.  A new table only needs adding to :data:`TABLES`."""
+        try:
+            with self._lock, self.db:
+                stems = list(dict.fromkeys(stems))
+                n = sum(self.db.execute("SELECT COUNT(*) FROM reports WHERE stem = ?",
+                                        (s,)).fetchone()[0] for s in stems)
+                self._delete(stems)
+                self._written()
+                return n
+        except sqlite3.Error as exc:
+            raise StoreError(f"cannot write the prepared index {self.path}: {exc}; build it "
+                             "again with `fazhi-kg index`") from exc
+
+    def _delete(self, stems: Iterable[str]) -> None:
+        keys = [(s,) for s in dict.fromkeys(stems)]
+        for t in TABLES:
+            self.db.executemany(f"DELETE FROM {t} WHERE stem = ?", keys)
+
+    def _written(self) -> None:
+        """A new serial: readers' caches (:meth:`_cached`) are stale."""
+        self.db.execute("INSERT INTO meta VALUES ('serial', '1') ON CONFLICT(key) "
+                        "DO UPDATE SET value = CAST(value AS INTEGER) + 1")
 
     def _insert(self, rows: Rows) -> None:
         for t in TABLES:
@@ -395,6 +483,12 @@ class Prepared:
             return bool(self._rows("SELECT 1 FROM meta WHERE key = 'stale'"))
         except sqlite3.Error:
             return True
+
+    def schema(self) -> int:
+        """The tables this file was made with (:data:`SCHEMA_VERSION`; 1: before
+        the number was kept).  A table newer than the file may be empty."""
+        r = self._rows("SELECT value FROM meta WHERE key = 'schema'")
+        return int(r[0]["value"]) if r else 1
 
     def serial(self) -> str:
         """Changes with every write: a reader's cache key."""
@@ -451,6 +545,36 @@ class Prepared:
         """A township's reports, by year."""
         return self._rows("SELECT report, title, year, file, township_label FROM reports "
                           "WHERE township = ? ORDER BY year, report", (township,))
+
+    def townships_of_years(self, years: tuple[str, str], *, township: str = "",
+                           county: str = "") -> list[dict[str, Any]]:
+        """(township, label) of the townships with a report in both years: by
+        IRI or exact label, or with ``county`` within their county's label (as
+        the ``changes`` query picks them, by the earlier year's report)."""
+        where, args = ["a.year = ?", "a.township_label IS NOT NULL"], [years[0]]
+        if township:
+            where.append("(a.township = ? OR a.township_label = ?)")
+            args += [township, township]
+        if county:
+            where.append("instr(a.county_label, ?) > 0")
+            args.append(county)
+        return self._rows(
+            f"""SELECT DISTINCT a.township, a.township_label AS label FROM reports a
+               WHERE {' AND '.join(where)} AND EXISTS (SELECT 1 FROM reports b
+                 WHERE b.township = a.township AND b.year = ?)
+               ORDER BY a.township_label, a.township""", [*args, years[1]])
+
+    def change_rows(self, townships: list[str], years: tuple[str, str]) -> list[dict[str, Any]]:
+        """The ``changes`` rows of these townships in these years, each with its
+        report's file."""
+        out: list[dict[str, Any]] = []
+        for start in range(0, len(townships), 500):
+            chunk = townships[start:start + 500]
+            out += self._rows(
+                f"""SELECT c.*, r.file FROM changes c JOIN reports r ON r.report = c.report
+                   WHERE c.township IN ({','.join('?' * len(chunk))}) AND c.year IN (?, ?)""",
+                [*chunk, *years])
+        return out
 
     def report_parts(self, report: str) -> list[dict[str, Any]]:
         """(part, heading) of the sections a report's outline says it covers."""
