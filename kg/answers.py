@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from kg.canned import CannedQuery, Table, finished
+from kg.changes import COLUMNS as CHANGE_COLUMNS
 from kg.changes import rows as change_rows
 from kg.prepared import CHANGES_SINCE
 from kg.sparql import Checked
@@ -172,7 +173,7 @@ def changes(query: CannedQuery, values: dict[str, str], prepared: Prepared,
         return None
     tables = prepared.tables
     if tables.schema() >= CHANGES_SINCE:
-        columns = [v for v in _CHANGES_COLUMNS if v not in query.param_names]
+        columns = [v for v in CHANGE_COLUMNS if v not in query.param_names]
         return Table(columns, change_rows(tables, years, limit=query.limit, **wanted), False)
     _say_once(tables, f"the prepared index {tables.path} predates its 'changes' table: "
                       "`changes` answers from SPARQL until `fazhi-kg index` builds it again")
@@ -192,9 +193,6 @@ def changes(query: CannedQuery, values: dict[str, str], prepared: Prepared,
                  bool(doc.get("truncated")))
 
 
-#: changes.rq's projection, in its order
-_CHANGES_COLUMNS = ("townshipName", "change", "kind", "object", "valueFrom", "valueTo", "evidence",
-                    "evidenceYear", "sourceFile", "t", "entity", "sentence", "report")
 _said: set[tuple[str, str]] = set()
 
 

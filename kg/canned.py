@@ -186,6 +186,7 @@ class Table:
 _NUMERIC = {str(XSD.integer), str(XSD.int), str(XSD.long), str(XSD.nonNegativeInteger),
             str(XSD.positiveInteger)}
 _DECIMAL = {str(XSD.decimal), str(XSD.double), str(XSD.float)}
+_BOOLEAN = str(XSD.boolean)     # made once: str() of an rdflib term costs, per cell of a sort
 
 
 def plain(term: dict[str, str] | None) -> Any:
@@ -200,7 +201,7 @@ def plain(term: dict[str, str] | None) -> Any:
             return float(value)
     except (TypeError, ValueError):
         return value
-    if dt == str(XSD.boolean):
+    if dt == _BOOLEAN:
         return value in ("true", "1")
     return value
 

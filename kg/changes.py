@@ -34,6 +34,9 @@ FIGURE = "指标 figure"
 ADDED, DROPPED, SAME, CHANGED = "新增 added", "停止 dropped", "不变 same", "变化 changed"
 
 Term = dict[str, str]
+#: changes.rq's projection, in its order (its parameters aside)
+COLUMNS = ("townshipName", "change", "kind", "object", "valueFrom", "valueTo", "evidence",
+           "evidenceYear", "sourceFile", "t", "entity", "sentence", "report")
 
 
 def _plain(v: str) -> Term:
@@ -57,7 +60,9 @@ def rows(tables: Prepared, years: tuple[str, str], *, township: str = "", county
         for row in (*_facts(by_town[town["township"]], years),
                     *_figures(by_town[town["township"]], years)):
             cells = _cells(town, row)
-            out.setdefault(tuple(sorted((k, tuple(sorted(v.items()))) for k, v in cells.items())),
+            # each column's terms are of one kind (an IRI, a literal of one
+            # language or type): the values tell rows apart
+            out.setdefault(tuple(cells[c]["value"] if c in cells else None for c in COLUMNS),
                            cells)
     ordered = sorted(out.values(), key=_order)
     return ordered if limit is None else ordered[:limit]
