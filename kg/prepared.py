@@ -165,6 +165,11 @@ def _stem_of(graph: str) -> str:
     return graph[len(GRAPH_IRI) + len("report/"):].rsplit("/", 1)[0]
 
 
+def stem_of(graph: str) -> str:
+    """A report graph's file stem, as every table's ``stem`` column holds it."""
+    return _stem_of(graph)
+
+
 def stem_key(source_stem: str) -> str:
     """A source file's stem as its graph IRIs spell it (percent-encoded where
     an IRI must be): the ``stem`` column of every table."""
@@ -462,6 +467,16 @@ class Prepared:
                 self.db.execute("INSERT OR REPLACE INTO meta VALUES ('stale', ?)", (why,))
         except sqlite3.Error:
             pass        # an index that cannot even take this is read as unusable anyway
+
+    def clear_stale(self, why: str) -> None:
+        """Undo :meth:`mark_stale` with this ``why`` (a delete that finished);
+        a mark made for another reason (a SPARQL update) stays."""
+        try:
+            with self._lock, self.db:
+                self.db.execute("DELETE FROM meta WHERE key = 'stale' AND value = ?", (why,))
+        except sqlite3.Error as exc:
+            raise StoreError(f"cannot write the prepared index {self.path}: {exc}; build it "
+                             "again with `fazhi-kg index`") from exc
 
     def close(self) -> None:
         self.db.close()
