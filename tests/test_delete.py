@@ -140,3 +140,15 @@ def test_stopped_after_marking_the_index_is_stale_until_run_again(built, store, 
 def test_no_names_or_options_is_a_usage_error(store):
     code, _, err = _fazhi("delete", "--store", str(store))
     assert code == 2 and "name the reports to delete" in err
+
+
+def test_a_remote_store_drops_the_graphs(built, oxigraph_server):
+    # a remote store has no indexes beside it: DROP GRAPH, in one update
+    first = built["first"]
+    assert _fazhi("ingest", "--store", oxigraph_server, str(first), str(built["second"]))[0] == 0
+    before = _graphs(oxigraph_server)
+    code, out, err = _fazhi("delete", "--store", oxigraph_server, first.name)
+    assert code == 0, err
+    assert "0 reports from the prepared index" in out
+    left = _graphs(oxigraph_server)
+    assert len(left) == len(before) - 1 and not any(f"/{first.stem}/" in g for g in left)

@@ -231,3 +231,15 @@ def test_changes_in_an_index_older_than_its_table_answers_from_sparql(store, tmp
     said = [r.getMessage() for r in caplog.records if "predates its 'changes' table" in r.getMessage()]
     assert len(said) == 1, said
     assert got.rows and _cells(got) == _cells(run(q, given, store["runner"]))
+
+
+def test_the_setting_prepared_index_off_answers_from_sparql(store):
+    import server
+
+    app = server.create_app({"store": str(store["path"]), "TESTING": True,
+                             "prepared_index": "off"})
+    try:
+        got = app.test_client().get("/queries/compare_metric.json?metric=件&page_size=1000").get_json()
+        assert got["answered_from"] == "sparql" and got["rows"]
+    finally:
+        server.close_app(app)
