@@ -69,7 +69,7 @@ def _graphs(path: Path) -> list[str]:
 def test_deleting_a_file_leaves_what_ingesting_the_others_makes(built, store):
     code, out, err = _fazhi("delete", "--store", str(store), built["first"].name)
     assert code == 0, err
-    assert f"deleted 1 reports" in out and built["first"].name in out
+    assert "deleted 1 reports" in out and built["first"].name in out
     assert _graphs(store) == _graphs(built["rest"])
     # every table of the prepared index, and the name index, as if the file had never been read
     assert _tables(store) == _tables(built["rest"])
