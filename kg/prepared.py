@@ -11,7 +11,13 @@ update has made stale — then answer from SPARQL), then
   ordered, paged;
 * :meth:`Prepared.entity_counts` — an entity's facts and mentions counted by
   township or by year; :meth:`Prepared.entity_reports` — its reports, paged;
-* :meth:`Prepared.type_counts` — distinct entities by class (the home page).
+* :meth:`Prepared.type_counts` — distinct entities by class (the home page);
+* :meth:`Prepared.townships_of_years`, :meth:`Prepared.change_rows` — the
+  ``changes`` canned query's townships and rows (:mod:`kg.changes`), in a
+  file of :data:`SCHEMA_VERSION` 2 or later (:meth:`Prepared.schema`).
+
+Writers: :meth:`Prepared.replace` (a file read again), :meth:`Prepared.remove`
+(a file deleted: its rows go from every table of :data:`TABLES`).
 
 Every paged reader takes ``limit``/``offset`` and returns a :class:`Page`
 (``rows``, ``next_offset`` or None when there is no more).
