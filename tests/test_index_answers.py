@@ -72,7 +72,8 @@ def store(request, tmp_path_factory, seed_dir) -> dict[str, Any]:
 
     yield {"path": path, "runner": runner_on(oxs, 10_000), "prepared": Prepared(names=names, tables=tables),
            "county": first["county_label"][:2], "year": first["year"],
-           "township": first["township_label"][:2], "years": sorted({r["year"] for r in rows})}
+           "township": first["township_label"][:2], "years": sorted({r["year"] for r in rows}),
+           "town": (first["township_label"], first["township"])}
     names.close()
     tables.close()
 
@@ -99,6 +100,9 @@ def _cases(name: str, s: dict[str, Any]) -> list[dict[str, str]]:
              "changes": [{"county": s["county"], "from": first, "to": last},
                          {"county": s["county"], "from": last, "to": first},
                          {"township": s["township"], "from": first, "to": last},
+                         # a township by its full name and by its IRI (changes matches exactly)
+                         {"township": s["town"][0], "from": first, "to": last},
+                         {"township": s["town"][1], "from": last, "to": first},
                          {"county": "没有这个县", "from": first, "to": last}]}
     out = [f for f in filters if set(f) <= q.param_names] + extra.get(name, [])
     return [c for c in out if not q.missing(c)]
