@@ -11,7 +11,7 @@ would trust:
 
 1. everything is resolved first: a name that matches no report is an error
    (exit 2) and nothing is removed;
-2. the prepared index is marked stale ("deleting …"): readers answer from
+2. the prepared index is marked stale (:data:`STOPPED`): readers answer from
    SPARQL from now on;
 3. the report graphs are dropped from the store, in one transaction;
 4. the files' rows go from every table of the prepared index (one
@@ -38,9 +38,11 @@ from kg.names import FILE as NAMES_FILE
 from kg.names import NameIndex
 from kg.names import rows as name_rows
 from kg.prepared import FILE as PREPARED_FILE
-from kg.prepared import Prepared, stem_key, stem_of
+from kg.prepared import Prepared, state, stem_key, stem_of
 from kg.store import UPLOADS, LocalStore, Store
 
+#: Why the prepared index is stale while a delete runs (and after one that stopped).
+STOPPED = "a delete of reports did not finish: run it again, or `fazhi-kg index`"
 #: every report of the store: its graph, IRI, file, township (IRI and label) and year
 _REPORTS = """SELECT ?g ?r ?file ?t ?town ?year WHERE {
   GRAPH ?g { ?r a fz:Report
@@ -142,10 +144,12 @@ def delete_reports(store: Store, chosen: list[Report]) -> dict[str, int]:
             names_before += name_rows(text.decode() if text else "")
     prepared = (Prepared.beside(folder) if folder is not None and (folder / PREPARED_FILE).exists()
                 else None)
-    why = f"deleting {len(graphs)} report graphs (fazhi-kg delete)"
+    # an index already stale (a SPARQL update) stays so: its mark is not ours to
+    # lift; one left by a delete that stopped is (this one finishes its work)
+    ours = prepared is not None and (not prepared.stale() or state(folder) == f"stale: {STOPPED}")
     try:
-        if prepared is not None:
-            prepared.mark_stale(why)
+        if prepared is not None and ours:
+            prepared.mark_stale(STOPPED)
             if not prepared.stale():
                 raise FazhiError(f"cannot mark the prepared index {prepared.path} stale; "
                                  "nothing was deleted")
@@ -154,22 +158,24 @@ def delete_reports(store: Store, chosen: list[Report]) -> dict[str, int]:
         removed = 0
         if prepared is not None:
             removed = prepared.remove({r.stem for r in chosen})
-            prepared.clear_stale(why)
+            if ours:
+                prepared.clear_stale(STOPPED)
     finally:
         if prepared is not None:
             prepared.close()
     names_removed = 0
     if names_before:
         candidates = sorted(set(names_before))
-        gone = [c for c in candidates if c not in _still_named(store, candidates)]
+        kept = _still_named(store, candidates)
+        gone = [c for c in candidates if c not in kept]
         index = NameIndex.beside(folder)
         try:
             names_removed = index.remove(gone)
         finally:
             index.close()
-    kept = _remove_uploaded(folder, {r.stem for r in chosen}) if folder is not None else 0
+    uploads = _remove_uploaded(folder, {r.stem for r in chosen}) if folder is not None else 0
     return {"graphs": len(graphs), "triples": triples, "prepared": removed,
-            "names": names_removed, "uploads": kept}
+            "names": names_removed, "uploads": uploads}
 
 
 def _remove_uploaded(folder: Path, stems: set[str]) -> int:
