@@ -16,6 +16,10 @@ stores).  Its rules, as the query states them:
 * each row's sentence: the least IRI of those attesting it, else the one it
   was derived from, in the report of the year that has it;
 * ordered as its ``ORDER BY`` and cut at its ``LIMIT``.
+
+Where the two could part: a township with two labels in one report, or in
+two counties, is one report row here (its least label, its least county's
+label), where the SPARQL would try each; the extraction writes one of each.
 """
 from __future__ import annotations
 
