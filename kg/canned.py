@@ -227,7 +227,10 @@ def finished(query: CannedQuery, table: Table) -> Table:
         return 0
 
     decorated = [(tuple(_sort_key(plain(row.get(c))) for c, _ in keys), row) for row in rows]
-    decorated.sort(key=lambda pair: cmp_to_key(compare)(pair[0]))
+    if any(desc for _, desc in keys):
+        decorated.sort(key=lambda pair: cmp_to_key(compare)(pair[0]))
+    else:   # all ascending: compare() is the tuples' own order (missing last, numbers first)
+        decorated.sort(key=lambda pair: pair[0])
     return Table(table.columns, [row for _, row in decorated], cut, table.elapsed_ms,
                  source=table.source)
 

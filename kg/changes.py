@@ -59,17 +59,15 @@ def rows(tables: Prepared, years: tuple[str, str], *, township: str = "", county
     by_town: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for r in found:
         by_town[r["township"]].append(r)
-    out: dict[tuple, dict[str, Term]] = {}       # DISTINCT, in the order found
+    # DISTINCT on the ORDER BY's columns: the others (the sentence's text, the
+    # report's year and file) follow from the sentence and the report
+    out: dict[tuple[str, ...], tuple[dict[str, Any], dict[str, Any]]] = {}
     for town in towns:
         for row in (*_facts(by_town[town["township"]], years),
                     *_figures(by_town[town["township"]], years)):
-            cells = _cells(town, row)
-            # each column's terms are of one kind (an IRI, a literal of one
-            # language or type): the values tell rows apart
-            out.setdefault(tuple(cells[c]["value"] if c in cells else None for c in COLUMNS),
-                           cells)
-    ordered = sorted(out.values(), key=_order)
-    return ordered if limit is None else ordered[:limit]
+            out.setdefault(_order(town, row), (town, row))
+    kept = sorted(out)[:limit]
+    return [_cells(*out[k]) for k in kept]
 
 
 def _facts(found: list[dict[str, Any]], years: tuple[str, str]) -> list[dict[str, Any]]:
@@ -135,10 +133,8 @@ def _cells(town: dict[str, Any], r: dict[str, Any]) -> dict[str, Term]:
     return cells
 
 
-def _order(cells: dict[str, Term]) -> tuple[str, ...]:
+def _order(town: dict[str, Any], r: dict[str, Any]) -> tuple[str, ...]:
     """The query's ORDER BY: townshipName, STR(t), kind, change, object,
     STR(entity), STR(report), the sentence ("" for none), valueFrom, valueTo."""
-    def v(name: str) -> str:
-        return cells[name]["value"] if name in cells else ""
-    return tuple(v(c) for c in ("townshipName", "t", "kind", "change", "object", "entity",
-                                "report", "sentence", "valueFrom", "valueTo"))
+    return (town["label"], town["township"], r["kind_label"], r["change"], r["object"],
+            r["entity"], r["report"], r["sentence"] or "", r["valueFrom"], r["valueTo"])
