@@ -186,6 +186,7 @@ class Table:
 _NUMERIC = {str(XSD.integer), str(XSD.int), str(XSD.long), str(XSD.nonNegativeInteger),
             str(XSD.positiveInteger)}
 _DECIMAL = {str(XSD.decimal), str(XSD.double), str(XSD.float)}
+_BOOLEAN = str(XSD.boolean)     # made once: str() of an rdflib term costs, per cell of a sort
 
 
 def plain(term: dict[str, str] | None) -> Any:
@@ -200,7 +201,7 @@ def plain(term: dict[str, str] | None) -> Any:
             return float(value)
     except (TypeError, ValueError):
         return value
-    if dt == str(XSD.boolean):
+    if dt == _BOOLEAN:
         return value in ("true", "1")
     return value
 
@@ -226,7 +227,10 @@ def finished(query: CannedQuery, table: Table) -> Table:
         return 0
 
     decorated = [(tuple(_sort_key(plain(row.get(c))) for c, _ in keys), row) for row in rows]
-    decorated.sort(key=lambda pair: cmp_to_key(compare)(pair[0]))
+    if any(desc for _, desc in keys):
+        decorated.sort(key=lambda pair: cmp_to_key(compare)(pair[0]))
+    else:   # all ascending: compare() is the tuples' own order (missing last, numbers first)
+        decorated.sort(key=lambda pair: pair[0])
     return Table(table.columns, [row for _, row in decorated], cut, table.elapsed_ms,
                  source=table.source)
 

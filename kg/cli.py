@@ -25,6 +25,7 @@ from kg import __version__
 from kg import names as name_index
 from kg import prepared as prepared_index
 from kg import settings as settings_mod
+from kg.cli_delete import delete
 from kg.cli_ingest import IngestOptions, run_ingest
 from kg.cli_serve import query, serve
 from kg.cli_text import one_line, render_table
@@ -435,6 +436,7 @@ def settings_(fmt: str, readme: Path | None) -> None:
 # ``query`` takes a canned query's name or SPARQL text (kg/cli_serve.py)
 cli.add_command(serve)
 cli.add_command(query)
+cli.add_command(delete)
 
 
 def main() -> None:

@@ -100,6 +100,18 @@ class NameIndex:
         """Add the names in an N-Quads shard (``fazhi-kg load``)."""
         self.add(rows(Path(path).read_text(encoding="utf-8"), quads=True))
 
+    def remove(self, names: Iterable[Row]) -> int:
+        """Delete these (entity, name) rows (those of deleted reports that no
+        report left in the store still gives); returns how many there were."""
+        try:
+            with self._lock, self.db:
+                before = self.db.total_changes
+                self.db.executemany("DELETE FROM names WHERE entity = ? AND name = ?", names)
+                return self.db.total_changes - before
+        except sqlite3.Error as exc:
+            raise StoreError(f"cannot write the name index {self.path}: {exc}; build it again "
+                             "with `fazhi-kg index`") from exc
+
     def search(self, q: str, *, limit: int = 200) -> list[tuple[str, str]]:
         """(entity, name) whose name contains ``q``, ASCII case aside: names
         that start with it first, then shorter ones (as the SPARQL search)."""

@@ -11,7 +11,13 @@ update has made stale — then answer from SPARQL), then
   ordered, paged;
 * :meth:`Prepared.entity_counts` — an entity's facts and mentions counted by
   township or by year; :meth:`Prepared.entity_reports` — its reports, paged;
-* :meth:`Prepared.type_counts` — distinct entities by class (the home page).
+* :meth:`Prepared.type_counts` — distinct entities by class (the home page);
+* :meth:`Prepared.townships_of_years`, :meth:`Prepared.change_rows` — the
+  ``changes`` canned query's townships and rows (:mod:`kg.changes`), in a
+  file that holds the ``changes`` table whole (:data:`ANSWER_TABLES`).
+
+Writers: :meth:`Prepared.replace` (a file read again), :meth:`Prepared.remove`
+(a file deleted: its rows go from every table of :data:`TABLES`).
 
 Every paged reader takes ``limit``/``offset`` and returns a :class:`Page`
 (``rows``, ``next_offset`` or None when there is no more).
@@ -71,13 +77,17 @@ PREDICATES = frozenset({
     TYPE, LABEL, VALUE, TITLE, _S(FZ.township), _S(FZ.year), _S(FZ.sourceFile), _S(FZ.partOf),
     _S(FZ.advisorKind), _S(FZ.covers), _S(FZ.names), _S(FZ.unit), _S(FZ.quote), _S(FZ.report),
     _S(FZ.approx), _S(FZ.scope), _S(FZ.text), _S(PROV.wasDerivedFrom), _S(FZ.mentions),
-    _S(ORG.memberOf)}) | FACT_PREDICATES | page_tables.PREDICATES
+    _S(ORG.memberOf), _S(FZ.attests), _S(FZ.count)}) | FACT_PREDICATES | page_tables.PREDICATES
 _WANTED = frozenset(f"<{p}>" for p in PREDICATES)
 NAMES, TOWNSHIP, YEAR, SOURCE = _S(FZ.names), _S(FZ.township), _S(FZ.year), _S(FZ.sourceFile)
 PART_OF, ADVISER, ADVISER_KIND = _S(FZ.partOf), _S(FZ.legalAdvisor), _S(FZ.advisorKind)
 SETS_UP = (_S(FZ.establishes), _S(FZ.implements))
 COVERS, DERIVED, UNIT, APPROX = _S(FZ.covers), _S(PROV.wasDerivedFrom), _S(FZ.unit), _S(FZ.approx)
 QUOTE, TEXT, MENTIONS = _S(FZ.quote), _S(FZ.text), _S(FZ.mentions)
+SCOPE, ATTESTS, COUNT = _S(FZ.scope), _S(FZ.attests), _S(FZ.count)
+#: The township's relations the ``changes`` query compares across years (its VALUES).
+CHANGE_PREDICATES = tuple(_S(p) for p in (FZ.implements, FZ.legalAdvisor, FZ.establishes,
+                                          FZ.conducts, FZ.cites, FZ.studies))
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -110,6 +120,12 @@ CREATE TABLE IF NOT EXISTS entity_types (
   class TEXT NOT NULL, entity TEXT NOT NULL, report TEXT NOT NULL, stem TEXT NOT NULL,
   PRIMARY KEY (class, entity, report)) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS entity_types_stem ON entity_types (stem);
+CREATE TABLE IF NOT EXISTS changes (
+  report TEXT NOT NULL, stem TEXT NOT NULL, township TEXT NOT NULL, year TEXT,
+  kind TEXT NOT NULL, entity TEXT NOT NULL, label TEXT, times TEXT, unit TEXT,
+  sentence TEXT, evidence TEXT);
+CREATE INDEX IF NOT EXISTS changes_township ON changes (township, year);
+CREATE INDEX IF NOT EXISTS changes_stem ON changes (stem);
 """
 #: The tables the canned queries' index forms read beyond the first ones
 #: (kg.answers), and their version.  A file holds every row of one when its
@@ -119,7 +135,7 @@ CREATE INDEX IF NOT EXISTS entity_types_stem ON entity_types (stem);
 #: tables are created empty when it is opened) the forms read the base tables
 #: or leave the answer to the SPARQL.
 ANSWERS_VERSION = "1"
-ANSWER_TABLES = ("metric_names", "citations")
+ANSWER_TABLES = ("metric_names", "citations", "changes")
 #: Those derived by SQL from the base tables (no pass over the store).
 DERIVED_TABLES = ("metric_names",)
 #: How many of the most-cited laws are counted ahead and kept (most_cited_laws.rq shows 200).
@@ -137,10 +153,11 @@ CITING = (_S(FZ.cites), _S(FZ.studies))
 log = logging.getLogger(__name__)
 
 #: tables holding rows of a file (deleted by stem when it is read again)
-TABLES = ("reports", "parts", "figures", "entity_counts", "entity_types", "citations")
+TABLES = ("reports", "parts", "figures", "entity_counts", "entity_types", "citations",
+          "changes")
 #: where each table's row holds the file's stem
 _STEM = {"reports": 2, "parts": 3, "figures": 2, "entity_counts": 2, "entity_types": 3,
-         "citations": 3, "entity_desc": 0, "entity_edges": 0}
+         "citations": 3, "changes": 1, "entity_desc": 0, "entity_edges": 0}
 #: Rows fields of kg.prepared_entities (stem first)
 _ENTITY_ROWS = ("entity_desc", "entity_edges")
 
@@ -155,6 +172,7 @@ class Rows:
     entity_counts: list[tuple] = field(default_factory=list)
     entity_types: list[tuple] = field(default_factory=list)
     citations: list[tuple] = field(default_factory=list)
+    changes: list[tuple] = field(default_factory=list)
     # the entity page's (kg.prepared_entities): totals over files, not rows of a file
     entity_desc: list[tuple] = field(default_factory=list)
     entity_edges: list[tuple] = field(default_factory=list)
@@ -177,6 +195,11 @@ class Page:
 def _stem_of(graph: str) -> str:
     """A report graph's file stem (graph IRIs are GRAPH_IRI + 'report/<stem>/<n>')."""
     return graph[len(GRAPH_IRI) + len("report/"):].rsplit("/", 1)[0]
+
+
+def stem_of(graph: str) -> str:
+    """A report graph's file stem, as every table's ``stem`` column holds it."""
+    return _stem_of(graph)
 
 
 def stem_key(source_stem: str) -> str:
@@ -241,6 +264,7 @@ def rows_of_graph(graph: str, triples: Iterable[tuple[Any, str, Any]]) -> Rows:
     names: dict[str, int] = defaultdict(int)       # entity → sentences naming it
     facts: dict[str, int] = defaultdict(int)       # entity → relation triples it is in
     listed: set[str] = set()                       # what the report fz:mentions
+    attested: dict[str, list[str]] = defaultdict(list)   # entity → sentences attesting it
     node = ox.NamedNode
     for s, p, o in triples:
         if type(s) is not node:
@@ -254,6 +278,8 @@ def rows_of_graph(graph: str, triples: Iterable[tuple[Any, str, Any]]) -> Rows:
             texts[sv] = o.value
         elif p == MENTIONS:
             listed.add(o.value)
+        elif p == ATTESTS:
+            attested[o.value].append(sv)
         else:
             if p in FACT_PREDICATES:
                 facts[sv] += 1
@@ -325,10 +351,47 @@ def rows_of_graph(graph: str, triples: Iterable[tuple[Any, str, Any]]) -> Rows:
     out.parts = [(report, c, h, stem) for c, h in sorted(heads)]
     out.citations = sorted({(o.value, s, report, stem) for s, ps in po.items() for p in CITING
                             for o in ps.get(p, ()) if type(o) is node})
+    out.changes = _change_rows(report, stem, town, year, po, types, texts, attested)
     out.entity_desc, out.entity_edges = page_tables.rows_of_entities(stem, types, po)
     out.reports = [(report, graph, stem, file, text(report, TITLE), town, town_label, county,
                     county_label, year, ",".join(kinds), "\n".join(systems), ",".join(present),
                     ",".join(p for p in PARTS if p not in present), len(figures), entities)]
+    return out
+
+
+def _change_rows(report: str, stem: str, town: str | None, year: str | None,
+                 po: Mapping[str, Mapping[str, list[Any]]], types: Mapping[str, set[str]],
+                 texts: Mapping[str, str], attested: Mapping[str, list[str]]) -> list[tuple]:
+    """The ``changes`` rows of one report graph: the township's relations of
+    :data:`CHANGE_PREDICATES` (one row a label and count, as the query's
+    OPTIONALs give them) and the figures by their scope, each with its
+    sentence as the query picks it: the least IRI of the sentences (with
+    text) attesting it, else the one it was derived from."""
+    def sentence(entity: str) -> tuple[str | None, str | None]:
+        said = sorted(s for s in attested.get(entity, ()) if s in texts)
+        if not said:
+            said = sorted(o.value for o in po.get(entity, {}).get(DERIVED, ())
+                          if o.value in texts)
+        return (said[0], texts[said[0]]) if said else (None, None)
+
+    def values(entity: str, pred: str) -> list[str | None]:
+        return sorted({o.value for o in po.get(entity, {}).get(pred, ())}) or [None]
+
+    out: list[tuple] = []
+    at_town = po.get(town or "", {})
+    for pred in CHANGE_PREDICATES if town else ():
+        for e in {o.value for o in at_town.get(pred, ()) if isinstance(o, ox.NamedNode)}:
+            said = sentence(e)
+            out += [(report, stem, town, year, pred, e, label, times, None, *said)
+                    for label in values(e, LABEL) for times in values(e, COUNT)]
+    for s, ps in po.items():
+        if INDICATOR not in types.get(s, ()) or LABEL not in ps:
+            continue
+        said = sentence(s)
+        for scope in {o.value for o in ps.get(SCOPE, ())}:
+            for label in values(s, LABEL):
+                out += [(report, stem, scope, year, INDICATOR, s, label, value, unit, *said)
+                        for value in values(s, VALUE) for unit in values(s, UNIT)]
     return out
 
 
@@ -381,19 +444,44 @@ class Prepared:
         self.replace_many([stem_key(source_stem)], rows)
 
     def replace_many(self, stems: Iterable[str], rows: Rows) -> None:
-        stems = [(s,) for s in dict.fromkeys(stems)]
         try:
             with self._lock, self.db:
-                for t in TABLES:
-                    self.db.executemany(f"DELETE FROM {t} WHERE stem = ?", stems)
+                stems = list(dict.fromkeys(stems))
+                self._delete(stems)
                 self._insert(rows)
-                page_tables.replace(self.db, [s for (s,) in stems], rows.entity_desc,
-                                 rows.entity_edges)
-                self.db.execute("INSERT INTO meta VALUES ('serial', '1') ON CONFLICT(key) "
-                                "DO UPDATE SET value = CAST(value AS INTEGER) + 1")
+                page_tables.replace(self.db, stems, rows.entity_desc, rows.entity_edges)
+                self._written()
         except sqlite3.Error as exc:
             raise StoreError(f"cannot write the prepared index {self.path}: {exc}; the store "
                              "is written; build the index again with `fazhi-kg index`") from exc
+
+    def remove(self, stems: Iterable[str]) -> int:
+        """Delete every row of these files (stems as :func:`stem_key` spells
+        them) from every table, in one transaction; returns the reports
+        removed.  A new table only needs adding to :data:`TABLES`."""
+        try:
+            with self._lock, self.db:
+                stems = list(dict.fromkeys(stems))
+                n = sum(self.db.execute("SELECT COUNT(*) FROM reports WHERE stem = ?",
+                                        (s,)).fetchone()[0] for s in stems)
+                self._delete(stems)
+                # the entity page's totals: take back what these files gave
+                page_tables.replace(self.db, stems, [], [])
+                self._written()
+                return n
+        except sqlite3.Error as exc:
+            raise StoreError(f"cannot write the prepared index {self.path}: {exc}; build it "
+                             "again with `fazhi-kg index`") from exc
+
+    def _delete(self, stems: Iterable[str]) -> None:
+        keys = [(s,) for s in dict.fromkeys(stems)]
+        for t in TABLES:
+            self.db.executemany(f"DELETE FROM {t} WHERE stem = ?", keys)
+
+    def _written(self) -> None:
+        """A new serial: readers' caches (:meth:`_cached`) are stale."""
+        self.db.execute("INSERT INTO meta VALUES ('serial', '1') ON CONFLICT(key) "
+                        "DO UPDATE SET value = CAST(value AS INTEGER) + 1")
 
     def _insert(self, rows: Rows) -> None:
         for t in TABLES:
@@ -420,6 +508,16 @@ class Prepared:
                 self.db.execute("INSERT OR REPLACE INTO meta VALUES ('stale', ?)", (why,))
         except sqlite3.Error:
             pass        # an index that cannot even take this is read as unusable anyway
+
+    def clear_stale(self, why: str) -> None:
+        """Undo :meth:`mark_stale` with this ``why`` (a delete that finished);
+        a mark made for another reason (a SPARQL update) stays."""
+        try:
+            with self._lock, self.db:
+                self.db.execute("DELETE FROM meta WHERE key = 'stale' AND value = ?", (why,))
+        except sqlite3.Error as exc:
+            raise StoreError(f"cannot write the prepared index {self.path}: {exc}; build it "
+                             "again with `fazhi-kg index`") from exc
 
     def close(self) -> None:
         self.db.close()
@@ -497,6 +595,36 @@ class Prepared:
         """A township's reports, by year."""
         return self._rows("SELECT report, title, year, file, township_label FROM reports "
                           "WHERE township = ? ORDER BY year, report", (township,))
+
+    def townships_of_years(self, years: tuple[str, str], *, township: str = "",
+                           county: str = "") -> list[dict[str, Any]]:
+        """(township, label) of the townships with a report in both years: by
+        IRI or exact label, or with ``county`` within their county's label (as
+        the ``changes`` query picks them, by the earlier year's report)."""
+        where, args = ["a.year = ?", "a.township_label IS NOT NULL"], [years[0]]
+        if township:
+            where.append("(a.township = ? OR a.township_label = ?)")
+            args += [township, township]
+        if county:
+            where.append("instr(a.county_label, ?) > 0")
+            args.append(county)
+        return self._rows(
+            f"""SELECT DISTINCT a.township, a.township_label AS label FROM reports a
+               WHERE {' AND '.join(where)} AND EXISTS (SELECT 1 FROM reports b
+                 WHERE b.township = a.township AND b.year = ?)
+               ORDER BY a.township_label, a.township""", [*args, years[1]])
+
+    def change_rows(self, townships: list[str], years: tuple[str, str]) -> list[dict[str, Any]]:
+        """The ``changes`` rows of these townships in these years, each with its
+        report's file."""
+        out: list[dict[str, Any]] = []
+        for start in range(0, len(townships), 500):
+            chunk = townships[start:start + 500]
+            out += self._rows(
+                f"""SELECT c.*, r.file FROM changes c JOIN reports r ON r.report = c.report
+                   WHERE c.township IN ({','.join('?' * len(chunk))}) AND c.year IN (?, ?)""",
+                [*chunk, *years])
+        return out
 
     def report_parts(self, report: str) -> list[dict[str, Any]]:
         """(part, heading) of the sections a report's outline says it covers."""

@@ -113,6 +113,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("canned_cache_entries", 32, "Canned-query answers kept whole, until the store "
             "changes (its generation marker), so that the next page, and an aggregate over the "
             "whole graph asked again, cost no second run (0: none kept).", int),
+    Setting("prepared_index", True, "Answer the pages and canned queries from the store's "
+            "prepared index (fazhi-kg-prepared.sqlite) when it is ready; off: from SPARQL "
+            "alone, as for a remote store (slow on a large store: for comparing engines and "
+            "for tests).", bool),
     Setting("max_neighbours", 25, "Neighbours drawn per node on entity pages before "
             "'N more'.", int),
     # ---- ingest: what one report file may expand to (see ingest.limits)

@@ -62,6 +62,10 @@ DEFAULT_STORE = "fazhi-kg-store"
 #: again: a read-only open of RocksDB is a snapshot of the moment it opened.
 GENERATION_FILE = "fazhi-kg-generation"
 ENV_VAR = "FAZHI_KG_STORE"
+#: Where the web's uploads keep each stored file as sent, inside the store
+#: folder (kg.web.upload), so that a re-ingest can rebuild from them; a
+#: deleted report's file goes from there too (kg.delete).
+UPLOADS = "uploads"
 MEMORY = "memory:"
 
 def default_location() -> str:

@@ -255,6 +255,12 @@ class Store(ABC):
         if text:
             self._update(text)
 
+    def drop(self, graphs: Iterable[str]) -> None:
+        """Drop these named graphs, all in one update (one transaction)."""
+        text = " ;\n".join(f"DROP SILENT GRAPH <{g}>" for g in dict.fromkeys(graphs))
+        if text:
+            self._update(text)
+
     def holds(self, source_stem: str) -> bool:
         """Does the store hold report graphs of this source file?"""
         return bool(self._graphs_of(graph_prefix(source_stem)))

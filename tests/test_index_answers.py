@@ -11,6 +11,7 @@ shown order is total: kg.queries.finished).
 """
 from __future__ import annotations
 
+import dataclasses
 import json
 import sys
 from pathlib import Path
@@ -71,7 +72,8 @@ def store(request, tmp_path_factory, seed_dir) -> dict[str, Any]:
 
     yield {"path": path, "runner": runner_on(oxs, 10_000), "prepared": Prepared(names=names, tables=tables),
            "county": first["county_label"][:2], "year": first["year"],
-           "township": first["township_label"][:2], "years": sorted({r["year"] for r in rows})}
+           "township": first["township_label"][:2], "years": sorted({r["year"] for r in rows}),
+           "town": (first["township_label"], first["township"])}
     names.close()
     tables.close()
 
@@ -98,6 +100,9 @@ def _cases(name: str, s: dict[str, Any]) -> list[dict[str, str]]:
              "changes": [{"county": s["county"], "from": first, "to": last},
                          {"county": s["county"], "from": last, "to": first},
                          {"township": s["township"], "from": first, "to": last},
+                         # a township by its full name and by its IRI (changes matches exactly)
+                         {"township": s["town"][0], "from": first, "to": last},
+                         {"township": s["town"][1], "from": last, "to": first},
                          {"county": "没有这个县", "from": first, "to": last}]}
     out = [f for f in filters if set(f) <= q.param_names] + extra.get(name, [])
     return [c for c in out if not q.missing(c)]
@@ -284,7 +289,7 @@ def test_a_metric_whose_figures_went_gives_no_rows(tmp_path):
 
     tables = Tables(tmp_path / "p.sqlite")
     try:
-        assert tables.ready == {"metric_names", "citations"}
+        assert tables.ready == {"metric_names", "citations", "changes"}
         tables.replace_many(["a"], Rows(figures=[_figure("f1", "a", "受理案件", 3)]))
         tables.replace_many(["b"], Rows(figures=[_figure("f2", "b", "办理案件", 5)]))
         assert [r["figure"] for r in tables.figures(metric="案件").rows] == ["f2", "f1"]
@@ -297,6 +302,21 @@ def test_a_metric_whose_figures_went_gives_no_rows(tmp_path):
 
 def test_an_index_made_before_the_answer_tables_is_read_from_its_base_tables(store, tmp_path,
                                                                           caplog):
+def test_changes_cut_at_its_limit_keeps_the_same_rows_both_ways(store):
+    # the ORDER BY before LIMIT: which rows a cut keeps is the same by SPARQL and by the index
+    q = bundled()["changes"]
+    given = {"county": store["county"], "from": store["years"][0], "to": store["years"][-1]}
+    whole = run(q, given, store["runner"], index=store["prepared"])
+    n = len(whole.rows) // 2
+    assert whole.source == "index" and n > 1
+    small = dataclasses.replace(q, text=q.text.replace("LIMIT 2000", f"LIMIT {n}"), limit=n)
+    by_sparql = run(small, given, store["runner"])
+    by_index = run(small, given, store["runner"], index=store["prepared"])
+    assert by_index.source == "index" and by_sparql.truncated and by_index.truncated
+    assert len(by_index.rows) == n and _cells(by_index) == _cells(by_sparql)
+
+
+def test_changes_in_an_index_older_than_its_table_answers_from_sparql(store, tmp_path, caplog):
     import shutil
     import sqlite3
 
@@ -338,3 +358,31 @@ def test_an_index_made_before_the_answer_tables_is_read_from_its_base_tables(sto
             _cells(run(q, {"metric": "件"}, store["runner"]))
     finally:
         old.close()
+    db = sqlite3.connect(path / FILE)
+    with db:       # a file made before the 'changes' table: not marked as holding it whole
+        db.execute("DELETE FROM meta WHERE key = 'answers:changes'")
+        db.execute("DELETE FROM changes")
+    db.close()
+    old = Tables.beside(path, create=False)
+    assert old is not None and "changes" not in old.ready
+    q = bundled()["changes"]
+    given = {"county": store["county"], "from": store["years"][0], "to": store["years"][-1]}
+    with caplog.at_level("WARNING"):
+        got = run(q, given, store["runner"], index=Prepared(tables=old))
+        run(q, given, store["runner"], index=Prepared(tables=old))
+    old.close()
+    said = [r.getMessage() for r in caplog.records if "predates its 'changes' table" in r.getMessage()]
+    assert len(said) == 1, said
+    assert got.rows and _cells(got) == _cells(run(q, given, store["runner"]))
+
+
+def test_the_setting_prepared_index_off_answers_from_sparql(store):
+    import server
+
+    app = server.create_app({"store": str(store["path"]), "TESTING": True,
+                             "prepared_index": "off"})
+    try:
+        got = app.test_client().get("/queries/compare_metric.json?metric=件&page_size=1000").get_json()
+        assert got["answered_from"] == "sparql" and got["rows"]
+    finally:
+        server.close_app(app)

@@ -209,3 +209,27 @@ def test_sparql_updates_are_refused_clearly_while_uploads_hold_the_store(store_p
         assert res.status_code == 409 and res.get_json()["setting"] == "allow_upload"
     finally:
         close_app(app)
+
+
+def test_delete_takes_an_upload_out_of_the_store_its_indexes_and_the_kept_files(
+        app, store_path: Path) -> None:
+    client = app.test_client()
+    assert post(client, [(REPORT.encode(), "青石镇2024年报告.txt")]).status_code == 200
+    t0 = time.monotonic()
+    while "青石镇" not in found(client, "青石"):
+        assert time.monotonic() - t0 < 5
+        time.sleep(0.2)
+    url = "/upload/delete"
+    assert client.post(url, json={"reports": ["青石镇2024年报告.txt"]},
+                       headers={"Accept": "application/json"}).status_code == 401
+    res = client.post(url, json={"reports": ["没有这个.txt"]}, headers=AUTH)
+    assert res.status_code == 404 and "nothing was deleted" in res.get_json()["error"]
+    dry = client.post(url, json={"township": "青石镇", "dry_run": True}, headers=AUTH).get_json()
+    assert [r["file"] for r in dry["reports"]] == ["青石镇2024年报告.txt"] and dry["deleted"] is None
+    assert (store_path / "uploads" / "青石镇2024年报告.txt").exists()
+    done = client.post(url, json={"reports": ["青石镇2024年报告.txt"]}, headers=AUTH).get_json()
+    assert done["deleted"]["graphs"] == 1 and done["deleted"]["uploads"] == 1
+    assert not (store_path / "uploads" / "青石镇2024年报告.txt").exists()
+    while "青石镇" in found(client, "青石"):
+        assert time.monotonic() - t0 < 10, "the deleted report was still found"
+        time.sleep(0.2)

@@ -154,28 +154,21 @@ def test_the_cli_runs_canned_queries_on_virtuoso(virtuoso: Any, stores: tuple[St
 def clients(virtuoso: Any, stores: tuple[Store, Store]) -> Iterator[tuple[Any, Any]]:
     """Test clients of the web service on Virtuoso and on the embedded store.
 
-    The embedded store's prepared index (kg.prepared) is set aside while
-    they run: a remote store has none, so both answer every page from the
-    same SPARQL, which is what these tests compare across engines; that the
-    index answers as the SPARQL does is tests/test_prepared.py's and
-    tests/test_index_answers.py's to show."""
+    The embedded store's prepared index (kg.prepared) is turned off (the
+    setting prepared_index): a remote store has none, so both answer every
+    page from the same SPARQL, which is what these tests compare across
+    engines; that the index answers as the SPARQL does is
+    tests/test_prepared.py's and tests/test_index_answers.py's to show."""
     import server
-    from kg import prepared
 
     _, local = stores
-    index = Path(local.path) / prepared.FILE
-    aside = index.with_name(index.name + ".aside")
-    if index.exists():
-        index.rename(aside)
-    apps = [server.create_app({"store": location, "TESTING": True})
+    apps = [server.create_app({"store": location, "TESTING": True, "prepared_index": False})
             for location in (virtuoso.sparql, str(local.path))]
     try:
         yield apps[0].test_client(), apps[1].test_client()
     finally:
         for app in apps:
             server.close_app(app)
-        if aside.exists():
-            aside.rename(index)
 
 
 PAGES = [

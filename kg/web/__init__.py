@@ -83,7 +83,7 @@ class Service:
         update made stale; the pages then answer from SPARQL.  Opened again
         when `fazhi-kg index` has put a new file in its place."""
         path = self.engine.path
-        if path is None:
+        if path is None or not self.settings["prepared_index"]:
             return None
         try:
             ino = (Path(path) / FILE).stat().st_ino

@@ -8,6 +8,8 @@
   <upload_token>``): reads the files into the store as ``fazhi-kg ingest``
   does (the same :class:`ingest.runner.Ingest`, the pipeline in a worker
   process with the ingest limits) and answers JSON, one entry per file.
+* ``POST /upload/delete`` (JSON; the same password): deletes reports as
+  ``fazhi-kg delete`` does (:mod:`kg.delete`).
 
 With ``allow_upload`` on, the server is the store's one writer
 (:class:`Writer` holds it from start-up), so a CLI ingest into the same
@@ -32,8 +34,10 @@ from urllib.parse import unquote_to_bytes
 from flask import Blueprint, Flask, Response, current_app, jsonify, render_template, request
 
 from ingest.runner import REPORT_SUFFIXES, Ingest
+from kg.delete import choose, delete_reports
+from kg.delete import reports as stored_reports
 from kg.errors import QueryError, StoreError
-from kg.store import LocalStore, graph_prefix
+from kg.store import UPLOADS, LocalStore, graph_prefix
 from kg.style import CLASS_TYPES
 from kg.web import error_response, require_write, service
 from kg.web.pages import iri_link
@@ -42,8 +46,6 @@ log = logging.getLogger("fazhi_kg.upload")
 
 bp = Blueprint("upload", __name__)
 
-#: Where uploaded originals are kept, inside the store folder.
-UPLOADS = "uploads"
 #: Files being read, before they join UPLOADS (a failed one never does).
 _INCOMING = ".incoming"
 #: Characters a kept file name may not hold (paths, controls, Windows' reserved).
@@ -168,6 +170,49 @@ def receive() -> Response:
         results = [_one(store, f, lim["max_file_bytes"]) for f in files]
         store.ox.flush()                # on disk before the readers are told
     resp = jsonify({"files": results})
+    resp.headers["Cache-Control"] = "no-store"
+    return resp
+
+
+@bp.post("/upload/delete")
+def remove() -> Response:
+    """Delete reports, as ``fazhi-kg delete`` does (:mod:`kg.delete`): a JSON
+    body ``{"reports": [FILE or REPORT_IRI, …], "township": …, "year": …,
+    "dry_run": false}``, behind the upload switch and password.  A name that
+    matches no report: 404 and nothing deleted."""
+    _check_allowed()
+    if not _authorised():
+        return error_response("deleting reports needs the upload password (the setting "
+                              "upload_token), sent as 'Authorization: Bearer PASSWORD'", 401,
+                              "upload_token", {"WWW-Authenticate": 'Bearer realm="fazhi-kg"'})
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise QueryError("send a JSON object: {\"reports\": [FILE or REPORT_IRI, …]} and/or "
+                         "\"township\", \"year\"", status=400)
+    names = body.get("reports") or []
+    township, year = body.get("township"), body.get("year")
+    if (not isinstance(names, list) or not all(isinstance(n, str) for n in names)
+            or not all(v is None or isinstance(v, str) for v in (township, year))):
+        raise QueryError("'reports' is a list of strings; 'township' and 'year' are strings",
+                         status=400)
+    if not names and township is None and year is None:
+        raise QueryError("name the reports to delete ('reports'), or give 'township' and/or "
+                         "'year'", status=400)
+    writer = _writer()
+    assert writer is not None           # allow_upload on: init_app made it
+    with writer.lock:
+        store = writer.take()
+        chosen, unknown = choose(stored_reports(store), tuple(names), township, year)
+        if unknown:
+            raise QueryError(f"no report matches {', '.join(unknown)}; nothing was deleted",
+                             status=404)
+        listed = [{"file": r.file, "township": r.township_label, "year": r.year,
+                   "report": r.iri} for r in chosen]
+        done = None
+        if not body.get("dry_run"):
+            done = delete_reports(store, chosen)
+            store.ox.flush()            # on disk before the readers are told
+    resp = jsonify({"reports": listed, "deleted": done})
     resp.headers["Cache-Control"] = "no-store"
     return resp
 
