@@ -37,6 +37,7 @@ from ingest.county import (
     level,
     lex,
     not_unit,
+    official,
     self_pattern,
     soft_stop,
     stop,
@@ -87,6 +88,7 @@ class Found:
     rule: str = GAZETTEER
     where: str = ""                 # title, header, signature, opening, body
     written: str = ""               # as the text names it (鹤龙街 for 鹤龙街道); '' = unit
+    gazetteer_tail: str = ""        # the gazetteer name a longer unseen name ends in (湾塘乡 of 枫湾塘乡)
 
     @property
     def label(self) -> str:
@@ -223,10 +225,56 @@ def _gazetteer_unit(s: str, where: str, reject: frozenset[str] = frozenset(),
     for name, kind, at, end in proposals(s, presented=presented):
         if name in reject:
             continue
+        longer = _longer_name(s, name, at, end, where)
+        if longer:
+            return longer
         written = s[at:end]
         return Found(name, kind, chain_before(s[max(0, at - 20):at]), True, GAZETTEER, where,
                      written if written != name else "")
     return None
+
+
+def _longer_name(s: str, name: str, at: int, end: int, where: str, start: int | None = None) -> Found | None:
+    """A longer name the text presents, ending where gazetteer name ``name``
+    ends (枫湾塘乡 holds the real 湾塘乡): a township the gazetteer lacks
+    (new, renamed, merged), kept whole.  Not where what stands in front is
+    the short form of a division the gazetteer lists ``name`` under
+    (云阳江口镇).  ``start``: where the longer name must start (the subject
+    of a first sentence), else anywhere."""
+    for full, kind, fat in candidates(s[:end]):
+        if fat >= at or fat + len(full) != end or (start is not None and fat != start):
+            continue
+        if _explained(s[fat:at], name):
+            return None
+        return Found(full, kind, chain_before(s[max(0, fat - 20):fat]), False, PRESENTED, where,
+                     gazetteer_tail=name)
+    return None
+
+
+def _explained(extra: str, name: str) -> bool:
+    """Is ``extra``, written before township ``name``, a division above one
+    of the gazetteer's townships of that name (its full name or a short form
+    of two characters or more)?"""
+    rows = townships().lookup(name) if townships() is not None else ()
+    for t in rows:
+        for div in (t.county, t.prefecture, t.province):
+            if div and (extra == div or (len(extra) >= 2 and div.startswith(extra))):
+                return True
+    return False
+
+
+def explained_by_county(found: Found, stated: str | None) -> Found:
+    """The gazetteer's township after all, where the county the text states
+    lists the gazetteer name a longer name ends in (the longer one is then
+    a slip or a local form, not another township)."""
+    g = townships()
+    tail = found.gazetteer_tail
+    if not (tail and stated and g is not None):
+        return found
+    row = g.in_county(tail, official(stated))
+    if row is None:
+        return found
+    return Found(tail, _KIND.get(row.kind, row.kind), found.chain, True, GAZETTEER, found.where)
 
 
 def _opening_unit(opening: str, body: str, reject: frozenset[str]) -> Found | None:
@@ -240,6 +288,10 @@ def _opening_unit(opening: str, body: str, reject: frozenset[str]) -> Found | No
         best = max(names, key=lambda n: (body.count(n), -names.index(n)))
         found = [p for p in found if p[0] == best]
     name, kind, at, end = found[0]
+    lead = _OPENING_LEAD.match(opening)
+    longer = _longer_name(opening, name, at, end, "first sentence", lead.end() if lead else 0)
+    if longer:
+        return longer
     written = opening[at:end]
     return Found(name, kind, chain_before(opening[max(0, at - 20):at]), True, GAZETTEER, "opening",
                  written if written != name else "")
