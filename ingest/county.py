@@ -193,14 +193,25 @@ def chain_before(s: str) -> list[str]:
                 hit = s[end - n:end]
                 break
         if hit is None:
-            m = _GENERIC_TAIL.search(s, 0, end)
-            if m and bounded(s, m.start()) and not NOT_IN_NAME.search(m.group()[:-1]):
-                hit = m.group()
+            hit = _unlisted_tail(s, end, forms)
         if hit is None:
             break
         chain.insert(0, hit)
         end -= len(hit)
     return chain
+
+
+def _unlisted_tail(s: str, end: int, forms: dict[str, str]) -> str | None:
+    """A 县/区/市/旗 name the gazetteer lacks ending at ``end``: the shortest
+    (3–5 characters) that starts a word or follows a gazetteer division
+    (菏泽市 + a renamed 某某区: 撤县设区 newer than the gazetteer)."""
+    for n in range(3, min(6, end + 1)):
+        name = s[end - n:end]
+        at = end - n
+        if _GENERIC_TAIL.fullmatch(name) and not NOT_IN_NAME.search(name[:-1]) and (
+                bounded(s, at) or any(s[max(0, at - k):at] in forms for k in range(2, 10))):
+            return name
+    return None
 
 
 def divisions_in(s: str) -> list[str]:
@@ -281,15 +292,17 @@ def bounded(s: str, at: int) -> bool:
     return at == 0 or not HAN_CHAR.match(s, at - 1) or s[at - 1] in stop() or s[max(0, at - 2):at] == "中共"
 
 
-def real_county(name: str, unit: str, in_gazetteer: bool | None, text: str) -> bool:
-    """Is a county the text seems to state one we may record?
-
-    A gazetteer division always, and a 县/区/市/旗 name the gazetteer lacks
-    when it is written right before the unit (某某县青山乡); otherwise only
-    when the township is not a gazetteer name either (a new county, a new
-    township), or the gazetteer lists the township under that county.
-    """
-    return True
+def gazetteer_counties(unit: str, county: str) -> list[str]:
+    """The gazetteer's counties of township ``unit`` when none is the county
+    ``county`` the text states (empty when they agree or the gazetteer
+    lacks the township).  The stated county still wins: the text is what
+    the report says (a county renamed, 撤县设区, or one the gazetteer lacks),
+    the gazetteer only a list of names; the caller warns."""
+    g = townships()
+    if g is None:
+        return []
+    counties = sorted({t.county for t in g.lookup(unit) if t.county})
+    return [] if official(county) in counties else counties
 
 
 def contradicts(name: str, county: str) -> bool:

@@ -84,9 +84,11 @@ def fill(doc: Doc, rep: Report) -> None:
     if meta.is_township:
         meta.county = stated
     _set_chain(meta, found.chain)
-    if meta.is_township and meta.county and not county.real_county(meta.county, found.unit, found.in_gazetteer,
-                                                                 text[rep.start:rep.end]):
-        meta.county = None
+    if meta.is_township and meta.county and found.in_gazetteer:
+        listed = county.gazetteer_counties(found.unit, meta.county)
+        if listed:
+            doc.warnings.append(f"{found.unit}: the text states the county {meta.county}, the township "
+                                f"gazetteer lists it under {'、'.join(listed[:3])}; the text's county is kept")
     if meta.is_township and not meta.county and found.in_gazetteer:
         meta.county = county.infer_county(found.unit, text[rep.start:rep.end])
         meta.county_inferred = meta.county is not None
