@@ -1,0 +1,92 @@
+"""The reporting township on kinds of reports the seen sets lack (ingest.unit,
+ingest.county, ingest.metadata, ingest.recognize.divisions).
+
+Every text here is written for these tests.  Real township names come from
+the gazetteer (华溪镇 of 华宁县, 湾塘乡 of 屏边苗族自治县, 大集镇 of 曹县);
+the made-up ones (岭华溪镇, 云岭县, 曹州区) stand for what a gazetteer lags
+behind: a township or county newer than it, renamed or merged.
+"""
+from __future__ import annotations
+
+from ingest import county
+from ingest.gazetteer import townships
+from ingest.pipeline import run_text
+from kg.model import ReportMeta
+
+BODY = ("一、主要举措和成效\n（一）强化组织领导。党委会专题研究法治建设4次，落实党政主要负责人"
+        "履行推进法治建设第一责任人职责。\n二、存在的不足\n普法形式还比较单一。\n")
+
+
+def meta(text: str) -> ReportMeta:
+    doc = run_text(text, "r.txt", until="sentences")
+    assert len(doc.reports) == 1
+    return doc.reports[0].meta
+
+
+def _unlisted(*names: str) -> None:
+    """The made-up names are in neither gazetteer (else the test proves nothing)."""
+    g, forms = townships(), county.division_forms()
+    for n in names:
+        assert n not in g and n not in forms, n
+
+
+# ---- a name longer than the gazetteer's -------------------------------------------
+
+def test_a_longer_name_in_the_title_is_kept_whole_and_flagged() -> None:
+    _unlisted("岭华溪镇")
+    m = meta("岭华溪镇人民政府关于2023年度法治政府建设情况的报告\n2023年，我镇坚持依法行政。\n" + BODY)
+    assert (m.unit, m.kind, m.in_gazetteer) == ("岭华溪镇", "镇", False)
+    assert m.county is None                  # 华溪镇's county is not this township's
+
+
+def test_the_tail_of_the_unit_is_no_other_township() -> None:
+    doc = run_text("岭华溪镇2023年法治政府建设工作报告\n2023年，岭华溪镇党委、岭华溪镇人民政府坚持依法行政，"
+                   "岭华溪镇司法所开展普法12场。\n" + BODY, "r.txt")
+    towns = {m.label for m in doc.reports[0].mentions if m.type == "镇"}
+    assert towns == {"岭华溪镇"}
+
+
+def test_a_longer_name_as_the_first_sentence_subject() -> None:
+    m = meta("2023年，岭华溪镇坚持以习近平法治思想为指导，扎实推进法治政府建设。\n" + BODY)
+    assert (m.unit, m.in_gazetteer) == ("岭华溪镇", False)
+
+
+def test_a_division_short_form_in_front_is_not_part_of_the_name() -> None:
+    # 屏边 is 屏边苗族自治县's short form, and the gazetteer lists 湾塘乡 there
+    m = meta("屏边湾塘乡2023年法治政府建设工作报告\n2023年，湾塘乡坚持依法行政。\n" + BODY)
+    assert (m.unit, m.in_gazetteer, m.county) == ("湾塘乡", True, "屏边苗族自治县")
+
+
+def test_the_stated_county_listing_the_short_name_explains_the_longer_one() -> None:
+    m = meta("华宁县岭华溪镇2023年法治政府建设工作报告\n2023年，在华宁县委、县政府的领导下，我镇坚持依法行政。\n"
+             + BODY)
+    assert (m.unit, m.in_gazetteer, m.county, m.county_inferred) == ("华溪镇", True, "华宁县", False)
+
+
+# ---- the county the text states, against the gazetteer ------------------------------
+
+def test_a_stated_county_the_gazetteer_lacks_wins_over_the_inferred_one() -> None:
+    _unlisted("云岭县")
+    doc = run_text("华溪镇2023年法治政府建设工作报告\n2023年，在云岭县委、云岭县人民政府的领导下，"
+                   "华溪镇坚持依法行政。\n" + BODY, "r.txt", until="sentences")
+    m = doc.reports[0].meta
+    assert (m.unit, m.county, m.county_inferred) == ("华溪镇", "云岭县", False)
+    assert any("云岭县" in w and "华宁县" in w for w in doc.warnings)
+
+
+def test_a_stated_county_in_the_addressee_line_wins() -> None:
+    m = meta("华溪镇2023年法治政府建设工作报告\n中共云岭县委全面依法治县委员会办公室：\n"
+             "2023年，我镇坚持依法行政。\n" + BODY)
+    assert (m.county, m.county_inferred) == ("云岭县", False)
+
+
+def test_a_renamed_county_after_its_prefecture() -> None:
+    # 撤县设区: the report writes the district, the gazetteer still has the county
+    _unlisted("曹州区")
+    m = meta("菏泽市曹州区大集镇2023年法治政府建设工作报告\n2023年，我镇坚持依法行政。\n" + BODY)
+    assert (m.unit, m.county, m.prefecture, m.county_inferred) == ("大集镇", "曹州区", "菏泽市", False)
+
+
+def test_a_gazetteer_county_in_the_title_is_still_stated() -> None:
+    m = meta("华宁县华溪镇2023年法治政府建设工作报告\n2023年，我镇坚持依法行政。\n" + BODY)
+    assert (m.unit, m.county, m.county_inferred, m.in_gazetteer) == ("华溪镇", "华宁县", False, True)
