@@ -90,3 +90,21 @@ def test_a_renamed_county_after_its_prefecture() -> None:
 def test_a_gazetteer_county_in_the_title_is_still_stated() -> None:
     m = meta("华宁县华溪镇2023年法治政府建设工作报告\n2023年，我镇坚持依法行政。\n" + BODY)
     assert (m.unit, m.county, m.county_inferred, m.in_gazetteer) == ("华溪镇", "华宁县", False, True)
+
+
+# ---- web clutter before the text ------------------------------------------------------
+
+def test_a_county_site_name_and_breadcrumbs_are_not_the_title() -> None:
+    doc = run_text("曹县人民政府门户网站\n首页 > 信息公开 > 乡镇动态\n关于2023年度法治政府建设情况的报告\n"
+                   "2023年，我镇坚持依法行政，大集镇司法所开展普法宣传。\n" + BODY, "r.txt", until="sentences")
+    rep = doc.reports[0]
+    assert rep.title == "关于2023年度法治政府建设情况的报告"
+    assert (rep.meta.unit, rep.meta.kind) == ("大集镇", "镇")      # not the county whose site it is
+
+
+def test_a_breadcrumb_trail_glued_to_the_title_line() -> None:
+    doc = run_text("当前位置：首页 > 政务公开 > 乡镇信息\n曹县大集镇2023年法治政府建设工作报告\n"
+                   "2023年，我镇坚持依法行政。\n" + BODY, "r.txt", until="sentences")
+    rep = doc.reports[0]
+    assert rep.title == "曹县大集镇2023年法治政府建设工作报告"
+    assert (rep.meta.unit, rep.meta.county, rep.meta.county_inferred) == ("大集镇", "曹县", False)
