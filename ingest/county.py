@@ -187,6 +187,7 @@ def chain_before(s: str) -> list[str]:
         organ = _TRAILING_ORGAN.search(s, 0, end)
         if organ:
             end = organ.start()
+        end = _before_zone(s, end, forms)
         hit = None
         for n in range(min(9, end), 1, -1):
             if s[end - n:end] in forms:
@@ -201,6 +202,16 @@ def chain_before(s: str) -> list[str]:
     return chain
 
 
+def _before_zone(s: str, end: int, forms: dict[str, str]) -> int:
+    """Where a functional zone (经济开发区) ending at ``end`` starts, when a
+    gazetteer division stands right before it; else ``end``."""
+    for z in lex()["zone"]:
+        at = end - len(z)
+        if at > 0 and s.startswith(z, at) and any(s[max(0, at - k):at] in forms for k in range(2, 10)):
+            return at
+    return end
+
+
 def _unlisted_tail(s: str, end: int, forms: dict[str, str]) -> str | None:
     """A 县/区/市/旗 name the gazetteer lacks ending at ``end``: the shortest
     (3–5 characters) that starts a word or follows a gazetteer division
@@ -208,10 +219,15 @@ def _unlisted_tail(s: str, end: int, forms: dict[str, str]) -> str | None:
     for n in range(3, min(6, end + 1)):
         name = s[end - n:end]
         at = end - n
-        if _GENERIC_TAIL.fullmatch(name) and not NOT_IN_NAME.search(name[:-1]) and (
+        if _GENERIC_TAIL.fullmatch(name) and not NOT_IN_NAME.search(name[:-1]) and not _is_zone(name) and (
                 bounded(s, at) or any(s[max(0, at - k):at] in forms for k in range(2, 10))):
             return name
     return None
+
+
+def _is_zone(name: str) -> bool:
+    """A bare zone kind (经济开发区), or one with a one-character stem: no county."""
+    return any(name == z or (name.endswith(z) and len(name) - len(z) < 2) for z in lex()["zone"])
 
 
 def divisions_in(s: str) -> list[str]:

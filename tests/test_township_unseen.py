@@ -108,3 +108,16 @@ def test_a_breadcrumb_trail_glued_to_the_title_line() -> None:
     rep = doc.reports[0]
     assert rep.title == "曹县大集镇2023年法治政府建设工作报告"
     assert (rep.meta.unit, rep.meta.county, rep.meta.county_inferred) == ("大集镇", "曹县", False)
+
+
+# ---- a zone between the county and the township -----------------------------------------
+
+def test_a_development_zone_between_county_and_township_is_no_county() -> None:
+    m = meta("曹县经济开发区大集街道2023年法治政府建设工作报告\n2023年，我街道坚持依法行政。\n" + BODY)
+    assert (m.unit, m.kind, m.county, m.county_inferred) == ("大集街道", "街道", "曹县", False)
+
+
+def test_a_named_new_district_the_gazetteer_lacks_is_still_the_county() -> None:
+    _unlisted("云岭新区")
+    m = meta("云岭新区华溪镇2023年法治政府建设工作报告\n2023年，我镇坚持依法行政。\n" + BODY)
+    assert (m.unit, m.county, m.county_inferred) == ("华溪镇", "云岭新区", False)
