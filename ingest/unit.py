@@ -279,22 +279,59 @@ def explained_by_county(found: Found, stated: str | None) -> Found:
 
 def _opening_unit(opening: str, body: str, reject: frozenset[str]) -> Found | None:
     """The gazetteer township of the opening; where it names several (我镇与邻近的
-    某某镇…), the one the whole text names most often, else the first."""
+    某某镇…), the one whose bodies the whole text names most (某镇党委), then
+    the one it names most often, else the first."""
     found = [p for p in proposals(opening) if p[0] not in reject]
     if not found:
         return None
     names = list(dict.fromkeys(p[0] for p in found))
     if len(names) > 1:
-        best = max(names, key=lambda n: (body.count(n), -names.index(n)))
+        best = max(names, key=lambda n: (_seats(body, n), body.count(n), -names.index(n)))
         found = [p for p in found if p[0] == best]
     name, kind, at, end = found[0]
     lead = _OPENING_LEAD.match(opening)
     longer = _longer_name(opening, name, at, end, "first sentence", lead.end() if lead else 0)
+    if longer is None and _longer_name(opening, name, at, end, "opening"):
+        longer = _whole_name(body, name)
     if longer:
         return longer
     written = opening[at:end]
     return Found(name, kind, chain_before(opening[max(0, at - 20):at]), True, GAZETTEER, "opening",
                  written if written != name else "")
+
+
+def _seats(body: str, name: str) -> int:
+    """How often ``body`` names ``name`` with one of its own bodies after it (某镇党委)."""
+    own = _own_bodies()
+    n, i = 0, body.find(name)
+    while i >= 0:
+        j = i + len(name)
+        n += body.startswith(own, j)
+        i = body.find(name, j)
+    return n
+
+
+@cache
+def _own_bodies() -> tuple[str, ...]:
+    return tuple(sorted(lex()["own_bodies"], key=len, reverse=True))
+
+
+def _whole_name(body: str, name: str) -> Found | None:
+    """The longer name the gazetteer lacks that every mention of gazetteer
+    name ``name`` in ``body`` is the tail of (岭华溪镇 for 华溪镇), if one."""
+    longer: set[str] = set()
+    i = body.find(name)
+    while i >= 0:
+        j = i + len(name)
+        found = _longer_name(body, name, i, j, "body")
+        if found is None:
+            return None
+        longer.add(found.unit)
+        i = body.find(name, j)
+    if len(longer) != 1:
+        return None
+    found.where = "body"
+    return found
 
 
 _OPENING_LEAD = re.compile(r"^\s*(?:20\d\d年度?(?:以来)?\s*[,，、]?\s*)?")
@@ -361,7 +398,11 @@ def _county_spoken_for(body: str) -> Found | None:
 
 
 def _most_named(body: str) -> Found | None:
-    """The gazetteer township named most often (a report without a title)."""
+    """The gazetteer township a report without a title names as its own: the
+    one whose bodies it names most (某镇党委, 某镇人民政府: a report names its
+    own government, a neighbour mostly by name alone), then the one named
+    most often.  Where every mention is the tail of one longer name the
+    gazetteer lacks (岭华溪镇 for 华溪镇), that name."""
     counts: Counter[str] = Counter()
     kinds: dict[str, str] = {}
     first: dict[str, int] = {}
@@ -371,8 +412,8 @@ def _most_named(body: str) -> Found | None:
         first.setdefault(name, at)
     if not counts:
         return None
-    best = max(counts, key=lambda n: (counts[n], -first[n]))
-    return Found(best, kinds[best], [], True, GAZETTEER, "body")
+    best = max(counts, key=lambda n: (_seats(body, n), counts[n], -first[n]))
+    return _whole_name(body, best) or Found(best, kinds[best], [], True, GAZETTEER, "body")
 
 
 # ---- divisions written before a unit, superior bodies -------------------------

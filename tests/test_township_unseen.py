@@ -121,3 +121,24 @@ def test_a_named_new_district_the_gazetteer_lacks_is_still_the_county() -> None:
     _unlisted("云岭新区")
     m = meta("云岭新区华溪镇2023年法治政府建设工作报告\n2023年，我镇坚持依法行政。\n" + BODY)
     assert (m.unit, m.county, m.county_inferred) == ("华溪镇", "云岭新区", False)
+
+
+# ---- no title: the township named in the text ---------------------------------------------
+
+def test_no_title_the_township_whose_bodies_are_named_beats_a_neighbour_named_more() -> None:
+    m = meta("2023年，我镇坚持依法行政，推进法治政府建设。\n" + BODY
+             + "三、下一步打算\n学习黄集镇调解经验，与黄集镇开展联合执法，到黄集镇交流。大集镇党委将继续抓好普法。\n")
+    assert (m.unit, m.in_gazetteer) == ("大集镇", True)
+
+
+def test_no_title_a_longer_name_every_mention_holds() -> None:
+    m = meta("2023年，在云岭县委、县政府的领导下，我镇坚持依法行政。\n" + BODY
+             + "三、下一步打算\n岭华溪镇司法所继续开展普法宣传，岭华溪镇人民调解委员会化解纠纷。\n")
+    assert (m.unit, m.in_gazetteer, m.county) == ("岭华溪镇", False, "云岭县")
+
+
+def test_no_title_the_gazetteer_name_alone_somewhere_keeps_it() -> None:
+    # 华溪镇 stands alone once: the longer form is not what the text calls the unit
+    m = meta("2023年，我镇坚持依法行政。\n" + BODY
+             + "三、下一步打算\n华溪镇司法所继续开展普法宣传，岭华溪镇村委会参加培训。\n")
+    assert (m.unit, m.in_gazetteer) == ("华溪镇", True)
