@@ -263,6 +263,8 @@ def superior_county(where: list[tuple[str, bool]], unit: str | None = None) -> s
             if len(name) < 3 and not bounded(s, at):
                 continue      # 和县 inside 领导和县委
             end = at + len(name)
+            if s.startswith(name[-1], end):
+                end += 1          # 曹县县委: the level said again before the body
             superior = bool(_SUPERIOR_AFTER.match(s, end)) or s[max(0, at - 2):at] == "中共"
             if superior or (is_addressee and name in known):
                 return name

@@ -142,3 +142,11 @@ def test_no_title_the_gazetteer_name_alone_somewhere_keeps_it() -> None:
     m = meta("2023年，我镇坚持依法行政。\n" + BODY
              + "三、下一步打算\n华溪镇司法所继续开展普法宣传，岭华溪镇村委会参加培训。\n")
     assert (m.unit, m.in_gazetteer) == ("华溪镇", True)
+
+
+# ---- how a county is stated ------------------------------------------------------------------
+
+def test_a_county_whose_level_is_said_again_before_its_committee() -> None:
+    # three 黄集镇 in the gazetteer: only the stated county can tell which
+    m = meta("黄集镇2023年法治政府建设工作报告\n2023年，在郓城县县委、县政府的坚强领导下，我镇坚持依法行政。\n" + BODY)
+    assert (m.unit, m.county, m.county_inferred) == ("黄集镇", "郓城县", False)
