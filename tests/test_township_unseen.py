@@ -150,3 +150,12 @@ def test_a_county_whose_level_is_said_again_before_its_committee() -> None:
     # three 黄集镇 in the gazetteer: only the stated county can tell which
     m = meta("黄集镇2023年法治政府建设工作报告\n2023年，在郓城县县委、县政府的坚强领导下，我镇坚持依法行政。\n" + BODY)
     assert (m.unit, m.county, m.county_inferred) == ("黄集镇", "郓城县", False)
+
+
+def test_full_width_digits_give_the_year_and_the_signature_date() -> None:
+    doc = run_text("大集镇２０２３年法治政府建设工作报告\n今年以来，我镇坚持依法行政，调解纠纷１２件。\n" + BODY
+                   + "大集镇人民政府\n２０２４年１月５日\n", "r.txt", until="sentences")
+    m = doc.reports[0].meta
+    assert (m.unit, m.year, str(m.issued)) == ("大集镇", 2023, "2024-01-05")
+    assert doc.original.count("２０２３") == 1 and "２" not in doc.text     # one digit for one
+    assert len(doc.offsets) == len(doc.text) + 1
