@@ -8,11 +8,20 @@ Heuristics propose, the township gazetteer decides
   海滨街道; 滑县万古镇 → 万古镇, although 古镇 alone is a word).
 * :func:`decide` looks, most trusted first, in the title, the header lines
   (web fields such as 发布机构), the signature, the opening, and the body
-  (the township named most often).  A name the gazetteer lacks (newly
-  created or renamed) is taken only where the title, issuer, signature or
-  发布机构 presents it as the reporting unit; the result says it was not
-  found (``in_gazetteer`` False).  A county-level report names itself in
-  its title, or speaks for its county (我县, 全县) more than for a township.
+  (the township whose own bodies, 某镇党委/某镇人民政府, it names most, then
+  the one named most often).  A name the gazetteer lacks (newly created,
+  renamed, merged away) is taken where the title, issuer, signature,
+  发布机构 or first sentence presents it as the reporting unit, or where a
+  text that says 我镇/本乡 names that township's bodies more than any
+  gazetteer township's; the result says it was not found (``in_gazetteer``
+  False).  A county-level report names itself in its title, or speaks for
+  its county (我县, 全县) more than for a township.
+* The longest name the text presents wins: a gazetteer name is the tail of
+  a longer one the gazetteer lacks (枫湾塘乡 holds the real 湾塘乡) when
+  the title, header, signature or first sentence writes it so, or every
+  mention does; not when what stands in front is a short form of a
+  division the gazetteer lists the name under (云阳江口镇), nor when the
+  county the text states lists it (:func:`explained_by_county`).
 
 The county above a township, stated or inferred, is :mod:`ingest.county`'s.
 
@@ -50,6 +59,7 @@ from ingest.rules import rule
 GAZETTEER = rule("units.gazetteer")
 PRESENTED = rule("units.presented")
 COUNTY = rule("units.county")
+NAMED = rule("units.named")
 
 
 #: where a township-level name may end, for the gazetteer to check: built
@@ -191,6 +201,21 @@ def decide(title: str | None, header: list[str], issuer_line: str | None,
     presented += [("header", h) for h in header]
     if issuer_line:
         presented.append(("signature", issuer_line))
+    found = _from_presented(presented, reject)
+    if found is None and title:
+        found = county_unit_in(title)
+    if found is None:
+        found = _from_text(opening, body, reject)
+    for _, s in presented if found is None else ():
+        found = county_unit_in(s)
+        if found:
+            break
+    return found
+
+
+def _from_presented(presented: list[tuple[str, str]], reject: frozenset[str]) -> Found | None:
+    """A township the title, header or signature presents: a gazetteer name
+    first (in any of them), else one the gazetteer lacks."""
     for where, s in presented:
         found = _gazetteer_unit(s, where, reject, presented=True)
         if found:
@@ -199,25 +224,27 @@ def decide(title: str | None, header: list[str], issuer_line: str | None,
         found = _presented_unit(s, where)
         if found:
             return found
-    if title:
-        found = county_unit_in(title)
-        if found:
-            return found
-    found = _opening_unit(opening, body, reject) or _opening_subject(opening)
-    if found:
-        return found
-    if _speaks_for_county(body):
-        found = _county_spoken_for(body)
-        if found:
-            return found
-    found = _most_named(body)
-    if found:
-        return found
-    for _, s in presented:
-        found = county_unit_in(s)
-        if found:
-            return found
     return None
+
+
+def _from_text(opening: str, body: str, reject: frozenset[str]) -> Found | None:
+    """A unit the text names: in its opening, the county it speaks for, the
+    township whose bodies it names (a gazetteer name unless one the gazetteer
+    lacks has more of them)."""
+    found = _opening_unit(opening, body, reject)
+    if found is None:
+        found = _opening_subject(opening)
+        if found:
+            return found
+        if _speaks_for_county(body):
+            found = _county_spoken_for(body)
+            if found:
+                return found
+        found = _most_named(body)
+    own = _named_as_own(body)
+    if own and (found is None or own[1] > _seats(body, found.unit)):
+        return own[0]
+    return found
 
 
 def _gazetteer_unit(s: str, where: str, reject: frozenset[str] = frozenset(),
@@ -311,6 +338,31 @@ def _seats(body: str, name: str) -> int:
     return n
 
 
+def _named_as_own(body: str) -> tuple[Found, int] | None:
+    """A township the gazetteer lacks (new, renamed, merged away) that the
+    text names with its own bodies (某镇党委, 某镇人民政府) and whose kind is
+    the one it speaks of itself as (我镇, 本乡, 全街道): with how often its
+    bodies are named.  The one named so most often; None without any."""
+    kinds = {w[1:] for w in self_pattern("self_township").findall(body)}
+    if not kinds:
+        return None
+    own = _own_bodies()
+    counts: Counter[str] = Counter()
+    seats: Counter[str] = Counter()
+    kind_of: dict[str, str] = {}
+    for full, kind, at in candidates(body):
+        # a gazetteer name's longer forms are _whole_name's (利用某镇 is no township)
+        if kind in kinds and bounded(body, at) and not proposals(full):
+            counts[full] += 1
+            seats[full] += body.startswith(own, at + len(full))
+            kind_of[full] = kind
+    named = [n for n in counts if seats[n] >= 2]     # once may be a phrase (召开镇党委会)
+    if not named:
+        return None
+    best = max(named, key=lambda n: (seats[n], counts[n]))
+    return Found(best, kind_of[best], [], False, NAMED, "body"), seats[best]
+
+
 @cache
 def _own_bodies() -> tuple[str, ...]:
     return tuple(sorted(lex()["own_bodies"], key=len, reverse=True))
@@ -330,7 +382,7 @@ def _whole_name(body: str, name: str) -> Found | None:
         i = body.find(name, j)
     if len(longer) != 1:
         return None
-    found.where = "body"
+    found.where, found.rule = "body", NAMED
     return found
 
 

@@ -8,9 +8,12 @@ behind: a township or county newer than it, renamed or merged.
 """
 from __future__ import annotations
 
+import pytest
+
 from ingest import county
 from ingest.gazetteer import townships
 from ingest.pipeline import run_text
+from kg.errors import InputError
 from kg.model import ReportMeta
 
 BODY = ("一、主要举措和成效\n（一）强化组织领导。党委会专题研究法治建设4次，落实党政主要负责人"
@@ -159,3 +162,28 @@ def test_full_width_digits_give_the_year_and_the_signature_date() -> None:
     assert (m.unit, m.year, str(m.issued)) == ("大集镇", 2023, "2024-01-05")
     assert doc.original.count("２０２３") == 1 and "２" not in doc.text     # one digit for one
     assert len(doc.offsets) == len(doc.text) + 1
+
+
+# ---- a township the gazetteer lacks, named only in the body ----------------------------------
+
+def test_a_renamed_township_named_with_its_own_bodies_beats_a_neighbour() -> None:
+    # 大集乡 became 大集镇 in the gazetteer; the report, of an earlier year, keeps 乡
+    doc = run_text("2023年，在县委、县政府的领导下，我乡坚持依法行政，推进法治政府建设。\n" + BODY
+                   + "三、下一步打算\n与黄集镇开展调解经验交流。大集乡党委将继续加强领导，"
+                     "大集乡人民政府依法履职。\n", "r.txt", until="sentences")
+    m = doc.reports[0].meta
+    assert (m.unit, m.kind, m.in_gazetteer, m.unit_rule) == ("大集乡", "乡", False, "units.named")
+    assert any("大集乡 is not in the township gazetteer" in w for w in doc.warnings)
+
+
+def test_a_phrase_before_the_bodies_once_is_no_township() -> None:
+    m = meta("2023年，我镇召开镇党委会研究法治工作。\n" + BODY + "三、下一步打算\n黄集镇司法所开展普法。\n")
+    assert (m.unit, m.in_gazetteer) == ("黄集镇", True)
+
+
+def test_a_township_the_gazetteer_lacks_and_a_report_that_never_says_we_is_not_taken() -> None:
+    # without 我乡/本乡 the text does not speak as that township
+    doc_text = ("2023年，全县坚持依法行政。\n" + BODY + "三、下一步打算\n大集乡党委、大集乡人民政府"
+                "配合开展普法，大集乡党委书记参加。\n")
+    with pytest.raises(InputError, match="no reporting unit"):
+        meta(doc_text)
