@@ -184,6 +184,8 @@ def chain_before(s: str) -> list[str]:
     chain: list[str] = []
     end = len(s)
     while end > 0:
+        while end > 0 and s[end - 1] in " \u3000":
+            end -= 1          # 曹县 大集镇: a title spaced out
         organ = _TRAILING_ORGAN.search(s, 0, end)
         if organ:
             end = organ.start()

@@ -27,6 +27,8 @@ CLUTTER = re.compile(
     # a document number alone on its line (青石府发〔2024〕26号), above the title
     rf"|^[{HAN}]{{1,16}}\s*[〔［\[（(]\s*(?:19|20)\d\d\s*[〕］\]）)]\s*第?\s*\d{{1,5}}\s*号$"
 )
+#: a report's title with its unit in brackets (【某某镇】2023年法治政府建设报告): no clutter
+_MARKED_TITLE = re.compile(rf"^[\[【][{HAN}]{{2,20}}[\]】][^|｜]*法治[^|｜]*(?:报告|总结)$")
 _SENT_PUNCT = re.compile(r"[，。；！？,;!?]")
 #: a title-like line is at most this long
 _TITLE_MAX = 60
@@ -57,7 +59,8 @@ class Line:
 
     @property
     def clutter(self) -> bool:
-        return len(self.text) <= 120 and bool(CLUTTER.search(self.text))
+        return len(self.text) <= 120 and bool(CLUTTER.search(self.text)) \
+            and not _MARKED_TITLE.match(self.text)
 
     @property
     def is_date(self) -> bool:

@@ -187,3 +187,17 @@ def test_a_township_the_gazetteer_lacks_and_a_report_that_never_says_we_is_not_t
                 "配合开展普法，大集乡党委书记参加。\n")
     with pytest.raises(InputError, match="no reporting unit"):
         meta(doc_text)
+
+
+# ---- how a title is set ---------------------------------------------------------------------
+
+def test_a_title_with_its_unit_in_brackets_is_the_title() -> None:
+    doc = run_text("【大集镇】2023年法治政府建设工作报告\n今年以来，我镇坚持依法行政。\n" + BODY, "r.txt",
+                   until="sentences")
+    rep = doc.reports[0]
+    assert (rep.title, rep.meta.unit, rep.meta.year) == ("【大集镇】2023年法治政府建设工作报告", "大集镇", 2023)
+
+
+def test_a_space_between_county_and_township_still_states_the_county() -> None:
+    m = meta("郓城县　黄集镇\n2023年法治政府建设工作报告\n今年以来，我镇坚持依法行政。\n" + BODY)
+    assert (m.unit, m.county, m.county_inferred) == ("黄集镇", "郓城县", False)
