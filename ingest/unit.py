@@ -201,7 +201,7 @@ def decide(title: str | None, header: list[str], issuer_line: str | None,
     presented += [("header", h) for h in header]
     if issuer_line:
         presented.append(("signature", issuer_line))
-    found = _from_presented(presented, reject)
+    found = _unless_the_body_says_otherwise(_from_presented(presented, reject), body)
     if found is None and title:
         found = county_unit_in(title)
     if found is None:
@@ -225,6 +225,20 @@ def _from_presented(presented: list[tuple[str, str]], reject: frozenset[str]) ->
         if found:
             return found
     return None
+
+
+def _unless_the_body_says_otherwise(found: Found | None, body: str) -> Found | None:
+    """A longer name the title presents (岭华溪镇 for 华溪镇), unless the body
+    names the gazetteer's name alone more often than the longer one (the
+    title's extra characters were then a word, not part of the name)."""
+    tail = found.gazetteer_tail if found else ""
+    if not tail:
+        return found
+    whole = body.count(found.unit)
+    if body.count(tail) - whole <= whole:
+        return found
+    row = townships().lookup(tail)[0]
+    return Found(tail, _KIND.get(row.kind, row.kind), [], True, GAZETTEER, found.where)
 
 
 def _from_text(opening: str, body: str, reject: frozenset[str]) -> Found | None:

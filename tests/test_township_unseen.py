@@ -201,3 +201,10 @@ def test_a_title_with_its_unit_in_brackets_is_the_title() -> None:
 def test_a_space_between_county_and_township_still_states_the_county() -> None:
     m = meta("郓城县　黄集镇\n2023年法治政府建设工作报告\n今年以来，我镇坚持依法行政。\n" + BODY)
     assert (m.unit, m.county, m.county_inferred) == ("黄集镇", "郓城县", False)
+
+
+def test_a_title_word_before_the_name_is_not_part_of_it_when_the_body_names_it_alone() -> None:
+    m = meta("某华溪镇2023年法治政府建设工作报告\n今年以来，华溪镇坚持依法行政，华溪镇党委加强领导。\n" + BODY)
+    assert (m.unit, m.in_gazetteer) == ("华溪镇", True)
+    m = meta("关于印发大集镇2023年法治政府建设工作报告的通知\n今年以来，我镇坚持依法行政。\n" + BODY)
+    assert (m.unit, m.in_gazetteer) == ("大集镇", True)
