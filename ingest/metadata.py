@@ -73,7 +73,7 @@ def fill(doc: Doc, rep: Report) -> None:
         if other and other.in_gazetteer is False and other.unit.endswith(found.unit):
             found = other
             stated = _stated_county(found, where, opening)
-    found = unit.explained_by_county(found, stated)
+    found = unit.other_kind_in_county(unit.explained_by_county(found, stated), stated)
     meta.unit, meta.kind = found.label, found.kind
     meta.unit_name = found.unit
     meta.in_gazetteer = found.in_gazetteer

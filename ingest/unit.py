@@ -304,6 +304,26 @@ def _explained(extra: str, name: str) -> bool:
     return False
 
 
+def other_kind_in_county(found: Found, stated: str | None) -> Found:
+    """The gazetteer's township of the same stem under the county the text
+    states, where the name it writes is not in the gazetteer: a 乡 made a 镇
+    or a 镇 made a 街道 since (大集乡 for 大集镇), or a 民族乡 written
+    short (三仁乡 for 三仁畲族乡).  Kept as written, one township with the
+    gazetteer's name."""
+    g = townships()
+    if found.in_gazetteer is not False or not stated or g is None:
+        return found
+    suffix = "街道" if found.unit.endswith("街道") else found.unit[-1:]
+    stem = found.unit[:-len(suffix)]
+    county = official(stated)
+    names = [stem + k for k in ("镇", "乡", "街道") if k != suffix]
+    names += [n for n in g.names_starting(stem) if n.endswith("族乡")] if suffix == "乡" else []
+    rows = [r for n in names if (r := g.in_county(n, county)) is not None]
+    if len(stem) < 2 or len(rows) != 1:
+        return found
+    return Found(rows[0].name, found.kind, found.chain, True, found.rule, found.where, found.label)
+
+
 def explained_by_county(found: Found, stated: str | None) -> Found:
     """The gazetteer's township after all, where the county the text states
     lists the gazetteer name a longer name ends in (the longer one is then

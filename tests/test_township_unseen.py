@@ -208,3 +208,22 @@ def test_a_title_word_before_the_name_is_not_part_of_it_when_the_body_names_it_a
     assert (m.unit, m.in_gazetteer) == ("华溪镇", True)
     m = meta("关于印发大集镇2023年法治政府建设工作报告的通知\n今年以来，我镇坚持依法行政。\n" + BODY)
     assert (m.unit, m.in_gazetteer) == ("大集镇", True)
+
+
+# ---- 乡 and 镇, 民族乡 written short ----------------------------------------------------------
+
+def test_a_xiang_that_became_a_zhen_under_the_stated_county_is_one_township() -> None:
+    a = run_text("曹县大集乡2019年法治政府建设工作报告\n2019年，我乡坚持依法行政。\n" + BODY, "a.txt").reports[0]
+    b = run_text("曹县大集镇2023年法治政府建设工作报告\n2023年，我镇坚持依法行政。\n" + BODY, "b.txt").reports[0]
+    assert (a.meta.unit, a.meta.unit_name, a.meta.kind, a.meta.in_gazetteer) == ("大集乡", "大集镇", "乡", True)
+    assert a.township_key == b.township_key
+
+
+def test_an_ethnic_township_written_short_under_its_county() -> None:
+    m = meta("遂昌县三仁乡2023年法治政府建设工作报告\n2023年，我乡坚持依法行政。\n" + BODY)
+    assert (m.unit, m.unit_name, m.kind, m.county, m.in_gazetteer) == ("三仁乡", "三仁畲族乡", "乡", "遂昌县", True)
+
+
+def test_without_a_stated_county_another_kind_is_not_guessed() -> None:
+    m = meta("大集乡2019年法治政府建设工作报告\n2019年，我乡坚持依法行政。\n" + BODY)
+    assert (m.unit, m.unit_name, m.in_gazetteer, m.county) == ("大集乡", "大集乡", False, None)
