@@ -49,7 +49,7 @@ def fill(doc: Doc, rep: Report) -> None:
     lines = lines_of(text, rep.start, min(rep.end, rep.start + _HEAD_CHARS))
     header, body_at = _header(lines, rep)
     opening = text[body_at:min(rep.end, body_at + _OPENING_CHARS)]
-    sig_lines = [ln.text for ln in lines_of(text, *rep.signature)] if rep.signature else []
+    sig_lines = [ln.text for ln in lines_of(text, *rep.signature)] if rep.signature else _signed_inline(text, rep)
     issuer_line = sig_lines[0] if len(sig_lines) > 1 else None
     addressee = _addressee(lines, rep, body_at)
     meta.addressee = addressee
@@ -96,6 +96,19 @@ def fill(doc: Doc, rep: Report) -> None:
     meta.issued = _issued(sig_lines, header)
     meta.year = _year(rep, opening, meta.issued)
     meta.issuer = _issuer(issuer_line, rep.title, header)
+
+
+#: a signature on one line: the issuing body, then the date (某镇人民政府 2024年1月5日)
+_SIGNED_INLINE = re.compile(rf"^\s*((?:中共)?[{HAN}]{{2,30}}?(?:人民政府|政府|办事处|党委|党工委))\s*"
+                            rf"({dates.FULL_DATE.pattern})\s*$")
+
+
+def _signed_inline(text: str, rep: Report) -> list[str]:
+    """The issuer and the date of a report signed on its last line, as two
+    signature lines; none if its last line is no such signature."""
+    last = lines_of(text, max(rep.start, rep.end - 80), rep.end)
+    m = _SIGNED_INLINE.match(last[-1].text) if last else None
+    return [m.group(1), m.group(2)] if m else []
 
 
 def _stated_county(found: unit.Found, where: list[tuple[str, bool]], opening: str) -> str | None:

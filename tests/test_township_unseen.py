@@ -227,3 +227,12 @@ def test_an_ethnic_township_written_short_under_its_county() -> None:
 def test_without_a_stated_county_another_kind_is_not_guessed() -> None:
     m = meta("大集乡2019年法治政府建设工作报告\n2019年，我乡坚持依法行政。\n" + BODY)
     assert (m.unit, m.unit_name, m.in_gazetteer, m.county) == ("大集乡", "大集乡", False, None)
+
+
+# ---- a signature on one line -------------------------------------------------------------------
+
+def test_a_signature_on_one_line_gives_the_unit_issuer_and_date() -> None:
+    _unlisted("岭华溪镇")
+    m = meta("今年以来，我镇坚持依法行政，推进法治政府建设。\n" + BODY + "岭华溪镇人民政府　二〇二四年一月五日\n")
+    assert (m.unit, m.in_gazetteer, m.issuer, str(m.issued), m.year) == (
+        "岭华溪镇", False, "岭华溪镇人民政府", "2024-01-05", 2023)
