@@ -420,7 +420,8 @@ def _whole_name(body: str, name: str) -> Found | None:
     return found
 
 
-_OPENING_LEAD = re.compile(r"^\s*(?:20\d\d年度?(?:以来)?\s*[,，、]?\s*)?")
+#: how a first sentence starts before its subject: the year, or 今年/一年来 without one
+_OPENING_LEAD = re.compile(r"^\s*(?:(?:20\d\d年度?|今年|一年|过去的?一年|近年)(?:以来|来)?\s*[,，、]?\s*)?")
 
 
 def _opening_subject(opening: str) -> Found | None:

@@ -236,3 +236,11 @@ def test_a_signature_on_one_line_gives_the_unit_issuer_and_date() -> None:
     m = meta("今年以来，我镇坚持依法行政，推进法治政府建设。\n" + BODY + "岭华溪镇人民政府　二〇二四年一月五日\n")
     assert (m.unit, m.in_gazetteer, m.issuer, str(m.issued), m.year) == (
         "岭华溪镇", False, "岭华溪镇人民政府", "2024-01-05", 2023)
+
+
+def test_a_first_sentence_without_a_year_still_presents_its_subject() -> None:
+    name = "云栖湾镇"
+    _unlisted(name)
+    for lead in ("今年以来，", "一年来，", "过去一年，"):
+        m = meta(f"{lead}{name}坚持依法行政，推进法治政府建设。\n" + BODY)
+        assert (m.unit, m.in_gazetteer) == (name, False), lead
