@@ -20,9 +20,9 @@ normalised surface form (see :func:`normalize`) to its entries.
 from __future__ import annotations
 
 import csv
-from bisect import bisect_left
 import re
 import unicodedata
+from bisect import bisect_left
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
