@@ -62,7 +62,10 @@ def fill(doc: Doc, rep: Report) -> None:
     if not found:
         raise InputError(str(doc.path), "no reporting unit (镇/乡/街道 or county) found in the title, "
                                         "header, signature or text")
-    sources = ([rep.title] if rep.title else []) + header + ([issuer_line] if issuer_line else [])
+    # a web page's fields speak of the unit only where they name it (发布机构：
+    # 某县某镇人民政府), not through the site they stand on (某县人民政府门户网站)
+    fields = [h for h in header if not CLUTTER.search(h) or found.unit in h or found.label in h]
+    sources = ([rep.title] if rep.title else []) + fields + ([issuer_line] if issuer_line else [])
     where = [(s, False) for s in sources] + [(addressee or "", True)]
     where += [(opening, False)] + [(s, False) for s in sig_lines]
     stated = _stated_county(found, where, opening)
