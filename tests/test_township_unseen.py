@@ -244,3 +244,10 @@ def test_a_first_sentence_without_a_year_still_presents_its_subject() -> None:
     for lead in ("今年以来，", "一年来，", "过去一年，"):
         m = meta(f"{lead}{name}坚持依法行政，推进法治政府建设。\n" + BODY)
         assert (m.unit, m.in_gazetteer) == (name, False), lead
+
+
+def test_the_site_a_report_stands_on_does_not_state_its_county() -> None:
+    m = meta("菏泽市人民政府门户网站\n首页 > 政务公开 > 镇街动态\n郓城县人民政府门户网站\n"
+             "黄集镇2023年法治政府建设工作报告\n2023年，在县委、县政府的领导下，我镇坚持依法行政。\n" + BODY)
+    assert m.unit == "黄集镇"
+    assert not (m.county == "郓城县" and not m.county_inferred)     # the site is no statement
