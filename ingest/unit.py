@@ -124,11 +124,13 @@ def proposals(s: str, *, presented: bool = False) -> list[tuple[str, str, int, i
         suf, a, e = m.group(), m.start(), m.end()
         if suf in ("镇", "乡", "街") and s.startswith("街道", e):
             continue                    # 嘉定镇街道, 人民街街道: the 街道 is the unit
-        k = a
-        while k > 0 and a - k < _STEM_MAX and HAN_CHAR.match(s, k - 1):
-            k -= 1
+        k = _stem_start(s, a)
         for i in range(k, a):
             stem = s[i:a]
+            if " " in stem:
+                if stem[0] == " ":
+                    continue
+                stem = stem.replace(" ", "")
             if len(stem) < 2 and not (presented and (i == k or _after_division(s, i))):
                 break
             name = stem + suf
@@ -138,6 +140,21 @@ def proposals(s: str, *, presented: bool = False) -> list[tuple[str, str, int, i
                 out.append((hit, _KIND.get(kind, kind), i, e))
                 break
     return out
+
+
+def _stem_start(s: str, a: int) -> int:
+    """Where a stem ending at ``a`` may start: over Chinese characters, and
+    over one space between two of them (大 集镇: a name a space was typed
+    into, which the line's normalising kept as a word gap)."""
+    k, gap = a, False
+    while k > 0 and a - k < _STEM_MAX:
+        if HAN_CHAR.match(s, k - 1):
+            k -= 1
+        elif not gap and k < a and k >= 2 and s[k - 1] == " " and HAN_CHAR.match(s, k - 2):
+            k, gap = k - 1, True
+        else:
+            break
+    return k
 
 
 def _after_division(s: str, i: int) -> bool:
@@ -269,7 +286,7 @@ def _gazetteer_unit(s: str, where: str, reject: frozenset[str] = frozenset(),
         longer = _longer_name(s, name, at, end, where)
         if longer:
             return longer
-        written = s[at:end]
+        written = s[at:end].replace(" ", "")
         return Found(name, kind, chain_before(s[max(0, at - 20):at]), True, GAZETTEER, where,
                      written if written != name else "")
     return None
@@ -356,7 +373,7 @@ def _opening_unit(opening: str, body: str, reject: frozenset[str]) -> Found | No
         longer = _whole_name(body, name)
     if longer:
         return longer
-    written = opening[at:end]
+    written = opening[at:end].replace(" ", "")
     return Found(name, kind, chain_before(opening[max(0, at - 20):at]), True, GAZETTEER, "opening",
                  written if written != name else "")
 

@@ -251,3 +251,8 @@ def test_the_site_a_report_stands_on_does_not_state_its_county() -> None:
              "黄集镇2023年法治政府建设工作报告\n2023年，在县委、县政府的领导下，我镇坚持依法行政。\n" + BODY)
     assert m.unit == "黄集镇"
     assert not (m.county == "郓城县" and not m.county_inferred)     # the site is no statement
+
+
+def test_a_space_typed_into_the_name_in_running_text() -> None:
+    m = meta("2023年，大　集镇坚持依法行政，推进法治政府建设，取得了明显成效。现将有关情况报告如下：\n" + BODY)
+    assert (m.unit, m.in_gazetteer) == ("大集镇", True)
