@@ -302,7 +302,7 @@ def _generic_counties(s: str, verbs: re.Pattern[str]) -> list[tuple[int, str]]:
         is_bounded = k == 0 or not HAN_CHAR.match(s, k - 1) or s[k - 1] in stops
         low = 1 if m.group() == "新区" else 2     # X新区 is also X新 + 区
         if low <= m.start() - k <= 4 and is_bounded and not NOT_IN_NAME.search(name[:-1]) \
-                and not verbs.match(name):
+                and not verbs.match(name) and not _is_zone(name):
             out.append((k, name))     # not 参加县 in 参加县司法局组织的培训
     return out
 

@@ -54,6 +54,7 @@ from ingest.county import (
     verb_prefix,
 )
 from ingest.hanzi import HAN, HAN_CHAR
+from ingest.lexicon import sections
 from ingest.rules import rule
 
 GAZETTEER = rule("units.gazetteer")
@@ -302,11 +303,23 @@ def _longer_name(s: str, name: str, at: int, end: int, where: str, start: int | 
     for full, kind, fat in candidates(s[:end]):
         if fat >= at or fat + len(full) != end or (start is not None and fat != start):
             continue
-        if _explained(s[fat:at], name):
+        if _explained(s[fat:at], name) or not _name_chars(s[fat:at]):
             return None
         return Found(full, kind, chain_before(s[max(0, fat - 20):fat]), False, PRESENTED, where,
                      gazetteer_tail=name)
     return None
+
+
+@cache
+def _not_in_name() -> frozenset[str]:
+    """Characters no township's name holds (局, 所, 委, 的, 在…): the
+    division recogniser's list, one list for one job."""
+    return frozenset("".join(sections("divisions-patterns.txt").get("not_in_township", ())))
+
+
+def _name_chars(extra: str) -> bool:
+    """Can ``extra`` be the front of a township's name (no 司法局, 所…)?"""
+    return not any(c in _not_in_name() for c in extra)
 
 
 def _explained(extra: str, name: str) -> bool:

@@ -256,3 +256,13 @@ def test_the_site_a_report_stands_on_does_not_state_its_county() -> None:
 def test_a_space_typed_into_the_name_in_running_text() -> None:
     m = meta("2023年，大　集镇坚持依法行政，推进法治政府建设，取得了明显成效。现将有关情况报告如下：\n" + BODY)
     assert (m.unit, m.in_gazetteer) == ("大集镇", True)
+
+
+def test_an_office_written_before_the_name_is_not_part_of_it() -> None:
+    m = meta("曹县司法局大集镇2023年法治政府建设工作报告\n2023年，我镇坚持依法行政。\n" + BODY)
+    assert (m.unit, m.in_gazetteer, m.county) == ("大集镇", True, "曹县")
+
+
+def test_a_bare_zone_before_its_committee_is_no_county() -> None:
+    m = meta("大集镇2023年法治政府建设工作报告\n2023年，在经开区委的领导下，我镇坚持依法行政。\n" + BODY)
+    assert m.county != "经开区"
