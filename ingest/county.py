@@ -184,23 +184,52 @@ def chain_before(s: str) -> list[str]:
     chain: list[str] = []
     end = len(s)
     while end > 0:
+        while end > 0 and s[end - 1] in " \u3000":
+            end -= 1          # 曹县 大集镇: a title spaced out
         organ = _TRAILING_ORGAN.search(s, 0, end)
         if organ:
             end = organ.start()
+        end = _before_zone(s, end, forms)
         hit = None
         for n in range(min(9, end), 1, -1):
             if s[end - n:end] in forms:
                 hit = s[end - n:end]
                 break
         if hit is None:
-            m = _GENERIC_TAIL.search(s, 0, end)
-            if m and bounded(s, m.start()) and not NOT_IN_NAME.search(m.group()[:-1]):
-                hit = m.group()
+            hit = _unlisted_tail(s, end, forms)
         if hit is None:
             break
         chain.insert(0, hit)
         end -= len(hit)
     return chain
+
+
+def _before_zone(s: str, end: int, forms: dict[str, str]) -> int:
+    """Where a functional zone (经济开发区) ending at ``end`` starts, when a
+    gazetteer division stands right before it; else ``end``."""
+    for z in lex()["zone"]:
+        at = end - len(z)
+        if at > 0 and s.startswith(z, at) and any(s[max(0, at - k):at] in forms for k in range(2, 10)):
+            return at
+    return end
+
+
+def _unlisted_tail(s: str, end: int, forms: dict[str, str]) -> str | None:
+    """A 县/区/市/旗 name the gazetteer lacks ending at ``end``: the shortest
+    (3–5 characters) that starts a word or follows a gazetteer division
+    (菏泽市 + a renamed 某某区: 撤县设区 newer than the gazetteer)."""
+    for n in range(3, min(6, end + 1)):
+        name = s[end - n:end]
+        at = end - n
+        if _GENERIC_TAIL.fullmatch(name) and not NOT_IN_NAME.search(name[:-1]) and not _is_zone(name) and (
+                bounded(s, at) or any(s[max(0, at - k):at] in forms for k in range(2, 10))):
+            return name
+    return None
+
+
+def _is_zone(name: str) -> bool:
+    """A bare zone kind (经济开发区), or one with a one-character stem: no county."""
+    return any(name == z or (name.endswith(z) and len(name) - len(z) < 2) for z in lex()["zone"])
 
 
 def divisions_in(s: str) -> list[str]:
@@ -236,6 +265,8 @@ def superior_county(where: list[tuple[str, bool]], unit: str | None = None) -> s
             if len(name) < 3 and not bounded(s, at):
                 continue      # 和县 inside 领导和县委
             end = at + len(name)
+            if s.startswith(name[-1], end):
+                end += 1          # 曹县县委: the level said again before the body
             superior = bool(_SUPERIOR_AFTER.match(s, end)) or s[max(0, at - 2):at] == "中共"
             if superior or (is_addressee and name in known):
                 return name
@@ -271,7 +302,7 @@ def _generic_counties(s: str, verbs: re.Pattern[str]) -> list[tuple[int, str]]:
         is_bounded = k == 0 or not HAN_CHAR.match(s, k - 1) or s[k - 1] in stops
         low = 1 if m.group() == "新区" else 2     # X新区 is also X新 + 区
         if low <= m.start() - k <= 4 and is_bounded and not NOT_IN_NAME.search(name[:-1]) \
-                and not verbs.match(name):
+                and not verbs.match(name) and not _is_zone(name):
             out.append((k, name))     # not 参加县 in 参加县司法局组织的培训
     return out
 
@@ -281,20 +312,17 @@ def bounded(s: str, at: int) -> bool:
     return at == 0 or not HAN_CHAR.match(s, at - 1) or s[at - 1] in stop() or s[max(0, at - 2):at] == "中共"
 
 
-def real_county(name: str, unit: str, in_gazetteer: bool | None, text: str) -> bool:
-    """Is a county the text seems to state one we may record?
-
-    A gazetteer division always, and a 县/区/市/旗 name the gazetteer lacks
-    when it is written right before the unit (某某县青山乡); otherwise only
-    when the township is not a gazetteer name either (a new county, a new
-    township), or the gazetteer lists the township under that county.
-    """
-    if name in division_forms() or name + unit in text:
-        return True
+def gazetteer_counties(unit: str, county: str) -> list[str]:
+    """The gazetteer's counties of township ``unit`` when none is the county
+    ``county`` the text states (empty when they agree or the gazetteer
+    lacks the township).  The stated county still wins: the text is what
+    the report says (a county renamed, 撤县设区, or one the gazetteer lacks),
+    the gazetteer only a list of names; the caller warns."""
     g = townships()
-    if in_gazetteer and g is not None:
-        return g.in_county(unit, name) is not None
-    return True
+    if g is None:
+        return []
+    counties = sorted({t.county for t in g.lookup(unit) if t.county})
+    return [] if official(county) in counties else counties
 
 
 def contradicts(name: str, county: str) -> bool:

@@ -22,6 +22,7 @@ from __future__ import annotations
 import csv
 import re
 import unicodedata
+from bisect import bisect_left
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -361,6 +362,17 @@ class Townships:
     def in_county(self, name: str, county: str) -> TownshipEntry | None:
         """The township of that name under that county, if the gazetteer has it."""
         return next((t for t in self.lookup(name) if t.county == county), None)
+
+    def names_starting(self, prefix: str) -> list[str]:
+        """The names that start with ``prefix`` (the file is sorted by name)."""
+        out: list[str] = []
+        i = bisect_left(self._lines, prefix, 1)
+        while i < len(self._lines) and self._lines[i].startswith(prefix):
+            name = self._lines[i][:self._lines[i].find("\t")]
+            if not out or out[-1] != name:
+                out.append(name)
+            i += 1
+        return out
 
 
 @cache

@@ -20,10 +20,15 @@ CN_NUMBERS = "一二三四五六七八九十"
 CLUTTER = re.compile(
     r"^[\[【•·\-－]|[|｜]"
     r"|^(?:索\s*引\s*号|发布|发文|文\s*号|文件编号|主题分类|体裁分类|成文日期|有\s*效\s*性|时效性|公文|公开"
-    r"|来\s*源|浏览|点击|字体|名\s*称|备注|信息来源|作者|编辑|责任编辑|所属|分类|访问|日期)"
+    r"|来\s*源|浏览|点击|字体|名\s*称|备注|信息来源|作者|编辑|责任编辑|所属|分类|访问|日期"
+    r"|当前位置|您的位置|您现在的位置|首页\s*[>＞›»/])"
+    # a breadcrumb (政务公开 > 乡镇动态), a site's name (某县人民政府门户网站)
+    rf"|(?:[{HAN}]{{2,}}\s*[>＞›»]\s*){{2}}|(?:门户网站|政府网|网站首页)$"
     # a document number alone on its line (青石府发〔2024〕26号), above the title
     rf"|^[{HAN}]{{1,16}}\s*[〔［\[（(]\s*(?:19|20)\d\d\s*[〕］\]）)]\s*第?\s*\d{{1,5}}\s*号$"
 )
+#: a report's title with its unit in brackets (【某某镇】2023年法治政府建设报告): no clutter
+_MARKED_TITLE = re.compile(rf"^[\[【][{HAN}]{{2,20}}[\]】][^|｜]*法治[^|｜]*(?:报告|总结)$")
 _SENT_PUNCT = re.compile(r"[，。；！？,;!?]")
 #: a title-like line is at most this long
 _TITLE_MAX = 60
@@ -54,7 +59,8 @@ class Line:
 
     @property
     def clutter(self) -> bool:
-        return len(self.text) <= 120 and bool(CLUTTER.search(self.text))
+        return len(self.text) <= 120 and bool(CLUTTER.search(self.text)) \
+            and not _MARKED_TITLE.match(self.text)
 
     @property
     def is_date(self) -> bool:

@@ -49,7 +49,7 @@ def fill(doc: Doc, rep: Report) -> None:
     lines = lines_of(text, rep.start, min(rep.end, rep.start + _HEAD_CHARS))
     header, body_at = _header(lines, rep)
     opening = text[body_at:min(rep.end, body_at + _OPENING_CHARS)]
-    sig_lines = [ln.text for ln in lines_of(text, *rep.signature)] if rep.signature else []
+    sig_lines = [ln.text for ln in lines_of(text, *rep.signature)] if rep.signature else _signed_inline(text, rep)
     issuer_line = sig_lines[0] if len(sig_lines) > 1 else None
     addressee = _addressee(lines, rep, body_at)
     meta.addressee = addressee
@@ -62,7 +62,10 @@ def fill(doc: Doc, rep: Report) -> None:
     if not found:
         raise InputError(str(doc.path), "no reporting unit (镇/乡/街道 or county) found in the title, "
                                         "header, signature or text")
-    sources = ([rep.title] if rep.title else []) + header + ([issuer_line] if issuer_line else [])
+    # a web page's fields speak of the unit only where they name it (发布机构：
+    # 某县某镇人民政府), not through the site they stand on (某县人民政府门户网站)
+    fields = [h for h in header if not CLUTTER.search(h) or found.unit in h or found.label in h]
+    sources = ([rep.title] if rep.title else []) + fields + ([issuer_line] if issuer_line else [])
     where = [(s, False) for s in sources] + [(addressee or "", True)]
     where += [(opening, False)] + [(s, False) for s in sig_lines]
     stated = _stated_county(found, where, opening)
@@ -73,6 +76,7 @@ def fill(doc: Doc, rep: Report) -> None:
         if other and other.in_gazetteer is False and other.unit.endswith(found.unit):
             found = other
             stated = _stated_county(found, where, opening)
+    found = unit.other_kind_in_county(unit.explained_by_county(found, stated), stated)
     meta.unit, meta.kind = found.label, found.kind
     meta.unit_name = found.unit
     meta.in_gazetteer = found.in_gazetteer
@@ -83,9 +87,11 @@ def fill(doc: Doc, rep: Report) -> None:
     if meta.is_township:
         meta.county = stated
     _set_chain(meta, found.chain)
-    if meta.is_township and meta.county and not county.real_county(meta.county, found.unit, found.in_gazetteer,
-                                                                 text[rep.start:rep.end]):
-        meta.county = None
+    if meta.is_township and meta.county and found.in_gazetteer:
+        listed = county.gazetteer_counties(found.unit, meta.county)
+        if listed:
+            doc.warnings.append(f"{found.unit}: the text states the county {meta.county}, the township "
+                                f"gazetteer lists it under {'、'.join(listed[:3])}; the text's county is kept")
     if meta.is_township and not meta.county and found.in_gazetteer:
         meta.county = county.infer_county(found.unit, text[rep.start:rep.end])
         meta.county_inferred = meta.county is not None
@@ -93,6 +99,19 @@ def fill(doc: Doc, rep: Report) -> None:
     meta.issued = _issued(sig_lines, header)
     meta.year = _year(rep, opening, meta.issued)
     meta.issuer = _issuer(issuer_line, rep.title, header)
+
+
+#: a signature on one line: the issuing body, then the date (某镇人民政府 2024年1月5日)
+_SIGNED_INLINE = re.compile(rf"^\s*((?:中共)?[{HAN}]{{2,30}}?(?:人民政府|政府|办事处|党委|党工委))\s*"
+                            rf"({dates.FULL_DATE.pattern})\s*$")
+
+
+def _signed_inline(text: str, rep: Report) -> list[str]:
+    """The issuer and the date of a report signed on its last line, as two
+    signature lines; none if its last line is no such signature."""
+    last = lines_of(text, max(rep.start, rep.end - 80), rep.end)
+    m = _SIGNED_INLINE.match(last[-1].text) if last else None
+    return [m.group(1), m.group(2)] if m else []
 
 
 def _stated_county(found: unit.Found, where: list[tuple[str, bool]], opening: str) -> str | None:

@@ -9,7 +9,7 @@ of ``array`` are copied at C speed; no per-character Python loop):
 
 1. characters: conversion artefacts (``[bookmark: _GoBack]``), zero-width
    characters and soft hyphens go; NBSP/ideographic space/tab → space;
-   CR and form feed → line break.
+   CR and form feed → line break; full-width digits → ASCII digits.
 2. spaces inside lines: the spaces PDF conversion puts between Chinese and
    digits or between Chinese characters ("2023 年" → "2023年") go; a wide
    gap between two Chinese words (a heading set off from its paragraph)
@@ -35,10 +35,12 @@ from kg.model import Doc
 _ARTEFACT = re.compile(
     r"\[(?:bookmark|anchor|image|picture|footnote|endnote|comment|shape|chart)\s*[:：][^\]\n]{0,200}\]"
     r"|[\u200b-\u200f\u2028\u2029\u2060-\u2064\ufeff\u00ad]"
-    r"|\r\n?|[\f\v\u00a0\u3000\t\u2002-\u200a\u202f]",
+    r"|\r\n?|[\f\v\u00a0\u3000\t\u2002-\u200a\u202f]"
+    r"|[０-９]",          # full-width digits (２０２３年): one ASCII digit each
     re.I,
 )
 _CHAR_MAP = {"\r": "\n", "\r\n": "\n", "\f": "\n", "\v": "\n"}
+_CHAR_MAP.update({chr(0xFF10 + i): str(i) for i in range(10)})
 
 # ---- pass 2: spaces inside lines -----------------------------------------
 _CPUNCT = "\u3001-\u303f\uff01-\uff0f\uff1a-\uff20\uff3b-\uff40\uff5b-\uff65“”‘’—…·•"

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 
 from ingest import county, gazetteer, unit
@@ -225,13 +225,35 @@ def unit_mention(rep: Report, name: str, written: str, start: int, end: int, sen
     return m
 
 
+@dataclass
+class _Scan:
+    """One sentence being read: what it holds, where not to look, what is taken."""
+
+    s: Sentence
+    masked: list[tuple[int, int]]
+    out: list[Mention]
+    taken: list[tuple[int, int]] = field(default_factory=list)
+
+    @property
+    def text(self) -> str:
+        return self.s.text
+
+    def free(self, a: int, b: int) -> bool:
+        return not _hit(self.masked, a, b) and not _hit(self.taken, a, b)
+
+    def add(self, m: Mention, a: int, b: int) -> None:
+        self.out.append(m)
+        self.taken.append((a, b))
+
+    def add_division(self, place: Place, a: int, b: int, rule_id: str = FULL) -> None:
+        s = self.s
+        self.add(division_mention(place, s.text[a:b], s.start + a, s.start + b, s.index, rule_id), a, b)
+
+
 def find(doc: Doc, rep: Report) -> None:
     """Append 镇 and 行政区 mentions for every sentence of ``rep``."""
     t = _tables()
     lex = lexicon("divisions-patterns.txt")
-    not_after = lex.get("not_after_division", ())
-    ambiguous = set(lex.get("ambiguous_names", ()))
-    seat = lex.get("seat_words", ())
     unit_name = reporting_unit(rep)
     forms = unit_forms(unit_name, rep.meta.kind, rep.meta.unit_name)
     out: list[Mention] = []
@@ -240,66 +262,85 @@ def find(doc: Doc, rep: Report) -> None:
         if m.type == LAW:
             laws_by_sentence.setdefault(m.sentence, []).append(m)
     for s in rep.sentences:
-        text = s.text
-        masked = _masked(laws_by_sentence.get(s.index, []), s.start, text)
-        taken: list[tuple[int, int]] = []
-
-        def add_division(place: Place, a: int, b: int, rule_id: str = FULL,
-                         text: str = text, s: Sentence = s, taken: list = taken) -> None:
-            # this sentence's text, sentence and spans bound now (the loop moves on)
-            out.append(division_mention(place, text[a:b], s.start + a, s.start + b, s.index, rule_id))
-            taken.append((a, b))
-
+        scan = _Scan(s, _masked(laws_by_sentence.get(s.index, []), s.start, s.text), out)
         if t.suffix_re is not None:
-            for a, b in full_names(text, t):
-                if _hit(masked, a, b) or text.startswith(not_after, b):
-                    continue
-                name = text[a:b]
-                place = t.full[name]
-                if name in ambiguous and not (
-                        text.startswith(seat, b) or text[:a].endswith((place.parent, place.province))):
-                    continue
-                add_division(place, a, b)
-                # 安徽省和县: a one-character county right after its superior
-                nxt = text[b:b + 2]
-                for p in t.two.get(nxt, ()):
-                    if place.level != "county" and place.official in (p.parent, p.province):
-                        add_division(p, b, b + 2, ONE_CHAR)
-                        b += 2
-                        break
-                if place.level == "county":
-                    tail = _TOWNSHIP_TAIL.match(text, b)
-                    if tail and is_township_name(tail.group()) and not _hit(masked, *tail.span()):
-                        out.append(township_mention(tail.group(), s.start + tail.start(),
-                                                    s.start + tail.end(), s.index, place.label,
-                                                    AFTER_COUNTY))
-                        taken.append(tail.span())
-        if t.rule_of_law is not None and "法治" in text:
-            for m in t.rule_of_law.finditer(text):
-                a, b = m.span(1)
-                cands = t.short.get(m.group(1), [])
-                names = {c.official for c in cands}
-                if len(names) == 1 and not _hit(masked, a, b) and not _hit(taken, a, b):
-                    add_division(cands[0], a, b, SLOGAN)
-        if t.short and "、" in text:
-            for a, b, place in sibling_counties(text, t):
-                if not _hit(masked, a, b) and not _hit(taken, a, b):
-                    add_division(place, a, b, SIBLINGS)
-        if "镇" in text or "乡" in text or "街道" in text:
-            for a, b in other_townships(text, lex):
-                if text[a:b] not in forms and not _hit(masked, a, b) and not _hit(taken, a, b):
-                    out.append(township_mention(text[a:b], s.start + a, s.start + b, s.index, None))
-                    taken.append((a, b))
-        for form in forms:
-            i = text.find(form)
-            while i >= 0:
-                j = i + len(form)
-                if not _hit(masked, i, j) and not _hit(taken, i, j) \
-                        and not (j < len(text) and form.endswith("街") and text[j] == "道"):
-                    out.append(unit_mention(rep, unit_name, form, s.start + i, s.start + j, s.index))
-                    taken.append((i, j))
-                i = text.find(form, j)
+            _full_divisions(scan, t, lex)
+        if t.rule_of_law is not None and "法治" in s.text:
+            _slogans(scan, t)
+        if t.short and "、" in s.text:
+            for a, b, place in sibling_counties(s.text, t):
+                if scan.free(a, b):
+                    scan.add_division(place, a, b, SIBLINGS)
+        if "镇" in s.text or "乡" in s.text or "街道" in s.text:
+            _listed_townships(scan, lex, forms)
+        _unit_named(scan, rep, unit_name, forms)
     rep.mentions.extend(out)
+
+
+def _full_divisions(scan: _Scan, t: _Tables, lex: dict[str, tuple[str, ...]]) -> None:
+    """Full division names; a one-character county right after its superior
+    (安徽省和县); a township right after its county (武冈市文坪镇)."""
+    text = scan.text
+    not_after = lex.get("not_after_division", ())
+    ambiguous = set(lex.get("ambiguous_names", ()))
+    seat = lex.get("seat_words", ())
+    for a, b in full_names(text, t):
+        if _hit(scan.masked, a, b) or text.startswith(not_after, b):
+            continue
+        name = text[a:b]
+        place = t.full[name]
+        if name in ambiguous and not (
+                text.startswith(seat, b) or text[:a].endswith((place.parent, place.province))):
+            continue
+        scan.add_division(place, a, b)
+        nxt = text[b:b + 2]
+        for p in t.two.get(nxt, ()):
+            if place.level != "county" and place.official in (p.parent, p.province):
+                scan.add_division(p, b, b + 2, ONE_CHAR)
+                b += 2
+                break
+        if place.level == "county":
+            _township_after(scan, place, b)
+
+
+def _township_after(scan: _Scan, place: Place, b: int) -> None:
+    tail = _TOWNSHIP_TAIL.match(scan.text, b)
+    if tail and is_township_name(tail.group()) and not _hit(scan.masked, *tail.span()):
+        s = scan.s
+        scan.add(township_mention(tail.group(), s.start + tail.start(), s.start + tail.end(), s.index,
+                                  place.label, AFTER_COUNTY), *tail.span())
+
+
+def _slogans(scan: _Scan, t: _Tables) -> None:
+    """法治武冈建设: a short form only one division bears."""
+    for m in t.rule_of_law.finditer(scan.text):
+        a, b = m.span(1)
+        cands = t.short.get(m.group(1), [])
+        if len({c.official for c in cands}) == 1 and scan.free(a, b):
+            scan.add_division(cands[0], a, b, SLOGAN)
+
+
+def _listed_townships(scan: _Scan, lex: dict[str, tuple[str, ...]], forms: list[str]) -> None:
+    """Other townships named alone, not the reporting unit, nor the tail of
+    its name (华溪镇 inside 塔华溪镇, a unit the gazetteer lacks)."""
+    text, s = scan.text, scan.s
+    for a, b in other_townships(text, lex):
+        if text[a:b] in forms or any(text.startswith(f, b - len(f)) for f in forms if len(f) > b - a):
+            continue
+        if scan.free(a, b):
+            scan.add(township_mention(text[a:b], s.start + a, s.start + b, s.index, None), a, b)
+
+
+def _unit_named(scan: _Scan, rep: Report, unit_name: str | None, forms: list[str]) -> None:
+    """Every place the text names the reporting unit (in any of its forms)."""
+    text, s = scan.text, scan.s
+    for form in forms:
+        i = text.find(form)
+        while i >= 0:
+            j = i + len(form)
+            if scan.free(i, j) and not (j < len(text) and form.endswith("街") and text[j] == "道"):
+                scan.add(unit_mention(rep, unit_name, form, s.start + i, s.start + j, s.index), i, j)
+            i = text.find(form, j)
 
 
 def _shorts_ending(text: str, i: int, t: _Tables) -> list[tuple[int, int]]:
