@@ -38,6 +38,7 @@ import pyoxigraph as ox  # noqa: E402
 
 from kg import names as name_index  # noqa: E402
 from kg import prepared as prepared_index  # noqa: E402
+from kg import prepared_rows  # noqa: E402
 from kg.answers import Prepared, answer  # noqa: E402
 from kg.canned import finished  # noqa: E402
 from kg.queries import bundled  # noqa: E402
@@ -107,7 +108,7 @@ def _citations_from_store(store: ox.Store, tables: prepared_index.Prepared) -> i
       VALUES ?p {{ {preds} }} GRAPH ?g {{ ?s ?p ?law . ?report a <{prepared_index.REPORT}> }}
       FILTER (isIRI(?s) && isIRI(?law)) }}""")
     rows = {(b["law"].value, b["s"].value, b["report"].value,
-             prepared_index._stem_of(b["g"].value)) for b in found}
+             prepared_rows.stem_of(b["g"].value)) for b in found}
     with tables.db:
         tables.db.execute("DELETE FROM citations")
         tables.db.executemany("INSERT OR IGNORE INTO citations VALUES (?, ?, ?, ?)", rows)

@@ -38,7 +38,8 @@ from ingest.limits import current as current_limits
 from kg.errors import FazhiError, StageError
 from kg.names import NameIndex
 from kg.names import rows as name_rows
-from kg.prepared import FILE, REPORT, TYPE, Prepared, Rows, rows_of_graphs
+from kg.prepared import FILE, Prepared
+from kg.prepared_rows import REPORT, TYPE, Rows, rows_of_graphs
 from kg.store import LocalStore, Store
 
 TYPE_NODE, REPORT_NODE = ox.NamedNode(TYPE), ox.NamedNode(REPORT)

@@ -7,7 +7,7 @@ stores).  Its rules, as the query states them:
 
 * the townships: by IRI or exact name, or those whose county's name holds
   the words, that have a report in both years;
-* a relation of :data:`kg.prepared.CHANGE_PREDICATES` the township states in
+* a relation of :data:`kg.prepared_rows.CHANGE_PREDICATES` the township states in
   one year's report and in no report of the other year: added (the later
   year has it) or dropped, with its count ("N次") in the year that has it;
 * a figure name, one row a name: each year's value is that of the year's
@@ -26,7 +26,8 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-from kg.prepared import INDICATOR, Prepared
+from kg.prepared import Prepared
+from kg.prepared_rows import INDICATOR
 
 _GYEAR = "http://www.w3.org/2001/XMLSchema#gYear"
 #: the query's kind labels, by predicate (its VALUES (?pred ?kind))

@@ -38,7 +38,8 @@ from kg.names import FILE as NAMES_FILE
 from kg.names import NameIndex
 from kg.names import rows as name_rows
 from kg.prepared import FILE as PREPARED_FILE
-from kg.prepared import Prepared, state, stem_key, stem_of
+from kg.prepared import Prepared, state
+from kg.prepared_rows import stem_key, stem_of
 from kg.store import UPLOADS, LocalStore, Store
 
 #: Why the prepared index is stale while a delete runs (and after one that stopped).

@@ -20,7 +20,7 @@ per file), and a write applies the difference (new minus old) as counts up
 and down; a value or link whose count reaches 0 is deleted.  A file read
 again unchanged writes nothing but its own row.
 
-The rows come from the same report graph :func:`kg.prepared.rows_of_graph`
+The rows come from the same report graph :func:`kg.prepared_rows.rows_of_graph`
 reads (:func:`rows_of_entities`); the reads are :func:`describe`,
 :func:`neighbour_page` and :func:`degrees`.
 """
@@ -95,7 +95,7 @@ def rows_of_entities(stem: str, types: Mapping[str, set[str]],
     """One report graph's (stem, entity, field, value) and (stem, s, p, o) rows.
 
     ``types``: subject → its classes in the graph, ``po``: subject →
-    predicate → objects (as :func:`kg.prepared.rows_of_graph` gathers them).
+    predicate → objects (as :func:`kg.prepared_rows.rows_of_graph` gathers them).
     A link is between two IRIs (as the pages' ``isIRI`` filter), once a graph.
     """
     node = ox.NamedNode

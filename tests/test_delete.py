@@ -13,7 +13,8 @@ from kg import prepared as prepared_mod
 from kg.cli import cli
 from kg.delete import STOPPED
 from kg.names import NameIndex
-from kg.prepared import TABLES, Prepared
+from kg.prepared import Prepared
+from kg.prepared_rows import TABLES
 from kg.store import open_store
 
 

@@ -17,7 +17,7 @@ from urllib.parse import quote
 import pyoxigraph as ox
 from click.testing import CliRunner
 
-from kg import prepared, prepared_entities
+from kg import prepared, prepared_entities, prepared_rows
 from kg.cli import cli
 from kg.namespace import ID_IRI
 from kg.prepared import Prepared, state
@@ -189,8 +189,8 @@ def test_an_index_older_than_these_tables_is_not_read(tmp_path: Path) -> None:
 
 
 def test_index_batches_never_split_a_file() -> None:
-    g = [f"{prepared.GRAPH_IRI}report/{stem}/{i}" for stem, n in (("a", 3), ("b", 1), ("c", 2))
+    g = [f"{prepared_rows.GRAPH_IRI}report/{stem}/{i}" for stem, n in (("a", 3), ("b", 1), ("c", 2))
          for i in range(n)]
     got = list(prepared._batches(g, 2))
     assert [x for b in got for x in b] == g
-    assert [[prepared._stem_of(x) for x in b] for b in got] == [["a", "a", "a"], ["b", "c", "c"]]
+    assert [[prepared_rows.stem_of(x) for x in b] for b in got] == [["a", "a", "a"], ["b", "c", "c"]]

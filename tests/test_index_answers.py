@@ -285,7 +285,7 @@ def _figure(figure: str, stem: str, metric: str, num: float) -> tuple:
 
 
 def test_a_metric_whose_figures_went_gives_no_rows(tmp_path):
-    from kg.prepared import Rows
+    from kg.prepared_rows import Rows
 
     tables = Tables(tmp_path / "p.sqlite")
     try:

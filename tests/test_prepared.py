@@ -18,7 +18,8 @@ from click.testing import CliRunner
 from kg import prepared, prepared_entities
 from kg.cli import cli
 from kg.namespace import FZ, GRAPH_IRI, ID_IRI, RDF, RDFS
-from kg.prepared import TABLES, Prepared, rows_of_graph, state
+from kg.prepared import Prepared, state
+from kg.prepared_rows import TABLES, rows_of_graph
 from tests.webutil import get, web_app_on
 
 REPO = Path(__file__).resolve().parent.parent
@@ -145,7 +146,7 @@ def test_reingest_delete_and_rebuild_agree(tmp_path: Path) -> None:
 def test_a_file_name_an_iri_must_escape_is_one_key(bundled: Path, tmp_path: Path) -> None:
     """Rows are keyed by the stem as the graph IRIs spell it: a file whose
     name holds a space, read twice, has its rows once."""
-    from kg.prepared import stem_key
+    from kg.prepared_rows import stem_key
 
     assert stem_key("a b") == "a%20b" and stem_key("乙镇") == "乙镇"
     src = min((REPO / "data" / "reports").glob("*.txt"))
