@@ -21,6 +21,13 @@ _RESULTS_ACCEPT = ("application/sparql-results+json, application/n-triples;q=0.9
                    "text/turtle;q=0.8, application/sparql-results+xml;q=0.5")
 
 
+#: Most rows one request of :meth:`RemoteStore.copy_into` asks for: under
+#: Virtuoso's default ResultSetMaxRows (10,000).
+PAGE_ROWS = 5000
+#: Graphs in the first request of a copy, and at most in any.
+_FIRST_BATCH, _MAX_BATCH = 8, 200
+
+
 class RemoteStore(Store):
     """A SPARQL 1.1 store over HTTP (protocol: form POST, results as JSON).
 
@@ -136,12 +143,13 @@ class RemoteStore(Store):
                              "which fazhi-kg cannot read")
         return Answer("graph", triples=list(ox.parse(data, format=rdf_fmt)))
 
-    def select_stream(self, sparql: str, substitutions: dict[str, Term] | None = None
-                      ) -> tuple[Any, Any]:
-        """A SELECT over all graphs, read as it arrives: (the open response,
-        pyoxigraph's solutions parsed from it lazily).  The caller closes the
-        response; memory holds what the parser buffers, not the answer."""
-        fields = self._fields(sparql, True, substitutions)
+    def select_stream(self, sparql: str, substitutions: dict[str, Term] | None = None, *,
+                      union: bool = True) -> tuple[Any, Any]:
+        """A SELECT (over all graphs, with ``union``), read as it arrives: (the
+        open response, pyoxigraph's solutions parsed from it lazily).  The
+        caller closes the response; memory holds what the parser buffers, not
+        the answer."""
+        fields = self._fields(sparql, union, substitutions)
         resp = self._send(self.query_url, fields, _SELECT_ACCEPT, "query")
         ctype = resp.headers.get_content_type()
         fmt = ox.QueryResultsFormat.from_media_type(ctype)
@@ -184,15 +192,66 @@ class RemoteStore(Store):
         return dump_store(source, fmt, graph=graph, output=output, location=self.location)
 
     def local_copy(self, graph: str | None = None) -> ox.Store:
-        """The store's quads (or one graph's) in an in-memory embedded store:
-        for what reads pyoxigraph's API rather than SPARQL (the GEXF, GraphML
-        and CSV views of kg.export)."""
-        where = f"GRAPH ?g {{ ?s ?p ?o }} VALUES ?g {{ <{graph}> }}" if graph else \
-            f"GRAPH ?g {{ ?s ?p ?o }} {self._ours}"
-        rows = self._query(f"SELECT ?s ?p ?o ?g WHERE {{ {where} }}", False, None).rows
+        """The store's quads (or one graph's) in an in-memory embedded store
+        (:meth:`copy_into`)."""
         local = ox.Store()
-        local.extend(ox.Quad(*row) for row in rows)
+        self.copy_into(local, graphs=None if graph is None else [graph])
         return local
+
+    def copy_into(self, target: ox.Store, *, graphs: list[str] | None = None,
+                  predicates: list[str] | None = None, page_rows: int = PAGE_ROWS) -> int:
+        """Copy the quads of ``graphs`` (default: all the store's), only those of
+        ``predicates`` if given, into ``target``; the number copied.
+
+        A few graphs a request, each answer read as it arrives and written
+        on at once, so memory holds one page whatever the store's size (an
+        on-disk ``target`` keeps it so).  A request asks for at most
+        ``page_rows + 1`` rows: more means the batch is split (a server's
+        own row cap, Virtuoso's ``ResultSetMaxRows``, would cut a big answer
+        silently), down to one graph, then one predicate of one graph."""
+        todo = self.graphs() if graphs is None else list(graphs)
+        copied, batch = 0, _FIRST_BATCH
+        while todo:
+            part, todo = todo[:batch], todo[batch:]
+            n = self._copy_batch(target, part, predicates, page_rows)
+            copied += n
+            # aim the next batch at half a page, from this one's rows per graph
+            per_graph = max(1, n // len(part))
+            batch = max(1, min(_MAX_BATCH, page_rows // 2 // per_graph))
+        return copied
+
+    def _copy_batch(self, target: ox.Store, graphs: list[str], predicates: list[str] | None,
+                    page_rows: int) -> int:
+        quads = self._page(graphs, predicates, page_rows)
+        if quads is not None:
+            target.extend(quads)
+            return len(quads)
+        if len(graphs) > 1:
+            half = len(graphs) // 2
+            return (self._copy_batch(target, graphs[:half], predicates, page_rows)
+                    + self._copy_batch(target, graphs[half:], predicates, page_rows))
+        if predicates is None or len(predicates) > 1:
+            every = predicates or self._predicates(graphs[0])
+            return sum(self._copy_batch(target, graphs, [p], page_rows) for p in every)
+        raise StoreError(f"<{graphs[0]}> holds more than {page_rows} quads of <{predicates[0]}> "
+                         f"in {self.location}; a page of a copy cannot hold them")
+
+    def _page(self, graphs: list[str], predicates: list[str] | None, page_rows: int
+              ) -> list[ox.Quad] | None:
+        """The quads of a few graphs, or None when there are more than ``page_rows``."""
+        where = "VALUES ?g { " + " ".join(f"<{g}>" for g in graphs) + " } GRAPH ?g { ?s ?p ?o }"
+        if predicates:
+            where = "VALUES ?p { " + " ".join(f"<{p}>" for p in predicates) + " } " + where
+        resp, solutions = self.select_stream(
+            f"SELECT ?s ?p ?o ?g WHERE {{ {where} }} LIMIT {page_rows + 1}", union=False)
+        with resp:
+            quads = [ox.Quad(*row) for row in solutions]
+        return quads if len(quads) <= page_rows else None
+
+    def _predicates(self, graph: str) -> list[str]:
+        rows = self._query(f"SELECT DISTINCT ?p WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}",
+                           False, None).rows
+        return sorted(r[0].value for r in rows)
 
 
 #: the start of the top-level WHERE of a SELECT (a projection holds no braces)
