@@ -383,3 +383,17 @@ def test_the_web_graph_export_and_the_csv_export_on_virtuoso(virtuoso: Any,
     keep = [i for i, c in enumerate(rows[0]) if c not in EXAMPLES["activities"]]
     assert sorted([r[i] for i in keep] for r in rows) == sorted([r[i] for i in keep]
                                                                 for r in want_rows)
+
+
+def test_the_home_pages_townships_page_in_virtuoso(clients: tuple[Any, Any]) -> None:
+    """The overview's townships on a remote store: one plain query paged by the
+    engine (read._TOWNSHIPS_PLAIN), page by page the embedded store's."""
+    on_virtuoso, embedded = clients
+    pages: list[list[Any]] = [[], []]
+    for i, client in enumerate((on_virtuoso, embedded)):
+        url = "/api/overview?limit=3"
+        while url:
+            doc = client.get(url).get_json()
+            pages[i].append(doc["townships"])
+            url = doc["next"]
+    assert len(pages[0]) > 2 and pages[0] == pages[1]
