@@ -24,6 +24,8 @@ _RESULTS_ACCEPT = ("application/sparql-results+json, application/n-triples;q=0.9
 #: Most rows one request of :meth:`RemoteStore.copy_into` asks for: under
 #: Virtuoso's default ResultSetMaxRows (10,000).
 PAGE_ROWS = 5000
+#: Quads a copy writes between two flushes of its target.
+FLUSH_ROWS = 20_000
 #: Graphs in the first request of a copy, and at most in any.
 _FIRST_BATCH, _MAX_BATCH = 8, 200
 
@@ -208,13 +210,20 @@ class RemoteStore(Store):
         on-disk ``target`` keeps it so).  A request asks for at most
         ``page_rows + 1`` rows: more means the batch is split (a server's
         own row cap, Virtuoso's ``ResultSetMaxRows``, would cut a big answer
-        silently), down to one graph, then one predicate of one graph."""
+        silently), down to one graph, then one predicate of one graph.  The
+        target is flushed every :data:`FLUSH_ROWS` quads."""
         todo = self.graphs() if graphs is None else list(graphs)
-        copied, batch = 0, _FIRST_BATCH
+        copied, batch, unflushed = 0, _FIRST_BATCH, 0
         while todo:
             part, todo = todo[:batch], todo[batch:]
             n = self._copy_batch(target, part, predicates, page_rows)
             copied += n
+            unflushed += n
+            if unflushed >= FLUSH_ROWS:
+                # an on-disk target keeps what it was given in memory (RocksDB's
+                # memtable) until flushed: without this, a third of the copy
+                target.flush()
+                unflushed = 0
             # aim the next batch at half a page, from this one's rows per graph
             per_graph = max(1, n // len(part))
             batch = max(1, min(_MAX_BATCH, page_rows // 2 // per_graph))
