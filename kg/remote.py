@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import http.client
 import re
 import urllib.error
 import urllib.parse
@@ -105,6 +106,9 @@ class RemoteStore(Store):
                 raise QueryError(f"the SPARQL endpoint {url} refused the query: {detail}") from exc
             raise StoreError(f"the SPARQL endpoint {url} answered {exc.code} {exc.reason} to "
                              f"an {what}: {detail}") from exc
+        except http.client.HTTPException as exc:       # a malformed answer (too many headers)
+            raise StoreError(f"the SPARQL endpoint {url} answered an {what} with a response "
+                             f"fazhi-kg cannot read ({type(exc).__name__}: {exc})") from exc
         except (urllib.error.URLError, OSError) as exc:
             reason = getattr(exc, "reason", exc)
             raise StoreError(f"cannot reach the SPARQL endpoint {url} ({reason}); start the "
