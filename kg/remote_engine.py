@@ -85,9 +85,11 @@ class RemoteEngine:
 
     def stream(self, checked: Checked, *, max_rows: int, substitutions: dict[str, Any] | None = None,
                chunk_rows: int = CHUNK_ROWS, time_limit_ms: int | None = None,
-               gone: Callable[[], bool] | None = None) -> RemoteStream:
+               gone: Callable[[], bool] | None = None, hold_ms: int = 0) -> RemoteStream:
         """A SELECT's rows as they arrive from the remote store, ``chunk_rows`` at
-        a time, at most ``max_rows`` (as :meth:`kg.workers.Engine.stream`)."""
+        a time, at most ``max_rows`` (as :meth:`kg.workers.Engine.stream`; no
+        worker is held here, so ``hold_ms`` is not needed: the time limit
+        counts from the request)."""
         return RemoteStream(self.store, checked, substitutions, max_rows, max(1, chunk_rows),
                             time_limit_ms or self.time_limit_ms, gone)
 

@@ -12,7 +12,9 @@ the previous ones; the web process holds one chunk and writes it out.
 
 The rules of :meth:`~kg.workers.Engine.run` hold: the time the web process
 waits for the worker counts against ``query_time_limit_ms`` (summed over
-the chunks, so a client reading slowly does not use it up), a client gone
+the chunks, so a client reading slowly does not use it up; such a client
+holds the worker, though, so a stream may last ``export_time_limit_ms``
+from its start at most), a client gone
 stops the worker, and a worker that dies, or overruns, is killed and
 replaced, the stream ending with an error (:class:`~kg.errors.QueryError`)
 that the caller writes as its last line.  At most ``max_rows`` rows come;
@@ -104,10 +106,14 @@ class Stream:
     """
 
     def __init__(self, engine: Lanes, worker: Any, limit_ms: int,
-                 gone: Callable[[], bool] | None) -> None:
+                 gone: Callable[[], bool] | None, hold_ms: int = 0) -> None:
         self._engine, self._worker = engine, worker
         self._limit_ms, self._gone = limit_ms, gone
         self._left_s = limit_ms / 1000
+        self._hold_ms = hold_ms
+        #: a client reading slowly holds the worker (it blocks on a full
+        #: pipe): at most ``hold_ms`` from the start, whatever the pace
+        self._hold_until = time.monotonic() + hold_ms / 1000 if hold_ms else None
         self.columns: list[str] = []
         self.rows = 0
         self.truncated = False
@@ -121,6 +127,12 @@ class Stream:
     def _next(self) -> tuple[str, Any]:
         """The worker's next message, waiting at most what is left of the time limit."""
         start = time.monotonic()
+        if self._hold_until is not None and start > self._hold_until:
+            self.close()
+            raise QueryError(f"export stopped: it held its query worker longer than "
+                             f"export_time_limit_ms={self._hold_ms} ms (a slow client?); "
+                             "narrow it with the query's parameters", status=503,
+                             setting="export_time_limit_ms")
         try:
             kind, payload = self._engine.receive(self._worker, start + self._left_s,
                                                  self._limit_ms, self._gone)

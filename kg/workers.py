@@ -457,9 +457,10 @@ class Engine:
 
     def stream(self, checked: Checked, *, max_rows: int, substitutions: dict[str, Any] | None = None,
                chunk_rows: int = CHUNK_ROWS, time_limit_ms: int | None = None,
-               gone: Callable[[], bool] | None = None) -> Stream:
+               gone: Callable[[], bool] | None = None, hold_ms: int = 0) -> Stream:
         """Run one of the project's SELECTs in a pages worker, its rows coming
-        ``chunk_rows`` at a time, at most ``max_rows`` (:mod:`kg.worker_stream`).
+        ``chunk_rows`` at a time, at most ``max_rows`` (:mod:`kg.worker_stream`);
+        the stream gives the worker up after ``hold_ms`` (0: never).
 
         Returns once the worker has sent the columns, so a refusal (busy,
         malformed, out of time) is raised here, before any row."""
@@ -474,7 +475,7 @@ class Engine:
             worker.conn.send(req)
         except (OSError, BrokenPipeError):
             raise self._died(worker, True) from None
-        return Stream(self, worker, limit_ms, gone)
+        return Stream(self, worker, limit_ms, gone, hold_ms)
 
     def receive(self, worker: _Worker, deadline: float, limit_ms: int,
                 gone: Callable[[], bool] | None) -> tuple[str, Any]:

@@ -101,6 +101,20 @@ def test_a_stream_left_unread_gives_its_worker_up(numbers: Path) -> None:
         assert sum(len(c) for c in engine.stream(ALL, max_rows=3)) == 3
 
 
+def test_a_slow_reader_holds_its_worker_a_limited_time(numbers: Path) -> None:
+    import time
+
+    with Engine(str(numbers), size=1, page_size=1) as engine:
+        stream = engine.stream(ALL, max_rows=100_000, chunk_rows=100, hold_ms=400)
+        chunks = iter(stream)
+        next(chunks)
+        time.sleep(0.6)          # the client reads slowly: the worker waits on a full pipe
+        with pytest.raises(QueryError, match="export_time_limit_ms=400") as info:
+            next(chunks)
+        assert info.value.status == 503
+        assert sum(len(c) for c in engine.stream(ALL, max_rows=3)) == 3
+
+
 def test_relimited_replaces_the_final_limit() -> None:
     assert relimited("SELECT * WHERE { ?s ?p ?o }\nLIMIT 1000\n", 51).endswith("}\nLIMIT 51\n")
     assert relimited("SELECT * WHERE { ?s ?p ?o } LIMIT 10 OFFSET 5", 7).endswith("}\nLIMIT 7\n")

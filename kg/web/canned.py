@@ -208,7 +208,8 @@ def _export(q: CannedQuery, given: dict[str, str]) -> tuple[Table, Any]:
     cap = svc.settings["export_max_rows"]
     stream = svc.engine.stream(Checked(relimited(q.text_for(svc.engine.lateral), cap + 1), "SELECT"),
                                max_rows=cap, substitutions=q.bindings(given),
-                               gone=request.environ.get("waitress.client_disconnected"))
+                               gone=request.environ.get("waitress.client_disconnected"),
+                               hold_ms=svc.settings["export_time_limit_ms"])
     return table, stream
 
 
