@@ -41,7 +41,7 @@ ALL = Checked(f"SELECT ?n ?v WHERE {{ ?n <{EX}value> ?v }}", "SELECT")
 
 
 def test_rows_come_in_chunks_and_all_arrive(numbers: Path) -> None:
-    with Engine(str(numbers), size=1, page_size=1) as engine:
+    with Engine(str(numbers), size=1, page_size=1, queue_ms=60_000) as engine:
         stream = engine.stream(ALL, max_rows=100_000, chunk_rows=1000)
         assert stream.columns == ["n", "v"]
         chunks = list(stream)
@@ -53,7 +53,7 @@ def test_rows_come_in_chunks_and_all_arrive(numbers: Path) -> None:
 
 
 def test_the_cap_cuts_and_says_so(numbers: Path) -> None:
-    with Engine(str(numbers), size=1, page_size=1) as engine:
+    with Engine(str(numbers), size=1, page_size=1, queue_ms=60_000) as engine:
         stream = engine.stream(ALL, max_rows=250, chunk_rows=100)
         assert [len(c) for c in stream] == [100, 100, 50]
         assert stream.truncated and stream.rows == 250
@@ -61,14 +61,14 @@ def test_the_cap_cuts_and_says_so(numbers: Path) -> None:
 
 def test_substitutions_reach_the_streamed_query(numbers: Path) -> None:
     text = Checked(f"SELECT ?n ?v WHERE {{ ?n <{EX}value> ?v }}", "SELECT")
-    with Engine(str(numbers), size=1, page_size=1) as engine:
+    with Engine(str(numbers), size=1, page_size=1, queue_ms=60_000) as engine:
         rows = [r for c in engine.stream(text, max_rows=10, substitutions={"v": ox.Literal(7)})
                 for r in c]
     assert [r["n"]["value"] for r in rows] == [f"{EX}n7"]
 
 
 def test_a_worker_dying_mid_stream_ends_it_with_an_error(numbers: Path) -> None:
-    with Engine(str(numbers), size=1, page_size=1) as engine:
+    with Engine(str(numbers), size=1, page_size=1, queue_ms=60_000) as engine:
         stream = engine.stream(ALL, max_rows=10_000, chunk_rows=10)
         chunks = iter(stream)
         assert len(next(chunks)) == 10
@@ -85,7 +85,7 @@ def test_the_time_limit_holds_for_a_stream(numbers: Path) -> None:
     # a cross product: the first rows come fast, all of them never
     slow = Checked(f"SELECT ?a ?b ?c WHERE {{ ?a <{EX}value> ?x . ?b <{EX}value> ?y . "
                    f"?c <{EX}value> ?z FILTER(?x + ?y + ?z = -1) }}", "SELECT")
-    with Engine(str(numbers), size=1, page_size=1, time_limit_ms=700) as engine:
+    with Engine(str(numbers), size=1, page_size=1, time_limit_ms=700, queue_ms=60_000) as engine:
         stream = engine.stream(slow, max_rows=10, chunk_rows=10)
         with pytest.raises(QueryError, match="query_time_limit_ms") as info:
             list(stream)
@@ -94,7 +94,7 @@ def test_the_time_limit_holds_for_a_stream(numbers: Path) -> None:
 
 
 def test_a_stream_left_unread_gives_its_worker_up(numbers: Path) -> None:
-    with Engine(str(numbers), size=1, page_size=1, queue_ms=20_000) as engine:
+    with Engine(str(numbers), size=1, page_size=1, queue_ms=60_000) as engine:
         stream = engine.stream(ALL, max_rows=10_000, chunk_rows=10)
         next(iter(stream))
         stream.close()          # the client went: the worker is killed and replaced
@@ -104,7 +104,7 @@ def test_a_stream_left_unread_gives_its_worker_up(numbers: Path) -> None:
 def test_a_slow_reader_holds_its_worker_a_limited_time(numbers: Path) -> None:
     import time
 
-    with Engine(str(numbers), size=1, page_size=1) as engine:
+    with Engine(str(numbers), size=1, page_size=1, queue_ms=60_000) as engine:
         stream = engine.stream(ALL, max_rows=100_000, chunk_rows=100, hold_ms=400)
         chunks = iter(stream)
         next(chunks)
