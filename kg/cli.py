@@ -232,27 +232,22 @@ def export(location: str | None, fmt: str, output: Path | None, view: str, types
 
 def _export_view(store: Store, fmt: str, output: Path | None, **options: Any) -> None:
     # kg.export loads networkx (about 0.3 s): only these formats need it
-    from kg.export import write_graph
+    from kg.export import readable, write_graph
 
-    ox_store = getattr(store, "ox", None)
-    if ox_store is None:
-        # a remote store: its quads read once into memory, the view made here
-        from kg.remote import RemoteStore
-
-        if not isinstance(store, RemoteStore):
-            raise FazhiError("gexf, graphml and csv exports read an embedded or remote store")
-        ox_store = store.local_copy()
-    if output is None:
-        write_graph(ox_store, fmt, sys.stdout.buffer, **options)
-        sys.stdout.buffer.flush()
-        return
-    tmp = output.with_name(f".{output.name}.tmp{os.getpid()}")
-    try:
-        with tmp.open("wb") as fh:
-            write_graph(ox_store, fmt, fh, **options)
-        os.replace(tmp, output)
-    finally:
-        tmp.unlink(missing_ok=True)
+    # a remote store: what the view reads is copied a page at a time into a
+    # temporary store on disk, the view made here
+    with readable(store) as ox_store:
+        if output is None:
+            write_graph(ox_store, fmt, sys.stdout.buffer, **options)
+            sys.stdout.buffer.flush()
+            return
+        tmp = output.with_name(f".{output.name}.tmp{os.getpid()}")
+        try:
+            with tmp.open("wb") as fh:
+                write_graph(ox_store, fmt, fh, **options)
+            os.replace(tmp, output)
+        finally:
+            tmp.unlink(missing_ok=True)
 
 
 # ------------------------------------------------------------------ index

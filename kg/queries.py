@@ -246,6 +246,12 @@ def _literal(text: str) -> str:
 _LIMIT = re.compile(r"\bLIMIT\s+(\d+)\s*(?:OFFSET\s+\d+\s*)?$", re.IGNORECASE)
 
 
+def relimited(text: str, limit: int) -> str:
+    """``text`` with its own final ``LIMIT`` (and ``OFFSET``) replaced by
+    ``LIMIT limit``, or that added: what an export of every row runs."""
+    return _LIMIT.sub("", text.rstrip()).rstrip() + f"\nLIMIT {limit}\n"
+
+
 def _columns(path: Path, spec: Any) -> tuple[Column, ...]:
     """The ``columns:`` header: name → {zh, en, link?, filter?}."""
     if spec is None:

@@ -11,7 +11,7 @@ canned and page queries send their plain SPARQL 1.1 forms.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from kg.errors import QueryError, StoreError
@@ -28,6 +28,8 @@ from kg.sparql import (
     serialise_graph,
 )
 from kg.sparql_parse import decide
+from kg.store_base import term_json
+from kg.worker_stream import CHUNK_ROWS, Row
 
 
 class RemoteEngine:
@@ -81,6 +83,16 @@ class RemoteEngine:
         return Result(serialise_graph(triples, gfmt), GRAPH_TYPES[gfmt], rows=len(triples),
                       truncated=truncated, form=checked.form, elapsed_ms=elapsed)
 
+    def stream(self, checked: Checked, *, max_rows: int, substitutions: dict[str, Any] | None = None,
+               chunk_rows: int = CHUNK_ROWS, time_limit_ms: int | None = None,
+               gone: Callable[[], bool] | None = None, hold_ms: int = 0) -> RemoteStream:
+        """A SELECT's rows as they arrive from the remote store, ``chunk_rows`` at
+        a time, at most ``max_rows`` (as :meth:`kg.workers.Engine.stream`; no
+        worker is held here, so ``hold_ms`` is not needed: the time limit
+        counts from the request)."""
+        return RemoteStream(self.store, checked, substitutions, max_rows, max(1, chunk_rows),
+                            time_limit_ms or self.time_limit_ms, gone)
+
     def update(self, text: str, *, time_limit_ms: int | None = None) -> float:
         """Apply a user's SPARQL update on the remote store; the seconds it took.
 
@@ -97,3 +109,61 @@ class RemoteEngine:
 
     def close(self) -> None:
         self.store.close()
+
+
+class RemoteStream:
+    """A remote SELECT's answer read as it arrives (pyoxigraph parses the HTTP
+    response lazily), handed on in chunks: what :class:`kg.worker_stream.Stream`
+    is for the workers.  The time limit counts from the request; past it, or
+    with the client gone, the connection is closed and the stream ends with
+    a QueryError."""
+
+    def __init__(self, store: RemoteStore, checked: Checked, subs: dict[str, Any] | None,
+                 max_rows: int, chunk: int, limit_ms: int,
+                 gone: Callable[[], bool] | None) -> None:
+        self._max, self._chunk, self._limit_ms, self._gone = max_rows, chunk, limit_ms, gone
+        self._deadline = time.monotonic() + limit_ms / 1000
+        t0 = time.perf_counter()
+        try:
+            self._resp, self._solutions = store.select_stream(checked.text, subs)
+        except StoreError as exc:
+            raise QueryError(str(exc), status=503) from None
+        self._t0 = t0
+        self.columns = [v.value for v in self._solutions.variables]
+        self.rows = 0
+        self.truncated = False
+        self.elapsed_ms = 0.0
+
+    def __iter__(self) -> Iterator[list[Row]]:
+        held: list[Row] = []
+        try:
+            for solution in self._solutions:
+                if self.rows + len(held) >= self._max:
+                    self.truncated = True
+                    break
+                held.append({n: term_json(t) for n, t in zip(self.columns, solution)
+                             if t is not None})
+                if len(held) >= self._chunk:
+                    self._check()
+                    yield held
+                    self.rows += len(held)
+                    held = []
+            if held:
+                yield held
+                self.rows += len(held)
+        except (SyntaxError, OSError) as exc:
+            raise QueryError(f"the remote store's answer broke off: {exc}", status=502) from None
+        finally:
+            self.elapsed_ms = (time.perf_counter() - self._t0) * 1000
+            self.close()
+
+    def _check(self) -> None:
+        if time.monotonic() > self._deadline:
+            raise QueryError(f"query stopped: it ran longer than query_time_limit_ms="
+                             f"{self._limit_ms} ms; narrow it or raise that setting",
+                             status=503, setting="query_time_limit_ms")
+        if self._gone is not None and self._gone():
+            raise QueryError("query stopped: the client disconnected", status=503)
+
+    def close(self) -> None:
+        self._resp.close()

@@ -110,6 +110,13 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("page_size", 100, "Rows on one page of a canned query's answer (HTML, .json) when "
             "the request gives no page_size (at most 1000); the .csv export and .json?_stream=on "
             "give every row.", int),
+    Setting("export_max_rows", 1_000_000, "Most rows the .csv export and .json?_stream=on of a "
+            "canned query give when its answer is longer than its pages' (they stream from "
+            "the query worker a chunk at a time); a cut export ends with a truncated line.",
+            int),
+    Setting("export_time_limit_ms", 300_000, "Longest such an export may hold its query worker, "
+            "in milliseconds, however slowly the client reads (the query's own time still "
+            "counts against query_time_limit_ms); then it ends with an error line.", int),
     Setting("canned_cache_entries", 32, "Canned-query answers kept whole, until the store "
             "changes (its generation marker), so that the next page, and an aggregate over the "
             "whole graph asked again, cost no second run (0: none kept).", int),

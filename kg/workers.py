@@ -52,6 +52,7 @@ from kg.netns import isolate
 from kg.sparql import Checked, Formats, Result, execute
 from kg.sparql_parse import decide, warm
 from kg.store import bump_generation, read_generation
+from kg.worker_stream import CHUNK_ROWS, Stream, raise_for, send_rows
 
 log = logging.getLogger("fazhi_kg.workers")
 
@@ -105,6 +106,9 @@ def _worker_main(path: str, conn, memory_mb: int = 0, nice: int = 0) -> None:
             subs = req.get("substitutions")
             if subs:
                 subs = {k: _term_from(v) for k, v in subs.items()}
+            if req.get("stream"):
+                send_rows(store, checked, subs, req["max_rows"], req["stream"], conn)
+                continue
             try:
                 res = _run(store, checked, req, subs)
             except (OSError, RuntimeError):
@@ -448,12 +452,48 @@ class Engine:
         self._idle[lane].put(worker)
         if kind == "ok":
             return payload
-        if kind == "syntax":
-            raise QueryError(f"malformed query: {payload}", status=400)
-        if kind == "query":
-            message, status, setting = payload
-            raise QueryError(message, status=status, setting=setting)
-        raise QueryError(f"the query failed: {payload}", status=500)
+        raise_for(kind, payload)
+        raise AssertionError("unreachable")
+
+    def stream(self, checked: Checked, *, max_rows: int, substitutions: dict[str, Any] | None = None,
+               chunk_rows: int = CHUNK_ROWS, time_limit_ms: int | None = None,
+               gone: Callable[[], bool] | None = None, hold_ms: int = 0) -> Stream:
+        """Run one of the project's SELECTs in a pages worker, its rows coming
+        ``chunk_rows`` at a time, at most ``max_rows`` (:mod:`kg.worker_stream`);
+        the stream gives the worker up after ``hold_ms`` (0: never).
+
+        Returns once the worker has sent the columns, so a refusal (busy,
+        malformed, out of time) is raised here, before any row."""
+        if checked.form != "SELECT":
+            raise QueryError("only the project's own SELECTs are streamed", status=500)
+        limit_ms = time_limit_ms or self.time_limit_ms
+        worker = self._acquire("pages", self.queue_ms / 1000)
+        req = {"text": checked.text, "form": checked.form, "stream": max(1, chunk_rows),
+               "max_rows": max_rows,
+               "substitutions": {k: term_spec(v) for k, v in (substitutions or {}).items()}}
+        try:
+            worker.conn.send(req)
+        except (OSError, BrokenPipeError):
+            raise self._died(worker, True) from None
+        return Stream(self, worker, limit_ms, gone, hold_ms)
+
+    def receive(self, worker: _Worker, deadline: float, limit_ms: int,
+                gone: Callable[[], bool] | None) -> tuple[str, Any]:
+        """A streaming worker's next message, by ``deadline``; a worker that
+        overruns, loses its client or dies is retired (QueryError)."""
+        try:
+            self._wait(worker, deadline, limit_ms, gone)
+            return worker.conn.recv()
+        except (EOFError, OSError):
+            raise self._died(worker, True) from None
+
+    def give_back(self, worker: _Worker) -> None:
+        """A worker that has finished its answer, free for the next query."""
+        self._idle[worker.lane].put(worker)
+
+    def discard(self, worker: _Worker) -> None:
+        """A worker stopped in the middle of an answer: killed and replaced."""
+        self._retire(worker)
 
     def _wait(self, worker: _Worker, deadline: float, limit_ms: int,
               gone: Callable[[], bool] | None, long_at: float | None = None,

@@ -6,6 +6,8 @@ The one entry point the CLI and the web service call::
 
 ``write_graph`` does the same into a binary file object (the CLI writing a
 national graph to disk should use it: the bytes are not held twice).
+Both read an embedded store; ``with readable(store) as st`` gives one for a
+remote store too (what the views read, copied a page at a time to disk).
 
 Formats: ``gexf`` (GEXF 1.3; Gephi, Gephi Lite, graphology), ``graphml``
 (Cytoscape, yEd, igraph), ``csv`` (a zip of nodes.csv + edges.csv, UTF-8
@@ -22,7 +24,7 @@ import networkx as nx
 from kg.errors import SettingError
 from kg.export.csvout import write_csv_zip
 from kg.export.gexf import write_gexf
-from kg.export.graph import KGraph, read_store
+from kg.export.graph import KGraph, read_store, readable
 from kg.export.graphml import write_graphml
 from kg.export.similarity import MAX_PAIRS
 from kg.export.views import VIEWS, build_view
@@ -88,4 +90,5 @@ def export_graph(store, fmt: str, *, view: str = "entities", types=None, townshi
     return out.getvalue()
 
 
-__all__ = ["FORMATS", "MEDIA_TYPES", "VIEWS", "export_graph", "graph_view", "write_graph"]
+__all__ = ["FORMATS", "MEDIA_TYPES", "VIEWS", "export_graph", "graph_view", "readable",
+           "write_graph"]

@@ -16,7 +16,10 @@ that county's townships and everything their reports name.
 """
 from __future__ import annotations
 
+import tempfile
 from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import pyoxigraph as ox
@@ -110,6 +113,43 @@ def _scan(store: ox.Store, predicate, obj=None):
 def _g(q: ox.Quad) -> str:
     """The graph IRI of a quad ('' for the default graph, which holds no report)."""
     return getattr(q.graph_name, "value", "")
+
+
+#: What :func:`read_store` reads besides the relations: a remote store's copy
+#: holds these only (never sentence texts, offsets or sections).
+READ = [str(p) for p in (RDF.type, FZ.year, FZ.reportingUnit, FZ.township, FZ.partOf, RDFS.label,
+                         SKOS.altLabel, FZ.subtype, FZ.kind, FZ.holdsPost, FZ.scope, FZ.names,
+                         FZ.attests, RDFS.subPropertyOf)] + [MEMBER_OF]
+
+
+@contextmanager
+def readable(store) -> Iterator[ox.Store]:
+    """The store as :func:`read_store` reads it (index scans): an embedded store
+    itself; a remote one (:class:`kg.remote.RemoteStore`) copied, only what
+    read_store reads, a page at a time into a temporary on-disk store that
+    is deleted after (:meth:`~kg.remote.RemoteStore.copy_into`): memory
+    holds a page of the copy, not the store."""
+    st = getattr(store, "ox", store)
+    if hasattr(st, "quads_for_pattern"):
+        yield st
+        return
+    if not hasattr(store, "copy_into"):
+        raise StoreError("graph exports read an embedded or a remote store")
+    wanted = sorted(set(READ) | _remote_relations(store))
+    with tempfile.TemporaryDirectory(prefix="fazhi-kg-export-") as tmp:
+        local = ox.Store(tmp)
+        try:
+            store.copy_into(local, predicates=wanted)
+            yield local
+        finally:
+            del local
+
+
+def _remote_relations(store) -> set[str]:
+    """The relations a remote store's ontology declares (as relation_predicates)."""
+    q = ("SELECT DISTINCT ?p WHERE { GRAPH ?g { ?p <%s>+ <%s> } }"
+         % (RDFS.subPropertyOf, FZ.relatedTo))
+    return set(_RELATIONS) | {r[0].value for r in store.query(q).rows}
 
 
 def _as_ox(store) -> ox.Store:
@@ -297,4 +337,5 @@ def _edges(st: ox.Store, nodes: dict[str, Node], graphs: dict[str, str],
     return edges
 
 
-__all__ = ["Edge", "KGraph", "MEMBER_OF", "Node", "PART_OF", "read_store", "relation_predicates"]
+__all__ = ["Edge", "KGraph", "MEMBER_OF", "Node", "PART_OF", "READ", "read_store", "readable",
+           "relation_predicates"]

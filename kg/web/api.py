@@ -125,15 +125,13 @@ def api_neighbourhood(eid: str) -> Response:
 def _gexf(iri: str, hops: int) -> bytes:
     """GEXF of the neighbourhood from the export module (same colours as the CLI)."""
     # kg.export loads networkx (about 0.3 s): for a GEXF download only, not at server start
-    from kg.export import export_graph
+    from kg.export import export_graph, readable
 
     remote = getattr(service().engine, "store", None)     # kg.remote_engine.RemoteEngine
-    if remote is not None:      # its quads, read into memory for the view
-        store = remote.local_copy()
-    else:
-        store = ox.Store.read_only(str(service().settings["store"]))
+    store = remote if remote is not None else ox.Store.read_only(str(service().settings["store"]))
     try:
-        return export_graph(store, "gexf", view="neighbourhood", entity=iri, hops=hops)
+        with readable(store) as st:
+            return export_graph(st, "gexf", view="neighbourhood", entity=iri, hops=hops)
     finally:
         del store
 

@@ -10,12 +10,18 @@ Parameters come from the URL (``?county=…``) and are bound as values
 The page and the JSON give a page of rows (setting ``page_size``, 100;
 ``?page_size=`` up to 1000, ``?offset=`` or ``?page=``), with the URL of
 the next page (``next``, absent on the last).  The CSV, and the JSON with
-``?_stream=on`` (as Datasette), stream every row, a line at a time.
+``?_stream=on`` (as Datasette), stream every row: the pages' answer when it
+is whole; when it was cut (the query's own LIMIT, ``max_rows``), the query
+again without its LIMIT, streamed from the engine a chunk at a time, at most
+``export_max_rows`` rows, ending with a line saying so when cut
+(:func:`_export`).
 The pages are deliberately plain; the web pages module may restyle them
 by overriding the templates ``query.html`` and ``queries.html``.
 """
 from __future__ import annotations
 
+import csv
+import io
 import json
 import threading
 from collections import OrderedDict
@@ -28,9 +34,11 @@ from flask import Blueprint, Response, abort, current_app, jsonify, render_templ
 from kg.canned import CannedQuery, Table, plain
 from kg.errors import QueryError
 from kg.namespace import PREFIXES
-from kg.queries import MAX_PAGE_SIZE, PAGING, Page, page_of, paged, run
+from kg.queries import MAX_PAGE_SIZE, PAGING, Page, page_of, paged, relimited, run
+from kg.sparql import Checked
 from kg.store import read_generation
 from kg.web import service
+from kg.worker_stream import CHUNK_ROWS
 
 bp = Blueprint("canned", __name__)
 
@@ -161,7 +169,7 @@ def answer_json(name: str) -> Response:
     q = _query(name)
     given = _given(q)
     if _streamed():
-        return _stream_json(q, given, _run(q, given))
+        return _stream_json(q, given, *_export(q, given))
     page = _page()
     table = paged(_run(q, given), page)
     doc: dict[str, Any] = {
@@ -187,22 +195,102 @@ def _headers(resp: Response, table: Table) -> None:
     resp.headers["X-Fazhi-Rows"] = str(table.total if table.total is not None else len(table.rows))
 
 
-def _stream_json(q: CannedQuery, given: dict[str, str], table: Table) -> Response:
-    """Every row as one JSON document, written a row at a time."""
+def _export(q: CannedQuery, given: dict[str, str]) -> tuple[Table, Any]:
+    """What an export of every row writes: the pages' answer when it is whole,
+    else (None in second place otherwise) a stream of the query run again
+    without its own LIMIT, from the engine, at most ``export_max_rows`` rows
+    (:meth:`kg.workers.Engine.stream`), in the engine's order: sorting them
+    as the pages are would hold them all."""
+    table = _run(q, given)
+    if not table.truncated:
+        return table, None
+    svc = service()
+    cap = svc.settings["export_max_rows"]
+    stream = svc.engine.stream(Checked(relimited(q.text_for(svc.engine.lateral), cap + 1), "SELECT"),
+                               max_rows=cap, substitutions=q.bindings(given),
+                               gone=request.environ.get("waitress.client_disconnected"),
+                               hold_ms=svc.settings["export_time_limit_ms"])
+    return table, stream
+
+
+def _rows(table: Table, stream: Any) -> Iterator[list[dict[str, Any]]]:
+    """The export's rows, a list at a time: the table's, or the stream's chunks."""
+    if stream is None:
+        for start in range(0, len(table.rows), CHUNK_ROWS):
+            yield table.rows[start:start + CHUNK_ROWS]
+        return
+    try:
+        yield from stream
+    finally:
+        stream.close()
+
+
+def _ending(stream: Any, cap: int) -> str | None:
+    """Why an export stops short, for its last line: None when it is whole."""
+    if stream is not None and stream.truncated:
+        return (f"truncated: the answer has more than export_max_rows={cap} rows; "
+                "narrow it with the query's parameters")
+    return None
+
+
+def _stream_json(q: CannedQuery, given: dict[str, str], table: Table, stream: Any) -> Response:
+    """Every row as one JSON document, written a chunk at a time; what the
+    head cannot know yet (rows, truncated, an error) comes after the rows."""
+    columns = table.columns if stream is None else \
+        [c for c in stream.columns if c not in q.param_names]
+    cap = service().settings["export_max_rows"]
+
     def chunks() -> Iterator[str]:
         head = {"query": q.name, "title": {"zh": q.title_zh, "en": q.title_en},
-                "parameters": given, "columns": table.columns,
-                "truncated": table.truncated, "elapsed_ms": round(table.elapsed_ms, 1),
-                "total_rows": len(table.rows), "answered_from": table.source}
+                "parameters": given, "columns": columns,
+                "answered_from": table.source if stream is None else "sparql"}
         yield json.dumps(head, ensure_ascii=False)[:-1] + ', "rows": ['
-        for i, row in enumerate(table.rows):
-            rec = {c: plain(row.get(c)) for c in table.columns}
-            yield ("," if i else "") + json.dumps(rec, ensure_ascii=False)
-        yield "]}"
+        n, error = 0, None
+        try:
+            for rows in _rows(table, stream):
+                yield "".join(("," if n + i else "") + json.dumps(
+                    {c: plain(row.get(c)) for c in columns}, ensure_ascii=False)
+                    for i, row in enumerate(rows))
+                n += len(rows)
+        except QueryError as exc:
+            error = str(exc)
+        tail: dict[str, Any] = {"total_rows": n,
+                                "truncated": table.truncated if stream is None
+                                else bool(stream.truncated or error)}
+        ending = error or _ending(stream, cap)
+        if ending:
+            tail["error" if error else "note"] = ending
+        yield "], " + json.dumps(tail, ensure_ascii=False)[1:]
 
     resp = Response(chunks(), content_type="application/json; charset=utf-8")
-    _headers(resp, table)
+    if stream is None:
+        _headers(resp, table)
     return resp
+
+
+def _csv_lines(q: CannedQuery, table: Table, stream: Any, cap: int) -> Iterator[str]:
+    """The export as CSV, a chunk of lines at a time; a stream cut short (the
+    cap, an error) ends with a one-cell line saying why."""
+    columns = table.columns if stream is None else \
+        [c for c in stream.columns if c not in q.param_names]
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\r\n")
+    w.writerow(columns)
+    ending = None
+    try:
+        for rows in _rows(table, stream):
+            for row in rows:
+                w.writerow(["" if v is None else v for v in (plain(row.get(c)) for c in columns)])
+            yield buf.getvalue()
+            buf.seek(0)
+            buf.truncate()
+        ending = _ending(stream, cap)
+    except QueryError as exc:
+        ending = f"error: {exc}"
+    if ending:
+        w.writerow([ending])
+    if buf.getvalue():
+        yield buf.getvalue()
 
 
 @bp.route("/queries/<name>.csv")
@@ -210,12 +298,15 @@ def answer_csv(name: str) -> Response:
     """Every row (streamed), or one page when the URL names one."""
     q = _query(name)
     given = _given(q)
-    table = _run(q, given)
     if any(str(request.args.get(k, "")).strip() for k in ("page_size", "offset", "page")):
-        table = paged(table, _page())
-    resp = Response(table.csv_lines(), content_type="text/csv; charset=utf-8")
+        table, stream = paged(_run(q, given), _page()), None
+    else:
+        table, stream = _export(q, given)
+    resp = Response(_csv_lines(q, table, stream, service().settings["export_max_rows"]),
+                    content_type="text/csv; charset=utf-8")
     resp.headers["Content-Disposition"] = f'inline; filename="{q.name}.csv"'
-    _headers(resp, table)
+    if stream is None:
+        _headers(resp, table)
     return resp
 
 

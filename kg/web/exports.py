@@ -6,6 +6,8 @@ Options: ``view`` (entities, bipartite, similarity, neighbourhood), ``type``
 (repeatable), ``township``, ``county``, ``year``, ``entity``, ``hops``,
 ``threshold`` (similarity).  An unfiltered export of a national graph takes
 minutes: analysts filter by county or year here, and use the CLI for all.
+On a remote store, what the views read is first copied a page at a time
+into a temporary store on disk (:func:`kg.export.readable`).
 """
 from __future__ import annotations
 
@@ -23,7 +25,7 @@ bp = Blueprint("exports", __name__)
 @bp.route("/export/graph.<fmt>")
 def graph_file(fmt: str) -> Response:
     # kg.export loads networkx (about 0.3 s): for a graph download only, not at server start
-    from kg.export import MEDIA_TYPES, write_graph
+    from kg.export import MEDIA_TYPES, readable, write_graph
 
     if fmt not in MEDIA_TYPES:
         raise QueryError(f"unknown export format '{fmt}' (use {', '.join(MEDIA_TYPES)})", status=404)
@@ -41,12 +43,14 @@ def graph_file(fmt: str) -> Response:
         raise QueryError("parameter hops must be 1 or 2")
     media, ext = MEDIA_TYPES[fmt]
     out = io.BytesIO()
-    store = ox.Store.read_only(str(service().settings["store"]))
+    remote = getattr(service().engine, "store", None)     # kg.remote_engine.RemoteEngine
+    store = remote if remote is not None else ox.Store.read_only(str(service().settings["store"]))
     try:
-        write_graph(store, fmt, out, view=args.get("view", "entities"),
-                    types=args.getlist("type") or None, township=args.get("township") or None,
-                    county=args.get("county") or None, year=year,
-                    entity=args.get("entity") or None, hops=hops, threshold=threshold)
+        with readable(store) as st:
+            write_graph(st, fmt, out, view=args.get("view", "entities"),
+                        types=args.getlist("type") or None, township=args.get("township") or None,
+                        county=args.get("county") or None, year=year,
+                        entity=args.get("entity") or None, hops=hops, threshold=threshold)
     finally:
         del store
     resp = Response(out.getvalue(), content_type=media)

@@ -828,27 +828,32 @@ def _townships_sparql(limit: int, offset: int) -> tuple[list[dict[str, Any]], in
     return townships, offset + limit if len(rows) > limit else None
 
 
+#: :func:`_townships_sparql`'s page of townships in plain SPARQL 1.1 (no
+#: LATERAL), ordered and cut by the engine as the LATERAL form is: a
+#: township's label its least, its county the one of least label, then of
+#: least IRI; by county label (a township without a county first, as SPARQL
+#: sorts unbound first), label, IRI.  ``{limit}`` and ``{offset}`` are filled in.
+_TOWNSHIPS_PLAIN = """SELECT ?t ?label ?county ?countyLabel ?years ?reports WHERE {{
+  {{ SELECT ?t (GROUP_CONCAT(DISTINCT STR(?year); separator=",") AS ?years)
+           (COUNT(DISTINCT ?r) AS ?reports)
+     WHERE {{ ?r fz:township ?t . OPTIONAL {{ ?r fz:year ?year }} }} GROUP BY ?t }}
+  OPTIONAL {{ SELECT ?t (MIN(?l) AS ?label) WHERE {{ ?t rdfs:label ?l }} GROUP BY ?t }}
+  OPTIONAL {{ SELECT ?t (MIN(?cl) AS ?countyLabel)
+              WHERE {{ ?t fz:partOf ?c . ?c a fz:County ; rdfs:label ?cl }} GROUP BY ?t }}
+  OPTIONAL {{ SELECT ?t ?countyLabel (MIN(STR(?c)) AS ?countyIri)
+              WHERE {{ ?t fz:partOf ?c . ?c a fz:County ; rdfs:label ?countyLabel }}
+              GROUP BY ?t ?countyLabel }}
+  BIND (IRI(?countyIri) AS ?county)
+}} ORDER BY ?countyLabel ?label STR(?t) LIMIT {limit} OFFSET {offset}"""
+
+
 def _townships_plain(limit: int, offset: int) -> tuple[list[dict[str, Any]], int | None]:
-    """:func:`_townships_sparql` on a remote store (no LATERAL): three plain
-    queries, joined and ordered here as the LATERAL form orders them: by
-    county label (a township without a county first, as SPARQL sorts unbound
-    first), label, IRI; a township's label its least, its county the one of
-    least label, then IRI."""
-    grouped = select("""SELECT ?t (GROUP_CONCAT(DISTINCT STR(?year); separator=",") AS ?years)
-                               (COUNT(DISTINCT ?r) AS ?reports)
-        WHERE { ?r fz:township ?t . OPTIONAL { ?r fz:year ?year } } GROUP BY ?t""")
-    labels: dict[str, str] = {}
-    for r in select("SELECT DISTINCT ?t ?label WHERE { ?r fz:township ?t . ?t rdfs:label ?label }"):
-        labels[r["t"]] = min(labels.get(r["t"], r["label"]), r["label"])
-    counties: dict[str, tuple[str, str]] = {}
-    for r in select("""SELECT DISTINCT ?t ?county ?countyLabel WHERE { ?r fz:township ?t .
-                           ?t fz:partOf ?county . ?county a fz:County ; rdfs:label ?countyLabel }"""):
-        pair = (r["countyLabel"], r["county"])
-        counties[r["t"]] = min(counties.get(r["t"], pair), pair)
-    rows = [(counties.get(r["t"]), labels.get(r["t"], ""), r) for r in grouped]
-    rows.sort(key=lambda x: ((0, "") if x[0] is None else (1, x[0][0]), x[1], x[2]["t"]))
-    townships = [{"id": entity_id(r["t"]), "label": label,
-                  "county": {"id": entity_id(c[1]), "label": c[0]} if c else None,
+    """:func:`_townships_sparql` on a remote store (no LATERAL): one plain
+    query (:data:`_TOWNSHIPS_PLAIN`) that pages in the engine."""
+    rows = select(_TOWNSHIPS_PLAIN.format(limit=limit + 1, offset=offset), limit=limit + 1)
+    townships = [{"id": entity_id(r["t"]), "label": r.get("label", ""),
+                  "county": {"id": entity_id(r["county"]), "label": r.get("countyLabel", "")}
+                  if r.get("county") else None,
                   "years": sorted({y for y in str(r.get("years") or "").split(",") if y}),
-                  "reports": r["reports"]} for c, label, r in rows[offset:offset + limit]]
-    return townships, offset + limit if len(rows) > offset + limit else None
+                  "reports": r["reports"]} for r in rows[:limit]]
+    return townships, offset + limit if len(rows) > limit else None
