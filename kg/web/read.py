@@ -800,35 +800,22 @@ def _class_counts(stat_classes: dict[str, tuple[str, ...]]) -> dict[str, int]:
     return {r["c"]: r["n"] for r in rows}
 
 
-def _townships_sparql(limit: int, offset: int) -> tuple[list[dict[str, Any]], int | None]:
-    """One page of townships from the store (a store without a prepared index).
-
-    Each township's reports are counted first; its label and county are then
-    looked up township by township (LATERAL): joined whole, every copy of the
-    county's type and label (one per report of the county) met every report
-    of the township, and a county's five years took 14 s (26 s under load;
-    now half a second).
-    """
-    if not service().engine.lateral:
-        return _townships_plain(limit, offset)
-    rows = select(f"""SELECT ?t ?label ?county ?countyLabel ?years ?reports WHERE {{
-          {{ SELECT ?t (GROUP_CONCAT(DISTINCT STR(?year); separator=",") AS ?years)
-                   (COUNT(DISTINCT ?r) AS ?reports)
-             WHERE {{ ?r fz:township ?t . OPTIONAL {{ ?r fz:year ?year }} }} GROUP BY ?t }}
-          LATERAL {{ SELECT ?t ?label WHERE {{ ?t rdfs:label ?label }} ORDER BY ?label LIMIT 1 }}
-          LATERAL {{ SELECT ?t ?county ?countyLabel WHERE {{ OPTIONAL {{
-              ?t fz:partOf ?county FILTER EXISTS {{ ?county a fz:County }}
-              ?county rdfs:label ?countyLabel }} }} ORDER BY ?countyLabel ?county LIMIT 1 }}
-        }} ORDER BY ?countyLabel ?label ?t LIMIT {limit + 1} OFFSET {offset}""", limit=limit + 1)
-    townships = [{"id": entity_id(r["t"]), "label": r["label"],
-                  "county": {"id": entity_id(r["county"]), "label": r.get("countyLabel", "")}
-                  if r.get("county") else None,
-                  "years": sorted({y for y in str(r.get("years") or "").split(",") if y}),
-                  "reports": r["reports"]} for r in rows[:limit]]
-    return townships, offset + limit if len(rows) > limit else None
-
-
-#: :func:`_townships_sparql`'s page of townships in plain SPARQL 1.1 (no
+#: One page of townships from the store (a store without a prepared index).
+#: Each township's reports are counted first; its label and county are then
+#: looked up township by township (LATERAL): joined whole, every copy of the
+#: county's type and label (one per report of the county) met every report
+#: of the township, and a county's five years took 14 s (26 s under load;
+#: now half a second).  ``{limit}`` and ``{offset}`` are filled in.
+_TOWNSHIPS = """SELECT ?t ?label ?county ?countyLabel ?years ?reports WHERE {{
+  {{ SELECT ?t (GROUP_CONCAT(DISTINCT STR(?year); separator=",") AS ?years)
+           (COUNT(DISTINCT ?r) AS ?reports)
+     WHERE {{ ?r fz:township ?t . OPTIONAL {{ ?r fz:year ?year }} }} GROUP BY ?t }}
+  LATERAL {{ SELECT ?t ?label WHERE {{ ?t rdfs:label ?label }} ORDER BY ?label LIMIT 1 }}
+  LATERAL {{ SELECT ?t ?county ?countyLabel WHERE {{ OPTIONAL {{
+      ?t fz:partOf ?county FILTER EXISTS {{ ?county a fz:County }}
+      ?county rdfs:label ?countyLabel }} }} ORDER BY ?countyLabel ?county LIMIT 1 }}
+}} ORDER BY ?countyLabel ?label ?t LIMIT {limit} OFFSET {offset}"""
+#: :data:`_TOWNSHIPS` in plain SPARQL 1.1 (no
 #: LATERAL), ordered and cut by the engine as the LATERAL form is: a
 #: township's label its least, its county the one of least label, then of
 #: least IRI; by county label (a township without a county first, as SPARQL
@@ -847,10 +834,11 @@ _TOWNSHIPS_PLAIN = """SELECT ?t ?label ?county ?countyLabel ?years ?reports WHER
 }} ORDER BY ?countyLabel ?label STR(?t) LIMIT {limit} OFFSET {offset}"""
 
 
-def _townships_plain(limit: int, offset: int) -> tuple[list[dict[str, Any]], int | None]:
-    """:func:`_townships_sparql` on a remote store (no LATERAL): one plain
-    query (:data:`_TOWNSHIPS_PLAIN`) that pages in the engine."""
-    rows = select(_TOWNSHIPS_PLAIN.format(limit=limit + 1, offset=offset), limit=limit + 1)
+def _townships_sparql(limit: int, offset: int) -> tuple[list[dict[str, Any]], int | None]:
+    """One page of townships from the store: :data:`_TOWNSHIPS`, or on a
+    remote store its plain form :data:`_TOWNSHIPS_PLAIN`."""
+    text = _form(_TOWNSHIPS, _TOWNSHIPS_PLAIN)
+    rows = select(text.format(limit=limit + 1, offset=offset), limit=limit + 1)
     townships = [{"id": entity_id(r["t"]), "label": r.get("label", ""),
                   "county": {"id": entity_id(r["county"]), "label": r.get("countyLabel", "")}
                   if r.get("county") else None,
