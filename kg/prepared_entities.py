@@ -37,7 +37,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from kg.namespace import FZ, ID_IRI, ORG, RDF, RDFS, SKOS
-from kg.style import CLASS_TYPES
+from kg.style import CLASS_TYPES, EDGE_PREDICATES
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS entity_links (stem TEXT PRIMARY KEY, data BLOB NOT NULL) WITHOUT ROWID;
@@ -60,11 +60,6 @@ CREATE TABLE IF NOT EXISTS entity_degree (
 TABLES = ("entity_links", "entity_desc", "neighbour_counts", "entity_degree")
 
 _S = str
-#: Predicates drawn as edges between entities (kg.web.read.EDGE_PREDICATES,
-#: the GEXF export's): the links counted in neighbour_counts.
-EDGE_PREDICATES = tuple(_S(p) for p in (
-    FZ.relatedTo, FZ.establishes, FZ.implements, FZ.conducts, FZ.studies, FZ.cites,
-    FZ.legalAdvisor, FZ.partOf, ORG.memberOf))
 _EDGES = frozenset(EDGE_PREDICATES)
 _CODE = {p: i for i, p in enumerate(EDGE_PREDICATES)}
 #: An entity's own properties the pages show, by the field name kept for each.

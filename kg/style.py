@@ -39,6 +39,14 @@ RELATION_NAMES: dict[str, str] = {
     str(SKOS.altLabel): "别名",
     str(PROV.wasDerivedFrom): "证据",
 }
+#: The township → entity relations the extractor reads from sentences.
+RELATIONS: tuple[str, ...] = tuple(str(p) for p in (
+    FZ.relatedTo, FZ.establishes, FZ.implements, FZ.conducts, FZ.studies, FZ.cites,
+    FZ.legalAdvisor))
+#: Predicates drawn as edges between entities: the pages, the GEXF export and
+#: the prepared index's neighbour counts.  Append only: the prepared index
+#: keeps a predicate as its place here (kg.prepared_entities).
+EDGE_PREDICATES: tuple[str, ...] = RELATIONS + (str(FZ.partOf), str(ORG.memberOf))
 #: The relation of the township–township similarity network.
 SIMILAR = "相似"
 

@@ -159,7 +159,11 @@ def test_reading_a_file_again_takes_back_what_it_gave(tmp_path: Path) -> None:
 def test_read_edges_are_the_ones_the_index_counts() -> None:
     from kg.web import read
 
-    assert set(read.EDGE_PREDICATES) == set(prepared_entities.EDGE_PREDICATES)
+    # index files keep a predicate as its place in kg.style.EDGE_PREDICATES:
+    # the files of this VERSION were written with this order (append only)
+    written = ("relatedTo", "establishes", "implements", "conducts", "studies", "cites",
+               "legalAdvisor", "partOf", "memberOf")
+    assert tuple(p.rsplit("#", 1)[-1] for p in prepared_entities.EDGE_PREDICATES[:9]) == written
     assert [p for g in read._RANK_GROUPS for p in g] == sorted(
         read.EDGE_PREDICATES, key=lambda p: read.RELATION_RANK.get(p, 99))
 

@@ -30,17 +30,12 @@ from kg.sparql import Checked
 # STAT_CLASSES: the same names and classes as `fazhi-kg stats`, so the home
 # page and the command count the same things
 from kg.store_base import STAT_CLASSES
-from kg.style import CLASS_NAMES, CLASS_TYPES, OTHER_COLOR, relation_name, type_color
+from kg.style import CLASS_NAMES, CLASS_TYPES, EDGE_PREDICATES, OTHER_COLOR, RELATIONS, relation_name, type_color
 from kg.types import CLASS_RANK
 from kg.web import service
 
 # CLASS_RANK (kg.types): classes from most to least specific; an entity
 # typed twice takes the first.
-#: The township → entity relations the extractor reads from sentences.
-RELATIONS = [str(p) for p in (FZ.relatedTo, FZ.establishes, FZ.implements, FZ.conducts,
-                              FZ.studies, FZ.cites, FZ.legalAdvisor)]
-#: Predicates drawn as edges between entities (as in the GEXF export).
-EDGE_PREDICATES = RELATIONS + [str(FZ.partOf), str(ORG.memberOf)]
 _EDGES = " ".join(f"<{p}>" for p in EDGE_PREDICATES)
 #: Which neighbours a page draws and lists first: the relations a reader of a
 #: township looks for (its legal adviser, where it belongs, the systems it set
@@ -344,7 +339,7 @@ _PROPS = """SELECT DISTINCT ?e ?p ?o WHERE {
 
 #: Predicates of the facts read from a sentence (fz:attests gives it): the
 #: township's relations and a person's post.
-_FACT_VALUES = " ".join(f"<{p}>" for p in RELATIONS + [str(FZ.holdsPost)])
+_FACT_VALUES = " ".join(f"<{p}>" for p in (*RELATIONS, str(FZ.holdsPost)))
 _FACTS = f"""SELECT ?e ?dir ?p ?other ?count ?date ?kind ?size ?report ?year ?order ?text
 WHERE {{
   VALUES ?p {{ {_FACT_VALUES} }}
