@@ -69,8 +69,6 @@ FIELDS = {_S(RDF.type): "type", _S(RDFS.label): "label", _S(SKOS.altLabel): "alt
           _S(ORG.memberOf): "memberOf"}
 #: the predicates kg.prepared must parse for these rows
 PREDICATES = frozenset(FIELDS) | _EDGES
-#: Subjects described: entities of the classes the pages show.
-ENTITY_CLASSES = frozenset(CLASS_TYPES)
 
 
 def key(iri: str) -> str:
@@ -95,8 +93,9 @@ def rows_of_entities(stem: str, types: Mapping[str, set[str]],
     """
     node = ox.NamedNode
     desc: list[tuple] = []
+    shown = frozenset(CLASS_TYPES)     # read now: kg.types may gain a type
     for s, cs in types.items():
-        if not cs & ENTITY_CLASSES:
+        if not cs & shown:
             continue
         k = key(s)
         desc += [(stem, k, "type", c) for c in sorted(cs)]

@@ -28,8 +28,14 @@ TITLE = "http://purl.org/dc/terms/title"
 FACT_PREDICATES = frozenset(_S(p) for p in (
     FZ.relatedTo, FZ.establishes, FZ.implements, FZ.conducts, FZ.studies, FZ.cites,
     FZ.legalAdvisor, FZ.holdsPost))
-#: Classes whose entities get counts (those the pages show), plus figures.
-COUNTED = frozenset(CLASS_TYPES) | {INDICATOR}
+
+
+def counted_classes() -> frozenset[str]:
+    """Classes whose entities get counts (those the pages show), plus figures:
+    read at each call, since kg.types may gain a type after import."""
+    return frozenset(CLASS_TYPES) | {INDICATOR}
+
+
 #: The report parts fz:covers names, in the order the completeness query lists them.
 PARTS = ("measures", "first_responsibility", "shortcomings", "next_year")
 #: Only lines with these predicates are parsed (the rest of a graph is text spans).
@@ -222,8 +228,9 @@ def rows_of_graph(graph: str, triples: Iterable[tuple[Any, str, Any]]) -> Rows:
     present = [p for p in PARTS if any(c == p for c, _ in heads)]
     out.figures = figures
     entities = 0
+    counted = counted_classes()
     for s, cs in types.items():
-        classes = sorted(cs & COUNTED)
+        classes = sorted(cs & counted)
         if not classes or s == report:
             continue
         entities += 1
