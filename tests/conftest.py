@@ -38,6 +38,20 @@ def seed_dir() -> Path:
     return path
 
 
+@pytest.fixture(scope="session")
+def seeds_store(tmp_path_factory: pytest.TempPathFactory, seed_dir: Path) -> Path:
+    """An embedded store of the bundled seed reports, ingested once a session:
+    for tests that only read it (a test that writes makes its own)."""
+    from click.testing import CliRunner  # the CLI's imports only where a test needs them
+
+    from kg.cli import cli
+
+    path = tmp_path_factory.mktemp("seeds") / "store"
+    res = CliRunner().invoke(cli, ["ingest", "--store", str(path), str(seed_dir)])
+    assert res.exit_code == 0, res.output
+    return path
+
+
 @pytest.fixture
 def mem_store() -> Iterator[Store]:
     store = open_store("memory:")

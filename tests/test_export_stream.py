@@ -14,7 +14,6 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-from click.testing import CliRunner
 
 from kg.errors import QueryError
 from kg.queries import relimited
@@ -125,13 +124,8 @@ def test_relimited_replaces_the_final_limit() -> None:
 # ----------------------------------------------------------------- the web
 
 @pytest.fixture(scope="module")
-def seeds(tmp_path_factory, seed_dir) -> Path:
-    from kg.cli import cli
-
-    path = tmp_path_factory.mktemp("export") / "store"
-    res = CliRunner().invoke(cli, ["ingest", "--store", str(path), str(seed_dir)])
-    assert res.exit_code == 0, res.output
-    return path
+def seeds(seeds_store: Path) -> Path:
+    return seeds_store
 
 
 @pytest.fixture

@@ -18,13 +18,8 @@ DEFAULT = 10     # the app's page_size setting here
 
 
 @pytest.fixture(scope="module")
-def store(tmp_path_factory, seed_dir) -> Path:
-    from kg.cli import cli
-
-    path = tmp_path_factory.mktemp("paging") / "store"
-    res = CliRunner().invoke(cli, ["ingest", "--store", str(path), str(seed_dir)])
-    assert res.exit_code == 0, res.output
-    return path
+def store(seeds_store: Path) -> Path:
+    return seeds_store
 
 
 @pytest.fixture(scope="module")
