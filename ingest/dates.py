@@ -13,13 +13,14 @@ import datetime as dt
 import re
 
 from ingest import numerals
+from ingest.hanzi import CN_NUMBERS
 
 #: how reports type the zero of a year written digit by digit
 _ZEROS = "〇○零Ｏ0O"
 #: a year: 2023, or 二〇二三 digit by digit
 YEAR = rf"(?:20\d\d|二[{_ZEROS}][{_ZEROS}一二三四五六七八九]{{2}})"
 #: a month or day number: 12, 十二, 二十一
-_MONTH_DAY = r"(?:\d{1,2}|[一二三四五六七八九十]{1,3})"
+_MONTH_DAY = rf"(?:\d{{1,2}}|[{CN_NUMBERS}]{{1,3}})"
 
 #: a year written in Chinese digits before 年 (二〇二三年), group 1 the digits
 YEAR_CN = re.compile(rf"(二[{_ZEROS}][{_ZEROS}一二三四五六七八九]{{2}})年")

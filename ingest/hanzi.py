@@ -22,6 +22,9 @@ from ingest.lexicon import lines
 #: compatibility block.  A character class body: ``rf"[{HAN}]{{2,4}}"``.
 HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 HAN_CHAR = re.compile(rf"[{HAN}]")
+#: the Chinese numerals headings, list items and dates are numbered with
+#: (一、 （二） 三是 十二月); a character class body like :data:`HAN`.
+CN_NUMBERS = "一二三四五六七八九十"
 #: share of table characters above which a text is traditional (simplified
 #: report text has well under 1 %, traditional text a fifth or more)
 TRADITIONAL_SHARE = 0.05

@@ -11,10 +11,7 @@ import re
 from dataclasses import dataclass
 
 from ingest.dates import FULL_DATE
-from ingest.hanzi import HAN
-
-#: the Chinese numbers a heading is numbered with (一、 （二） 三是)
-CN_NUMBERS = "一二三四五六七八九十"
+from ingest.hanzi import CN_NUMBERS, HAN
 
 #: web-page clutter above the report: index numbers, publishing fields
 CLUTTER = re.compile(

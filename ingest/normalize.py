@@ -28,7 +28,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from ingest.dates import DATE
-from ingest.hanzi import HAN, HAN_CHAR
+from ingest.hanzi import CN_NUMBERS, HAN, HAN_CHAR
 from kg.model import Doc
 
 # ---- pass 1: characters ---------------------------------------------------
@@ -63,12 +63,12 @@ _BARE_NUMBER = re.compile(r"\d{1,3}")
 #: a line that ends a sentence (possibly followed by closing quotes/brackets)
 _FINAL = re.compile(r"[。！？；!?;：:…][”’」』）)】〕]*$|[”」』]$")
 _HEADING = re.compile(
-    r"(?:[一二三四五六七八九十]{1,3}\s*[、.．]"
-    r"|[（(]\s*[一二三四五六七八九十\d]{1,3}\s*[）)]"
+    rf"(?:[{CN_NUMBERS}]{{1,3}}\s*[、.．]"
+    rf"|[（(]\s*[{CN_NUMBERS}\d]{{1,3}}\s*[）)]"
     r"|\d{1,2}\s*[、．]|\d{1,2}\.(?!\d)"
     r"|[①-⑳]"
-    r"|[一二三四五六七八九十]{1,3}是"
-    r"|第[一二三四五六七八九十]{1,3}[，,、是部章节]"
+    rf"|[{CN_NUMBERS}]{{1,3}}是"
+    rf"|第[{CN_NUMBERS}]{{1,3}}[，,、是部章节]"
     r"|附件|附表)"
 )
 _ORGAN_END = re.compile(r"(?:人民政府|政府|办事处|委员会|党委|党工委|领导小组|办公室|文件)$")
@@ -76,7 +76,7 @@ _ORGAN_END = re.compile(r"(?:人民政府|政府|办事处|委员会|党委|党�
 _SENT_PUNCT = re.compile(r"[，。；！？、,;!?]")
 _TITLE_MAX = 40
 #: numbered headings (一、 （一） 1、 (1)) own their line when short
-_NUMBERED = re.compile(r"(?:[一二三四五六七八九十]{1,3}\s*[、.．]|[（(]\s*[一二三四五六七八九十\d]{1,3}\s*[）)]"
+_NUMBERED = re.compile(rf"(?:[{CN_NUMBERS}]{{1,3}}\s*[、.．]|[（(]\s*[{CN_NUMBERS}\d]{{1,3}}\s*[）)]"
                        r"|\d{1,2}\s*[、．]|\d{1,2}\.(?!\d)|[①-⑳])")
 _HEADING_MAX = 60
 #: web-page fields and list marks ("索引号 | …", "发布日期:"): never wrapped text

@@ -17,8 +17,8 @@ import re
 from bisect import bisect_right
 
 from ingest import hanzi, metadata
-from ingest.hanzi import HAN
-from ingest.lines import CN_NUMBERS, Line, heading_at, lines_of, title_like
+from ingest.hanzi import CN_NUMBERS, HAN
+from ingest.lines import Line, heading_at, lines_of, title_like
 from kg.errors import InputError
 from kg.model import Doc, Report, Section, Sentence
 

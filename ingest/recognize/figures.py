@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 
 from ingest import numerals
+from ingest.hanzi import CN_NUMBERS
 from ingest.lexicon import lines as _lines
 from ingest.lexicon import sections
 from ingest.rules import rule, words
@@ -73,8 +74,8 @@ _VERBS = re.compile(_alt("next_figure_verbs"))
 _END_GUARDED = _alt("end_guarded")
 
 # A list or heading number left at the start of a clause: 2. （三） 一是
-_LIST_MARK = (r"(?:\d{1,2}|[一二三四五六七八九十]{1,3})\s*[、.．]|[（(][一二三四五六七八九十\d]{1,3}[)）]"
-              r"|[一二三四五六七八九十]是")
+_LIST_MARK = (rf"(?:\d{{1,2}}|[{CN_NUMBERS}]{{1,3}})\s*[、.．]|[（(][{CN_NUMBERS}\d]{{1,3}}[)）]"
+              rf"|[{CN_NUMBERS}]是")
 
 # Adjacent digit words (两三, 七八) make a guess; 数/几/上/近 before a
 # Chinese number, or another number and 至/到/-, make a range.
