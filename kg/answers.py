@@ -115,7 +115,7 @@ def narrowed(query: CannedQuery, values: dict[str, str], runner: Runner, anchor:
         columns = [v for v in doc["head"]["vars"] if v not in query.param_names]
         rows += doc["results"]["bindings"]
         truncated = truncated or bool(doc.get("truncated"))
-    return Table(columns, _limited(query, columns, rows), truncated)
+    return Table(columns, limited(query, columns, rows), truncated)
 
 
 # ----------------------------------------------------------------- reports
@@ -124,7 +124,7 @@ def narrowed(query: CannedQuery, values: dict[str, str], runner: Runner, anchor:
 #: keeping more (a year of the whole nation) is answered by the SPARQL.
 MAX_GRAPHS = 2000
 #: Where the report-level queries start: their first ``WHERE {``.
-_TOP = "WHERE {"
+TOP = "WHERE {"
 
 
 @form("reports", needs="tables")
@@ -147,7 +147,7 @@ def reports(query: CannedQuery, values: dict[str, str], prepared: Prepared,
     # nothing: the SPARQL's one pass, which stops at its LIMIT, costs less
     if prepared.tables.reports(limit=2 * len(graphs)).next_offset is None:
         return None
-    return narrowed(query, values, runner, _TOP, "g", graphs)
+    return narrowed(query, values, runner, TOP, "g", graphs)
 
 
 # ----------------------------------------------------------------- changes
@@ -189,7 +189,7 @@ def changes(query: CannedQuery, values: dict[str, str], prepared: Prepared,
     text = query.text.replace(_CHANGES_TOP, f"\n{dataset}{_CHANGES_TOP}", 1)
     doc = select(runner, text, query.bindings(values))
     columns = [v for v in doc["head"]["vars"] if v not in query.param_names]
-    return Table(columns, _limited(query, columns, doc["results"]["bindings"]),
+    return Table(columns, limited(query, columns, doc["results"]["bindings"]),
                  bool(doc.get("truncated")))
 
 
@@ -355,13 +355,17 @@ def most_cited(query: CannedQuery, values: dict[str, str], prepared: Prepared,
             + query.text[m.end():])
     doc = select(runner, text, query.bindings(values))
     columns = [v for v in doc["head"]["vars"] if v not in query.param_names]
-    return Table(columns, _limited(query, columns, doc["results"]["bindings"]),
+    return Table(columns, limited(query, columns, doc["results"]["bindings"]),
                  bool(doc.get("truncated")))
 
 
-def _limited(query: CannedQuery, columns: list[str], rows: list[dict[str, Any]]
+def limited(query: CannedQuery, columns: list[str], rows: list[dict[str, Any]]
              ) -> list[dict[str, Any]]:
     """The rows the query's own ORDER BY … LIMIT keeps (its sort: repeats the ORDER BY)."""
     if query.limit is None or len(rows) <= query.limit:
         return rows
     return finished(query, Table(columns, rows)).rows[:query.limit]
+
+
+# the forms of the long lists register themselves (kg.answers_lists imports this module)
+from kg import answers_lists  # noqa: E402,F401

@@ -115,7 +115,7 @@ CREATE INDEX IF NOT EXISTS changes_stem ON changes (stem);
 #: tables are created empty when it is opened) the forms read the base tables
 #: or leave the answer to the SPARQL.
 ANSWERS_VERSION = "1"
-ANSWER_TABLES = ("metric_names", "citations", "changes")
+ANSWER_TABLES = ("metric_names", "citations", "changes", "advisers", "organisations")
 #: Those derived by SQL from the base tables (no pass over the store).
 DERIVED_TABLES = ("metric_names",)
 #: How many of the most-cited laws are counted ahead and kept (most_cited_laws.rq shows 200).
@@ -126,6 +126,17 @@ CREATE TABLE IF NOT EXISTS citations (
   law TEXT NOT NULL, subject TEXT NOT NULL, report TEXT NOT NULL, stem TEXT NOT NULL,
   PRIMARY KEY (law, subject, report)) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS citations_stem ON citations (stem);
+CREATE TABLE IF NOT EXISTS advisers (
+  report TEXT NOT NULL, stem TEXT NOT NULL, subject TEXT NOT NULL, subject_label TEXT,
+  county_label TEXT, adviser TEXT NOT NULL, label TEXT NOT NULL, kind TEXT,
+  law_firm INTEGER NOT NULL, sentence TEXT, evidence TEXT);
+CREATE INDEX IF NOT EXISTS advisers_stem ON advisers (stem);
+CREATE TABLE IF NOT EXISTS organisations (
+  report TEXT NOT NULL, stem TEXT NOT NULL, organisation TEXT NOT NULL, name TEXT NOT NULL,
+  rname TEXT NOT NULL, kind TEXT, sentence TEXT NOT NULL, evidence TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS organisations_stem ON organisations (stem);
+CREATE INDEX IF NOT EXISTS organisations_kind ON organisations (kind);
+CREATE INDEX IF NOT EXISTS organisations_rname ON organisations (rname);
 """
 log = logging.getLogger(__name__)
 
@@ -266,6 +277,10 @@ class Prepared:
 
     # -------------------------------------------------------------- reading
 
+    def select(self, sql: str, args: Iterable[Any] = ()) -> list[dict[str, Any]]:
+        """Rows of a SELECT on these tables, as dicts (:mod:`kg.prepared_lists`)."""
+        return self._rows(sql, args)
+
     def _rows(self, sql: str, args: Iterable[Any] = ()) -> list[dict[str, Any]]:
         with self._lock:
             return [dict(r) for r in self.db.execute(sql, tuple(args)).fetchall()]
@@ -325,7 +340,7 @@ class Prepared:
         """Report rows (every column of ``reports``; ``systems`` a list);
         ``county`` and ``township`` match within the label (as the canned
         queries' CONTAINS), ``township`` also the IRI; ``year`` exactly."""
-        where, args = _place_filter(county=county, year=year, township=township)
+        where, args = place_filter(county=county, year=year, township=township)
         rows = self._rows(f"SELECT * FROM reports WHERE {' AND '.join(where)} ORDER BY "
                           "county_label, township_label, year, report LIMIT ? OFFSET ?",
                           [*args, limit + 1, offset])
@@ -385,7 +400,7 @@ class Prepared:
         ``county``/``township`` within the label.  ``order``: "value" (largest
         first, then township label, as compare_metric) or "report" (year,
         report, sentence)."""
-        where, args = _place_filter(county=county, year=year, township=township)
+        where, args = place_filter(county=county, year=year, township=township)
         if metric:
             found = self.metric_names(metric)
             if not found:
@@ -629,20 +644,23 @@ def state(store_path: str | Path) -> str:
 _GRAPHS = f"""SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ ?r a <{REPORT}> }} }}"""
 
 
-def _place_filter(*, county: str, year: str, township: str) -> tuple[list[str], list[Any]]:
+def place_filter(*, county: str, year: str, township: str, alias: str = ""
+                 ) -> tuple[list[str], list[Any]]:
     """SQL conditions (and their values) of the canned queries' place filters:
     ``county``/``township`` within the label (as their CONTAINS), ``township``
-    also the IRI, ``year`` exactly; a table with those columns."""
+    also the IRI, ``year`` exactly; on a table with those columns (``alias``:
+    its name in a join, e.g. ``r.``)."""
+    a = alias
     where: list[str] = ["1"]
     args: list[Any] = []
     if county:
-        where.append("instr(county_label, ?) > 0")
+        where.append(f"instr({a}county_label, ?) > 0")
         args.append(county)
     if year:
-        where.append("year = ?")
+        where.append(f"{a}year = ?")
         args.append(year)
     if township:
-        where.append("(township = ? OR instr(township_label, ?) > 0)")
+        where.append(f"({a}township = ? OR instr({a}township_label, ?) > 0)")
         args += [township, township]
     return where, args
 

@@ -23,6 +23,7 @@ _S = str
 TYPE, LABEL, VALUE = _S(RDF.type), _S(RDFS.label), _S(RDF.value)
 REPORT, INDICATOR, COUNTY = _S(FZ.Report), _S(FZ.Indicator), _S(FZ.County)
 SYSTEM = _S(FZ.System)
+ORGANIZATION, LAW_FIRM, SUBTYPE = _S(FZ.Organization), _S(FZ.LawFirm), _S(FZ.subtype)
 TITLE = "http://purl.org/dc/terms/title"
 #: Relations counted as an entity's facts (kg.web's RELATIONS and a post).
 FACT_PREDICATES = frozenset(_S(p) for p in (
@@ -43,7 +44,7 @@ PREDICATES = frozenset({
     TYPE, LABEL, VALUE, TITLE, _S(FZ.township), _S(FZ.year), _S(FZ.sourceFile), _S(FZ.partOf),
     _S(FZ.advisorKind), _S(FZ.covers), _S(FZ.names), _S(FZ.unit), _S(FZ.quote), _S(FZ.report),
     _S(FZ.approx), _S(FZ.scope), _S(FZ.text), _S(PROV.wasDerivedFrom), _S(FZ.mentions),
-    _S(ORG.memberOf), _S(FZ.attests), _S(FZ.count)}) | FACT_PREDICATES | page_tables.PREDICATES
+    _S(ORG.memberOf), _S(FZ.attests), _S(FZ.count), _S(FZ.subtype)}) | FACT_PREDICATES | page_tables.PREDICATES
 _WANTED = frozenset(f"<{p}>" for p in PREDICATES)
 NAMES, TOWNSHIP, YEAR, SOURCE = _S(FZ.names), _S(FZ.township), _S(FZ.year), _S(FZ.sourceFile)
 PART_OF, ADVISER, ADVISER_KIND = _S(FZ.partOf), _S(FZ.legalAdvisor), _S(FZ.advisorKind)
@@ -60,10 +61,11 @@ CITING = (_S(FZ.cites), _S(FZ.studies))
 
 #: tables holding rows of a file (deleted by stem when it is read again)
 TABLES = ("reports", "parts", "figures", "entity_counts", "entity_types", "citations",
-          "changes")
+          "changes", "advisers", "organisations")
 #: where each table's row holds the file's stem
 STEM_COLUMN = {"reports": 2, "parts": 3, "figures": 2, "entity_counts": 2, "entity_types": 3,
-         "citations": 3, "changes": 1, "entity_desc": 0, "entity_edges": 0}
+         "citations": 3, "changes": 1, "advisers": 1, "organisations": 1,
+         "entity_desc": 0, "entity_edges": 0}
 #: Rows fields of kg.prepared_entities (stem first)
 ENTITY_ROWS = ("entity_desc", "entity_edges")
 
@@ -79,6 +81,8 @@ class Rows:
     entity_types: list[tuple] = field(default_factory=list)
     citations: list[tuple] = field(default_factory=list)
     changes: list[tuple] = field(default_factory=list)
+    advisers: list[tuple] = field(default_factory=list)
+    organisations: list[tuple] = field(default_factory=list)
     # the entity page's (kg.prepared_entities): totals over files, not rows of a file
     entity_desc: list[tuple] = field(default_factory=list)
     entity_edges: list[tuple] = field(default_factory=list)
@@ -153,7 +157,7 @@ def rows_of_graph(graph: str, triples: Iterable[tuple[Any, str, Any]]) -> Rows:
     po: dict[str, dict[str, list[Any]]] = {}
     types: dict[str, set[str]] = {}
     texts: dict[str, str] = {}                     # sentence → its text
-    names: dict[str, int] = defaultdict(int)       # entity → sentences naming it
+    named: dict[str, list[str]] = defaultdict(list)   # entity → sentences naming it
     facts: dict[str, int] = defaultdict(int)       # entity → relation triples it is in
     listed: set[str] = set()                       # what the report fz:mentions
     attested: dict[str, list[str]] = defaultdict(list)   # entity → sentences attesting it
@@ -163,7 +167,7 @@ def rows_of_graph(graph: str, triples: Iterable[tuple[Any, str, Any]]) -> Rows:
             continue
         sv = s.value
         if p == NAMES:
-            names[o.value] += 1
+            named[o.value].append(sv)
         elif p == TYPE:
             types.setdefault(sv, set()).add(o.value)
         elif p == TEXT:
@@ -239,12 +243,14 @@ def rows_of_graph(graph: str, triples: Iterable[tuple[Any, str, Any]]) -> Rows:
             # listed: the report names it among its entities (fz:mentions) or is
             # its report (fz:reportingUnit): the entity page's list of reports
             out.entity_counts.append((s, report, stem, town, year, " ".join(classes),
-                                      facts.get(s, 0), names.get(s, 0),
+                                      facts.get(s, 0), len(named.get(s, ())),
                                       int(s in listed or s == town)))
     out.parts = [(report, c, h, stem) for c, h in sorted(heads)]
     out.citations = sorted({(o.value, s, report, stem) for s, ps in po.items() for p in CITING
                             for o in ps.get(p, ()) if type(o) is node})
     out.changes = _change_rows(report, stem, town, year, po, types, texts, attested)
+    out.advisers = _adviser_rows(report, stem, po, types, texts, attested)
+    out.organisations = _organisation_rows(report, stem, po, types, texts, named)
     out.entity_desc, out.entity_edges = page_tables.rows_of_entities(stem, types, po)
     out.reports = [(report, graph, stem, file, text(report, TITLE), town, town_label, county,
                     county_label, year, ",".join(kinds), "\n".join(systems), ",".join(present),
@@ -285,4 +291,61 @@ def _change_rows(report: str, stem: str, town: str | None, year: str | None,
             for label in values(s, LABEL):
                 out += [(report, stem, scope, year, INDICATOR, s, label, value, unit, *said)
                         for value in values(s, VALUE) for unit in values(s, UNIT)]
+    return out
+
+
+def _values(po: Mapping[str, Mapping[str, list[Any]]], subject: str, pred: str) -> list[str]:
+    """The distinct values of a subject's predicate, sorted (none: [])."""
+    return sorted({o.value for o in po.get(subject, {}).get(pred, ())})
+
+
+def _first_said(sentences: Iterable[str], texts: Mapping[str, str]) -> tuple[str | None, str | None]:
+    """The least IRI of these sentences that has a text, with its text (as the
+    list queries pick one: ``MIN(STR(?s))`` of those with ``fz:text``)."""
+    said = min((s for s in sentences if s in texts), default=None)
+    return (said, texts[said]) if said else (None, None)
+
+
+def _adviser_rows(report: str, stem: str, po: Mapping[str, Mapping[str, list[Any]]],
+                  types: Mapping[str, set[str]], texts: Mapping[str, str],
+                  attested: Mapping[str, list[str]]) -> list[tuple]:
+    """The ``advisers`` rows of one report graph: each ``?s fz:legalAdvisor ?a``
+    with a label of ``?a``, one row per label and adviser kind (none: one row),
+    as law_firm_advisers.rq finds them; with the subject's label and county
+    (the least of each) and the sentence attesting the adviser."""
+    out: list[tuple] = []
+    for s, ps in po.items():
+        advisers = {o.value for o in ps.get(ADVISER, ()) if isinstance(o, ox.NamedNode)}
+        if not advisers:
+            continue
+        labels = _values(po, s, LABEL)
+        counties = sorted(lab for c in _values(po, s, PART_OF) if COUNTY in types.get(c, ())
+                          for lab in _values(po, c, LABEL)[:1])
+        for a in sorted(advisers):
+            said = _first_said(attested.get(a, ()), texts)
+            firm = int(LAW_FIRM in types.get(a, ()))
+            out += [(report, stem, s, labels[0] if labels else None,
+                     counties[0] if counties else None, a, label, kind, firm, *said)
+                    for label in _values(po, a, LABEL)
+                    for kind in _values(po, a, ADVISER_KIND) or [None]]
+    return out
+
+
+def _organisation_rows(report: str, stem: str, po: Mapping[str, Mapping[str, list[Any]]],
+                       types: Mapping[str, set[str]], texts: Mapping[str, str],
+                       named: Mapping[str, list[str]]) -> list[tuple]:
+    """The ``organisations`` rows of one report graph: each fz:Organization
+    named by a sentence with a text, one row per label and kind (none: one
+    row), as organisations_by_kind.rq finds them; the name also reversed
+    (``rname``), so that a name's ending is a prefix the index can range over."""
+    out: list[tuple] = []
+    for s, cs in types.items():
+        if ORGANIZATION not in cs:
+            continue
+        said = _first_said(named.get(s, ()), texts)
+        if said[0] is None:
+            continue
+        out += [(report, stem, s, name, name[::-1], kind, *said)
+                for name in _values(po, s, LABEL)
+                for kind in _values(po, s, SUBTYPE) or [None]]
     return out

@@ -1,0 +1,254 @@
+"""The long lists answered from the prepared index: law firms as advisers,
+organisations of a kind, and the matrix of systems per report.
+
+Their SPARQL reads every report graph and stops at its ``LIMIT 1000`` in
+store order; on a store of tens of thousands of reports the first request
+took one to three seconds (``docs/benchmarks.md``).  Here the rows come
+from tables written at ingest (``advisers``, ``organisations``, and the
+``changes`` rows of what a township implements: :mod:`kg.prepared_rows`),
+filtered, ordered and cut in SQL, so the rows kept when the list is cut are
+the first of the order the page shows (by name), not the store's first.
+
+Each form gives the columns and terms its SPARQL gives; a file made before
+a table it reads (:data:`kg.prepared.ANSWER_TABLES`) is answered by the
+``reports`` form instead.  ``tests/test_index_answers.py`` compares every
+form with the SPARQL.
+"""
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Callable
+
+from kg.answers import TOP, Prepared, Runner, form, limited, narrowed, reports
+from kg.canned import CannedQuery, Table
+from kg.prepared import place_filter
+from kg.prepared_rows import SETS_UP
+
+_GYEAR = "http://www.w3.org/2001/XMLSchema#gYear"
+_INTEGER = "http://www.w3.org/2001/XMLSchema#integer"
+Term = dict[str, str] | None
+
+
+def zh(v: str | None) -> Term:
+    """A label or text as the store writes it (@zh, kg.triples)."""
+    return {"type": "literal", "value": v, "xml:lang": "zh"} if v else None
+
+
+def iri(v: str | None) -> Term:
+    return {"type": "uri", "value": v} if v else None
+
+
+def literal(v: str | None, datatype: str | None = None) -> Term:
+    if v is None:
+        return None
+    return {"type": "literal", "value": v, **({"datatype": datatype} if datatype else {})}
+
+
+def year(v: str | None) -> Term:
+    return literal(v, _GYEAR) if v else None
+
+
+#: The outer SELECT's projection (its first line(s) up to WHERE).
+_PROJECTION = re.compile(r"^SELECT((?:\s+\?\w+)+)\s*\nWHERE", re.M)
+
+
+def _columns(query: CannedQuery, known: set[str]) -> list[str]:
+    """The query's shown columns, in its projection's order; a column the
+    form cannot give fails loudly (the .rq was changed without its form)."""
+    m = _PROJECTION.search(query.text)
+    if m is None:
+        raise RuntimeError(f"{query.path}: its index form needs 'SELECT ?a ?b … WHERE'")
+    names = [v.lstrip("?") for v in m.group(1).split()]
+    shown = [v for v in names if v not in query.param_names]
+    unknown = [v for v in shown if v not in known]
+    if unknown:
+        raise RuntimeError(f"{query.path}: its index form does not give {', '.join(unknown)}")
+    return shown
+
+
+def _table(query: CannedQuery, known: set[str], rows: list[dict[str, Term]]) -> Table:
+    """The form's rows (every ``known`` column a term or None) as the query's
+    answer: its shown columns, unbound cells left out (as SPARQL JSON)."""
+    columns = _columns(query, known)
+    return Table(columns, [{c: t for c in columns if (t := r.get(c)) is not None} for r in rows],
+                 False)
+
+
+def _ordered(*columns: str) -> str:
+    """SQL ORDER BY keys with missing values last (as kg.canned.finished)."""
+    return ", ".join(f"{c} IS NULL, {c}" for c in columns)
+
+
+def _limit(query: CannedQuery) -> int:
+    return query.limit if query.limit is not None else -1      # SQLite: -1 is no limit
+
+
+# ----------------------------------------------------------------- law firms
+
+#: law_firm_advisers.rq's adviser kind for a law firm not typed fz:LawFirm.
+_FIRM_KIND = re.compile(r'STR\(\?kind\) = "([^"]+)"')
+
+
+@form("law_firms", needs="tables")
+def law_firms(query: CannedQuery, values: dict[str, str], prepared: Prepared,
+              runner: Runner) -> Table | None:
+    """``law_firm_advisers``: the ``advisers`` rows of a law firm (typed so,
+    or of the query's adviser kind), by township name."""
+    tables = prepared.tables
+    if "advisers" not in tables.ready:
+        return reports(query, values, prepared, runner)
+    m = _FIRM_KIND.search(query.text)
+    if m is None:
+        raise RuntimeError(f"{query.path}: its index form needs 'STR(?kind) = \"…\"'")
+    where, args = ["(a.law_firm = 1 OR a.kind = ?)"], [m.group(1)]
+    if values.get("county"):
+        where.append("instr(a.county_label, ?) > 0")
+        args.append(values["county"])
+    if values.get("year"):
+        where.append("r.year = ?")
+        args.append(values["year"])
+    found = tables.select(
+        f"""SELECT a.*, r.year, r.file FROM advisers a JOIN reports r ON r.report = a.report
+            WHERE {' AND '.join(where)}
+            ORDER BY {_ordered('a.subject_label', 'a.county_label', 'r.year', 'a.label',
+                               'a.evidence', 'r.file')}, a.report, a.subject, a.adviser, a.sentence
+            LIMIT ?""", [*args, _limit(query)])
+    return _table(query, _FIRM_COLUMNS, [{
+        "townshipName": zh(r["subject_label"]), "countyName": zh(r["county_label"]),
+        "reportYear": year(r["year"]), "firmName": zh(r["label"]), "evidence": zh(r["evidence"]),
+        "sourceFile": literal(r["file"]), "report": iri(r["report"]),
+        "township": iri(r["subject"]), "firm": iri(r["adviser"]), "sentence": iri(r["sentence"]),
+    } for r in found])
+
+
+_FIRM_COLUMNS = {"townshipName", "countyName", "reportYear", "firmName", "evidence", "sourceFile",
+                 "report", "township", "firm", "sentence"}
+
+
+# ----------------------------------------------------------------- organisations
+
+@form("organisations", needs="tables")
+def organisations(query: CannedQuery, values: dict[str, str], prepared: Prepared,
+                  runner: Runner) -> Table | None:
+    """``organisations_by_kind``: the ``organisations`` rows whose kind is the
+    words or whose name ends with them (a range of the reversed names'
+    index), by name."""
+    tables = prepared.tables
+    if "organisations" not in tables.ready:
+        return reports(query, values, prepared, runner)
+    kind = values.get("kind", "")
+    ending = kind[::-1]
+    where, args = place_filter(county=values.get("county", ""), year=values.get("year", ""),
+                               township="", alias="r.")
+    found = tables.select(
+        f"""SELECT o.*, r.township, r.township_label, r.county_label, r.year, r.file
+            FROM organisations o JOIN reports r ON r.report = o.report
+            WHERE (o.kind = ? OR (o.rname >= ? AND o.rname < ?)) AND {' AND '.join(where)}
+            ORDER BY o.name, {_ordered('o.kind', 'r.township_label', 'r.county_label', 'r.year',
+                                       'o.evidence', 'r.file')}, o.report, o.organisation,
+                     o.sentence
+            LIMIT ?""", [kind, ending, ending + "\U0010ffff", *args, _limit(query)])
+    return _table(query, _ORGANISATION_COLUMNS, [{
+        "organisationName": zh(r["name"]), "organisationKind": zh(r["kind"]),
+        "township": zh(r["township_label"]), "countyLabel": zh(r["county_label"]),
+        "yearReported": year(r["year"]), "evidence": zh(r["evidence"]),
+        "file": literal(r["file"]), "report": iri(r["report"]),
+        "organisation": iri(r["organisation"]),
+        "t": iri(r["township"]) if r["township_label"] else None,
+        "sentence": iri(r["sentence"]),
+    } for r in found])
+
+
+_ORGANISATION_COLUMNS = {"organisationName", "organisationKind", "township", "countyLabel",
+                         "yearReported", "evidence", "file", "report", "organisation", "t",
+                         "sentence"}
+
+
+# ----------------------------------------------------------------- systems matrix
+
+#: A cell of systems_matrix.rq: ``(MAX(IF(<test>, ?n, "")) AS ?column)``.
+_CELL = re.compile(r'\(MAX\(IF\((.+?), \?n, ""\)\) AS \?(\w+)\)')
+_WORD = re.compile(r'CONTAINS\(\?n, "([^"]*)"\)')
+_COUNT = "(COUNT(DISTINCT ?system) AS ?systems)"
+#: What a township implements (the changes rows' kind): the matrix's fz:implements.
+_IMPLEMENTS = SETS_UP[1]
+Test = Callable[[str], bool]
+
+
+def matrix_cells(query: CannedQuery) -> list[tuple[str, tuple[tuple[str, ...], ...]]]:
+    """The matrix's cells as the query writes them: (column, alternatives of
+    words all contained), read from its text so that the .rq stays the one
+    place they are written."""
+    cells = []
+    for test, column in _CELL.findall(query.text):
+        alternatives = []
+        for alt in test.split("||"):
+            atoms = [a.strip() for a in alt.split("&&")]
+            words = [m.group(1) for a in atoms if (m := _WORD.fullmatch(a))]
+            if len(words) != len(atoms):
+                raise RuntimeError(f"{query.path}: its index form reads only "
+                                   f"CONTAINS(?n, \"…\") joined by && and ||, not {alt.strip()!r}")
+            alternatives.append(tuple(words))
+        cells.append((column, tuple(alternatives)))
+    if not cells or _COUNT not in query.text:
+        raise RuntimeError(f"{query.path}: its index form needs its MAX(IF(…)) cells and {_COUNT}")
+    return cells
+
+
+def _cell(names: list[str], alternatives: tuple[tuple[str, ...], ...]) -> str:
+    """MAX(IF(test, ?n, "")) over a report's system names."""
+    return max((n for n in names if any(all(w in n for w in alt) for alt in alternatives)),
+               default="")
+
+
+@form("systems_matrix", needs="tables")
+def systems_matrix(query: CannedQuery, values: dict[str, str], prepared: Prepared,
+                   runner: Runner) -> Table | None:
+    """``systems_matrix``: the reports (in the page's order: township name,
+    year) whose township implements a named system, and their cells from the
+    ``changes`` rows of fz:implements.  A report whose township has no name
+    (the SPARQL then reads any subject's systems) is left to its SPARQL."""
+    tables = prepared.tables
+    if "changes" not in tables.ready:
+        return reports(query, values, prepared, runner)
+    cells = matrix_cells(query)
+    where, args = place_filter(county=values.get("county", ""), year=values.get("year", ""),
+                               township=values.get("township", ""), alias="r.")
+    has_systems = ("EXISTS (SELECT 1 FROM changes c WHERE c.stem = r.stem AND c.report = r.report "
+                   "AND c.kind = ? AND c.label IS NOT NULL)")
+    found = tables.select(
+        f"""SELECT r.* FROM reports r WHERE {' AND '.join(where)} AND r.township_label IS NOT NULL
+            AND {has_systems}
+            ORDER BY r.township_label, {_ordered('r.year', 'r.county_label', 'r.file')}, r.report
+            LIMIT ?""", [*args, _IMPLEMENTS, _limit(query)])
+    systems: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
+    stems = sorted({r["stem"] for r in found})
+    for start in range(0, len(stems), 500):
+        chunk = stems[start:start + 500]
+        for c in tables.select(
+                f"SELECT report, entity, label FROM changes WHERE stem IN "
+                f"({','.join('?' * len(chunk))}) AND kind = ? AND label IS NOT NULL",
+                [*chunk, _IMPLEMENTS]):
+            systems[c["report"]][c["entity"]].add(c["label"])
+    rows: list[dict[str, Term]] = []
+    for r in found:
+        held = systems[r["report"]]
+        names = sorted({n for labels in held.values() for n in labels})
+        rows.append({"townshipName": zh(r["township_label"]), "countyLabel": zh(r["county_label"]),
+                     "yearReported": year(r["year"]),
+                     **{column: literal(_cell(names, alts)) for column, alts in cells},
+                     "systems": literal(str(len(held)), _INTEGER),
+                     "file": literal(r["file"]), "report": iri(r["report"]),
+                     "t": iri(r["township"])})
+    unnamed = tables.select(
+        f"SELECT DISTINCT r.graph FROM reports r WHERE {' AND '.join(where)} "
+        "AND r.township_label IS NULL", args)
+    known = {"townshipName", "countyLabel", "yearReported", "systems", "file", "report", "t",
+             *(column for column, _ in cells)}
+    table = _table(query, known, rows)
+    if unnamed:     # rare: their own SPARQL, then the cut over both
+        more = narrowed(query, values, runner, TOP, "g", sorted(u["graph"] for u in unnamed))
+        table = Table(more.columns, limited(query, more.columns, table.rows + more.rows),
+                      more.truncated)
+    return table

@@ -1,0 +1,97 @@
+"""The long lists answered from the prepared index (kg.answers_lists): a cut
+list keeps the first rows of the order the page shows, an index file made
+before their tables is answered as before, and the matrix's cells are read
+from the query's own text.  (Their rows equal the SPARQL's in
+tests/test_index_answers.py.)"""
+from __future__ import annotations
+
+import dataclasses
+import shutil
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from kg.answers import Prepared
+from kg.answers_lists import matrix_cells
+from kg.prepared import FILE
+from kg.prepared import Prepared as Tables
+from kg.queries import bundled, run
+from tests.test_index_answers import _cells, store  # noqa: F401  (the module's fixture)
+
+LISTS = {"law_firm_advisers": ("law_firms", "advisers"),
+         "organisations_by_kind": ("organisations", "organisations"),
+         "systems_matrix": ("systems_matrix", "changes")}
+
+
+def _given(name: str) -> dict[str, str]:
+    # organisations_by_kind: a kind every store has many of (the name's ending)
+    return {"kind": "所"} if name == "organisations_by_kind" else {}
+
+
+def _cut(name: str, n: int) -> Any:
+    q = bundled()[name]
+    assert "\nLIMIT 1000" in q.text
+    return dataclasses.replace(q, text=q.text.replace("\nLIMIT 1000", f"\nLIMIT {n}"), limit=n)
+
+
+@pytest.mark.parametrize("name", sorted(LISTS))
+def test_a_cut_list_keeps_the_first_rows_of_the_shown_order(store, name):  # noqa: F811
+    q = bundled()[name]
+    assert q.index == LISTS[name][0]
+    whole = run(q, _given(name), store["runner"], index=store["prepared"])
+    assert whole.source == "index" and not whole.truncated
+    assert whole.rows, f"{name}: no rows in the test store to cut"
+    n = max(1, len(whole.rows) // 2)      # (the bundled reports have one law firm)
+    cut = run(_cut(name, n), _given(name), store["runner"], index=store["prepared"])
+    assert cut.source == "index" and cut.truncated and len(cut.rows) == n
+    # the first n of the whole answer's order: the page a user sees first is the same
+    assert _cells(cut) == _cells(whole)[:n]
+    # the SPARQL, cut by its LIMIT in store order, says the same: truncated, n rows
+    by_sparql = run(_cut(name, n), _given(name), store["runner"])
+    assert by_sparql.truncated and len(by_sparql.rows) == n
+
+
+@pytest.mark.parametrize("name", sorted(LISTS))
+def test_an_index_made_before_the_list_tables_answers_as_before(store, tmp_path, name):  # noqa: F811
+    table = LISTS[name][1]
+    path = tmp_path / "old"
+    shutil.copytree(store["path"], path)
+    db = sqlite3.connect(path / FILE)     # an index file of the version before these tables
+    with db:
+        db.execute(f"DELETE FROM {table}")
+        db.execute("DELETE FROM meta WHERE key = ?", (f"answers:{table}",))
+    db.close()
+    old = Tables.beside(path, create=False)
+    assert old is not None and table not in old.ready
+    try:
+        index = Prepared(names=store["prepared"].names, tables=old)
+        q = bundled()[name]
+        unfiltered = run(q, _given(name), store["runner"], index=index)
+        assert unfiltered.source == "sparql"        # the reports form narrows only with a filter
+        given = {**_given(name), "county": store["county"]}
+        narrowed = run(q, given, store["runner"], index=index)
+        assert narrowed.source == "index" and narrowed.rows
+        assert _cells(narrowed) == _cells(run(q, given, store["runner"]))
+    finally:
+        old.close()
+
+
+def test_the_matrix_cells_are_read_from_the_query():
+    q = bundled()["systems_matrix"]
+    cells = dict(matrix_cells(q))
+    assert cells["threeSystems"] == (("三项制度",),)
+    assert cells["enforcementPublicity"] == (("公示", "执法"),)
+    assert cells["powerList"] == (("权责清单",), ("权力清单",))
+    # every cell column the query projects is read, no more
+    assert set(cells) == {c.name for c in q.columns} - {
+        "townshipName", "countyLabel", "yearReported", "systems", "file", "report", "t"}
+
+
+def test_a_matrix_cell_the_form_cannot_read_fails_loudly(tmp_path: Path):
+    q = bundled()["systems_matrix"]
+    bad = q.text.replace('CONTAINS(?n, "双随机")', 'REGEX(?n, "双随机")')
+    assert bad != q.text
+    with pytest.raises(RuntimeError, match=r"reads only CONTAINS"):
+        matrix_cells(dataclasses.replace(q, text=bad))
