@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Callable
+from typing import Any
 
 from kg.answers import TOP, Prepared, Runner, form, limited, narrowed, reports
 from kg.canned import CannedQuery, Table
@@ -138,17 +139,28 @@ def organisations(query: CannedQuery, values: dict[str, str], prepared: Prepared
     if "organisations" not in tables.ready:
         return reports(query, values, prepared, runner)
     kind = values.get("kind", "")
-    ending = kind[::-1]
+    match = "(o.kind = ? OR (o.rname >= ? AND o.rname < ?))"
+    matched = [kind, kind[::-1], kind[::-1] + "\U0010ffff"]     # a range: the names so ending
     where, args = place_filter(county=values.get("county", ""), year=values.get("year", ""),
                                township="", alias="r.")
+    if len(where) == 1 and query.limit is not None:
+        # no place filter: the rows kept have a name no later than the limit-th
+        # distinct name, found on the two indexes alone; only those are read
+        last = tables.select(
+            """SELECT name FROM (SELECT name FROM organisations o WHERE o.kind = ?
+                 UNION SELECT name FROM organisations o WHERE o.rname >= ? AND o.rname < ?)
+               ORDER BY name LIMIT 1 OFFSET ?""", [*matched, query.limit - 1])
+        if last:
+            where.append("o.name <= ?")
+            args.append(last[0]["name"])
     found = tables.select(
         f"""SELECT o.*, r.township, r.township_label, r.county_label, r.year, r.file
             FROM organisations o JOIN reports r ON r.report = o.report
-            WHERE (o.kind = ? OR (o.rname >= ? AND o.rname < ?)) AND {' AND '.join(where)}
-            ORDER BY o.name, {_ordered('o.kind', 'r.township_label', 'r.county_label', 'r.year',
-                                       'o.evidence', 'r.file')}, o.report, o.organisation,
-                     o.sentence
-            LIMIT ?""", [kind, ending, ending + "\U0010ffff", *args, _limit(query)])
+            WHERE {match} AND {' AND '.join(where)}
+            ORDER BY o.name, o.kind = '', o.kind,
+                     {_ordered('r.township_label', 'r.county_label', 'r.year', 'o.evidence',
+                               'r.file')}, o.report, o.organisation, o.sentence
+            LIMIT ?""", [*matched, *args, _limit(query)])
     return _table(query, _ORGANISATION_COLUMNS, [{
         "organisationName": zh(r["name"]), "organisationKind": zh(r["kind"]),
         "township": zh(r["township_label"]), "countyLabel": zh(r["county_label"]),
@@ -196,6 +208,20 @@ def matrix_cells(query: CannedQuery) -> list[tuple[str, tuple[tuple[str, ...], .
     return cells
 
 
+def _implemented(tables: Any, stems: list[str]) -> dict[str, dict[str, set[str]]]:
+    """Report → each named system its township implements → the system's
+    names, from the ``changes`` rows of these files."""
+    out: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
+    for start in range(0, len(stems), 500):
+        chunk = stems[start:start + 500]
+        for c in tables.select(
+                f"SELECT report, entity, label FROM changes WHERE stem IN "
+                f"({','.join('?' * len(chunk))}) AND kind = ? AND label IS NOT NULL",
+                [*chunk, _IMPLEMENTS]):
+            out[c["report"]][c["entity"]].add(c["label"])
+    return out
+
+
 def _cell(names: list[str], alternatives: tuple[tuple[str, ...], ...]) -> str:
     """MAX(IF(test, ?n, "")) over a report's system names."""
     return max((n for n in names if any(all(w in n for w in alt) for alt in alternatives)),
@@ -215,22 +241,24 @@ def systems_matrix(query: CannedQuery, values: dict[str, str], prepared: Prepare
     cells = matrix_cells(query)
     where, args = place_filter(county=values.get("county", ""), year=values.get("year", ""),
                                township=values.get("township", ""), alias="r.")
-    has_systems = ("EXISTS (SELECT 1 FROM changes c WHERE c.stem = r.stem AND c.report = r.report "
-                   "AND c.kind = ? AND c.label IS NOT NULL)")
-    found = tables.select(
-        f"""SELECT r.* FROM reports r WHERE {' AND '.join(where)} AND r.township_label IS NOT NULL
-            AND {has_systems}
-            ORDER BY r.township_label, {_ordered('r.year', 'r.county_label', 'r.file')}, r.report
-            LIMIT ?""", [*args, _IMPLEMENTS, _limit(query)])
-    systems: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
-    stems = sorted({r["stem"] for r in found})
-    for start in range(0, len(stems), 500):
-        chunk = stems[start:start + 500]
-        for c in tables.select(
-                f"SELECT report, entity, label FROM changes WHERE stem IN "
-                f"({','.join('?' * len(chunk))}) AND kind = ? AND label IS NOT NULL",
-                [*chunk, _IMPLEMENTS]):
-            systems[c["report"]][c["entity"]].add(c["label"])
+    systems: dict[str, dict[str, set[str]]] = {}       # report → system → its names
+    found: list[dict[str, Any]] = []
+    want = query.limit
+    batch, offset = (want or 1000) + 100, 0
+    while want is None or len(found) < want:
+        # reports in the page's order, a batch at a time: most have systems, so
+        # one batch usually fills the page, and only its reports' rows are read
+        page = tables.select(
+            f"""SELECT r.report, r.stem, r.township, r.township_label, r.county_label, r.year,
+                 r.file FROM reports r WHERE {' AND '.join(where)} AND r.township_label IS NOT NULL
+                ORDER BY r.township_label, {_ordered('r.year', 'r.county_label', 'r.file')},
+                         r.report LIMIT ? OFFSET ?""", [*args, batch, offset])
+        systems.update(_implemented(tables, sorted({r["stem"] for r in page})))
+        found += [r for r in page if systems.get(r["report"])]
+        if len(page) < batch:
+            break
+        offset += batch
+    found = found[:want]
     rows: list[dict[str, Term]] = []
     for r in found:
         held = systems[r["report"]]

@@ -79,6 +79,7 @@ CREATE TABLE IF NOT EXISTS reports (
 CREATE INDEX IF NOT EXISTS reports_stem ON reports (stem);
 CREATE INDEX IF NOT EXISTS reports_town ON reports (county_label, township_label, township, year);
 CREATE INDEX IF NOT EXISTS reports_township ON reports (township, year);
+CREATE INDEX IF NOT EXISTS reports_name ON reports (township_label, year);
 CREATE TABLE IF NOT EXISTS parts (
   report TEXT NOT NULL, part TEXT NOT NULL, heading TEXT NOT NULL, stem TEXT NOT NULL,
   PRIMARY KEY (report, part, heading));
@@ -133,10 +134,10 @@ CREATE TABLE IF NOT EXISTS advisers (
 CREATE INDEX IF NOT EXISTS advisers_stem ON advisers (stem);
 CREATE TABLE IF NOT EXISTS organisations (
   report TEXT NOT NULL, stem TEXT NOT NULL, organisation TEXT NOT NULL, name TEXT NOT NULL,
-  rname TEXT NOT NULL, kind TEXT, sentence TEXT NOT NULL, evidence TEXT NOT NULL);
+  rname TEXT NOT NULL, kind TEXT NOT NULL, sentence TEXT NOT NULL, evidence TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS organisations_stem ON organisations (stem);
-CREATE INDEX IF NOT EXISTS organisations_kind ON organisations (kind);
-CREATE INDEX IF NOT EXISTS organisations_rname ON organisations (rname);
+CREATE INDEX IF NOT EXISTS organisations_kind ON organisations (kind, name);
+CREATE INDEX IF NOT EXISTS organisations_ending ON organisations (rname, name);
 """
 log = logging.getLogger(__name__)
 

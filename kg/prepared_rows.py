@@ -336,8 +336,9 @@ def _organisation_rows(report: str, stem: str, po: Mapping[str, Mapping[str, lis
                        named: Mapping[str, list[str]]) -> list[tuple]:
     """The ``organisations`` rows of one report graph: each fz:Organization
     named by a sentence with a text, one row per label and kind (none: one
-    row), as organisations_by_kind.rq finds them; the name also reversed
-    (``rname``), so that a name's ending is a prefix the index can range over."""
+    row, kind ""), as organisations_by_kind.rq finds them; the name also
+    reversed (``rname``), so that the names with one ending are a range of
+    its index."""
     out: list[tuple] = []
     for s, cs in types.items():
         if ORGANIZATION not in cs:
@@ -347,5 +348,5 @@ def _organisation_rows(report: str, stem: str, po: Mapping[str, Mapping[str, lis
             continue
         out += [(report, stem, s, name, name[::-1], kind, *said)
                 for name in _values(po, s, LABEL)
-                for kind in _values(po, s, SUBTYPE) or [None]]
+                for kind in _values(po, s, SUBTYPE) or [""]]
     return out
