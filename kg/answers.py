@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from kg import types
-from kg.canned import CannedQuery, Table, finished
+from kg.canned import CannedQuery, Table, finished, gyear, iri, literal, zh
 from kg.changes import COLUMNS as CHANGE_COLUMNS
 from kg.changes import rows as change_rows
 from kg.sparql import Checked
@@ -274,7 +274,6 @@ def _sorts_before(query: CannedQuery, table: Table, row: dict[str, Any], entity:
 
 #: The figures compare_metric.rq keeps: its sub-SELECT's ORDER BY DESC(?value) LIMIT n.
 _TOP_FIGURES = re.compile(r"ORDER BY DESC\(\?value\)\s+LIMIT (\d+)")
-_GYEAR = "http://www.w3.org/2001/XMLSchema#gYear"
 
 
 @form("compare_metric", needs="tables")
@@ -302,23 +301,17 @@ def _figure_row(r: dict[str, Any]) -> dict[str, dict[str, str] | None]:
     """A prepared figure row as compare_metric's SPARQL JSON terms.  What the
     SPARQL finds in one OPTIONAL group is bound together or not at all (a
     township without a name has no IRI there, a sentence without text none)."""
-    def zh(v: str | None) -> dict[str, str] | None:      # labels and text: written @zh (kg.triples)
-        return {"type": "literal", "value": v, "xml:lang": "zh"} if v else None
-
-    def iri(v: str | None) -> dict[str, str] | None:
-        return {"type": "uri", "value": v} if v else None
-
     named = bool(r["township_label"])
     said = r["evidence"] is not None
     return {
         "townshipName": zh(r["township_label"]), "t": iri(r["township"]) if named else None,
         "countyName": zh(r["county_label"]),
-        "reportYear": {"type": "literal", "value": r["year"], "datatype": _GYEAR} if r["year"] else None,
+        "reportYear": gyear(r["year"]),
         "metricName": zh(r["metric"]),
-        "value": {"type": "literal", "value": r["value"], "datatype": r["datatype"]},
+        "value": literal(r["value"], r["datatype"]),
         "unit": zh(r["unit"]), "quote": zh(r["quote"]),
         "evidence": zh(r["evidence"]), "sentence": iri(r["sentence"]) if said else None,
-        "sourceFile": {"type": "literal", "value": r["file"]} if r["file"] else None,
+        "sourceFile": literal(r["file"] or None),
         "report": iri(r["report"]), "i": iri(r["figure"]),
     }
 

@@ -22,32 +22,11 @@ from collections.abc import Callable
 from typing import Any
 
 from kg.answers import TOP, Prepared, Runner, form, limited, narrowed, reports
-from kg.canned import CannedQuery, Table
+from kg.canned import CannedQuery, Table, Term, gyear, iri, literal, zh
 from kg.prepared import place_filter
 from kg.prepared_rows import SETS_UP
 
-_GYEAR = "http://www.w3.org/2001/XMLSchema#gYear"
 _INTEGER = "http://www.w3.org/2001/XMLSchema#integer"
-Term = dict[str, str] | None
-
-
-def zh(v: str | None) -> Term:
-    """A label or text as the store writes it (@zh, kg.triples)."""
-    return {"type": "literal", "value": v, "xml:lang": "zh"} if v else None
-
-
-def iri(v: str | None) -> Term:
-    return {"type": "uri", "value": v} if v else None
-
-
-def literal(v: str | None, datatype: str | None = None) -> Term:
-    if v is None:
-        return None
-    return {"type": "literal", "value": v, **({"datatype": datatype} if datatype else {})}
-
-
-def year(v: str | None) -> Term:
-    return literal(v, _GYEAR) if v else None
 
 
 #: The outer SELECT's projection (its first line(s) up to WHERE).
@@ -117,7 +96,7 @@ def law_firms(query: CannedQuery, values: dict[str, str], prepared: Prepared,
             LIMIT ?""", [*args, _limit(query)])
     return _table(query, _FIRM_COLUMNS, [{
         "townshipName": zh(r["subject_label"]), "countyName": zh(r["county_label"]),
-        "reportYear": year(r["year"]), "firmName": zh(r["label"]), "evidence": zh(r["evidence"]),
+        "reportYear": gyear(r["year"]), "firmName": zh(r["label"]), "evidence": zh(r["evidence"]),
         "sourceFile": literal(r["file"]), "report": iri(r["report"]),
         "township": iri(r["subject"]), "firm": iri(r["adviser"]), "sentence": iri(r["sentence"]),
     } for r in found])
@@ -164,7 +143,7 @@ def organisations(query: CannedQuery, values: dict[str, str], prepared: Prepared
     return _table(query, _ORGANISATION_COLUMNS, [{
         "organisationName": zh(r["name"]), "organisationKind": zh(r["kind"]),
         "township": zh(r["township_label"]), "countyLabel": zh(r["county_label"]),
-        "yearReported": year(r["year"]), "evidence": zh(r["evidence"]),
+        "yearReported": gyear(r["year"]), "evidence": zh(r["evidence"]),
         "file": literal(r["file"]), "report": iri(r["report"]),
         "organisation": iri(r["organisation"]),
         "t": iri(r["township"]) if r["township_label"] else None,
@@ -264,7 +243,7 @@ def systems_matrix(query: CannedQuery, values: dict[str, str], prepared: Prepare
         held = systems[r["report"]]
         names = sorted({n for labels in held.values() for n in labels})
         rows.append({"townshipName": zh(r["township_label"]), "countyLabel": zh(r["county_label"]),
-                     "yearReported": year(r["year"]),
+                     "yearReported": gyear(r["year"]),
                      **{column: literal(_cell(names, alts)) for column, alts in cells},
                      "systems": literal(str(len(held)), _INTEGER),
                      "file": literal(r["file"]), "report": iri(r["report"]),

@@ -183,6 +183,31 @@ class Table:
         return "".join(self.csv_lines())
 
 
+#: A SPARQL JSON term (None: unbound), as the index forms build them (kg.answers).
+Term = dict[str, str] | None
+_GYEAR = str(XSD.gYear)
+
+
+def zh(v: str | None) -> Term:
+    """A label or text as the store writes them (@zh, kg.triples); none or empty: unbound."""
+    return {"type": "literal", "value": v, "xml:lang": "zh"} if v else None
+
+
+def iri(v: str | None) -> Term:
+    return {"type": "uri", "value": v} if v else None
+
+
+def literal(v: str | None, datatype: str | None = None) -> Term:
+    if v is None:
+        return None
+    return {"type": "literal", "value": v, **({"datatype": datatype} if datatype else {})}
+
+
+def gyear(v: str | None) -> Term:
+    """A report's year (xsd:gYear, as kg.triples writes fz:year)."""
+    return literal(v, _GYEAR) if v else None
+
+
 _NUMERIC = {str(XSD.integer), str(XSD.int), str(XSD.long), str(XSD.nonNegativeInteger),
             str(XSD.positiveInteger)}
 _DECIMAL = {str(XSD.decimal), str(XSD.double), str(XSD.float)}
