@@ -21,10 +21,9 @@ from collections import defaultdict
 from collections.abc import Callable
 from typing import Any
 
-from kg.answers import TOP, Prepared, Runner, form, limited, narrowed, reports
+from kg.answers import MAX_GRAPHS, TOP, Prepared, Runner, form, limited, narrowed, reports
 from kg.canned import CannedQuery, Table, Term, gyear, iri, literal, zh
 from kg.prepared import place_filter
-from kg.prepared_rows import SETS_UP
 
 _INTEGER = "http://www.w3.org/2001/XMLSchema#integer"
 
@@ -74,25 +73,24 @@ _FIRM_KIND = re.compile(r'STR\(\?kind\) = "([^"]+)"')
 def law_firms(query: CannedQuery, values: dict[str, str], prepared: Prepared,
               runner: Runner) -> Table | None:
     """``law_firm_advisers``: the ``advisers`` rows of a law firm (typed so,
-    or of the query's adviser kind), by township name."""
+    or of the query's adviser kind), by township name: one table, no join."""
     tables = prepared.tables
     if "advisers" not in tables.ready:
         return reports(query, values, prepared, runner)
     m = _FIRM_KIND.search(query.text)
     if m is None:
         raise RuntimeError(f"{query.path}: its index form needs 'STR(?kind) = \"…\"'")
-    where, args = ["(a.law_firm = 1 OR a.kind = ?)"], [m.group(1)]
+    where, args = ["(law_firm = 1 OR kind = ?)"], [m.group(1)]
     if values.get("county"):
-        where.append("instr(a.county_label, ?) > 0")
+        where.append("instr(county_label, ?) > 0")
         args.append(values["county"])
     if values.get("year"):
-        where.append("r.year = ?")
+        where.append("year = ?")
         args.append(values["year"])
     found = tables.select(
-        f"""SELECT a.*, r.year, r.file FROM advisers a JOIN reports r ON r.report = a.report
-            WHERE {' AND '.join(where)}
-            ORDER BY {_ordered('a.subject_label', 'a.county_label', 'r.year', 'a.label',
-                               'a.evidence', 'r.file')}, a.report, a.subject, a.adviser, a.sentence
+        f"""SELECT * FROM advisers WHERE {' AND '.join(where)}
+            ORDER BY {_ordered('subject_label', 'county_label', 'year', 'label', 'evidence',
+                               'file')}, report, subject, adviser, sentence
             LIMIT ?""", [*args, _limit(query)])
     return _table(query, _FIRM_COLUMNS, [{
         "townshipName": zh(r["subject_label"]), "countyName": zh(r["county_label"]),
@@ -113,33 +111,54 @@ def organisations(query: CannedQuery, values: dict[str, str], prepared: Prepared
                   runner: Runner) -> Table | None:
     """``organisations_by_kind``: the ``organisations`` rows whose kind is the
     words or whose name ends with them (a range of the reversed names'
-    index), by name."""
+    index), by name.  With a county (or a year) keeping at most
+    :data:`~kg.answers.MAX_GRAPHS` reports, only those reports' rows are read."""
     tables = prepared.tables
     if "organisations" not in tables.ready:
         return reports(query, values, prepared, runner)
     kind = values.get("kind", "")
     match = "(o.kind = ? OR (o.rname >= ? AND o.rname < ?))"
     matched = [kind, kind[::-1], kind[::-1] + "\U0010ffff"]     # a range: the names so ending
-    where, args = place_filter(county=values.get("county", ""), year=values.get("year", ""),
-                               township="", alias="r.")
-    if len(where) == 1 and query.limit is not None:
-        # no place filter: the rows kept have a name no later than the limit-th
-        # distinct name, found on the two indexes alone; only those are read
+    place = {k: values.get(k, "") for k in ("county", "year")}
+    where, args = place_filter(**place, township="", alias="r.")
+    few = tables.reports(**place, limit=MAX_GRAPHS) if any(place.values()) else None
+    if few is not None and few.next_offset is None:
+        # a county's reports: their rows, found by file, not every row of the kind
+        stems = sorted({r["stem"] for r in few.rows}) or [""]
+        where.append(f"o.stem IN ({','.join('?' * len(stems))})")
+        args += stems
+    elif query.limit is not None:
+        # the rows kept have a name no later than the limit-th distinct name,
+        # found on the two indexes alone; only those are read (with a place
+        # filter keeping most reports, the page is then checked to be full)
         last = tables.select(
             """SELECT name FROM (SELECT name FROM organisations o WHERE o.kind = ?
                  UNION SELECT name FROM organisations o WHERE o.rname >= ? AND o.rname < ?)
                ORDER BY name LIMIT 1 OFFSET ?""", [*matched, query.limit - 1])
         if last:
-            where.append("o.name <= ?")
-            args.append(last[0]["name"])
-    found = tables.select(
+            bounded = _organisation_rows(tables, match, [*where, "o.name <= ?"],
+                                         [*matched, *args, last[0]["name"]], query)
+            if len(bounded) == query.limit or few is None:
+                return _organisation_table(query, bounded)
+    return _organisation_table(query, _organisation_rows(tables, match, where,
+                                                         [*matched, *args], query))
+
+
+def _organisation_rows(tables: Any, match: str, where: list[str], args: list[Any],
+                       query: CannedQuery) -> list[dict[str, Any]]:
+    """The organisations rows (with their reports' columns) of ``match`` and
+    ``where``, in the page's order, cut at the query's LIMIT."""
+    return tables.select(
         f"""SELECT o.*, r.township, r.township_label, r.county_label, r.year, r.file
             FROM organisations o JOIN reports r ON r.report = o.report
             WHERE {match} AND {' AND '.join(where)}
             ORDER BY o.name, o.kind = '', o.kind,
                      {_ordered('r.township_label', 'r.county_label', 'r.year', 'o.evidence',
                                'r.file')}, o.report, o.organisation, o.sentence
-            LIMIT ?""", [*matched, *args, _limit(query)])
+            LIMIT ?""", [*args, _limit(query)])
+
+
+def _organisation_table(query: CannedQuery, found: list[dict[str, Any]]) -> Table:
     return _table(query, _ORGANISATION_COLUMNS, [{
         "organisationName": zh(r["name"]), "organisationKind": zh(r["kind"]),
         "township": zh(r["township_label"]), "countyLabel": zh(r["county_label"]),
@@ -162,8 +181,6 @@ _ORGANISATION_COLUMNS = {"organisationName", "organisationKind", "township", "co
 _CELL = re.compile(r'\(MAX\(IF\((.+?), \?n, ""\)\) AS \?(\w+)\)')
 _WORD = re.compile(r'CONTAINS\(\?n, "([^"]*)"\)')
 _COUNT = "(COUNT(DISTINCT ?system) AS ?systems)"
-#: What a township implements (the changes rows' kind): the matrix's fz:implements.
-_IMPLEMENTS = SETS_UP[1]
 Test = Callable[[str], bool]
 
 
@@ -189,15 +206,13 @@ def matrix_cells(query: CannedQuery) -> list[tuple[str, tuple[tuple[str, ...], .
 
 def _implemented(tables: Any, stems: list[str]) -> dict[str, dict[str, set[str]]]:
     """Report → each named system its township implements → the system's
-    names, from the ``changes`` rows of these files."""
+    names, from the ``implemented`` rows of these files."""
     out: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
     for start in range(0, len(stems), 500):
         chunk = stems[start:start + 500]
-        for c in tables.select(
-                f"SELECT report, entity, label FROM changes WHERE stem IN "
-                f"({','.join('?' * len(chunk))}) AND kind = ? AND label IS NOT NULL",
-                [*chunk, _IMPLEMENTS]):
-            out[c["report"]][c["entity"]].add(c["label"])
+        for c in tables.select(f"SELECT report, system, label FROM implemented WHERE stem IN "
+                               f"({','.join('?' * len(chunk))})", chunk):
+            out[c["report"]][c["system"]].add(c["label"])
     return out
 
 
@@ -215,7 +230,7 @@ def systems_matrix(query: CannedQuery, values: dict[str, str], prepared: Prepare
     ``changes`` rows of fz:implements.  A report whose township has no name
     (the SPARQL then reads any subject's systems) is left to its SPARQL."""
     tables = prepared.tables
-    if "changes" not in tables.ready:
+    if "implemented" not in tables.ready:
         return reports(query, values, prepared, runner)
     cells = matrix_cells(query)
     where, args = place_filter(county=values.get("county", ""), year=values.get("year", ""),

@@ -116,7 +116,8 @@ CREATE INDEX IF NOT EXISTS changes_stem ON changes (stem);
 #: tables are created empty when it is opened) the forms read the base tables
 #: or leave the answer to the SPARQL.
 ANSWERS_VERSION = "1"
-ANSWER_TABLES = ("metric_names", "citations", "changes", "advisers", "organisations")
+ANSWER_TABLES = ("metric_names", "citations", "changes", "advisers", "organisations",
+                 "implemented")
 #: Those derived by SQL from the base tables (no pass over the store).
 DERIVED_TABLES = ("metric_names",)
 #: How many of the most-cited laws are counted ahead and kept (most_cited_laws.rq shows 200).
@@ -128,8 +129,8 @@ CREATE TABLE IF NOT EXISTS citations (
   PRIMARY KEY (law, subject, report)) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS citations_stem ON citations (stem);
 CREATE TABLE IF NOT EXISTS advisers (
-  report TEXT NOT NULL, stem TEXT NOT NULL, subject TEXT NOT NULL, subject_label TEXT,
-  county_label TEXT, adviser TEXT NOT NULL, label TEXT NOT NULL, kind TEXT,
+  report TEXT NOT NULL, stem TEXT NOT NULL, year TEXT, file TEXT, subject TEXT NOT NULL,
+  subject_label TEXT, county_label TEXT, adviser TEXT NOT NULL, label TEXT NOT NULL, kind TEXT,
   law_firm INTEGER NOT NULL, sentence TEXT, evidence TEXT);
 CREATE INDEX IF NOT EXISTS advisers_stem ON advisers (stem);
 CREATE TABLE IF NOT EXISTS organisations (
@@ -138,6 +139,9 @@ CREATE TABLE IF NOT EXISTS organisations (
 CREATE INDEX IF NOT EXISTS organisations_stem ON organisations (stem);
 CREATE INDEX IF NOT EXISTS organisations_kind ON organisations (kind, name);
 CREATE INDEX IF NOT EXISTS organisations_ending ON organisations (rname, name);
+CREATE TABLE IF NOT EXISTS implemented (
+  report TEXT NOT NULL, stem TEXT NOT NULL, system TEXT NOT NULL, label TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS implemented_stem ON implemented (stem);
 """
 log = logging.getLogger(__name__)
 

@@ -49,6 +49,7 @@ _WANTED = frozenset(f"<{p}>" for p in PREDICATES)
 NAMES, TOWNSHIP, YEAR, SOURCE = _S(FZ.names), _S(FZ.township), _S(FZ.year), _S(FZ.sourceFile)
 PART_OF, ADVISER, ADVISER_KIND = _S(FZ.partOf), _S(FZ.legalAdvisor), _S(FZ.advisorKind)
 SETS_UP = (_S(FZ.establishes), _S(FZ.implements))
+IMPLEMENTS = _S(FZ.implements)
 COVERS, DERIVED, UNIT, APPROX = _S(FZ.covers), _S(PROV.wasDerivedFrom), _S(FZ.unit), _S(FZ.approx)
 QUOTE, TEXT, MENTIONS = _S(FZ.quote), _S(FZ.text), _S(FZ.mentions)
 SCOPE, ATTESTS, COUNT = _S(FZ.scope), _S(FZ.attests), _S(FZ.count)
@@ -61,10 +62,10 @@ CITING = (_S(FZ.cites), _S(FZ.studies))
 
 #: tables holding rows of a file (deleted by stem when it is read again)
 TABLES = ("reports", "parts", "figures", "entity_counts", "entity_types", "citations",
-          "changes", "advisers", "organisations")
+          "changes", "advisers", "organisations", "implemented")
 #: where each table's row holds the file's stem
 STEM_COLUMN = {"reports": 2, "parts": 3, "figures": 2, "entity_counts": 2, "entity_types": 3,
-         "citations": 3, "changes": 1, "advisers": 1, "organisations": 1,
+         "citations": 3, "changes": 1, "advisers": 1, "organisations": 1, "implemented": 1,
          "entity_desc": 0, "entity_edges": 0}
 #: Rows fields of kg.prepared_entities (stem first)
 ENTITY_ROWS = ("entity_desc", "entity_edges")
@@ -83,6 +84,7 @@ class Rows:
     changes: list[tuple] = field(default_factory=list)
     advisers: list[tuple] = field(default_factory=list)
     organisations: list[tuple] = field(default_factory=list)
+    implemented: list[tuple] = field(default_factory=list)
     # the entity page's (kg.prepared_entities): totals over files, not rows of a file
     entity_desc: list[tuple] = field(default_factory=list)
     entity_edges: list[tuple] = field(default_factory=list)
@@ -249,7 +251,11 @@ def rows_of_graph(graph: str, triples: Iterable[tuple[Any, str, Any]]) -> Rows:
     out.citations = sorted({(o.value, s, report, stem) for s, ps in po.items() for p in CITING
                             for o in ps.get(p, ()) if type(o) is node})
     out.changes = _change_rows(report, stem, town, year, po, types, texts, attested)
-    out.advisers = _adviser_rows(report, stem, po, types, texts, attested)
+    out.advisers = _adviser_rows(report, stem, year, file, po, types, texts, attested)
+    # the systems matrix's rows: what the township implements, by each of its names
+    out.implemented = sorted({(report, stem, o.value, label)
+                              for o in at_town.get(IMPLEMENTS, ()) if type(o) is node
+                              for label in _values(po, o.value, LABEL)})
     out.organisations = _organisation_rows(report, stem, po, types, texts, named)
     out.entity_desc, out.entity_edges = page_tables.rows_of_entities(stem, types, po)
     out.reports = [(report, graph, stem, file, text(report, TITLE), town, town_label, county,
@@ -306,13 +312,15 @@ def _first_said(sentences: Iterable[str], texts: Mapping[str, str]) -> tuple[str
     return (said, texts[said]) if said else (None, None)
 
 
-def _adviser_rows(report: str, stem: str, po: Mapping[str, Mapping[str, list[Any]]],
+def _adviser_rows(report: str, stem: str, year: str | None, file: str | None,
+                  po: Mapping[str, Mapping[str, list[Any]]],
                   types: Mapping[str, set[str]], texts: Mapping[str, str],
                   attested: Mapping[str, list[str]]) -> list[tuple]:
     """The ``advisers`` rows of one report graph: each ``?s fz:legalAdvisor ?a``
     with a label of ``?a``, one row per label and adviser kind (none: one row),
-    as law_firm_advisers.rq finds them; with the subject's label and county
-    (the least of each) and the sentence attesting the adviser."""
+    as law_firm_advisers.rq finds them; with the report's year and file, the
+    subject's label and county (the least of each) and the sentence
+    attesting the adviser."""
     out: list[tuple] = []
     for s, ps in po.items():
         advisers = {o.value for o in ps.get(ADVISER, ()) if isinstance(o, ox.NamedNode)}
@@ -324,7 +332,7 @@ def _adviser_rows(report: str, stem: str, po: Mapping[str, Mapping[str, list[Any
         for a in sorted(advisers):
             said = _first_said(attested.get(a, ()), texts)
             firm = int(LAW_FIRM in types.get(a, ()))
-            out += [(report, stem, s, labels[0] if labels else None,
+            out += [(report, stem, year, file, s, labels[0] if labels else None,
                      counties[0] if counties else None, a, label, kind, firm, *said)
                     for label in _values(po, a, LABEL)
                     for kind in _values(po, a, ADVISER_KIND) or [None]]

@@ -22,7 +22,7 @@ from tests.test_index_answers import _cells, store  # noqa: F401  (the module's 
 
 LISTS = {"law_firm_advisers": ("law_firms", "advisers"),
          "organisations_by_kind": ("organisations", "organisations"),
-         "systems_matrix": ("systems_matrix", "changes")}
+         "systems_matrix": ("systems_matrix", "implemented")}
 
 
 def _given(name: str) -> dict[str, str]:
@@ -95,3 +95,20 @@ def test_a_matrix_cell_the_form_cannot_read_fails_loudly(tmp_path: Path):
     assert bad != q.text
     with pytest.raises(RuntimeError, match=r"reads only CONTAINS"):
         matrix_cells(dataclasses.replace(q, text=bad))
+
+
+@pytest.mark.parametrize("n", [1, 3])
+def test_organisations_with_a_place_keeping_many_reports_are_cut_by_name(store, monkeypatch, n):  # noqa: F811
+    import kg.answers_lists as lists
+
+    # a filter keeping "many" reports: the rows up to the page's last name, checked to fill it
+    monkeypatch.setattr(lists, "MAX_GRAPHS", 1)
+    q = bundled()["organisations_by_kind"]
+    for given in ({"kind": "所", "year": store["year"]}, {"kind": "所", "county": store["county"]},
+                  {"kind": "所", "county": "没有这个县"}):
+        whole = run(q, given, store["runner"], index=store["prepared"])
+        assert whole.source == "index"
+        assert _cells(whole) == _cells(run(q, given, store["runner"])), given
+        cut = run(_cut("organisations_by_kind", n), given, store["runner"], index=store["prepared"])
+        assert _cells(cut) == _cells(whole)[:n], given
+        assert cut.truncated == (len(whole.rows) >= n), given
