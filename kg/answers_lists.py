@@ -216,10 +216,20 @@ def _implemented(tables: Any, stems: list[str]) -> dict[str, dict[str, set[str]]
     return out
 
 
-def _cell(names: list[str], alternatives: tuple[tuple[str, ...], ...]) -> str:
-    """MAX(IF(test, ?n, "")) over a report's system names."""
-    return max((n for n in names if any(all(w in n for w in alt) for alt in alternatives)),
-               default="")
+def _cells(names: set[str], cells: list[tuple[str, tuple[tuple[str, ...], ...]]],
+           memo: dict[str, list[bool]]) -> dict[str, str]:
+    """The cells of one report: MAX(IF(test, ?n, "")) over its system names.
+    Which tests a name passes is worked out once per name (``memo``): the
+    same names recur in report after report."""
+    out = {column: "" for column, _ in cells}
+    for n in names:
+        passed = memo.get(n)
+        if passed is None:
+            passed = memo[n] = [any(all(w in n for w in alt) for alt in alts) for _, alts in cells]
+        for (column, _), ok in zip(cells, passed):
+            if ok and n > out[column]:
+                out[column] = n
+    return out
 
 
 @form("systems_matrix", needs="tables")
@@ -239,12 +249,15 @@ def systems_matrix(query: CannedQuery, values: dict[str, str], prepared: Prepare
     found: list[dict[str, Any]] = []
     want = query.limit
     batch, offset = (want or 1000) + 100, 0
+    # a county or a township: found on the index that holds both names (only
+    # its reports' rows are read); else walked in the page's order
+    walk = "INDEXED BY reports_town" if values.get("county") or values.get("township") else ""
     while want is None or len(found) < want:
         # reports in the page's order, a batch at a time: most have systems, so
         # one batch usually fills the page, and only its reports' rows are read
         page = tables.select(
             f"""SELECT r.report, r.stem, r.township, r.township_label, r.county_label, r.year,
-                 r.file FROM reports r WHERE {' AND '.join(where)} AND r.township_label IS NOT NULL
+                 r.file FROM reports r {walk} WHERE {' AND '.join(where)} AND r.township_label IS NOT NULL
                 ORDER BY r.township_label, {_ordered('r.year', 'r.county_label', 'r.file')},
                          r.report LIMIT ? OFFSET ?""", [*args, batch, offset])
         systems.update(_implemented(tables, sorted({r["stem"] for r in page})))
@@ -254,12 +267,13 @@ def systems_matrix(query: CannedQuery, values: dict[str, str], prepared: Prepare
         offset += batch
     found = found[:want]
     rows: list[dict[str, Term]] = []
+    memo: dict[str, list[bool]] = {}
     for r in found:
         held = systems[r["report"]]
-        names = sorted({n for labels in held.values() for n in labels})
+        names = {n for labels in held.values() for n in labels}
         rows.append({"townshipName": zh(r["township_label"]), "countyLabel": zh(r["county_label"]),
                      "yearReported": gyear(r["year"]),
-                     **{column: literal(_cell(names, alts)) for column, alts in cells},
+                     **{c: literal(v) for c, v in _cells(names, cells, memo).items()},
                      "systems": literal(str(len(held)), _INTEGER),
                      "file": literal(r["file"]), "report": iri(r["report"]),
                      "t": iri(r["township"])})
