@@ -16,7 +16,6 @@ fails when it is read (:func:`kg.queries.parse`).
 from __future__ import annotations
 
 import json
-import logging
 import re
 import time
 from collections.abc import Callable
@@ -28,8 +27,6 @@ from kg.canned import CannedQuery, Table, finished, gyear, iri, literal, zh
 from kg.changes import COLUMNS as CHANGE_COLUMNS
 from kg.changes import rows as change_rows
 from kg.sparql import Checked
-
-log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -175,8 +172,6 @@ def changes(query: CannedQuery, values: dict[str, str], prepared: Prepared,
     if "changes" in tables.ready:
         columns = [v for v in CHANGE_COLUMNS if v not in query.param_names]
         return Table(columns, change_rows(tables, years, limit=query.limit, **wanted), False)
-    _say_once(tables, f"the prepared index {tables.path} predates its 'changes' table: "
-                      "`changes` answers from SPARQL until `fazhi-kg index` builds it again")
     graphs: set[str] = set()
     for year in years:
         page = tables.reports(**wanted, year=year, limit=MAX_GRAPHS)
@@ -191,16 +186,6 @@ def changes(query: CannedQuery, values: dict[str, str], prepared: Prepared,
     columns = [v for v in doc["head"]["vars"] if v not in query.param_names]
     return Table(columns, limited(query, columns, doc["results"]["bindings"]),
                  bool(doc.get("truncated")))
-
-
-_said: set[tuple[str, str]] = set()
-
-
-def _say_once(tables: Any, line: str) -> None:
-    """One log line per index file and message, however many requests meet it."""
-    if (str(tables.path), line) not in _said:
-        _said.add((str(tables.path), line))
-        log.warning("%s", line)
 
 
 # ----------------------------------------------------------------- search
