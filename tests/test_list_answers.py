@@ -112,3 +112,57 @@ def test_organisations_with_a_place_keeping_many_reports_are_cut_by_name(store, 
         cut = run(_cut("organisations_by_kind", n), given, store["runner"], index=store["prepared"])
         assert _cells(cut) == _cells(whole)[:n], given
         assert cut.truncated == (len(whole.rows) >= n), given
+
+
+def _firm_graph(order: list[int]) -> tuple[Any, str]:
+    """One report graph where a township's law firm is attested by three
+    sentences, written in ``order`` (the engine meets them in some order;
+    every way must still pick the least IRI)."""
+    import pyoxigraph as ox
+
+    from kg.namespace import FZ, GRAPH_IRI, RDF, RDFS
+
+    g = ox.NamedNode(f"{GRAPH_IRI}report/firm/0")
+    n = ox.NamedNode
+    base = "https://w3id.org/fazhi-kg/id/"
+    report, town, firm = n(base + "report/firm"), n(base + "township/某县/某镇"), n(base + "org/某律师事务所")
+    quads = [(report, RDF.type, n(str(FZ.Report))), (report, FZ.township, town),
+             (report, FZ.year, ox.Literal("2024", datatype=n("http://www.w3.org/2001/XMLSchema#gYear"))),
+             (report, FZ.sourceFile, ox.Literal("firm.txt")),
+             (town, RDF.type, n(str(FZ.Township))), (town, RDFS.label, ox.Literal("某镇", language="zh")),
+             (town, FZ.legalAdvisor, firm), (firm, RDF.type, n(str(FZ.LawFirm))),
+             (firm, RDF.type, n(str(FZ.Organization))),
+             (firm, RDFS.label, ox.Literal("某律师事务所", language="zh"))]
+    for i in order:
+        s = n(f"{base}report/firm/sentence/{i}")
+        quads += [(s, FZ.attests, firm), (s, FZ.names, firm),
+                  (s, FZ.text, ox.Literal(f"第{i}句：聘请某律师事务所。", language="zh"))]
+    held = ox.Store()
+    held.extend([ox.Quad(s, p if isinstance(p, ox.NamedNode) else n(str(p)), o, g)
+                 for s, p, o in quads])
+    return held, g.value
+
+
+@pytest.mark.parametrize("order", [[2, 10, 3], [3, 2, 10], [10, 3, 2]])
+def test_every_way_picks_the_sentence_of_the_least_iri(tmp_path, order):
+    from kg.prepared_rows import rows_of_graph
+    from tests.webutil import runner_on
+
+    oxs, graph = _firm_graph(order)
+    tables = Tables(tmp_path / FILE)
+    try:
+        tables.replace("firm", rows_of_graph(graph, ((q.subject, q.predicate.value, q.object)
+                                                     for q in oxs.quads_for_pattern(None, None, None))))
+        runner = runner_on(oxs)
+        least = "https://w3id.org/fazhi-kg/id/report/firm/sentence/10"     # as strings: "10" < "2"
+        for name, given in (("law_firm_advisers", {}), ("organisations_by_kind", {"kind": "律师事务所"})):
+            q = bundled()[name]
+            ways = {"lateral": run(q, given, runner),
+                    "sparql 1.1": run(q, given, runner, lateral=False),
+                    "index": run(q, given, runner, index=Prepared(tables=tables))}
+            assert ways["index"].source == "index"
+            for way, table in ways.items():
+                assert [r["sentence"]["value"] for r in table.rows] == [least], (name, way)
+                assert table.rows[0]["evidence"]["value"].startswith("第10句"), (name, way)
+    finally:
+        tables.close()
