@@ -157,6 +157,7 @@ def run(args: argparse.Namespace) -> str:
                FAZHI_KG_QUERY_QUEUE_MS=str(max(300_000, args.time_limit_ms)),
                FAZHI_KG_MAX_ROWS="10000", PYTHONUNBUFFERED="1")
     sampler = None
+    before_load = 0
     ours = subprocess.Popen([sys.executable, "-c",
                              "import sys; from kg.cli_serve import serve; serve(sys.argv[1:])",
                              "--store", str(store), "--port", str(ours_port),
@@ -228,6 +229,7 @@ def run(args: argparse.Namespace) -> str:
         mix = [(name, given) for name, given, n, res, _ in rows
                if res["canned"][1] == 0 and pct(res["canned"][0], 99) < args.mix_below_ms]
         mix += [(None, path) for _, path, _ in page_rows]
+        before_load = sampler.peak_pss       # the sequential requests' peak (one at a time)
         load = concurrent(ours_port, mix, args.clients, args.duration)
         load_ox = concurrent(ox_port, [(inline(queries[nm], g), None) for nm, g in mix if nm],
                              args.clients, args.duration, oxigraph=True) if args.compare_load else None
@@ -239,7 +241,9 @@ def run(args: argparse.Namespace) -> str:
         ours.wait(20)
         oxs.wait(20)
     memory = {"peak_pss_mb": sampler.peak_pss // 1024, "peak_rss_mb": sampler.peak_rss // 1024,
-              "processes": sampler.peak_procs}
+              "processes": sampler.peak_procs, "before_load_mb": before_load // 1024,
+              "at_peak": ", ".join(f"{p['role']} {p['pss_mb']}" for p in
+                                   getattr(sampler, "at_peak", []))}
     return report(args, store, rows, page_rows, mix, load, load_ox, memory)
 
 
@@ -366,7 +370,9 @@ def report(args, store: Path, rows, page_rows, mix, load, load_ox, memory) -> st
               f"**{load['rps']:.1f} requests/s**, latency p50 {pct(load['lat'], 50):.0f} ms, "
               f"p99 {pct(load['lat'], 99):.0f} ms" if load['lat'] else "- fazhi-kg: no answers"]
     lines.append(f"- peak memory of the `serve` process tree ({memory['processes']} processes at "
-                 f"most): PSS {memory['peak_pss_mb']} MB, RSS {memory['peak_rss_mb']} MB")
+                 f"most): PSS {memory['peak_pss_mb']} MB, RSS {memory['peak_rss_mb']} MB "
+                 f"({memory['before_load_mb']} MB before the load; at the peak, PSS by process "
+                 f"in MB: {memory['at_peak']})")
     if load_ox:
         lines.append(f"- oxigraph serve, same mix as SPARQL text: {load_ox['ok']} answers, "
                      f"{load_ox['errors']} errors, {load_ox['rps']:.1f} requests/s")
