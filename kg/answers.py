@@ -10,7 +10,8 @@ and compares them.  :func:`kg.queries.run` takes this way when the store
 has the index the form needs (:class:`Prepared`), and the SPARQL otherwise:
 a remote store, a store without the index, ``fazhi-kg query --no-index``.
 
-A form is registered with :func:`form`; a ``.rq`` naming an unknown form
+A form is registered with :func:`form` (here, and in :mod:`kg.answers_lists`,
+which :mod:`kg.queries` imports for that); a ``.rq`` naming an unknown form
 fails when it is read (:func:`kg.queries.parse`).
 """
 from __future__ import annotations
@@ -343,7 +344,3 @@ def limited(query: CannedQuery, columns: list[str], rows: list[dict[str, Any]]
     if query.limit is None or len(rows) <= query.limit:
         return rows
     return finished(query, Table(columns, rows)).rows[:query.limit]
-
-
-# the forms of the long lists register themselves (kg.answers_lists imports this module)
-from kg import answers_lists  # noqa: E402,F401

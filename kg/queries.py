@@ -77,7 +77,10 @@ from typing import Any
 import pyoxigraph as ox
 import yaml
 
-from kg import types
+from kg import (
+    answers_lists,  # noqa: F401  (registers the long lists' forms in FORMS)
+    types,
+)
 from kg.answers import FORMS, answer
 from kg.canned import CannedQuery, Column, Param, Table, finished
 from kg.errors import FazhiError, QueryError
