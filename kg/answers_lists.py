@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Callable
 from typing import Any
 
 from kg.answers import MAX_GRAPHS, TOP, Prepared, Runner, form, limited, narrowed, reports
@@ -181,7 +180,6 @@ _ORGANISATION_COLUMNS = {"organisationName", "organisationKind", "township", "co
 _CELL = re.compile(r'\(MAX\(IF\((.+?), \?n, ""\)\) AS \?(\w+)\)')
 _WORD = re.compile(r'CONTAINS\(\?n, "([^"]*)"\)')
 _COUNT = "(COUNT(DISTINCT ?system) AS ?systems)"
-Test = Callable[[str], bool]
 
 
 def matrix_cells(query: CannedQuery) -> list[tuple[str, tuple[tuple[str, ...], ...]]]:

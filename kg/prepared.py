@@ -283,7 +283,7 @@ class Prepared:
     # -------------------------------------------------------------- reading
 
     def select(self, sql: str, args: Iterable[Any] = ()) -> list[dict[str, Any]]:
-        """Rows of a SELECT on these tables, as dicts (:mod:`kg.prepared_lists`)."""
+        """Rows of a SELECT on these tables, as dicts (the forms of :mod:`kg.answers_lists`)."""
         return self._rows(sql, args)
 
     def _rows(self, sql: str, args: Iterable[Any] = ()) -> list[dict[str, Any]]:

@@ -44,12 +44,12 @@ PREDICATES = frozenset({
     TYPE, LABEL, VALUE, TITLE, _S(FZ.township), _S(FZ.year), _S(FZ.sourceFile), _S(FZ.partOf),
     _S(FZ.advisorKind), _S(FZ.covers), _S(FZ.names), _S(FZ.unit), _S(FZ.quote), _S(FZ.report),
     _S(FZ.approx), _S(FZ.scope), _S(FZ.text), _S(PROV.wasDerivedFrom), _S(FZ.mentions),
-    _S(ORG.memberOf), _S(FZ.attests), _S(FZ.count), _S(FZ.subtype)}) | FACT_PREDICATES | page_tables.PREDICATES
+    _S(ORG.memberOf), _S(FZ.attests), _S(FZ.count)}) | FACT_PREDICATES | page_tables.PREDICATES
 _WANTED = frozenset(f"<{p}>" for p in PREDICATES)
 NAMES, TOWNSHIP, YEAR, SOURCE = _S(FZ.names), _S(FZ.township), _S(FZ.year), _S(FZ.sourceFile)
 PART_OF, ADVISER, ADVISER_KIND = _S(FZ.partOf), _S(FZ.legalAdvisor), _S(FZ.advisorKind)
-SETS_UP = (_S(FZ.establishes), _S(FZ.implements))
 IMPLEMENTS = _S(FZ.implements)
+SETS_UP = (_S(FZ.establishes), IMPLEMENTS)
 COVERS, DERIVED, UNIT, APPROX = _S(FZ.covers), _S(PROV.wasDerivedFrom), _S(FZ.unit), _S(FZ.approx)
 QUOTE, TEXT, MENTIONS = _S(FZ.quote), _S(FZ.text), _S(FZ.mentions)
 SCOPE, ATTESTS, COUNT = _S(FZ.scope), _S(FZ.attests), _S(FZ.count)
