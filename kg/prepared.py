@@ -41,7 +41,6 @@ import json
 import logging
 import sqlite3
 import threading
-from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -587,22 +586,13 @@ class Prepared:
             "SELECT metric FROM metric_names WHERE instr(metric, ?) > 0", (words,))]
 
     def report_counts(self, entities: Iterable[str], classes: Iterable[str]) -> dict[str, int]:
-        """Entity → the reports whose graph gives it one of ``classes`` (from
-        ``entity_counts``; entities of none are left out): at least as many as
-        the reports any query finds it of those classes in."""
-        wanted = frozenset(classes)
-        out: dict[str, int] = defaultdict(int)
-        todo = list(entities)
-        for start in range(0, len(todo), 500):
-            chunk = todo[start:start + 500]
-            with self._lock:
-                found = self.db.execute(
-                    f"SELECT entity, classes FROM entity_counts WHERE entity IN "
-                    f"({','.join('?' * len(chunk))})", chunk).fetchall()
-            for entity, cs in found:
-                if not wanted.isdisjoint(cs.split(" ")):
-                    out[entity] += 1
-        return dict(out)
+        """Entity → the reports whose graph gives it one of ``classes``, summed
+        over the classes (entities of none are left out): at least as many as
+        the reports any query finds it of those classes in, exactly as many
+        where no graph gives it two of them (the entity page's type rows,
+        :func:`kg.prepared_entities.type_reports`)."""
+        with self._lock:
+            return page_tables.type_reports(self.db, entities, classes)
 
     def most_cited(self, limit: int) -> list[dict[str, Any]] | None:
         """The ``limit`` laws cited or studied by the most subjects (townships),

@@ -166,3 +166,26 @@ def test_every_way_picks_the_sentence_of_the_least_iri(tmp_path, order):
                 assert table.rows[0]["evidence"]["value"].startswith("第10句"), (name, way)
     finally:
         tables.close()
+
+
+def test_search_bounds_in_one_pass_equal_those_looked_up(store, monkeypatch):  # noqa: F811
+    # the search's order bounds: for many entities one pass over the type rows,
+    # for few a look-up each; the same numbers, and at least the SPARQL's counts
+    import kg.prepared_entities as page_tables
+    from kg import types
+
+    tables, names = store["prepared"].tables, store["prepared"].names
+    entities = list(names.containing_first("镇")) + list(names.containing_first("法"))
+    assert len(entities) > 10
+    for classes in ([c for c, _ in types.search_classes()], [types.search_classes()[0][0]]):
+        monkeypatch.setattr(page_tables, "ONE_PASS", 10 ** 9)
+        looked_up = tables.report_counts(entities, classes)
+        monkeypatch.setattr(page_tables, "ONE_PASS", 0)
+        in_one_pass = tables.report_counts(entities, classes)
+        assert looked_up == in_one_pass and looked_up
+    q = bundled()["search"]
+    by_sparql = run(q, {"name": "法"}, store["runner"])
+    counts = tables.report_counts([r["entity"]["value"] for r in by_sparql.rows],
+                                  [c for c, _ in types.search_classes()])
+    for r in by_sparql.rows:
+        assert counts[r["entity"]["value"]] >= int(r["reports"]["value"])
