@@ -217,8 +217,9 @@ def _search_page(query: CannedQuery, values: dict[str, str], prepared: Prepared,
     page (its LIMIT), however many names hold the words.
 
     Each candidate has a bound no row of it can sort before: its reports
-    (``entity_counts``: the graphs giving it a searchable class, of the wanted
-    type, at least as many as the graphs that also hold a matching name) and
+    (the entity page's type rows: the graphs giving it a searchable class of
+    the wanted type, summed over the classes, at least as many as the graphs
+    that also hold a matching name) and
     the smallest of its names (its label is one of them).  Candidates are
     looked up in the order of their bounds, ``BATCH`` at a time, until the
     answer holds the query's LIMIT of rows and the last of them sorts before
