@@ -125,11 +125,8 @@ class NameIndex:
 
     def containing(self, q: str) -> list[str]:
         """Every entity with a name containing ``q`` exactly (case kept, as
-        SPARQL's CONTAINS): the candidates of the canned search (kg.answers)."""
-        with self._lock:
-            found = self.db.execute("SELECT DISTINCT entity FROM names WHERE instr(name, ?) > 0 "
-                                    "ORDER BY entity", (q,)).fetchall()
-        return [e for (e,) in found]
+        SPARQL's CONTAINS), sorted: the candidates of the canned search (kg.answers)."""
+        return sorted(self.containing_first(q))
 
     def containing_first(self, q: str) -> dict[str, str]:
         """Entity → the smallest of all its names, for every entity with a name
