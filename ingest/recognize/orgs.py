@@ -36,40 +36,40 @@ from functools import cache
 from ingest.hanzi import HAN
 from ingest.lexicon import sections
 from ingest.recognize.orgs_names import (  # noqa: F401 (resolve, activities)
-    _BODY_KEY,
-    _CENTRE_AFTER,
-    _CJK,
-    _ESTABLISH,
-    _GLUED_AFTER,
-    _KIND_CHARS,
-    _NOT_ORG_TAIL,
-    _NOT_PLACE,
-    _OFFICE_LONG,
-    _OFFICE_SHORT,
-    _P,
-    _PERSON_AFTER,
-    _PLACE_TAILS,
-    _POSTS_AFTER,
-    _STANDALONE,
-    _YIFAZHI,
+    ALL_HAN,
+    BODY_KEY,
     BODY_SUBTYPES,
-    _alts,
-    _counted_firms,
-    _firm_place,
-    _firm_split,
-    _is_place_token,
-    _lead_place,
-    _level,
-    _Lex,
-    _lex,
-    _past_firm_stop,
-    _past_leading_verb,
-    _quoted,
-    _Sent,
-    _set,
-    _through_conj,
-    _trade_name,
-    _walk_back,
+    CENTRE_AFTER,
+    ESTABLISH,
+    GLUED_AFTER,
+    KIND_CHARS,
+    NOT_ORG_TAIL,
+    NOT_PLACE,
+    OFFICE_LONG,
+    OFFICE_SHORT,
+    PATTERNS,
+    PERSON_AFTER,
+    PLACE_TAILS,
+    POSTS_AFTER,
+    STANDALONE,
+    YIFAZHI,
+    OrgLexicon,
+    SentenceSpans,
+    alternation,
+    counted_firms,
+    firm_place,
+    firm_split,
+    is_place_token,
+    lead_place,
+    org_lexicon,
+    past_firm_stop,
+    past_leading_verb,
+    place_level,
+    quoted_start,
+    through_conj,
+    trade_name,
+    walk_back,
+    word_set,
 )
 from ingest.rules import mark, rule, words
 from kg.model import ORGANIZATION, Doc, Mention, Report, Sentence
@@ -96,7 +96,7 @@ class _Context:
     def __init__(self, doc: Doc, rep: Report) -> None:
         meta = rep.meta
         self.text = doc.text
-        self.lex = _lex()
+        self.lex = org_lexicon()
         # no stems: the name walk finds 江口|镇 through its place rules, and a
         # stem here would take the township into the body's name (江口镇委党校)
         self.places = list(meta.place_names(stems=False))
@@ -114,7 +114,7 @@ class _Context:
         named = re.sub(r"^中共", "", place)
         if level in ("县", "区", "旗", "州"):
             m = re.search(rf"([{HAN}]{{2,}}?(?:自治县|新区|县|区|旗))$", named)
-            return "county", (m.group(1) if m and m.group(1) not in _NOT_PLACE else None)
+            return "county", (m.group(1) if m and m.group(1) not in NOT_PLACE else None)
         if level == "市":
             if self.city_is_county and named in ("市", self.county or "市") or named == self.county:
                 return "county", self.county
@@ -137,23 +137,23 @@ def _own(place: str, ctx: _Context) -> bool:
 
 
 def _unit_key(core: str) -> str:
-    m = _YIFAZHI.match(core)
+    m = YIFAZHI.match(core)
     if m:
         tail = "办" if m.group(2).endswith(("办公室", "办")) else "委"
         return f"依法治{m.group(1)}{tail}"
     core = re.sub(r"工作领导小组$", "领导小组", core)
-    if core.startswith("基层") and core[2:] in _STANDALONE:
+    if core.startswith("基层") and core[2:] in STANDALONE:
         core = core[2:]        # 基层司法所 is the 司法所
     if core in ("调委会", "调解委员会", "人民调解委员会"):
         return "人民调解委员会"
     if len(core) > 5:
-        core = _OFFICE_LONG.sub(_OFFICE_SHORT, core)   # 党政综合办公室 is the 党政办
+        core = OFFICE_LONG.sub(OFFICE_SHORT, core)   # 党政综合办公室 is the 党政办
     return core
 
 
 #: Bodies known by one fixed name: name → (key, subtype).
-_FIXED_KEY = {name: (key, subtype) for name, key, subtype in (line.split() for line in _P["fixed"])}
-_FIXED = re.compile(rf"(?:{_alts(_FIXED_KEY)})(?!{_alts(_set('fixed_not_before'))})")
+_FIXED_KEY = {name: (key, subtype) for name, key, subtype in (line.split() for line in PATTERNS["fixed"])}
+_FIXED = re.compile(rf"(?:{alternation(_FIXED_KEY)})(?!{alternation(word_set('fixed_not_before'))})")
 
 
 @dataclass(frozen=True)
@@ -161,7 +161,7 @@ class _Candidate:
     """A kind word whose name is being read: what ``_body`` and ``_unit``
     decide from, once it passed the checks of :func:`_candidates`."""
 
-    sent: _Sent            # the sentence's tokens as absolute spans
+    sent: SentenceSpans            # the sentence's tokens as absolute spans
     index: int             # Sentence.index
     b: int                 # where the kind word starts (absolute offset)
     e: int                 # where it ends: the name's end
@@ -199,7 +199,7 @@ def find(doc: Doc, rep: Report) -> None:
                     rep.mentions.append(mention)
                     last_body = (c.e, level, place)
                 continue
-            if c.within and not _CJK.match(c.within):
+            if c.within and not ALL_HAN.match(c.within):
                 continue
             if c.within and len(c.suffix) <= 2 and c.e > c.token_start + len(c.sent.tokens[c.ti]):
                 continue           # 集中|学: the kind word straddles two words
@@ -219,7 +219,7 @@ def _candidates(s: Sentence, ctx: _Context) -> Iterator[_Candidate]:
     kinds = list(lex.pattern.finditer(s.text))
     if not kinds:
         return
-    sent = _Sent(s.start, s.tokens)   # only for sentences with a kind word
+    sent = SentenceSpans(s.start, s.tokens)   # only for sentences with a kind word
     for m in kinds:
         b, e = s.start + m.start(), s.start + m.end()
         suffix = m.group()
@@ -229,16 +229,16 @@ def _candidates(s: Sentence, ctx: _Context) -> Iterator[_Candidate]:
             rest = sent.tokens[rest_i][e - sent.starts[rest_i]:] if rest_i >= 0 else ""
             chained = cls == "body" and (m2 := lex.pattern.match(text, e)) is not None \
                 and lex.suffixes[m2.group()][1] == "body"
-            posted = cls == "body" and rest in _POSTS_AFTER and sent.starts[rest_i] == b
-            if not chained and not posted and rest not in _GLUED_AFTER:
+            posted = cls == "body" and rest in POSTS_AFTER and sent.starts[rest_i] == b
+            if not chained and not posted and rest not in GLUED_AFTER:
                 continue       # ends inside a word: 所有, 站所
         else:
             tok = sent.tokens[sent.by_end[e]]
             if len(tok) > len(suffix) and (lex.tags.get(tok) or "").startswith("v"):
                 continue       # the tail of a verb: 举办, 承办, 督办 are not a 办
-        if suffix == "中心" and _CENTRE_AFTER.match(text, e) or suffix.endswith("站") and text[e:e + 1] == "所":
+        if suffix == "中心" and CENTRE_AFTER.match(text, e) or suffix.endswith("站") and text[e:e + 1] == "所":
             continue           # 中心工作: the main task; 站所: units in general
-        if _PERSON_AFTER.match(text, e):
+        if PERSON_AFTER.match(text, e):
             continue           # 人大代表, 政协委员
         ti = sent.containing(b)
         if ti < 0:
@@ -250,22 +250,22 @@ def _unit_start(c: _Candidate, sent_start: int, ctx: _Context) -> tuple[int, lis
     """Where a unit's or firm's name starts, and the ids of the rules that trimmed it."""
     text, sent, places, lex = ctx.text, c.sent, ctx.places, ctx.lex
     fired: list[str] = []
-    start = _walk_back(text, sent, c.token_start, places, lex, body=False, fired=fired)
+    start = walk_back(text, sent, c.token_start, places, lex, body=False, fired=fired)
 
     def trim(new: int, rule_id: str) -> int:
         if new != start:
             fired.append(rule_id)
         return new
     if c.cls != "firm":
-        start = trim(_past_leading_verb(sent, start, c.token_start, lex), LEADING_VERB)
-    if c.cls == "firm" and c.b - _lead_place(text, start, c.b, sent, places, lex) < 2:
-        start = trim(_trade_name(sent, c.token_start, lex), TRADE_NAME)
+        start = trim(past_leading_verb(sent, start, c.token_start, lex), LEADING_VERB)
+    if c.cls == "firm" and c.b - lead_place(text, start, c.b, sent, places, lex) < 2:
+        start = trim(trade_name(sent, c.token_start, lex), TRADE_NAME)
     elif c.cls == "firm":
-        start = trim(_past_firm_stop(sent, start, c.b), FIRM_ROLE)
+        start = trim(past_firm_stop(sent, start, c.b), FIRM_ROLE)
     if c.cls == "firm":
-        start = trim(_firm_place(text, sent, start, places), FIRM_PLACE)
-    start = trim(_through_conj(text, sent, start, places, lex), SET_UP)
-    start = trim(_quoted(text, sent_start, start, c.e), IN_QUOTES)
+        start = trim(firm_place(text, sent, start, places), FIRM_PLACE)
+    start = trim(through_conj(text, sent, start, places, lex), SET_UP)
+    start = trim(quoted_start(text, sent_start, start, c.e), IN_QUOTES)
     return start, fired
 
 
@@ -287,7 +287,7 @@ def _quoted_kinds(s) -> list[Mention]:
     honours = _honour_words()
     for m in _quoted_kind_pattern().finditer(s.text):
         name, kind = m.group(1), m.group(2) or m.group(3)
-        if not _CJK.match(name) or s.text.startswith(honours, m.end()):
+        if not ALL_HAN.match(name) or s.text.startswith(honours, m.end()):
             continue               # 获得“…政务窗口”称号: an honour, not a unit
         label = name + kind
         out.append(Mention(type=ORGANIZATION, text=m.group(), label=label, start=s.start + m.start(),
@@ -349,20 +349,20 @@ def _body(c: _Candidate, ctx: _Context,
         own_kind = suffix[0]
         if within and sent.starts[ti] + len(sent.tokens[ti]) == b + 1:
             # 莱山区|委: the token holding the kind character is the place
-            start = _walk_back(text, sent, sent.starts[ti], places, lex, body=True)
-        elif within and not _is_place_token(within, None, lex) and within not in ("中共",):
+            start = walk_back(text, sent, sent.starts[ti], places, lex, body=True)
+        elif within and not is_place_token(within, None, lex) and within not in ("中共",):
             return None
         else:
-            start = _walk_back(text, sent, b, places, lex, body=True, prev_place=True)
+            start = walk_back(text, sent, b, places, lex, body=True, prev_place=True)
             if start == b and within:
-                start = _walk_back(text, sent, sent.starts[ti], places, lex, body=True, prev_place=True)
+                start = walk_back(text, sent, sent.starts[ti], places, lex, body=True, prev_place=True)
         place = text[start:b + 1]
         level = own_kind
     else:
-        if within and within not in _KIND_CHARS and within != "街道" and not within.endswith(_PLACE_TAILS) \
+        if within and within not in KIND_CHARS and within != "街道" and not within.endswith(PLACE_TAILS) \
                 and not lex.pattern.fullmatch(within) and within != "中共":
             return None        # 法治政府, 基层政府
-        if within in _NOT_PLACE and within[-1] in "镇乡":
+        if within in NOT_PLACE and within[-1] in "镇乡":
             return None        # 乡镇政府, 城镇党委: the bodies of townships in general
         inner = list(lex.pattern.finditer(within))
         if inner and inner[-1].end() < len(within):
@@ -370,15 +370,15 @@ def _body(c: _Candidate, ctx: _Context,
             ti_start = b - len(within)
         else:
             ti_start = sent.starts[ti]
-        kind_before = bool(within) and (within[-1] in _KIND_CHARS or within.endswith("街道"))
-        start = _walk_back(text, sent, b, places, lex, body=True, prev_place=kind_before)
+        kind_before = bool(within) and (within[-1] in KIND_CHARS or within.endswith("街道"))
+        start = walk_back(text, sent, b, places, lex, body=True, prev_place=kind_before)
         if start == b and within:
-            start = ti_start if ti_start != sent.starts[ti] else _walk_back(
+            start = ti_start if ti_start != sent.starts[ti] else walk_back(
                 text, sent, sent.starts[ti], places, lex, body=True, prev_place=kind_before)
         place = text[start:b]
         if lex.pattern.fullmatch(within or "_"):
             place, start = "", b
-        level = _level(place)
+        level = place_level(place)
         if not place:
             gap = text[last_body[0]:b] if last_body else None
             if last_body is None or gap not in ("", "、", "和", "及", "与"):
@@ -386,7 +386,7 @@ def _body(c: _Candidate, ctx: _Context,
             level, place = last_body[1], last_body[2]
             made_by = BODY_SHARED
     label = text[start:e]
-    base = _BODY_KEY.get(suffix, "委")
+    base = BODY_KEY.get(suffix, "委")
     county: str | None = None
     if level in ("镇", "乡", "街道", ""):
         scope = "local"
@@ -404,7 +404,7 @@ def _body(c: _Candidate, ctx: _Context,
                    rules=[made_by]), level, place
 
 
-def _verb_and_generic(sent: _Sent, start: int, end: int, suffix: str, lex: _Lex) -> bool:
+def _verb_and_generic(sent: SentenceSpans, start: int, end: int, suffix: str, lex: OrgLexicon) -> bool:
     """A generic word after a verb (统筹|职能科室): no name.  The kind word
     alone after a verb is a name (应急|办, 调解|室)."""
     j = sent.containing(start)
@@ -434,7 +434,7 @@ def _unit(c: _Candidate, start: int, ctx: _Context) -> Mention | None:
         county: str | None = None
         if level in ("镇", "乡", "街道"):
             scope, key = "local", "党委" if _own(place, ctx) else label
-        elif level in _KIND_CHARS:
+        elif level in KIND_CHARS:
             scope, county = ctx.scope_of(level, place)
             key = level + "委" if scope != "shared" else label
         else:
@@ -442,29 +442,29 @@ def _unit(c: _Candidate, start: int, ctx: _Context) -> Mention | None:
         return Mention(type=ORGANIZATION, text=label, label=label, start=start, end=e, sentence=idx,
                        subtype="党委", source="orgs", scope=scope, key=key, county=county or None,
                        rules=[PARTY, *trims])
-    lead = _lead_place(text, start, e, sent, places, lex)
+    lead = lead_place(text, start, e, sent, places, lex)
     place, core = text[start:lead], text[lead:e]
     if cls == "firm":
-        place, core = _firm_split(place, core, suffix)
-    if core in lex.not_org or _NOT_ORG_TAIL.search(core) or _verb_and_generic(sent, lead, e, suffix, lex):
+        place, core = firm_split(place, core, suffix)
+    if core in lex.not_org or NOT_ORG_TAIL.search(core) or _verb_and_generic(sent, lead, e, suffix, lex):
         return None
     if suffix == "队伍":
         i = sent.by_end.get(start)
-        if i is None or sent.tokens[i] not in _ESTABLISH:
+        if i is None or sent.tokens[i] not in ESTABLISH:
             return None        # 执法队伍 in general; a 队伍 that is set up is a unit
-    if len(core) < 3 and core not in _STANDALONE:
+    if len(core) < 3 and core not in STANDALONE:
         return None
     if cls == "firm":
-        if len(core) <= len(suffix) or _counted_firms(text, start, core[:-len(suffix)]):
+        if len(core) <= len(suffix) or counted_firms(text, start, core[:-len(suffix)]):
             return None        # 律师事务所 without a name (全县律师事务所, 两家知名律师事务所): not one firm
         return Mention(type=ORGANIZATION, text=label, label=label, start=start, end=e, sentence=idx,
                        subtype=subtype, source="orgs", scope="shared", key=core, law_firm=True,
                        rules=[FIRM, *trims])
-    level = _level(place)
+    level = place_level(place)
     m = re.match(r"^([县区市省旗])委", core)
     if m and not level:
         level = m.group(1)
-    yf = _YIFAZHI.match(core)
+    yf = YIFAZHI.match(core)
     if yf and not level:
         level = {"国": "中央", "镇": "镇", "乡": "乡"}.get(yf.group(1), yf.group(1))
     county: str | None = None

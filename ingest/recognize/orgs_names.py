@@ -1,7 +1,7 @@
 """Where an organisation's name starts, for :mod:`ingest.recognize.orgs`.
 
 The word lists of ``orgs-patterns.txt`` and the suffix lexicon, a sentence's
-tokens as absolute spans (:class:`_Sent`), and the walk back from a kind word
+tokens as absolute spans (:class:`SentenceSpans`), and the walk back from a kind word
 over jieba's tokens with the trims that follow it: a leading verb or adverb,
 a firm's trade name, role or place, a conjunction, quotes.  Split from
 ``orgs.py`` (which decides what each name is and whose body it is); the
@@ -22,63 +22,64 @@ from kg.paths import data_dir
 
 CONJ_COUNTY = rule("orgs.conj-county")
 
-_P = sections("orgs-patterns.txt")
+PATTERNS = sections("orgs-patterns.txt")
 
 
-def _set(name: str) -> frozenset[str]:
+def word_set(name: str) -> frozenset[str]:
     """A ``words`` section of orgs-patterns.txt as a set."""
-    return frozenset(w for line in _P[name] for w in line.split())
+    return frozenset(w for line in PATTERNS[name] for w in line.split())
 
 
-def _alts(words) -> str:
+def alternation(words) -> str:
     return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
 
 
 #: Characters that end a place name, and the two-character 街道.
-_KIND_CHARS = "".join(w for line in _P["place_kinds"] for w in line.split())
-_PLACE_TAILS = (*sorted(_set("place_tails"), key=len, reverse=True), *_KIND_CHARS)
+KIND_CHARS = "".join(w for line in PATTERNS["place_kinds"] for w in line.split())
+PLACE_TAILS = (*sorted(word_set("place_tails"), key=len, reverse=True), *KIND_CHARS)
 #: Words ending like a place that are not one (城乡, 社区 …).
-_NOT_PLACE = _set("not_place")
+NOT_PLACE = word_set("not_place")
 #: Prepositions, conjunctions, particles, pronouns, numerals, adverbs,
 #: directions, times, punctuation: never inside a name.
-_STOP_TAGS = _set("stop_tags")
-_VERB_TAGS = _set("verb_tags")
+_STOP_TAGS = word_set("stop_tags")
+_VERB_TAGS = word_set("verb_tags")
 #: Names that stand alone without modifiers (司法所 is a unit, 中心 is not).
-_STANDALONE = _set("standalone")
-_NOT_ORG_TAIL = re.compile(rf"(?:(?:{_alts(_set('service_not_office'))})办|{_alts(_set('not_org_tails'))})$")
+STANDALONE = word_set("standalone")
+NOT_ORG_TAIL = re.compile(rf"(?:(?:{alternation(word_set('service_not_office'))})办"
+                          rf"|{alternation(word_set('not_org_tails'))})$")
 #: Verbs that open the name of what they set up: 成立A和B专项整治领导小组.
-_ESTABLISH = _set("establish")
-_CONJ = _set("conjunctions")
+ESTABLISH = word_set("establish")
+_CONJ = word_set("conjunctions")
 #: Conjunctions jieba glues to a place's kind character (和|县 read as 和县).
-_CONJ_CHARS = "".join(sorted(_set("conjunction_chars")))
+_CONJ_CHARS = "".join(sorted(word_set("conjunction_chars")))
 #: Words jieba glues to a kind word (综合行政执法|局等) that end the name.
-_GLUED_AFTER = _set("glued_after")
-_CENTRE_AFTER = re.compile(_alts(_set("centre_after")))
+GLUED_AFTER = word_set("glued_after")
+CENTRE_AFTER = re.compile(alternation(word_set("centre_after")))
 #: What may follow a kind word that makes it part of a word for people.
-_PERSON_AFTER = re.compile("|".join(_P["person_after"]))
-_CJK = re.compile(rf"^[{HAN}]+$")
+PERSON_AFTER = re.compile("|".join(PATTERNS["person_after"]))
+ALL_HAN = re.compile(rf"^[{HAN}]+$")
 #: Prepositions jieba glues to an unknown name after them (与|兰青 → 与兰青).
-_GLUED_PREP = _set("glued_prep")
+_GLUED_PREP = word_set("glued_prep")
 #: ... and those jieba glues to a bare kind character (由镇, 经县, 在区).
-_GLUED_PREP_KIND = _GLUED_PREP | _set("glued_prep_kind")
-_YIFAZHI = re.compile(_P["yifazhi"][0])
+_GLUED_PREP_KIND = _GLUED_PREP | word_set("glued_prep_kind")
+YIFAZHI = re.compile(PATTERNS["yifazhi"][0])
 #: Subtypes of the bodies named by their place alone (镇党委, 县政府): their
 #: own meetings carry their name (党委会议), and no unit's name ends in one.
-BODY_SUBTYPES = _set("body_subtypes")
-_BODY_KEY = dict(line.split() for line in _P["body_keys"])
+BODY_SUBTYPES = word_set("body_subtypes")
+BODY_KEY = dict(line.split() for line in PATTERNS["body_keys"])
 _MAX_NAME = 32
 #: An office's long name and its short one share a key (党政综合办公室, 党政办).
-_OFFICE_LONG, _OFFICE_SHORT = re.compile(_P["office_short"][0]), _P["office_short"][1]
+OFFICE_LONG, OFFICE_SHORT = re.compile(PATTERNS["office_short"][0]), PATTERNS["office_short"][1]
 #: Posts jieba glues to a body's kind word (镇|党委书记): the body is named.
-_POSTS_AFTER = _set("posts_after_body")
+POSTS_AFTER = word_set("posts_after_body")
 #: Adverbs jieba's dictionary tags as nouns (全面, 大力): never a name's start.
-_ADVERBS = _set("adverbs")
+_ADVERBS = word_set("adverbs")
 #: The session of a congress between its place and its name: 云阳县|第十六届|人大常委会.
-_SESSION = re.compile(_P["session"][0])
+_SESSION = re.compile(PATTERNS["session"][0])
 
 
 @dataclass(frozen=True)
-class _Lex:
+class OrgLexicon:
     suffixes: dict[str, tuple[str, str]]    # suffix → (subtype, class)
     pattern: re.Pattern[str]
     stop: frozenset[str]
@@ -97,7 +98,7 @@ def _words(name: str) -> frozenset[str]:
 
 
 @cache
-def _lex() -> _Lex:
+def org_lexicon() -> OrgLexicon:
     """The lexicons and the suffix regex, loaded once per process."""
     suffixes: dict[str, tuple[str, str]] = {}
     for line in (data_dir() / "lexicons" / "orgs-suffixes.txt").read_text(encoding="utf-8").splitlines():
@@ -107,12 +108,12 @@ def _lex() -> _Lex:
     # longest first; a 委 suffix must not be the start of 委员(会)
     alts = [re.escape(s) + ("(?!员)" if s.endswith("委") else "")
             for s in sorted(suffixes, key=len, reverse=True)]
-    return _Lex(suffixes, re.compile("|".join(alts)), _words("orgs-stop.txt"),
+    return OrgLexicon(suffixes, re.compile("|".join(alts)), _words("orgs-stop.txt"),
                 _words("orgs-nameverbs.txt"), _words("orgs-notorg.txt"),
                 segment.word_tags(), tuple(suffixes))
 
 
-class _Sent:
+class SentenceSpans:
     """One sentence's tokens as absolute spans, with lookups by edge."""
 
     def __init__(self, start: int, tokens: list[str]) -> None:
@@ -134,20 +135,20 @@ class _Sent:
         return bisect.bisect_right(self.starts, pos) - 1
 
 
-def _is_place_token(tok: str, tag: str | None, lex: _Lex) -> bool:
-    if tok in _NOT_PLACE or tok in lex.stop or tok[0] in "各全本我该":
+def is_place_token(tok: str, tag: str | None, lex: OrgLexicon) -> bool:
+    if tok in NOT_PLACE or tok in lex.stop or tok[0] in "各全本我该":
         return False
     if tok in ("中央", "中共") or tag == "ns":
         return True
-    return tok.endswith(_PLACE_TAILS) and _CJK.match(tok) is not None
+    return tok.endswith(PLACE_TAILS) and ALL_HAN.match(tok) is not None
 
 
-def _is_name_token(tok: str, lex: _Lex) -> bool:
+def _is_name_token(tok: str, lex: OrgLexicon) -> bool:
     if tok in lex.name_verbs:
         return True
-    if len(tok) == 2 and tok[0] in _CONJ_CHARS and tok[1] in _KIND_CHARS:
+    if len(tok) == 2 and tok[0] in _CONJ_CHARS and tok[1] in KIND_CHARS:
         return False           # 和|县…: a conjunction glued to a place's kind
-    if tok in lex.stop or not _CJK.match(tok) or tok[0] in "各该我":
+    if tok in lex.stop or not ALL_HAN.match(tok) or tok[0] in "各该我":
         return False
     tag = lex.tags.get(tok)
     if tag in _STOP_TAGS:
@@ -157,7 +158,7 @@ def _is_name_token(tok: str, lex: _Lex) -> bool:
     return True
 
 
-def _walk_back(text: str, sent: _Sent, pos: int, places: list[str], lex: _Lex,
+def walk_back(text: str, sent: SentenceSpans, pos: int, places: list[str], lex: OrgLexicon,
                body: bool, prev_place: bool = False, fired: list[str] | None = None) -> int:
     """Where a name ending at ``pos`` (its modifiers) starts.
 
@@ -178,18 +179,18 @@ def _walk_back(text: str, sent: _Sent, pos: int, places: list[str], lex: _Lex,
         tag = lex.tags.get(tok)
         if body and _SESSION.fullmatch(tok) and start == pos:
             j = sent.by_end.get(pos - len(tok))
-            if j is not None and (_is_place_token(sent.tokens[j], lex.tags.get(sent.tokens[j]), lex)
+            if j is not None and (is_place_token(sent.tokens[j], lex.tags.get(sent.tokens[j]), lex)
                                   or sent.tokens[j] in places):
                 pos -= len(tok)      # 云阳县|第十六届|人民代表大会常务委员会: the place comes next
                 continue
             break
         if body:
-            ok = _is_place_token(tok, tag, lex)
-            if not ok and prev_place and _CJK.match(tok) and len(tok) <= 4 and tok not in lex.stop \
+            ok = is_place_token(tok, tag, lex)
+            if not ok and prev_place and ALL_HAN.match(tok) and len(tok) <= 4 and tok not in lex.stop \
                     and tag not in _STOP_TAGS and tag not in _VERB_TAGS and not lex.pattern.search(tok):
                 # 江口|镇, 稠树塘|镇: the name part in front of a kind word
                 nxt = text[pos:pos + 2]
-                ok = nxt[:1] in _KIND_CHARS or nxt == "街道" or tag in ("ns", "nr", "nz", None)
+                ok = nxt[:1] in KIND_CHARS or nxt == "街道" or tag in ("ns", "nr", "nz", None)
                 if ok and tag is None and len(tok) >= 3 and tok[-1] in _GLUED_PREP_KIND:
                     ok = False  # 周文博为|镇政府: a name and the preposition jieba glued to it
             if not ok and tok == "人民政府" and prev_place:
@@ -200,7 +201,7 @@ def _walk_back(text: str, sent: _Sent, pos: int, places: list[str], lex: _Lex,
                 and not lex.pattern.fullmatch(tok):
             ok = False         # 积极开展, 贯彻落实: a verb or adverb glued to the next word
         if not ok:
-            if not body and len(tok) == 2 and tok[0] in _CONJ_CHARS and tok[1] in _KIND_CHARS \
+            if not body and len(tok) == 2 and tok[0] in _CONJ_CHARS and tok[1] in KIND_CHARS \
                     and tok not in places:
                 pos -= 1       # …领导和县|司法局: the conjunction jieba read as a place (和县)
                 if fired is not None:
@@ -213,13 +214,13 @@ def _walk_back(text: str, sent: _Sent, pos: int, places: list[str], lex: _Lex,
             pos -= len(tok) - verb
             break
         pos -= len(tok)
-        prev_place = _is_place_token(tok, tag, lex) or tok in _KIND_CHARS or tok == "街道"
+        prev_place = is_place_token(tok, tag, lex) or tok in KIND_CHARS or tok == "街道"
         if tok in ("中共", "中国共产党"):
             break
     return pos
 
 
-def _is_adverb(tok: str, lex: _Lex) -> bool:
+def _is_adverb(tok: str, lex: OrgLexicon) -> bool:
     """An adverb of [adverbs], alone or with the verb jieba glued to it (全力支持)."""
     if tok in _ADVERBS:
         return True
@@ -228,7 +229,7 @@ def _is_adverb(tok: str, lex: _Lex) -> bool:
                                  or (lex.tags.get(tok[len(head):]) or "").startswith("v"))
 
 
-def _past_leading_verb(sent: _Sent, pos: int, end: int, lex: _Lex) -> int:
+def past_leading_verb(sent: SentenceSpans, pos: int, end: int, lex: OrgLexicon) -> int:
     """Where a name really starts when the walk took the clause's adverb or
     verb: adverbs jieba tags as nouns (全面, 大力: orgs-patterns.txt
     [adverbs]) are never a name's start, and a verbal noun right after an
@@ -240,7 +241,7 @@ def _past_leading_verb(sent: _Sent, pos: int, end: int, lex: _Lex) -> int:
         return pos
     adverb = False
     while j + 1 < len(sent.tokens) and _is_adverb(sent.tokens[j], lex) and sent.starts[j + 1] < end:
-        if _YIFAZHI.match(sent.text_between(sent.starts[j], end + 16)[:32]) or \
+        if YIFAZHI.match(sent.text_between(sent.starts[j], end + 16)[:32]) or \
                 sent.tokens[j + 1].startswith("依法治"):
             return sent.starts[j]
         j += 1
@@ -258,7 +259,7 @@ def _past_leading_verb(sent: _Sent, pos: int, end: int, lex: _Lex) -> int:
     return rest if words >= 1 and lex.tags.get(sent.tokens[j + 1]) not in _VERB_TAGS else pos
 
 
-def _glued_verb(tok: str, lex: _Lex) -> int:
+def _glued_verb(tok: str, lex: OrgLexicon) -> int:
     """Length of a stop verb jieba glued to the start of an unknown word
     (续聘华|信律师事务所: 续聘; jieba's dictionary has 续聘华 as a person's
     name, one of its many odd ``nr`` entries), else 0."""
@@ -270,23 +271,23 @@ def _glued_verb(tok: str, lex: _Lex) -> int:
     return n
 
 
-def _glued(tok: str, lex: _Lex, body: bool = False, before_place: bool = False) -> bool:
+def _glued(tok: str, lex: OrgLexicon, body: bool = False, before_place: bool = False) -> bool:
     """A preposition glued to an unknown name, to a place's kind or to the
     first character of a place's name (jieba's 由镇, 经县 before 党政办,
     司法所; 由南|柳乡 before 司法所): only what follows it is the name's."""
     if tok in lex.tags:
         return False
     if len(tok) == 2:
-        return tok[0] in _GLUED_PREP_KIND and (tok[1] in _KIND_CHARS or before_place)
+        return tok[0] in _GLUED_PREP_KIND and (tok[1] in KIND_CHARS or before_place)
     return not body and len(tok) > 2 and tok[0] in _GLUED_PREP
 
 
 #: Particles that never end a firm's trade name (…的律师事务所).
-_PARTICLES = _set("particles")
+_PARTICLES = word_set("particles")
 _MAX_TRADE_NAME = 12
 
 
-def _trade_name(sent: _Sent, pos: int, lex: _Lex) -> int:
+def trade_name(sent: SentenceSpans, pos: int, lex: OrgLexicon) -> int:
     """Where a law firm's name ending at ``pos`` starts, when the tag-based
     walk found less than two characters of it.
 
@@ -303,7 +304,7 @@ def _trade_name(sent: _Sent, pos: int, lex: _Lex) -> int:
         if i is None:
             break
         tok = sent.tokens[i]
-        if not _CJK.match(tok) or tok in _PARTICLES or lex.pattern.search(tok) or tok in _firm_stop():
+        if not ALL_HAN.match(tok) or tok in _PARTICLES or lex.pattern.search(tok) or tok in _firm_stop():
             break
         if tok in lex.stop and not (len(tok) == 1 and start - pos < 2):
             break
@@ -317,7 +318,7 @@ def _trade_name(sent: _Sent, pos: int, lex: _Lex) -> int:
     return pos
 
 
-def _lead_place(text: str, start: int, end: int, sent: _Sent, places: list[str], lex: _Lex) -> int:
+def lead_place(text: str, start: int, end: int, sent: SentenceSpans, places: list[str], lex: OrgLexicon) -> int:
     """End of the place names a name starts with (start when none)."""
     pos = start
     while pos < end:
@@ -333,13 +334,13 @@ def _lead_place(text: str, start: int, end: int, sent: _Sent, places: list[str],
         nxt = pos + len(tok)
         if nxt >= end:
             break
-        if _is_place_token(tok, lex.tags.get(tok), lex) or tok in _KIND_CHARS or tok == "街道":
+        if is_place_token(tok, lex.tags.get(tok), lex) or tok in KIND_CHARS or tok == "街道":
             pos = nxt
             continue
-        if text[nxt:nxt + 1] in _KIND_CHARS and nxt + 1 < end and text[nxt:nxt + 2] not in ("委员",):
+        if text[nxt:nxt + 1] in KIND_CHARS and nxt + 1 < end and text[nxt:nxt + 2] not in ("委员",):
             # 屏边|县…, 江口|镇…: a name part and its kind character
             j = sent.containing(nxt)
-            if sent.tokens[j] in _KIND_CHARS:
+            if sent.tokens[j] in KIND_CHARS:
                 pos = nxt + 1
                 continue
         break
@@ -352,7 +353,7 @@ def _firm_words() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
     lex = sections("orgs-firms.txt")
     alt = lambda ws: "|".join(re.escape(w) for w in sorted(ws, key=len, reverse=True))  # noqa: E731
     numeral = rf"(?:\d+|(?:{alt(lex['numerals'])})+)"
-    return (re.compile(rf"^(?:{alt(lex['not_trade_name'])})[{_KIND_CHARS}]?$"),
+    return (re.compile(rf"^(?:{alt(lex['not_trade_name'])})[{KIND_CHARS}]?$"),
             re.compile(rf"{numeral}?(?:{alt(lex['measure_words'])})"), re.compile(numeral))
 
 
@@ -362,11 +363,11 @@ def _firm_stop() -> frozenset[str]:
     return frozenset(sections("orgs-firms.txt")["trade_stop"])
 
 
-def _firm_place(text: str, sent: _Sent, start: int, places: list[str]) -> int:
+def firm_place(text: str, sent: SentenceSpans, start: int, places: list[str]) -> int:
     """A firm named after the report's county or city without its kind
     (云阳县 → 云阳|明德律师事务所): the place stem is part of its name."""
     for p in places:
-        tail = next((t for t in sorted(_PLACE_TAILS, key=len, reverse=True) if p.endswith(t)), "")
+        tail = next((t for t in sorted(PLACE_TAILS, key=len, reverse=True) if p.endswith(t)), "")
         stem = p[:len(p) - len(tail)]
         if len(stem) < 2 or stem == p:
             continue
@@ -376,7 +377,7 @@ def _firm_place(text: str, sent: _Sent, start: int, places: list[str]) -> int:
     return start
 
 
-def _past_firm_stop(sent: _Sent, start: int, b: int) -> int:
+def past_firm_stop(sent: SentenceSpans, start: int, b: int) -> int:
     """A firm's name starts after the last role word in front of it
     (法律顾问|松涛|律师事务所 is 松涛律师事务所)."""
     stop = _firm_stop()
@@ -387,7 +388,7 @@ def _past_firm_stop(sent: _Sent, start: int, b: int) -> int:
     return pos
 
 
-def _counted_firms(text: str, start: int, trade: str) -> bool:
+def counted_firms(text: str, start: int, trade: str) -> bool:
     """Whether a firm's "trade name" says which firms or how many, not which
     one: 各律师事务所, 本地律师事务所, 3|家|律师事务所, 两家|知名律师事务所 (a name
     cut right after a classifier is a fragment of a count)."""
@@ -401,23 +402,23 @@ def _counted_firms(text: str, start: int, trade: str) -> bool:
     return any(c.end() == len(before) and numeral.match(c.group()) for c in counted.finditer(before))
 
 
-def _firm_split(place: str, core: str, suffix: str) -> tuple[str, str]:
-    """Place and trade name of a firm's name, as :func:`_lead_place` split it.
+def firm_split(place: str, core: str, suffix: str) -> tuple[str, str]:
+    """Place and trade name of a firm's name, as :func:`lead_place` split it.
 
     A firm is known by its trade name wherever it sits (北京市|盈科律师事务所
     is 盈科律师事务所), so the place only leaves its key.  But a "place" that
     leaves nothing before the suffix and does not end in a kind of division
     is the trade name itself: jieba tags some trade names as places
     (衡平|律师事务所).  Units keep such a word as their place (江口|司法所 is
-    江口's), which is why this is the firms' rule, not _lead_place's.
+    江口's), which is why this is the firms' rule, not lead_place's.
     """
-    if core == suffix and place and place[-1] not in _KIND_CHARS \
+    if core == suffix and place and place[-1] not in KIND_CHARS \
             and not place.endswith(("街道", "中央")):
         return "", place + core
     return place, core
 
 
-def _through_conj(text: str, sent: _Sent, start: int, places: list[str], lex: _Lex) -> int:
+def through_conj(text: str, sent: SentenceSpans, start: int, places: list[str], lex: OrgLexicon) -> int:
     """Extend a name back to a set-up verb that opens it (成立A和B防火领导小组).
 
     Between 成立 and the kind word everything is the name, verbs (防火) and
@@ -430,9 +431,9 @@ def _through_conj(text: str, sent: _Sent, start: int, places: list[str], lex: _L
         if i is None:
             return start
         tok = sent.tokens[i]
-        if tok in _ESTABLISH:
+        if tok in ESTABLISH:
             return pos
-        if not _CJK.match(tok) or (tok in lex.stop and tok not in _CONJ) \
+        if not ALL_HAN.match(tok) or (tok in lex.stop and tok not in _CONJ) \
                 or (lex.tags.get(tok) in _STOP_TAGS and tok not in _CONJ):
             return start
         if tok in _CONJ and text.endswith(lex.kinds, 0, pos - len(tok)):
@@ -441,21 +442,21 @@ def _through_conj(text: str, sent: _Sent, start: int, places: list[str], lex: _L
     return start
 
 
-def _quoted(text: str, sent_start: int, start: int, end: int) -> int:
+def quoted_start(text: str, sent_start: int, start: int, end: int) -> int:
     """A name written in quotes (组建“…工作专班办公室”) is whole."""
     if text[end:end + 1] not in "”」』":
         return start
     q = max(text.rfind("“", sent_start, start), text.rfind("「", sent_start, start))
-    if q >= 0 and _CJK.match(text[q + 1:start] or "x") and end - q <= _MAX_NAME:
+    if q >= 0 and ALL_HAN.match(text[q + 1:start] or "x") and end - q <= _MAX_NAME:
         return q + 1
     return start
 
 
-def _level(place: str) -> str:
+def place_level(place: str) -> str:
     """The kind of the innermost place a name starts with ("" for none)."""
     place = _SESSION.sub("", place.removeprefix("中共"))
     if place.endswith("街道"):
         return "街道"
     if place.endswith("中央"):
         return "中央"
-    return place[-1] if place and place[-1] in _KIND_CHARS else ""
+    return place[-1] if place and place[-1] in KIND_CHARS else ""
