@@ -125,6 +125,16 @@ MAX_GRAPHS = 2000
 TOP = "WHERE {"
 
 
+def few_reports(tables: Any, **place: str) -> list[dict[str, Any]] | None:
+    """The prepared report rows a place filter (county, year, township)
+    keeps, when one is given and it keeps at most :data:`MAX_GRAPHS`;
+    else None (no filter, or too many reports to narrow by)."""
+    if not any(place.values()):
+        return None
+    page = tables.reports(**place, limit=MAX_GRAPHS)
+    return page.rows if page.next_offset is None else None
+
+
 @form("reports", needs="tables")
 def reports(query: CannedQuery, values: dict[str, str], prepared: Prepared,
             runner: Runner) -> Table | None:
@@ -134,13 +144,10 @@ def reports(query: CannedQuery, values: dict[str, str], prepared: Prepared,
     (:func:`narrowed`).  Without such a filter, or with one that keeps
     more than :data:`MAX_GRAPHS` reports or half the store's, None: the
     SPARQL answers."""
-    wanted = {k: values.get(k, "") for k in ("county", "year", "township")}
-    if not any(wanted.values()):
+    few = few_reports(prepared.tables, **{k: values.get(k, "") for k in ("county", "year", "township")})
+    if few is None:
         return None
-    page = prepared.tables.reports(**wanted, limit=MAX_GRAPHS)
-    if page.next_offset is not None:
-        return None
-    graphs = sorted({r["graph"] for r in page.rows})
+    graphs = sorted({r["graph"] for r in few})
     # a filter keeping half the reports or more (a county's own store) narrows
     # nothing: the SPARQL's one pass, which stops at its LIMIT, costs less
     if prepared.tables.reports(limit=2 * len(graphs)).next_offset is None:
@@ -175,10 +182,10 @@ def changes(query: CannedQuery, values: dict[str, str], prepared: Prepared,
         return Table(columns, change_rows(tables, years, limit=query.limit, **wanted), False)
     graphs: set[str] = set()
     for year in years:
-        page = tables.reports(**wanted, year=year, limit=MAX_GRAPHS)
-        if page.next_offset is not None:
+        few = few_reports(tables, **wanted, year=year)
+        if few is None:
             return None
-        graphs.update(r["graph"] for r in page.rows if r["graph"])
+        graphs.update(r["graph"] for r in few if r["graph"])
     if _CHANGES_TOP not in query.text:
         raise RuntimeError(f"{query.path}: its index form needs '{_CHANGES_TOP.strip()}' in the query")
     dataset = "\n".join(f"FROM NAMED <{g}>" for g in sorted(graphs) or [_NO_GRAPH])

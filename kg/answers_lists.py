@@ -18,9 +18,10 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from functools import cache
 from typing import Any
 
-from kg.answers import MAX_GRAPHS, TOP, Prepared, Runner, form, limited, narrowed, reports
+from kg.answers import TOP, Prepared, Runner, few_reports, form, limited, narrowed, reports
 from kg.canned import CannedQuery, Table, Term, gyear, iri, literal, zh
 from kg.prepared import place_filter
 
@@ -79,13 +80,10 @@ def law_firms(query: CannedQuery, values: dict[str, str], prepared: Prepared,
     m = _FIRM_KIND.search(query.text)
     if m is None:
         raise RuntimeError(f"{query.path}: its index form needs 'STR(?kind) = \"…\"'")
-    where, args = ["(law_firm = 1 OR kind = ?)"], [m.group(1)]
-    if values.get("county"):
-        where.append("instr(county_label, ?) > 0")
-        args.append(values["county"])
-    if values.get("year"):
-        where.append("year = ?")
-        args.append(values["year"])
+    # the table's county_label is the subject's (the query's countyName), year the report's
+    where, args = place_filter(county=values.get("county", ""), year=values.get("year", ""),
+                               township="")
+    where, args = [*where, "(law_firm = 1 OR kind = ?)"], [*args, m.group(1)]
     found = tables.select(
         f"""SELECT * FROM advisers WHERE {' AND '.join(where)}
             ORDER BY {_ordered('subject_label', 'county_label', 'year', 'label', 'evidence',
@@ -120,10 +118,10 @@ def organisations(query: CannedQuery, values: dict[str, str], prepared: Prepared
     matched = [kind, kind[::-1], kind[::-1] + "\U0010ffff"]     # a range: the names so ending
     place = {k: values.get(k, "") for k in ("county", "year")}
     where, args = place_filter(**place, township="", alias="r.")
-    few = tables.reports(**place, limit=MAX_GRAPHS) if any(place.values()) else None
-    if few is not None and few.next_offset is None:
+    few = few_reports(tables, **place)
+    if few is not None:
         # a county's reports: their rows, found by file, not every row of the kind
-        stems = sorted({r["stem"] for r in few.rows}) or [""]
+        stems = sorted({r["stem"] for r in few}) or [""]
         where.append(f"o.stem IN ({','.join('?' * len(stems))})")
         args += stems
     elif query.limit is not None:
@@ -137,7 +135,7 @@ def organisations(query: CannedQuery, values: dict[str, str], prepared: Prepared
         if last:
             bounded = _organisation_rows(tables, match, [*where, "o.name <= ?"],
                                          [*matched, *args, last[0]["name"]], query)
-            if len(bounded) == query.limit or few is None:
+            if len(bounded) == query.limit or not any(place.values()):
                 return _organisation_table(query, bounded)
     return _organisation_table(query, _organisation_rows(tables, match, where,
                                                          [*matched, *args], query))
@@ -182,24 +180,32 @@ _WORD = re.compile(r'CONTAINS\(\?n, "([^"]*)"\)')
 _COUNT = "(COUNT(DISTINCT ?system) AS ?systems)"
 
 
-def matrix_cells(query: CannedQuery) -> list[tuple[str, tuple[tuple[str, ...], ...]]]:
+Cells = tuple[tuple[str, tuple[tuple[str, ...], ...]], ...]
+
+
+def matrix_cells(query: CannedQuery) -> Cells:
     """The matrix's cells as the query writes them: (column, alternatives of
     words all contained), read from its text so that the .rq stays the one
-    place they are written."""
+    place they are written (once per text, not per request)."""
+    return _cells_of(query.text, str(query.path))
+
+
+@cache
+def _cells_of(text: str, path: str) -> Cells:
     cells = []
-    for test, column in _CELL.findall(query.text):
+    for test, column in _CELL.findall(text):
         alternatives = []
         for alt in test.split("||"):
             atoms = [a.strip() for a in alt.split("&&")]
             words = [m.group(1) for a in atoms if (m := _WORD.fullmatch(a))]
             if len(words) != len(atoms):
-                raise RuntimeError(f"{query.path}: its index form reads only "
+                raise RuntimeError(f"{path}: its index form reads only "
                                    f"CONTAINS(?n, \"…\") joined by && and ||, not {alt.strip()!r}")
             alternatives.append(tuple(words))
         cells.append((column, tuple(alternatives)))
-    if not cells or _COUNT not in query.text:
-        raise RuntimeError(f"{query.path}: its index form needs its MAX(IF(…)) cells and {_COUNT}")
-    return cells
+    if not cells or _COUNT not in text:
+        raise RuntimeError(f"{path}: its index form needs its MAX(IF(…)) cells and {_COUNT}")
+    return tuple(cells)
 
 
 def _implemented(tables: Any, stems: list[str]) -> dict[str, dict[str, set[str]]]:
@@ -214,7 +220,7 @@ def _implemented(tables: Any, stems: list[str]) -> dict[str, dict[str, set[str]]
     return out
 
 
-def _cells(names: set[str], cells: list[tuple[str, tuple[tuple[str, ...], ...]]],
+def _cells(names: set[str], cells: Cells,
            memo: dict[str, list[bool]]) -> dict[str, str]:
     """The cells of one report: MAX(IF(test, ?n, "")) over its system names.
     Which tests a name passes is worked out once per name (``memo``): the

@@ -99,10 +99,10 @@ def test_a_matrix_cell_the_form_cannot_read_fails_loudly(tmp_path: Path):
 
 @pytest.mark.parametrize("n", [1, 3])
 def test_organisations_with_a_place_keeping_many_reports_are_cut_by_name(store, monkeypatch, n):  # noqa: F811
-    import kg.answers_lists as lists
+    import kg.answers as answers
 
     # a filter keeping "many" reports: the rows up to the page's last name, checked to fill it
-    monkeypatch.setattr(lists, "MAX_GRAPHS", 1)
+    monkeypatch.setattr(answers, "MAX_GRAPHS", 1)
     q = bundled()["organisations_by_kind"]
     for given in ({"kind": "所", "year": store["year"]}, {"kind": "所", "county": store["county"]},
                   {"kind": "所", "county": "没有这个县"}):
