@@ -215,7 +215,7 @@ class Prepared:
     def remove(self, stems: Iterable[str]) -> int:
         """Delete every row of these files (stems as :func:`stem_key` spells
         them) from every table, in one transaction; returns the reports
-        removed.  A new table only needs adding to :data:`TABLES`."""
+        removed.  A new table only needs a field of :class:`Rows` (:data:`TABLES`)."""
         try:
             with self._lock, self.db:
                 stems = list(dict.fromkeys(stems))

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 import pyoxigraph as ox
@@ -60,13 +60,10 @@ CHANGE_PREDICATES = tuple(_S(p) for p in (FZ.implements, FZ.legalAdvisor, FZ.est
 #: rows of ``citations``, counted per law by most_cited_laws (kg.answers).
 CITING = (_S(FZ.cites), _S(FZ.studies))
 
-#: tables holding rows of a file (deleted by stem when it is read again)
-TABLES = ("reports", "parts", "figures", "entity_counts", "entity_types", "citations",
-          "changes", "advisers", "organisations", "implemented")
 #: where each table's row holds the file's stem
 STEM_COLUMN = {"reports": 2, "parts": 3, "figures": 2, "entity_counts": 2, "entity_types": 3,
-         "citations": 3, "changes": 1, "advisers": 1, "organisations": 1, "implemented": 1,
-         "entity_desc": 0, "entity_edges": 0}
+               "citations": 3, "changes": 1, "advisers": 1, "organisations": 1, "implemented": 1,
+               "entity_desc": 0, "entity_edges": 0}
 #: Rows fields of kg.prepared_entities (stem first)
 ENTITY_ROWS = ("entity_desc", "entity_edges")
 
@@ -90,8 +87,13 @@ class Rows:
     entity_edges: list[tuple] = field(default_factory=list)
 
     def extend(self, other: Rows) -> None:
-        for t in (*TABLES, *ENTITY_ROWS):
-            getattr(self, t).extend(getattr(other, t))
+        for f in fields(self):
+            getattr(self, f.name).extend(getattr(other, f.name))
+
+
+#: tables holding rows of a file (deleted by stem when it is read again): the
+#: fields of Rows, in their order, but for the entity page's totals
+TABLES = tuple(f.name for f in fields(Rows) if f.name not in ENTITY_ROWS)
 
 
 def stem_of(graph: str) -> str:
