@@ -10,8 +10,9 @@ and compares them.  :func:`kg.queries.run` takes this way when the store
 has the index the form needs (:class:`Prepared`), and the SPARQL otherwise:
 a remote store, a store without the index, ``fazhi-kg query --no-index``.
 
-A form is registered with :func:`form` (here, and in :mod:`kg.answers_lists`,
-which :mod:`kg.queries` imports for that); a ``.rq`` naming an unknown form
+A form is registered with :func:`form` (here, and in :mod:`kg.answers_lists`
+and :mod:`kg.answers_search`, which :mod:`kg.queries` imports for that); a
+``.rq`` naming an unknown form
 fails when it is read (:func:`kg.queries.parse`).
 """
 from __future__ import annotations
@@ -23,7 +24,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from kg import types
 from kg.canned import CannedQuery, Table, finished, gyear, iri, literal, zh
 from kg.changes import COLUMNS as CHANGE_COLUMNS
 from kg.changes import rows as change_rows
@@ -194,74 +194,6 @@ def changes(query: CannedQuery, values: dict[str, str], prepared: Prepared,
     columns = [v for v in doc["head"]["vars"] if v not in query.param_names]
     return Table(columns, limited(query, columns, doc["results"]["bindings"]),
                  bool(doc.get("truncated")))
-
-
-# ----------------------------------------------------------------- search
-
-#: The first sub-SELECT of search.rq, which reads every label in the store.
-_SEARCH_SCAN = "SELECT ?wantedName ?g ?entity ?matched WHERE {"
-
-
-@form("search", needs="names")
-def search(query: CannedQuery, values: dict[str, str], prepared: Prepared,
-           runner: Runner) -> Table:
-    """``search``: the entities whose names hold the words, from the name
-    index; then search.rq itself, its label scan narrowed to those entities
-    (a VALUES block), so the counts, samples and example sentence are the
-    SPARQL's own.
-
-    With the prepared tables, only the entities that can be in its answer
-    are looked up (:func:`_search_page`); without them, every one."""
-    words = values.get("name", "")
-    if prepared.tables is None:
-        return narrowed(query, values, runner, _SEARCH_SCAN, "entity", prepared.names.containing(words))
-    return _search_page(query, values, prepared, runner, prepared.names.containing_first(words))
-
-
-def _search_page(query: CannedQuery, values: dict[str, str], prepared: Prepared,
-                 runner: Runner, first_names: dict[str, str]) -> Table:
-    """search.rq's answer, looking up in the store only the entities of its
-    page (its LIMIT), however many names hold the words.
-
-    Each candidate has a bound no row of it can sort before: its reports
-    (the entity page's type rows: the graphs giving it a searchable class of
-    the wanted type, summed over the classes, at least as many as the graphs
-    that also hold a matching name) and
-    the smallest of its names (its label is one of them).  Candidates are
-    looked up in the order of their bounds, ``BATCH`` at a time, until the
-    answer holds the query's LIMIT of rows and the last of them sorts before
-    the next candidate's bound: no candidate left can change the page.  On
-    the usual store the counts are exact and one look-up does."""
-    classes = [c for c, name in types.search_classes() if values.get("type", "") in ("", name)]
-    # an entity of no counted report has no row: only report graphs give an
-    # entity a class (kg.model), and a SPARQL update, which could add another
-    # graph, makes the index stale (not read); so a name the name index keeps
-    # from a file read again, or of another type, is not looked up
-    counts = prepared.tables.report_counts(first_names, classes)
-    order = sorted(counts, key=lambda e: (-counts[e], first_names[e], e))
-    keep = query.limit or len(order)
-    done = 0
-    table = Table([], [])
-    while True:
-        todo = order[done:done + max(keep - len(table.rows), BATCH)] if done else order[:keep]
-        found = narrowed(query, values, runner, _SEARCH_SCAN, "entity", todo)
-        done += len(todo)
-        rows = finished(query, Table(found.columns, table.rows + found.rows)).rows[:keep]
-        table = Table(found.columns, rows, table.truncated or found.truncated)
-        if done >= len(order) or (len(table.rows) >= keep and _sorts_before(
-                query, table, table.rows[keep - 1], order[done], counts, first_names)):
-            return table
-
-
-def _sorts_before(query: CannedQuery, table: Table, row: dict[str, Any], entity: str,
-                  counts: dict[str, int], first_names: dict[str, str]) -> bool:
-    """Whether the answer's ``row`` sorts before every row ``entity`` could
-    give (its bound: its counted reports, its smallest name), in the order
-    the answer is shown (kg.canned.finished)."""
-    bound = {"reports": {"type": "literal", "value": str(counts[entity])},
-             "entityName": {"type": "literal", "value": first_names[entity]},
-             "entity": {"type": "uri", "value": entity}}
-    return finished(query, Table(table.columns, [bound, row])).rows[0] is row
 
 
 # ----------------------------------------------------------------- compare_metric

@@ -61,12 +61,15 @@ class Param:
 @dataclass(frozen=True)
 class Column:
     """How a result column is shown: its labels, the IRI column it links to,
-    the parameter a click on it sets."""
+    the parameter a click on it sets, and for a list in one cell (a
+    GROUP_CONCAT, whose order SPARQL leaves to the engine) the separator of
+    its parts, which are then shown sorted."""
     name: str
     zh: str
     en: str
     link: str | None = None
     filter: str | None = None
+    parts: str | None = None
 
 
 @dataclass(frozen=True)
@@ -85,6 +88,7 @@ class CannedQuery:
     limit: int | None = None              # the query's own final LIMIT
     plain: str | None = None              # its SPARQL 1.1 form, if the text needs LATERAL
     index: str | None = None              # its form answered from the prepared index (kg.answers)
+    variables: tuple[str, ...] = ()       # what its SELECT projects, in order (parameters too)
 
     def text_for(self, lateral: bool) -> str:
         """The text to run on an engine that knows LATERAL (the embedded
@@ -235,7 +239,7 @@ def finished(query: CannedQuery, table: Table) -> Table:
     """A canned query's answer as shown: cut by the row cap or by the query's
     own LIMIT (as many rows as it allows), and sorted by its ``sort:``, then
     by every column, so that the order is the same on every run (pages)."""
-    rows = table.rows
+    rows = _parts_sorted(query, table.rows)
     cut = table.truncated or (query.limit is not None and len(rows) >= query.limit)
     keys = [(name.removeprefix("-"), name.startswith("-")) for name in query.sort]
     keys += [(c, False) for c in table.columns]
@@ -258,6 +262,24 @@ def finished(query: CannedQuery, table: Table) -> Table:
         decorated.sort(key=lambda pair: pair[0])
     return Table(table.columns, [row for _, row in decorated], cut, table.elapsed_ms,
                  source=table.source)
+
+
+def _parts_sorted(query: CannedQuery, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The rows with the parts of each list column (``parts:``) sorted, so
+    that a cell reads the same whatever engine or form made it."""
+    lists = [(c.name, c.parts) for c in query.columns if c.parts]
+    if not lists:
+        return rows
+    out = []
+    for row in rows:
+        for name, sep in lists:
+            cell = row.get(name)
+            if cell is not None and sep in cell["value"]:
+                ordered = sep.join(sorted(cell["value"].split(sep)))
+                if ordered != cell["value"]:
+                    row = {**row, name: {**cell, "value": ordered}}
+        out.append(row)
+    return out
 
 
 def _sort_key(value: Any) -> tuple[int, Any]:

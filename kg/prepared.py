@@ -41,7 +41,7 @@ import json
 import logging
 import sqlite3
 import threading
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -116,7 +116,7 @@ CREATE INDEX IF NOT EXISTS changes_stem ON changes (stem);
 #: or leave the answer to the SPARQL.
 ANSWERS_VERSION = "1"
 ANSWER_TABLES = ("metric_names", "citations", "changes", "advisers", "organisations",
-                 "implemented")
+                 "implemented", "entity_names")
 #: Those derived by SQL from the base tables (no pass over the store).
 DERIVED_TABLES = ("metric_names",)
 #: How many of the most-cited laws are counted ahead and kept (most_cited_laws.rq shows 200).
@@ -141,6 +141,11 @@ CREATE INDEX IF NOT EXISTS organisations_ending ON organisations (rname, name);
 CREATE TABLE IF NOT EXISTS implemented (
   report TEXT NOT NULL, stem TEXT NOT NULL, system TEXT NOT NULL, label TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS implemented_stem ON implemented (stem);
+CREATE TABLE IF NOT EXISTS entity_names (
+  entity TEXT NOT NULL, report TEXT NOT NULL, stem TEXT NOT NULL, label TEXT NOT NULL,
+  names TEXT NOT NULL, class TEXT NOT NULL, sentence TEXT,
+  PRIMARY KEY (entity, report)) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS entity_names_stem ON entity_names (stem);
 """
 log = logging.getLogger(__name__)
 
@@ -584,6 +589,26 @@ class Prepared:
             return self.metrics(words)
         return [r["metric"] for r in self._rows(
             "SELECT metric FROM metric_names WHERE instr(metric, ?) > 0", (words,))]
+
+    def entity_names(self, entities: Sequence[str], classes: Sequence[str]) -> list[tuple]:
+        """The canned search's rows of these entities (``entity_names``), in
+        the report graphs giving them first one of ``classes``: grouped by
+        (entity, names, class) → how many graphs, and the least label,
+        sentence and file of those graphs (kg.answers_search)."""
+        if not classes:
+            return []
+        marks = ",".join("?" * len(classes))
+        out: list[tuple] = []
+        with self._lock:
+            for start in range(0, len(entities), 500):
+                chunk = list(entities[start:start + 500])
+                out += self.db.execute(
+                    f"""SELECT n.entity, n.names, n.class, COUNT(*), MIN(n.label),
+                               MIN(n.sentence), MIN(r.file)
+                        FROM entity_names n LEFT JOIN reports r ON r.report = n.report
+                        WHERE n.entity IN ({','.join('?' * len(chunk))}) AND n.class IN ({marks})
+                        GROUP BY n.entity, n.names, n.class""", [*chunk, *classes]).fetchall()
+        return out
 
     def report_counts(self, entities: Iterable[str], classes: Iterable[str]) -> dict[str, int]:
         """Entity → the reports whose graph gives it one of ``classes``, summed

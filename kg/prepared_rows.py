@@ -16,8 +16,9 @@ from typing import Any
 import pyoxigraph as ox
 
 from kg import prepared_entities as page_tables
-from kg.namespace import FZ, GRAPH_IRI, ORG, PROV, RDF, RDFS, graph_iri
+from kg.namespace import FZ, GRAPH_IRI, ORG, PROV, RDF, RDFS, SKOS, graph_iri
 from kg.style import CLASS_TYPES
+from kg.types import search_classes
 
 _S = str
 TYPE, LABEL, VALUE = _S(RDF.type), _S(RDFS.label), _S(RDF.value)
@@ -63,6 +64,7 @@ CITING = (_S(FZ.cites), _S(FZ.studies))
 #: where each table's row holds the file's stem
 STEM_COLUMN = {"reports": 2, "parts": 3, "figures": 2, "entity_counts": 2, "entity_types": 3,
                "citations": 3, "changes": 1, "advisers": 1, "organisations": 1, "implemented": 1,
+               "entity_names": 2,
                "entity_desc": 0, "entity_edges": 0}
 #: Rows fields of kg.prepared_entities (stem first)
 ENTITY_ROWS = ("entity_desc", "entity_edges")
@@ -82,6 +84,7 @@ class Rows:
     advisers: list[tuple] = field(default_factory=list)
     organisations: list[tuple] = field(default_factory=list)
     implemented: list[tuple] = field(default_factory=list)
+    entity_names: list[tuple] = field(default_factory=list)
     # the entity page's (kg.prepared_entities): totals over files, not rows of a file
     entity_desc: list[tuple] = field(default_factory=list)
     entity_edges: list[tuple] = field(default_factory=list)
@@ -259,6 +262,7 @@ def rows_of_graph(graph: str, triples: Iterable[tuple[Any, str, Any]]) -> Rows:
                               for o in at_town.get(IMPLEMENTS, ()) if type(o) is node
                               for label in _values(po, o.value, LABEL)})
     out.organisations = _organisation_rows(report, stem, po, types, texts, named)
+    out.entity_names = _name_rows(report, stem, po, types, texts, named)
     out.entity_desc, out.entity_edges = page_tables.rows_of_entities(stem, types, po)
     out.reports = [(report, graph, stem, file, text(report, TITLE), town, town_label, county,
                     county_label, year, ",".join(kinds), "\n".join(systems), ",".join(present),
@@ -339,6 +343,34 @@ def _adviser_rows(report: str, stem: str, year: str | None, file: str | None,
                     for label in _values(po, a, LABEL)
                     for kind in _values(po, a, ADVISER_KIND) or [None]]
     return out
+
+
+#: the names search.rq matches: labels and other names
+ALT_LABEL = _S(SKOS.altLabel)
+#: joins an entity's names in one cell (no name holds a line break: kg.model
+#: writes names from one line of text)
+NAME_JOIN = "\n"
+
+
+def _name_rows(report: str, stem: str, po: Mapping[str, Mapping[str, list[Any]]],
+               types: Mapping[str, set[str]], texts: Mapping[str, str],
+               named: Mapping[str, list[str]]) -> list[tuple]:
+    """The ``entity_names`` rows of one report graph, what the canned search
+    reads of it: each entity of a searchable class with a label, its least
+    label, all its names (labels and other names, sorted, one a line), its
+    first class in the table of types' order (search.rq's ``rank``), and the
+    least IRI of the sentences (with text) naming it."""
+    rank = {c: i for i, (c, _) in enumerate(search_classes())}   # read now: types may grow
+    out: list[tuple] = []
+    for s, cs in types.items():
+        mine = [c for c in cs if c in rank]
+        labels = _values(po, s, LABEL)
+        if not mine or not labels:
+            continue
+        names = sorted(set(labels).union(_values(po, s, ALT_LABEL)))
+        out.append((s, report, stem, labels[0], NAME_JOIN.join(names),
+                    min(mine, key=rank.__getitem__), _first_said(named.get(s, ()), texts)[0]))
+    return sorted(out)
 
 
 def _organisation_rows(report: str, stem: str, po: Mapping[str, Mapping[str, list[Any]]],

@@ -51,7 +51,9 @@ of types (kg/types.py), so a new type is searched for with no edit here.
 ``link`` names the column holding the IRI the cell links to (an entity,
 a report, or a sentence: its report at ``#s-N``); the page then shows the
 labelled link once and not the IRI column.  ``filter`` names the parameter
-a click on the cell sets, keeping the others.  ``sort`` orders the rows
+a click on the cell sets, keeping the others.  ``parts`` gives the
+separator of a list in one cell (a ``GROUP_CONCAT``, ordered as the engine
+likes): its parts are shown sorted.  ``sort`` orders the rows
 the store gave (a query with ``ORDER BY`` over a national graph would
 read every report before the first row); ``-name`` sorts that column
 largest first; missing values go last.  A query with ``ORDER BY`` repeats
@@ -79,6 +81,7 @@ import yaml
 
 from kg import (
     answers_lists,  # noqa: F401  (registers the long lists' forms in FORMS)
+    answers_search,  # noqa: F401  (and the search's)
     types,
 )
 from kg.answers import FORMS, answer
@@ -170,12 +173,12 @@ def parse(path: Path) -> CannedQuery:
     except QueryError as exc:
         raise FazhiError(f"{path}: {exc}") from None
     _check_columns(path, columns, sort, variables, names)
-    plain = _plain_form(path, params, variables)
+    plain = _plain_form(path, params, variables, meta.get("entity_types"))
     m = _LIMIT.search(body)
     return CannedQuery(path.stem, path, title["zh"], title["en"], str(meta.get("description", "")).strip(),
                        body, tuple(params), bool(meta.get("evidence", True)), columns, one_of, sort,
                        int(m.group(1)) if m else None, plain,
-                       str(index) if index is not None else None)
+                       str(index) if index is not None else None, tuple(variables))
 
 
 def plain_path(path: Path) -> Path:
@@ -186,9 +189,11 @@ def plain_path(path: Path) -> Path:
 PLAIN_DIR = "sparql11"
 
 
-def _plain_form(path: Path, params: list[Param], variables: list[str]) -> str | None:
+def _plain_form(path: Path, params: list[Param], variables: list[str],
+                entity_types: Any = None) -> str | None:
     """The SPARQL 1.1 form beside ``path``, checked as the query itself is
-    and projecting the same variables in the same order; None if there is none."""
+    and projecting the same variables in the same order, its classes filled
+    as the query's (``entity_types``); None if there is none."""
     alt = plain_path(path)
     if not alt.exists():
         return None
@@ -198,6 +203,7 @@ def _plain_form(path: Path, params: list[Param], variables: list[str]) -> str | 
         raise FazhiError(f"{alt}: cannot read the SPARQL 1.1 form ({exc})") from None
     if re.search(r"\bLATERAL\b", re.sub(r"#[^\n]*", "", text)):
         raise FazhiError(f"{alt}: the SPARQL 1.1 form uses LATERAL, which only Oxigraph knows")
+    text, _ = _entity_types(alt, entity_types, text, params)
     try:
         if decide(text).form != "SELECT":
             raise QueryError("a canned query must be a SELECT")
@@ -213,25 +219,35 @@ def _plain_form(path: Path, params: list[Param], variables: list[str]) -> str | 
 def _entity_types(path: Path, spec: Any, body: str, params: list[Param]) -> tuple[str, list[Param]]:
     """Fill a query's entity classes from the table of types (kg.types).
 
-    ``#+ entity_types: {values: [class, typeName], parameter: type}`` says the
-    body's ``VALUES (?class ?typeName) { … }`` block lists the searchable
-    classes and their names: its rows as written stay for tools that read the
-    file alone (grlc), and are replaced here by the table's, which also gives
-    the parameter its choices.
+    ``#+ entity_types: {values: [class, typeName, rank], parameter: type}``
+    says the body's ``VALUES (?class ?typeName ?rank) { … }`` block lists
+    the searchable classes, their names and their places in the table
+    ("01", "02" …: strings, so that ``MIN(CONCAT(?rank, …))`` picks an
+    entity's first class as ``ORDER BY ?rank`` does); ``rank`` may be left
+    out.  Its rows as written stay for tools that read the file alone
+    (grlc), and are replaced here by the table's, which also gives the
+    parameter its choices.  The plain SPARQL 1.1 form is filled the same way
+    (:func:`_plain_form`).
     """
     if spec is None:
         return body, params
     names = spec.get("values") if isinstance(spec, dict) else None
-    if not isinstance(names, list) or len(names) != 2 or not all(isinstance(n, str) for n in names):
-        raise FazhiError(f"{path}: entity_types needs {{values: [classVariable, nameVariable], "
-                         f"parameter: name}}")
-    cv, nv = (re.escape(n) for n in names)
-    block = re.compile(rf"VALUES\s*\(\s*\?{cv}\s+\?{nv}\s*\)\s*\{{[^}}]*\}}")
+    if not isinstance(names, list) or len(names) not in (2, 3) or \
+            not all(isinstance(n, str) for n in names):
+        raise FazhiError(f"{path}: entity_types needs {{values: [classVariable, nameVariable"
+                         f"(, rankVariable)], parameter: name}}")
+    head = r"\s+".join(rf"\?{re.escape(n)}" for n in names)
+    block = re.compile(rf"VALUES\s*\(\s*{head}\s*\)\s*\{{[^}}]*\}}")
     if not block.search(body):
-        raise FazhiError(f"{path}: entity_types: no VALUES (?{names[0]} ?{names[1]}) {{ … }} block to fill")
+        raise FazhiError(f"{path}: entity_types: no VALUES ({' '.join('?' + n for n in names)}) "
+                         "{ … } block to fill")
     classes = types.search_classes()
-    rows = " ".join(f'(<{iri}> "{_literal(name)}")' for iri, name in classes)
-    body = block.sub(lambda _: f"VALUES (?{names[0]} ?{names[1]}) {{ {rows} }}", body, count=1)
+    width = len(str(len(classes)))
+    rows = " ".join(f'(<{iri}> "{_literal(name)}"' + (f' "{i + 1:0{width}d}")' if len(names) == 3
+                                                     else ")")
+                    for i, (iri, name) in enumerate(classes))
+    variables = " ".join("?" + n for n in names)
+    body = block.sub(lambda _: f"VALUES ({variables}) {{ {rows} }}", body, count=1)
     wanted = spec.get("parameter")
     if wanted is not None:
         if wanted not in {p.name for p in params}:
@@ -256,7 +272,7 @@ def relimited(text: str, limit: int) -> str:
 
 
 def _columns(path: Path, spec: Any) -> tuple[Column, ...]:
-    """The ``columns:`` header: name → {zh, en, link?, filter?}."""
+    """The ``columns:`` header: name → {zh, en, link?, filter?, parts?}."""
     if spec is None:
         return ()
     if not isinstance(spec, dict):
@@ -265,13 +281,14 @@ def _columns(path: Path, spec: Any) -> tuple[Column, ...]:
     for name, c in spec.items():
         if not isinstance(c, dict) or not c.get("zh") or not c.get("en"):
             raise FazhiError(f"{path}: column '{name}' needs {{zh: …, en: …}}")
-        unknown = set(c) - {"zh", "en", "link", "filter"}
+        unknown = set(c) - {"zh", "en", "link", "filter", "parts"}
         if unknown:
             raise FazhiError(f"{path}: column '{name}' has unknown key(s) {', '.join(sorted(unknown))} "
-                             f"(use zh, en, link, filter)")
+                             f"(use zh, en, link, filter, parts)")
         out.append(Column(str(name), str(c["zh"]), str(c["en"]),
                           str(c["link"]) if c.get("link") else None,
-                          str(c["filter"]) if c.get("filter") else None))
+                          str(c["filter"]) if c.get("filter") else None,
+                          str(c["parts"]) if c.get("parts") else None))
     return tuple(out)
 
 

@@ -48,7 +48,6 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
     "most_cited_laws": ("lawName", "lawType", "exampleEvidence", "exampleFile", "exampleSentence",
                         "exampleReport"),
     "organisations_by_kind": ("evidence", "sentence"),
-    "search": ("entityName", "exampleEvidence", "exampleSentence", "exampleFile"),
     "systems": ("evidence", "sentence"),
 }
 

@@ -235,20 +235,27 @@ def _with_limit(tmp_path: Path, name: str, old: str, new: str) -> Any:
     return load_all(tmp_path)[name]
 
 
+@pytest.mark.parametrize("way", ["entity_names", "sparql"])
 @pytest.mark.parametrize("limit", [1, 3, 7])
 def test_search_looks_up_only_its_page_and_gives_the_rows_of_the_sparql(store, tmp_path,
-                                                                       monkeypatch, limit):
-    import kg.answers as answers
+                                                                       monkeypatch, limit, way):
+    """Both ways to the search's rows, from the ``entity_names`` table and
+    from search.rq narrowed to the candidates (a file made before the table),
+    look up only the candidates the page needs, and give the SPARQL's rows."""
+    import kg.answers_search as search
 
     q = _with_limit(tmp_path, "search", "\nLIMIT 500", f"\nLIMIT {limit}")
-    monkeypatch.setattr(answers, "BATCH", 2)       # more than one look-up after the first
+    monkeypatch.setattr(search, "BATCH", 2)       # more than one look-up after the first
+    tables = store["prepared"].tables
+    if way == "sparql":
+        monkeypatch.setattr(tables, "ready", tables.ready - {"entity_names"})
     looked_up: list[int] = []
-    narrowed = answers.narrowed
+    original = search.narrowed if way == "sparql" else search._from_rows
 
-    def counting(query, values, runner, anchor, variable, iris):
-        looked_up.append(len(iris))
-        return narrowed(query, values, runner, anchor, variable, iris)
-    monkeypatch.setattr(answers, "narrowed", counting)
+    def counting(*args):
+        looked_up.append(len(args[-1]))
+        return original(*args)
+    monkeypatch.setattr(search, "narrowed" if way == "sparql" else "_from_rows", counting)
     for given in ({"name": "镇"}, {"name": "法"}, {"name": "法", "type": "法律"},
                   {"name": "所", "type": "机构"}, {"name": store["township"]},
                   {"name": "镇", "type": "法律"}):

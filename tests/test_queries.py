@@ -358,14 +358,26 @@ def test_real_reports_law_firm_of_jiangkou(real_store):
 
 
 def test_search_rq_as_written_lists_the_type_table() -> None:
-    """search.rq's VALUES rows (what grlc, reading the file alone, runs) are the
-    table's; fazhi-kg fills the block from kg/types.py anyway."""
+    """search.rq's VALUES rows, and its SPARQL 1.1 form's (what grlc or another
+    tool reading a file alone runs), are the table's, in its order; fazhi-kg
+    fills both blocks from kg/types.py anyway, ranks as strings ordered as
+    the table is."""
     from kg.namespace import FZ_IRI
+    from kg.queries import plain_path
     from kg.types import search_classes
 
-    text = (bundled()["search"].path).read_text(encoding="utf-8")
-    block = re.search(r"VALUES \(\?class \?typeName\) \{([^}]*)\}", text).group(1)
-    written = [(FZ_IRI + c, n) for c, n in re.findall(r'\(fz:(\w+) "([^"]+)"\)', block)]
-    assert written == search_classes()
-    loaded = parse(bundled()["search"].path)
+    q = bundled()["search"]
+    for path in (q.path, plain_path(q.path)):
+        text = path.read_text(encoding="utf-8")
+        block = re.search(r"VALUES \(\?class \?typeName \?rank\) \{([^}]*)\}", text).group(1)
+        found = re.findall(r'\(fz:(\w+) "([^"]+)" "(\d+)"\)', block)
+        written = [(FZ_IRI + c, n) for c, n, _ in found]
+        assert written == search_classes(), path
+        assert [int(r) for _, _, r in found] == list(range(1, len(found) + 1)), path
+    for text in (q.text, q.plain):
+        filled = re.findall(r'\(<([^>]+)> "([^"]+)" "(\d+)"\)', text)
+        assert [(c, n) for c, n, _ in filled] == search_classes()
+        ranks = [r for _, _, r in filled]
+        assert ranks == sorted(ranks) and len(set(map(len, ranks))) == 1
+    loaded = parse(q.path)
     assert {p.name: p.choices for p in loaded.params}["type"] == tuple(n for _, n in written)

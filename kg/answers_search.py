@@ -1,0 +1,156 @@
+"""The canned search (queries/search.rq) answered from the name index and
+the prepared tables.
+
+Oxigraph has no text index: the SPARQL reads every label of every report
+graph.  Here the name index (:mod:`kg.names`) gives the entities with a
+name holding the words, and only those are looked at.  An entity most
+reports name (宪法宣传周, in every report of a national year) was still
+looked up in every graph naming it: 15 s at 40,000 reports.  With the
+``entity_names`` table (one row per entity and report graph: its names
+there, its first class, its least label and the least sentence naming it,
+:mod:`kg.prepared_rows`) the counts, names and samples are SQL; the store
+is read only for the texts of the page's example sentences.
+
+Every row is the SPARQL's own: search.rq takes the least of each value a
+report gives (its label, type, sentence, file), so the answer is the same
+from the tables, from the LATERAL form and from the SPARQL 1.1 form
+(``tests/test_index_answers.py``).  The names matched are listed sorted.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable
+from typing import Any
+
+from kg import types
+from kg.answers import BATCH, Prepared, Runner, form, narrowed, select
+from kg.canned import CannedQuery, Table, finished, iri, literal, zh
+from kg.namespace import FZ
+from kg.prepared_rows import NAME_JOIN
+
+_INTEGER = "http://www.w3.org/2001/XMLSchema#integer"
+#: The first sub-SELECT of search.rq, which reads every label in the store.
+_SEARCH_SCAN = "SELECT ?wantedName ?g ?entity ?matched WHERE {"
+#: search.rq's separator of the names matched (its GROUP_CONCAT).
+NAMES_SEPARATOR = " / "
+
+Lookup = Callable[[list[str]], Table]
+
+
+@form("search", needs="names")
+def search(query: CannedQuery, values: dict[str, str], prepared: Prepared,
+           runner: Runner) -> Table:
+    """``search``: the entities whose names hold the words, from the name
+    index; then their rows, from the ``entity_names`` table when the file
+    holds it whole, else from search.rq itself with its label scan
+    narrowed to them (a VALUES block).
+
+    With the prepared tables, only the entities that can be in its answer
+    are looked at (:func:`_page`); without them, every one by SPARQL."""
+    words = values.get("name", "")
+    if prepared.tables is None:
+        return narrowed(query, values, runner, _SEARCH_SCAN, "entity",
+                        prepared.names.containing(words))
+    first_names = prepared.names.containing_first(words)
+    wanted = values.get("type", "")
+    classes = [c for c, name in types.search_classes() if wanted in ("", name)]
+    # an entity of no counted report has no row: only report graphs give an
+    # entity a class (kg.model), and a SPARQL update, which could add another
+    # graph, makes the index stale (not read); so a name the name index keeps
+    # from a file read again, or of another type, is not looked up
+    counts = prepared.tables.report_counts(first_names, classes)
+    if "entity_names" not in prepared.tables.ready:
+        return _page(query, counts, first_names, lambda todo: narrowed(
+            query, values, runner, _SEARCH_SCAN, "entity", todo))
+    table = _page(query, counts, first_names,
+                  lambda todo: _from_rows(query, words, classes, prepared, todo))
+    return _with_evidence(table, runner)
+
+
+def _page(query: CannedQuery, counts: dict[str, int], first_names: dict[str, str],
+          lookup: Lookup) -> Table:
+    """search.rq's answer, looking up (``lookup``) only the entities of its
+    page (its LIMIT), however many names hold the words.
+
+    Each candidate has a bound no row of it can sort before: its reports
+    (``counts``: the entity page's type rows, the graphs giving it a
+    searchable class of the wanted type, summed over the classes, at least
+    as many as the graphs that also hold a matching name) and the smallest
+    of its names (its label is one of them).  Candidates are looked up in
+    the order of their bounds, ``BATCH`` at a time, until the answer holds
+    the query's LIMIT of rows and the last of them sorts before the next
+    candidate's bound: no candidate left can change the page.  On the usual
+    store the counts are exact and one look-up does."""
+    order = sorted(counts, key=lambda e: (-counts[e], first_names[e], e))
+    keep = query.limit or len(order)
+    done = 0
+    table = Table([], [])
+    while True:
+        todo = order[done:done + max(keep - len(table.rows), BATCH)] if done else order[:keep]
+        found = lookup(todo)
+        done += len(todo)
+        rows = finished(query, Table(found.columns, table.rows + found.rows)).rows[:keep]
+        table = Table(found.columns, rows, table.truncated or found.truncated)
+        if done >= len(order) or (len(table.rows) >= keep and _sorts_before(
+                query, table, table.rows[keep - 1], order[done], counts, first_names)):
+            return table
+
+
+def _sorts_before(query: CannedQuery, table: Table, row: dict[str, Any], entity: str,
+                  counts: dict[str, int], first_names: dict[str, str]) -> bool:
+    """Whether the answer's ``row`` sorts before every row ``entity`` could
+    give (its bound: its counted reports, its smallest name), in the order
+    the answer is shown (kg.canned.finished)."""
+    bound = {"reports": {"type": "literal", "value": str(counts[entity])},
+             "entityName": {"type": "literal", "value": first_names[entity]},
+             "entity": {"type": "uri", "value": entity}}
+    return finished(query, Table(table.columns, [bound, row])).rows[0] is row
+
+
+def _from_rows(query: CannedQuery, words: str, classes: list[str], prepared: Prepared,
+               todo: list[str]) -> Table:
+    """search.rq's rows of the entities ``todo``, from ``entity_names``: the
+    graphs where one of its names holds the words (and its first class is
+    wanted) counted, the least label, type name, sentence and file of them,
+    and the names that matched; the example's text is not yet read
+    (:func:`_with_evidence`)."""
+    type_name = dict(types.search_classes())
+    acc: dict[str, dict[str, Any]] = {}
+    matched: dict[str, set[str]] = defaultdict(set)
+    for entity, names, cls, n, label, sentence, file in prepared.tables.entity_names(todo, classes):
+        hits = [m for m in names.split(NAME_JOIN) if words in m]
+        if not hits:
+            continue
+        matched[entity].update(hits)
+        row = acc.setdefault(entity, {"reports": 0})
+        row["reports"] += n
+        for key, value in (("label", label), ("type", type_name[cls]), ("sentence", sentence),
+                           ("file", file)):
+            if value is not None and (row.get(key) is None or value < row[key]):
+                row[key] = value
+    rows = [{"entityName": zh(r.get("label")), "entityType": literal(r.get("type")),
+             "matchedNames": literal(NAMES_SEPARATOR.join(sorted(matched[e]))),
+             "reports": literal(str(r["reports"]), _INTEGER),
+             "exampleSentence": iri(r.get("sentence")), "exampleFile": literal(r.get("file")),
+             "entity": iri(e)} for e, r in acc.items()]
+    columns = [c for c in query.variables if c not in query.param_names]
+    return Table(columns, [{c: t for c, t in r.items() if t is not None} for r in rows], False)
+
+
+def _with_evidence(table: Table, runner: Runner) -> Table:
+    """The page's rows with the texts of their example sentences, read from
+    the store in one query (the least text, were a sentence to have two)."""
+    sentences = sorted({r["exampleSentence"]["value"] for r in table.rows
+                        if "exampleSentence" in r})
+    texts: dict[str, str] = {}
+    for start in range(0, len(sentences), BATCH):
+        block = " ".join(f"<{s}>" for s in sentences[start:start + BATCH])
+        doc = select(runner, f"SELECT ?s (MIN(STR(?text)) AS ?t) WHERE {{ VALUES ?s {{ {block} }} "
+                             f"GRAPH ?g {{ ?s <{FZ.text}> ?text }} }} GROUP BY ?s")
+        texts.update((b["s"]["value"], b["t"]["value"]) for b in doc["results"]["bindings"]
+                     if "t" in b)
+    for r in table.rows:
+        said = texts.get(r.get("exampleSentence", {}).get("value", ""))
+        if said is not None:
+            r["exampleEvidence"] = literal(said)
+    return table
