@@ -3,22 +3,22 @@ the prepared tables.
 
 Oxigraph has no text index: the SPARQL reads every label of every report
 graph.  Here the name index (:mod:`kg.names`) gives the entities with a
-name holding the words, and only those are looked at.  An entity most
-reports name (宪法宣传周, in every report of a national year) was still
-looked up in every graph naming it: 15 s at 40,000 reports.  With the
-``entity_names`` table (one row per entity and report graph: its names
-there, its first class, its least label and the least sentence naming it,
-:mod:`kg.prepared_rows`) the counts, names and samples are SQL; the store
+name holding the words, and only those are looked at.  Looked up in the
+store, an entity most reports name (宪法宣传周, in every report of a
+national year) still cost a read of every graph naming it: 15 s at 40,000
+reports.  From the prepared tables (:mod:`kg.prepared_search`) its count
+is a sum over its few kinds of names, and its example one row; the store
 is read only for the texts of the page's example sentences.
 
-Every row is the SPARQL's own: search.rq takes the least of each value a
-report gives (its label, type, sentence, file), so the answer is the same
-from the tables, from the LATERAL form and from the SPARQL 1.1 form
-(``tests/test_index_answers.py``).  The names matched are listed sorted.
+Every row is the SPARQL's own: search.rq takes the least label and type a
+report gives, and as its example the least IRI of the sentences naming the
+entity with that report's file, so the answer is the same from the tables,
+from the LATERAL form and from the SPARQL 1.1 form
+(``tests/test_search_answers.py``, ``tests/test_index_answers.py``).  The
+names matched are listed sorted (the column's ``parts:``).
 """
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Callable
 from typing import Any
 
@@ -26,7 +26,8 @@ from kg import types
 from kg.answers import BATCH, Prepared, Runner, form, narrowed, select
 from kg.canned import CannedQuery, Table, finished, iri, literal, zh
 from kg.namespace import FZ
-from kg.prepared_rows import NAME_JOIN
+from kg.prepared_entities import iri_of
+from kg.prepared_search import NAME_JOIN
 
 _INTEGER = "http://www.w3.org/2001/XMLSchema#integer"
 #: The first sub-SELECT of search.rq, which reads every label in the store.
@@ -109,30 +110,48 @@ def _sorts_before(query: CannedQuery, table: Table, row: dict[str, Any], entity:
 
 def _from_rows(query: CannedQuery, words: str, classes: list[str], prepared: Prepared,
                todo: list[str]) -> Table:
-    """search.rq's rows of the entities ``todo``, from ``entity_names``: the
-    graphs where one of its names holds the words (and its first class is
-    wanted) counted, the least label, type name, sentence and file of them,
-    and the names that matched; the example's text is not yet read
-    (:func:`_with_evidence`)."""
+    """search.rq's rows of the entities ``todo`` from the prepared tables
+    (:mod:`kg.prepared_search`): each entity's kinds of names whose names
+    hold the words (and whose class is wanted), their graphs summed, the
+    least label and type name, the names that matched; the example from
+    the first row of those kinds (the least report naming it in a
+    sentence, else the least report) with that report's file.  The
+    example's text is read later, for the page only (:func:`_with_evidence`)."""
+    tables = prepared.tables
     type_name = dict(types.search_classes())
     acc: dict[str, dict[str, Any]] = {}
-    matched: dict[str, set[str]] = defaultdict(set)
-    for entity, names, cls, n, label, sentence, file in prepared.tables.entity_names(todo, classes):
-        hits = [m for m in names.split(NAME_JOIN) if words in m]
+    for kind in tables.name_kinds(todo, classes):
+        entity, labels, alts, cls, n = kind
+        names = labels.split(NAME_JOIN) + (alts.split(NAME_JOIN) if alts else [])
+        hits = {m for m in names if words in m}
         if not hits:
             continue
-        matched[entity].update(hits)
-        row = acc.setdefault(entity, {"reports": 0})
+        row = acc.setdefault(entity, {"reports": 0, "matched": set(), "kinds": []})
         row["reports"] += n
-        for key, value in (("label", label), ("type", type_name[cls]), ("sentence", sentence),
-                           ("file", file)):
-            if value is not None and (row.get(key) is None or value < row[key]):
-                row[key] = value
-    rows = [{"entityName": zh(r.get("label")), "entityType": literal(r.get("type")),
-             "matchedNames": literal(NAMES_SEPARATOR.join(sorted(matched[e]))),
-             "reports": literal(str(r["reports"]), _INTEGER),
-             "exampleSentence": iri(r.get("sentence")), "exampleFile": literal(r.get("file")),
-             "entity": iri(e)} for e, r in acc.items()]
+        row["matched"] |= hits
+        row["kinds"].append(kind[:4])
+        for k, value in (("label", labels.split(NAME_JOIN)[0]), ("type", type_name[cls])):
+            if row.get(k) is None or value < row[k]:
+                row[k] = value
+    kinds = [k for r in acc.values() for k in r["kinds"]]
+    first: dict[str, tuple] = {}
+    for kind, ex in zip(kinds, tables.name_examples(kinds)):
+        if ex is not None and (kind[0] not in first or ex[:2] < first[kind[0]][:2]):
+            first[kind[0]] = ex
+    reports = sorted({iri_of(ex[1]) for ex in first.values()})
+    files = {r["report"]: r["file"] for start in range(0, len(reports), 500)
+             for r in tables.select("SELECT report, file FROM reports WHERE report IN "
+                                    f"({','.join('?' * len(reports[start:start + 500]))})",
+                                    reports[start:start + 500])}
+    rows = []
+    for e, r in acc.items():
+        _, report, sentence = first.get(e, (1, None, None))
+        rows.append({"entityName": zh(r["label"]), "entityType": literal(r["type"]),
+                     "matchedNames": literal(NAMES_SEPARATOR.join(sorted(r["matched"]))),
+                     "reports": literal(str(r["reports"]), _INTEGER),
+                     "exampleSentence": iri(sentence and iri_of(sentence)),
+                     "exampleFile": literal(files.get(iri_of(report)) if report else None),
+                     "entity": iri(iri_of(e))})
     columns = [c for c in query.variables if c not in query.param_names]
     return Table(columns, [{c: t for c, t in r.items() if t is not None} for r in rows], False)
 

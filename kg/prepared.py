@@ -49,6 +49,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from kg import prepared_entities as page_tables
+from kg import prepared_search as search_tables
 from kg.errors import StoreError
 from kg.prepared_rows import (
     ENTITY_ROWS,
@@ -141,12 +142,7 @@ CREATE INDEX IF NOT EXISTS organisations_ending ON organisations (rname, name);
 CREATE TABLE IF NOT EXISTS implemented (
   report TEXT NOT NULL, stem TEXT NOT NULL, system TEXT NOT NULL, label TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS implemented_stem ON implemented (stem);
-CREATE TABLE IF NOT EXISTS entity_names (
-  entity TEXT NOT NULL, report TEXT NOT NULL, stem TEXT NOT NULL, label TEXT NOT NULL,
-  names TEXT NOT NULL, class TEXT NOT NULL, sentence TEXT,
-  PRIMARY KEY (entity, report)) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS entity_names_stem ON entity_names (stem);
-"""
+""" + search_tables.SCHEMA
 log = logging.getLogger(__name__)
 
 @dataclass
@@ -209,6 +205,7 @@ class Prepared:
         try:
             with self._lock, self.db:
                 stems = list(dict.fromkeys(stems))
+                search_tables.replace(self.db, stems, rows.entity_names)
                 self._delete(stems)
                 self._insert(rows)
                 page_tables.replace(self.db, stems, rows.entity_desc, rows.entity_edges)
@@ -226,6 +223,7 @@ class Prepared:
                 stems = list(dict.fromkeys(stems))
                 n = sum(self.db.execute("SELECT COUNT(*) FROM reports WHERE stem = ?",
                                         (s,)).fetchone()[0] for s in stems)
+                search_tables.replace(self.db, stems, [])
                 self._delete(stems)
                 # the entity page's totals: take back what these files gave
                 page_tables.replace(self.db, stems, [], [])
@@ -542,7 +540,7 @@ class Prepared:
 
     def table(self, name: str) -> list[tuple]:
         """Every row of one table, sorted (tests compare two builds with it)."""
-        if name not in TABLES + page_tables.TABLES:
+        if name not in TABLES + page_tables.TABLES + search_tables.TABLES:
             raise ValueError(name)
         with self._lock:
             return sorted(tuple(r) for r in self.db.execute(f"SELECT * FROM {name}"))
@@ -590,25 +588,16 @@ class Prepared:
         return [r["metric"] for r in self._rows(
             "SELECT metric FROM metric_names WHERE instr(metric, ?) > 0", (words,))]
 
-    def entity_names(self, entities: Sequence[str], classes: Sequence[str]) -> list[tuple]:
-        """The canned search's rows of these entities (``entity_names``), in
-        the report graphs giving them first one of ``classes``: grouped by
-        (entity, names, class) → how many graphs, and the least label,
-        sentence and file of those graphs (kg.answers_search)."""
-        if not classes:
-            return []
-        marks = ",".join("?" * len(classes))
-        out: list[tuple] = []
+    def name_kinds(self, entities: Sequence[str], classes: Sequence[str]) -> list[tuple]:
+        """The canned search's counts of these entities' names by kind
+        (:func:`kg.prepared_search.kinds`)."""
         with self._lock:
-            for start in range(0, len(entities), 500):
-                chunk = list(entities[start:start + 500])
-                out += self.db.execute(
-                    f"""SELECT n.entity, n.names, n.class, COUNT(*), MIN(n.label),
-                               MIN(n.sentence), MIN(r.file)
-                        FROM entity_names n LEFT JOIN reports r ON r.report = n.report
-                        WHERE n.entity IN ({','.join('?' * len(chunk))}) AND n.class IN ({marks})
-                        GROUP BY n.entity, n.names, n.class""", [*chunk, *classes]).fetchall()
-        return out
+            return search_tables.kinds(self.db, entities, classes)
+
+    def name_examples(self, kinds: Sequence[Sequence[str]]) -> list[tuple]:
+        """The first row of each kind (:func:`kg.prepared_search.example`)."""
+        with self._lock:
+            return [search_tables.example(self.db, k) for k in kinds]
 
     def report_counts(self, entities: Iterable[str], classes: Iterable[str]) -> dict[str, int]:
         """Entity → the reports whose graph gives it one of ``classes``, summed

@@ -145,7 +145,7 @@ def replace(db: sqlite3.Connection, stems: Sequence[str], desc: list[tuple],
         d_edge[r[1:]] += 1
     db.executemany("INSERT INTO entity_links VALUES (?, ?)",
                    [(s, _pack(sorted(d), sorted(e))) for s, (d, e) in by_stem.items()])
-    _move(db, "entity_desc", ("entity", "field", "value"), "n",
+    move(db, "entity_desc", ("entity", "field", "value"), "n",
           {k: d for k, d in d_desc.items() if d})
     links: Counter[tuple] = Counter()
     for (s, p, o), d in d_edge.items():
@@ -159,14 +159,14 @@ def replace(db: sqlite3.Connection, stems: Sequence[str], desc: list[tuple],
     gains = {k[:2] for k, d in links.items() if d > 0}
     losses = {k[:2] for k, d in links.items() if d < 0}
     before = {pr for pr in gains if _linked(db, pr)}
-    _move(db, "neighbour_counts", ("entity", "other", "predicate", "dir"), "reports", links)
+    move(db, "neighbour_counts", ("entity", "other", "predicate", "dir"), "reports", links)
     degree: Counter[str] = Counter()
     for pr in gains | losses:
         was = pr in before if pr in gains else True
         now = _linked(db, pr) if pr in losses else True
         if now != was:
             degree[pr[0]] += 1 if now else -1
-    _move(db, "entity_degree", ("entity",), "n", {(e,): d for e, d in degree.items() if d})
+    move(db, "entity_degree", ("entity",), "n", {(e,): d for e, d in degree.items() if d})
 
 
 def _linked(db: sqlite3.Connection, pair: tuple[str, str]) -> bool:
@@ -174,7 +174,7 @@ def _linked(db: sqlite3.Connection, pair: tuple[str, str]) -> bool:
                       pair).fetchone() is not None
 
 
-def _move(db: sqlite3.Connection, table: str, key: tuple[str, ...], count: str,
+def move(db: sqlite3.Connection, table: str, key: tuple[str, ...], count: str,
           deltas: Mapping[tuple, int]) -> None:
     """Add each delta to its key's count (a new key starts at 0); delete the
     keys whose count falls to 0."""

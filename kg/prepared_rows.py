@@ -16,6 +16,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from kg import prepared_entities as page_tables
+from kg import prepared_search as search_tables
 from kg.namespace import FZ, GRAPH_IRI, ORG, PROV, RDF, RDFS, SKOS, graph_iri
 from kg.style import CLASS_TYPES
 from kg.types import search_classes
@@ -64,7 +65,7 @@ CITING = (_S(FZ.cites), _S(FZ.studies))
 #: where each table's row holds the file's stem
 STEM_COLUMN = {"reports": 2, "parts": 3, "figures": 2, "entity_counts": 2, "entity_types": 3,
                "citations": 3, "changes": 1, "advisers": 1, "organisations": 1, "implemented": 1,
-               "entity_names": 2,
+               "entity_names": 6,
                "entity_desc": 0, "entity_edges": 0}
 #: Rows fields of kg.prepared_entities (stem first)
 ENTITY_ROWS = ("entity_desc", "entity_edges")
@@ -345,31 +346,27 @@ def _adviser_rows(report: str, stem: str, year: str | None, file: str | None,
     return out
 
 
-#: the names search.rq matches: labels and other names
+#: the other names search.rq matches, beside labels
 ALT_LABEL = _S(SKOS.altLabel)
-#: joins an entity's names in one cell (no name holds a line break: kg.model
-#: writes names from one line of text)
-NAME_JOIN = "\n"
 
 
 def _name_rows(report: str, stem: str, po: Mapping[str, Mapping[str, list[Any]]],
                types: Mapping[str, set[str]], texts: Mapping[str, str],
                named: Mapping[str, list[str]]) -> list[tuple]:
     """The ``entity_names`` rows of one report graph, what the canned search
-    reads of it: each entity of a searchable class with a label, its least
-    label, all its names (labels and other names, sorted, one a line), its
-    first class in the table of types' order (search.rq's ``rank``), and the
-    least IRI of the sentences (with text) naming it."""
+    reads of it (:mod:`kg.prepared_search`): each entity of a searchable
+    class with a label, its labels and other names, its first class in the
+    table of types' order (search.rq's ``rank``), and the least IRI of the
+    sentences (with text) naming it."""
     rank = {c: i for i, (c, _) in enumerate(search_classes())}   # read now: types may grow
     out: list[tuple] = []
     for s, cs in types.items():
         mine = [c for c in cs if c in rank]
         labels = _values(po, s, LABEL)
-        if not mine or not labels:
-            continue
-        names = sorted(set(labels).union(_values(po, s, ALT_LABEL)))
-        out.append((s, report, stem, labels[0], NAME_JOIN.join(names),
-                    min(mine, key=rank.__getitem__), _first_said(named.get(s, ()), texts)[0]))
+        if mine and labels:
+            out.append(search_tables.row(s, report, stem, labels, _values(po, s, ALT_LABEL),
+                                         min(mine, key=rank.__getitem__),
+                                         _first_said(named.get(s, ()), texts)[0]))
     return sorted(out)
 
 

@@ -15,7 +15,7 @@ import pyoxigraph as ox
 import pytest
 from click.testing import CliRunner
 
-from kg import prepared, prepared_entities
+from kg import prepared, prepared_entities, prepared_search
 from kg.cli import cli
 from kg.namespace import FZ, GRAPH_IRI, ID_IRI, RDF, RDFS
 from kg.prepared import Prepared, state
@@ -39,7 +39,7 @@ def tables(store: Path) -> dict[str, list[tuple]]:
     index = Prepared.beside(store, create=False)
     assert index is not None, state(store)
     try:
-        return {t: index.table(t) for t in TABLES + prepared_entities.TABLES}
+        return {t: index.table(t) for t in TABLES + prepared_entities.TABLES + prepared_search.TABLES}
     finally:
         index.close()
 

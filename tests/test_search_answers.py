@@ -51,18 +51,20 @@ def three_ways(tmp_path: Path):
     """The law in two reports: r1 calls it 乙测试法 (other name 测试法), a law,
     named by sentences 1 (no text), 2 and 10; r2 calls it 甲测试法, a law
     and a system (the system listed first in the table of types), named by
-    sentence 3.  Files: r1 b.txt, r2 a.txt."""
+    sentence 3; r0 calls it 丙测试法, a law no sentence names.  Files: r1
+    b.txt, r2 a.txt, r0 c.txt."""
     store = ox.Store()
     tables = Tables(tmp_path / FILE)
     names = NameIndex(tmp_path / "names.sqlite")
     for stem, file, label, classes, named in (
             ("r1", "b.txt", "乙测试法", [FZ.Law], {1: False, 2: True, 10: True}),
-            ("r2", "a.txt", "甲测试法", [FZ.Law, FZ.System], {3: True})):
+            ("r2", "a.txt", "甲测试法", [FZ.Law, FZ.System], {3: True}),
+            ("r0", "c.txt", "丙测试法", [FZ.Law], {})):
         graph, triples = _graph(stem, file, label, classes, named)
         store.extend([ox.Quad(s, p if isinstance(p, N) else N(str(p)), o, N(graph))
                       for s, p, o in triples])
         tables.replace(stem, rows_of_graph(graph, ((s, str(p), o) for s, p, o in triples)))
-    names.add([(LAW, "乙测试法"), (LAW, "测试法"), (LAW, "甲测试法")])
+    names.add([(LAW, "乙测试法"), (LAW, "测试法"), (LAW, "甲测试法"), (LAW, "丙测试法")])
     try:
         yield runner_on(store), Prepared(names=names, tables=tables)
     finally:
@@ -79,14 +81,26 @@ def _cells(table: Any) -> list[list[Any]]:
     return [[r.get(c) for c in table.columns] for r in table.rows]
 
 
+S1, S3 = (f"{ID_IRI}report/{r}/0/sentence/{i}" for r, i in (("r1", 10), ("r2", 3)))
+
+
 @pytest.mark.parametrize("given,expected", [
-    ({"name": "测试"}, {"reports": "2", "entityName": "乙测试法", "entityType": "制度",
-                      "matchedNames": "乙测试法 / 测试法 / 甲测试法", "exampleFile": "a.txt"}),
-    # in r2 its first type is 制度: only r1 is a report where it is a law
-    ({"name": "测试", "type": "法律"}, {"reports": "1", "entityName": "乙测试法",
-                                      "entityType": "法律", "exampleFile": "b.txt"}),
-    # only r1 gives it the name 测试法 alone; r2's 甲测试法 holds it too
+    # the example: the least sentence IRI ("10" < "2" as strings; r1 < r2), its report's file
+    ({"name": "测试"}, {"reports": "3", "entityName": "丙测试法", "entityType": "制度",
+                      "matchedNames": "丙测试法 / 乙测试法 / 测试法 / 甲测试法",
+                      "exampleSentence": S1, "exampleEvidence": "r1第10句讲测试法。",
+                      "exampleFile": "b.txt"}),
+    # in r2 its first type is 制度: r0 and r1 are the reports where it is a law
+    ({"name": "测试", "type": "法律"}, {"reports": "2", "entityName": "丙测试法",
+                                      "entityType": "法律", "exampleSentence": S1,
+                                      "exampleFile": "b.txt"}),
+    ({"name": "测试", "type": "制度"}, {"reports": "1", "entityName": "甲测试法",
+                                      "exampleSentence": S3, "exampleFile": "a.txt"}),
+    # r1 alone gives it a name holding 乙
     ({"name": "乙"}, {"reports": "1", "matchedNames": "乙测试法", "exampleFile": "b.txt"}),
+    # no sentence names it in r0: no example, the report's file
+    ({"name": "丙"}, {"reports": "1", "matchedNames": "丙测试法", "exampleSentence": None,
+                     "exampleEvidence": None, "exampleFile": "c.txt"}),
 ])
 def test_every_way_shows_the_least_of_what_reports_give(three_ways, given, expected):
     runner, prepared = three_ways
@@ -94,17 +108,16 @@ def test_every_way_shows_the_least_of_what_reports_give(three_ways, given, expec
     ways = {"lateral": run(q, given, runner), "sparql 1.1": run(q, given, runner, lateral=False),
             "index": run(q, given, runner, index=prepared)}
     assert ways["index"].source == "index"
-    least = f"{ID_IRI}report/r1/0/sentence/10"          # as strings "10" < "2"; r1 < r2
     for way, table in ways.items():
         row = _row(table)
         assert {k: row.get(k) for k in expected} == expected, way
-        assert row["exampleSentence"] == least and row["exampleEvidence"] == "r1第10句讲测试法。", way
         assert row["entity"] == LAW
     assert _cells(ways["index"]) == _cells(ways["lateral"]) == _cells(ways["sparql 1.1"])
     assert ways["index"].columns == ways["lateral"].columns
 
 
 def test_the_store_is_read_only_for_the_pages_sentences(three_ways):
+    # (the counts and the example's sentence and file are the tables')
     runner, prepared = three_ways
     asked: list[str] = []
 
@@ -119,10 +132,27 @@ def test_the_store_is_read_only_for_the_pages_sentences(three_ways):
 
 
 def test_a_row_per_entity_and_report_of_a_searchable_class_with_a_label():
-    graph, triples = _graph("r2", "a.txt", "甲测试法", [FZ.Law, FZ.System], {3: True, 1: False})
-    report = N(f"{ID_IRI}report/r2/0")
+    graph, triples = _graph("r1", "a.txt", "乙测试法", [FZ.Law, FZ.System], {3: True, 1: False})
+    report = N(f"{ID_IRI}report/r1/0")
     triples += [(N(ID_IRI + "x/无名"), RDF.type, N(str(FZ.Law))),          # no label: no row
                 (report, RDFS.label, _zh("报告"))]                          # not searchable
     rows = rows_of_graph(graph, ((s, str(p), o) for s, p, o in triples)).entity_names
-    assert rows == [(LAW, report.value, "r2", "甲测试法", "甲测试法", str(FZ.System),
-                     f"{ID_IRI}report/r2/0/sentence/3")]
+    # kept by keys (IRIs less the id prefix): labels, other names, first class, unnamed
+    assert rows == [("law/测试法", "乙测试法", "测试法", str(FZ.System), 0, "report/r1/0", "r1",
+                     "report/r1/0/sentence/3")]
+
+
+def test_counts_by_kind_follow_files_read_again_and_deleted(three_ways):
+    _, prepared = three_ways
+    tables = prepared.tables
+
+    def counts() -> dict[tuple, int]:
+        return {r[:4]: r[4] for r in tables.table("entity_name_counts")}
+    assert sorted(counts().values()) == [1, 1, 1]
+    graph, triples = _graph("r2", "a.txt", "乙测试法", [FZ.Law], {})    # r2 now as r1 calls it
+    tables.replace("r2", rows_of_graph(graph, ((s, str(p), o) for s, p, o in triples)))
+    assert counts()[("law/测试法", "乙测试法", "", str(FZ.Law))] == 1
+    assert ("law/测试法", "甲测试法", "", str(FZ.System)) not in counts()
+    tables.remove(["r0", "r2"])
+    assert counts() == {("law/测试法", "乙测试法", "测试法", str(FZ.Law)): 1}
+    assert [r[5] for r in tables.table("entity_names")] == ["report/r1/0"]
