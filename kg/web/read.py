@@ -21,6 +21,7 @@ from typing import Any
 import pyoxigraph as ox
 from flask import abort
 
+from ingest.gazetteer import TOWNSHIP_KINDS  # a township's fz:kind, shown as its class
 from kg.canned import plain
 from kg.errors import QueryError
 from kg.namespace import FZ, ID_IRI, ORG, RDF, RDFS, SKOS
@@ -54,8 +55,6 @@ MAX_FACTS = 600
 MAX_SENTENCES = 20_000
 MAX_MENTIONS = 60_000
 MAX_SEARCH = 20
-#: a township's fz:kind shown as its class (the class itself is named 镇)
-TOWNSHIP_KINDS = {"镇", "乡", "街道", "民族乡", "苏木", "民族苏木"}
 
 log = logging.getLogger("kg.web.api")
 
