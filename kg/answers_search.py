@@ -41,31 +41,28 @@ Lookup = Callable[[list[str]], Table]
 @form("search", needs="names")
 def search(query: CannedQuery, values: dict[str, str], prepared: Prepared,
            runner: Runner) -> Table:
-    """``search``: the entities whose names hold the words, from the name
-    index; then their rows, from the ``entity_names`` table when the file
-    holds it whole, else from search.rq itself with its label scan
-    narrowed to them (a VALUES block).
-
-    With the prepared tables, only the entities that can be in its answer
-    are looked at (:func:`_page`); without them, every one by SPARQL."""
+    """``search``: from the prepared tables' counts of each kind of names
+    when the file holds them whole (:func:`_from_tables`); else the
+    entities whose names hold the words, from the name index, and
+    search.rq itself with its label scan narrowed to them (a VALUES block):
+    with the prepared tables, only the entities the page can hold
+    (:func:`_page`), without them every one."""
     words = values.get("name", "")
+    wanted = values.get("type", "")
+    classes = [c for c, name in types.search_classes() if wanted in ("", name)]
     if prepared.tables is None:
         return narrowed(query, values, runner, _SEARCH_SCAN, "entity",
                         prepared.names.containing(words))
+    if "entity_names" in prepared.tables.ready:
+        return _with_evidence(_from_tables(query, words, classes, prepared), runner)
     first_names = prepared.names.containing_first(words)
-    wanted = values.get("type", "")
-    classes = [c for c, name in types.search_classes() if wanted in ("", name)]
     # an entity of no counted report has no row: only report graphs give an
     # entity a class (kg.model), and a SPARQL update, which could add another
     # graph, makes the index stale (not read); so a name the name index keeps
     # from a file read again, or of another type, is not looked up
     counts = prepared.tables.report_counts(first_names, classes)
-    if "entity_names" not in prepared.tables.ready:
-        return _page(query, counts, first_names, lambda todo: narrowed(
-            query, values, runner, _SEARCH_SCAN, "entity", todo))
-    table = _page(query, counts, first_names,
-                  lambda todo: _from_rows(query, words, classes, prepared, todo))
-    return _with_evidence(table, runner)
+    return _page(query, counts, first_names, lambda todo: narrowed(
+        query, values, runner, _SEARCH_SCAN, "entity", todo))
 
 
 def _page(query: CannedQuery, counts: dict[str, int], first_names: dict[str, str],
@@ -108,31 +105,36 @@ def _sorts_before(query: CannedQuery, table: Table, row: dict[str, Any], entity:
     return finished(query, Table(table.columns, [bound, row])).rows[0] is row
 
 
-def _from_rows(query: CannedQuery, words: str, classes: list[str], prepared: Prepared,
-               todo: list[str]) -> Table:
-    """search.rq's rows of the entities ``todo`` from the prepared tables
-    (:mod:`kg.prepared_search`): each entity's kinds of names whose names
-    hold the words (and whose class is wanted), their graphs summed, the
-    least label and type name, the names that matched; the example from
-    the first row of those kinds (the least report naming it in a
-    sentence, else the least report) with that report's file.  The
-    example's text is read later, for the page only (:func:`_with_evidence`)."""
+def _from_tables(query: CannedQuery, words: str, classes: list[str], prepared: Prepared
+                 ) -> Table:
+    """search.rq's answer from the prepared tables (:mod:`kg.prepared_search`).
+
+    In one pass over the counts of each kind of names, every entity with a
+    name holding the words (and a wanted class), its graphs summed, its
+    least label.  The page is the first LIMIT of them in the query's order
+    (reports, most first; name; IRI), and only for those
+    are the rest read: the names that matched, the least type name, and the
+    example, the first row of their kinds (the least report naming the
+    entity in a sentence, else the least report) with that report's file.
+    The example's text is read from the store afterwards (:func:`_with_evidence`)."""
+    columns = [c for c in query.variables if c not in query.param_names]
+    if NAME_JOIN in words:             # no name holds a line break (kg.prepared_search)
+        return Table(columns, [], False)
     tables = prepared.tables
+    # picked in the SPARQL's order (its ORDER BY … LIMIT: names as text, IRIs
+    # by key, which is their order for the ids fazhi-kg mints), then shown in
+    # the page's (kg.canned.finished)
+    page = tables.name_counts(words, classes, query.limit)
     type_name = dict(types.search_classes())
-    acc: dict[str, dict[str, Any]] = {}
-    for kind in tables.name_kinds(todo, classes):
-        entity, labels, alts, cls, n = kind
-        names = labels.split(NAME_JOIN) + (alts.split(NAME_JOIN) if alts else [])
-        hits = {m for m in names if words in m}
-        if not hits:
-            continue
-        row = acc.setdefault(entity, {"reports": 0, "matched": set(), "kinds": []})
-        row["reports"] += n
-        row["matched"] |= hits
+    acc: dict[str, dict[str, Any]] = {e: {"reports": n, "label": label, "matched": set(),
+                                          "types": set(), "kinds": []} for e, n, label in page}
+    for kind in tables.name_kinds(list(acc), words, classes):
+        entity, labels, alts, cls, _ = kind
+        row = acc[entity]
+        row["matched"] |= {m for m in labels.split(NAME_JOIN) + alts.split(NAME_JOIN)
+                           if m and words in m}
+        row["types"].add(type_name[cls])
         row["kinds"].append(kind[:4])
-        for k, value in (("label", labels.split(NAME_JOIN)[0]), ("type", type_name[cls])):
-            if row.get(k) is None or value < row[k]:
-                row[k] = value
     kinds = [k for r in acc.values() for k in r["kinds"]]
     first: dict[str, tuple] = {}
     for kind, ex in zip(kinds, tables.name_examples(kinds)):
@@ -146,14 +148,14 @@ def _from_rows(query: CannedQuery, words: str, classes: list[str], prepared: Pre
     rows = []
     for e, r in acc.items():
         _, report, sentence = first.get(e, (1, None, None))
-        rows.append({"entityName": zh(r["label"]), "entityType": literal(r["type"]),
+        rows.append({"entityName": zh(r["label"]), "entityType": literal(min(r["types"])),
                      "matchedNames": literal(NAMES_SEPARATOR.join(sorted(r["matched"]))),
                      "reports": literal(str(r["reports"]), _INTEGER),
                      "exampleSentence": iri(sentence and iri_of(sentence)),
                      "exampleFile": literal(files.get(iri_of(report)) if report else None),
                      "entity": iri(iri_of(e))})
-    columns = [c for c in query.variables if c not in query.param_names]
-    return Table(columns, [{c: t for c, t in r.items() if t is not None} for r in rows], False)
+    return finished(query, Table(columns, [{c: t for c, t in r.items() if t is not None}
+                                           for r in rows], False))
 
 
 def _with_evidence(table: Table, runner: Runner) -> Table:

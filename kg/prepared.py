@@ -588,11 +588,18 @@ class Prepared:
         return [r["metric"] for r in self._rows(
             "SELECT metric FROM metric_names WHERE instr(metric, ?) > 0", (words,))]
 
-    def name_kinds(self, entities: Sequence[str], classes: Sequence[str]) -> list[tuple]:
-        """The canned search's counts of these entities' names by kind
-        (:func:`kg.prepared_search.kinds`)."""
+    def name_counts(self, words: str, classes: Sequence[str], limit: int | None) -> list[tuple]:
+        """The canned search's first entities whose names hold ``words``, with
+        their reports and least label (:func:`kg.prepared_search.entities_holding`)."""
         with self._lock:
-            return search_tables.kinds(self.db, entities, classes)
+            return search_tables.entities_holding(self.db, words, classes, limit)
+
+    def name_kinds(self, entities: Sequence[str], words: str, classes: Sequence[str]
+                   ) -> list[tuple]:
+        """These entities' kinds of names holding ``words``
+        (:func:`kg.prepared_search.kinds_holding`)."""
+        with self._lock:
+            return search_tables.kinds_holding(self.db, entities, words, classes)
 
     def name_examples(self, kinds: Sequence[Sequence[str]]) -> list[tuple]:
         """The first row of each kind (:func:`kg.prepared_search.example`)."""

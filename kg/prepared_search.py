@@ -72,20 +72,46 @@ def replace(db: sqlite3.Connection, stems: Sequence[str], new: Sequence[tuple]) 
          {k: d for k, d in delta.items() if d})
 
 
-def kinds(db: sqlite3.Connection, entities: Sequence[str], classes: Sequence[str]
-          ) -> list[tuple[Any, ...]]:
-    """(entity key, labels, alts, class, graphs) of these entities' kinds
-    whose class is one of ``classes``."""
+def _holding(words: str, classes: Sequence[str]) -> tuple[str, list[str]]:
+    """The condition of a kind with a name holding ``words`` and one of
+    ``classes`` (names are joined by a line break, which no name and so no
+    wanted words hold: the caller asks for none), and its parameters."""
+    return (f"(instr(labels, ?) > 0 OR instr(alts, ?) > 0) "
+            f"AND class IN ({','.join('?' * len(classes))})", [words, words, *classes])
+
+
+def entities_holding(db: sqlite3.Connection, words: str, classes: Sequence[str],
+                     limit: int | None) -> list[tuple[str, int, str]]:
+    """(entity key, graphs, least label) of the first ``limit`` entities
+    with a kind of names holding ``words`` and one of ``classes``, their
+    graphs summed over those kinds, in search.rq's order (graphs, most
+    first; the least label; the entity): one pass over the counts.
+
+    A kind's labels are sorted and joined by a line break, below every
+    character a name holds, so the least of the joined labels starts with
+    the least label."""
     if not classes:
         return []
-    marks = ",".join("?" * len(classes))
+    where, args = _holding(words, classes)
+    least = "substr(MIN(labels), 1, instr(MIN(labels) || char(10), char(10)) - 1)"
+    return db.execute(f"SELECT entity, SUM(n) AS graphs, {least} AS label FROM entity_name_counts "
+                      f"WHERE {where} GROUP BY entity ORDER BY graphs DESC, label, entity "
+                      f"LIMIT ?", [*args, -1 if limit is None else limit]).fetchall()
+
+
+def kinds_holding(db: sqlite3.Connection, entities: Sequence[str], words: str,
+                  classes: Sequence[str]) -> list[tuple[Any, ...]]:
+    """(entity key, labels, alts, class, graphs) of these entities' kinds
+    with a name holding ``words`` and one of ``classes``."""
+    if not classes:
+        return []
+    where, args = _holding(words, classes)
     out: list[tuple] = []
-    keys = [key(e) for e in entities]
-    for start in range(0, len(keys), 500):
-        chunk = keys[start:start + 500]
+    for start in range(0, len(entities), 500):
+        chunk = list(entities[start:start + 500])
         out += db.execute(f"SELECT entity, labels, alts, class, n FROM entity_name_counts "
-                          f"WHERE entity IN ({','.join('?' * len(chunk))}) AND class IN ({marks})",
-                          [*chunk, *classes]).fetchall()
+                          f"WHERE entity IN ({','.join('?' * len(chunk))}) AND {where}",
+                          [*chunk, *args]).fetchall()
     return out
 
 

@@ -235,41 +235,50 @@ def _with_limit(tmp_path: Path, name: str, old: str, new: str) -> Any:
     return load_all(tmp_path)[name]
 
 
-@pytest.mark.parametrize("way", ["entity_names", "sparql"])
 @pytest.mark.parametrize("limit", [1, 3, 7])
 def test_search_looks_up_only_its_page_and_gives_the_rows_of_the_sparql(store, tmp_path,
-                                                                       monkeypatch, limit, way):
-    """Both ways to the search's rows, from the ``entity_names`` table and
-    from search.rq narrowed to the candidates (a file made before the table),
-    look up only the candidates the page needs, and give the SPARQL's rows."""
+                                                                       monkeypatch, limit):
+    """Both ways to the search's rows give the SPARQL's: from the prepared
+    counts, reading the examples of the page's entities only; and, in a
+    file made before those tables, from search.rq narrowed to the
+    candidates the page needs."""
     import kg.answers_search as search
 
     q = _with_limit(tmp_path, "search", "\nLIMIT 500", f"\nLIMIT {limit}")
     monkeypatch.setattr(search, "BATCH", 2)       # more than one look-up after the first
     tables = store["prepared"].tables
-    if way == "sparql":
-        monkeypatch.setattr(tables, "ready", tables.ready - {"entity_names"})
     looked_up: list[int] = []
-    original = search.narrowed if way == "sparql" else search._from_rows
+    narrowed, examples = search.narrowed, tables.name_examples
 
     def counting(*args):
         looked_up.append(len(args[-1]))
-        return original(*args)
-    monkeypatch.setattr(search, "narrowed" if way == "sparql" else "_from_rows", counting)
-    for given in ({"name": "镇"}, {"name": "法"}, {"name": "法", "type": "法律"},
-                  {"name": "所", "type": "机构"}, {"name": store["township"]},
-                  {"name": "镇", "type": "法律"}):
-        by_sparql = run(q, given, store["runner"])
-        looked_up.clear()
-        by_index = run(q, given, store["runner"], index=store["prepared"])
-        assert by_index.source == "index"
-        assert _cells(by_index) == _cells(by_sparql), (limit, given)
-        assert by_index.truncated == by_sparql.truncated, given
-        candidates = len(store["prepared"].names.containing(given["name"]))
-        assert looked_up[0] <= limit                       # the page first
-        if candidates > 4 * limit:
-            # the bounds end the look-ups well before every candidate is read
-            assert sum(looked_up) < candidates, (given, looked_up, candidates)
+        return narrowed(*args)
+
+    def counting_examples(kinds):
+        looked_up.append(len({k[0] for k in kinds}))
+        return examples(kinds)
+    monkeypatch.setattr(search, "narrowed", counting)
+    monkeypatch.setattr(tables, "name_examples", counting_examples)
+    for way in ("tables", "sparql"):
+        if way == "sparql":
+            monkeypatch.setattr(tables, "ready", tables.ready - {"entity_names"})
+        for given in ({"name": "镇"}, {"name": "法"}, {"name": "法", "type": "法律"},
+                      {"name": "所", "type": "机构"}, {"name": store["township"]},
+                      {"name": "镇", "type": "法律"}):
+            by_sparql = run(q, given, store["runner"])
+            looked_up.clear()
+            by_index = run(q, given, store["runner"], index=store["prepared"])
+            assert by_index.source == "index"
+            assert _cells(by_index) == _cells(by_sparql), (way, limit, given)
+            assert by_index.truncated == by_sparql.truncated, (way, given)
+            candidates = len(store["prepared"].names.containing(given["name"]))
+            if way == "tables":       # one pass over the counts; the page's examples alone
+                assert looked_up == [len(by_index.rows)], (given, looked_up)
+                continue
+            assert looked_up[0] <= limit                       # the page first
+            if candidates > 4 * limit:
+                # the bounds end the look-ups well before every candidate is read
+                assert sum(looked_up) < candidates, (given, looked_up, candidates)
 
 
 def test_figures_read_above_the_page_give_the_rows_of_every_figure(store):
