@@ -255,7 +255,7 @@ def finished(query: CannedQuery, table: Table) -> Table:
             return (1 if x < y else -1) if desc else (-1 if x < y else 1)
         return 0
 
-    decorated = [(tuple(sort_key(plain(row.get(c))) for c, _ in keys), row) for row in rows]
+    decorated = [(tuple(_sort_key(plain(row.get(c))) for c, _ in keys), row) for row in rows]
     if any(desc for _, desc in keys):
         decorated.sort(key=lambda pair: cmp_to_key(compare)(pair[0]))
     else:   # all ascending: compare() is the tuples' own order (missing last, numbers first)
@@ -282,7 +282,7 @@ def _parts_sorted(query: CannedQuery, rows: list[dict[str, Any]]) -> list[dict[s
     return out
 
 
-def sort_key(value: Any) -> tuple[int, Any]:
+def _sort_key(value: Any) -> tuple[int, Any]:
     # missing last; numbers before text so that a column of years sorts as numbers
     if value is None or value == "":
         return (2, "")

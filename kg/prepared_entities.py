@@ -146,7 +146,7 @@ def replace(db: sqlite3.Connection, stems: Sequence[str], desc: list[tuple],
     db.executemany("INSERT INTO entity_links VALUES (?, ?)",
                    [(s, _pack(sorted(d), sorted(e))) for s, (d, e) in by_stem.items()])
     move(db, "entity_desc", ("entity", "field", "value"), "n",
-          {k: d for k, d in d_desc.items() if d})
+         {k: d for k, d in d_desc.items() if d})
     links: Counter[tuple] = Counter()
     for (s, p, o), d in d_edge.items():
         if d:
@@ -175,7 +175,7 @@ def _linked(db: sqlite3.Connection, pair: tuple[str, str]) -> bool:
 
 
 def move(db: sqlite3.Connection, table: str, key: tuple[str, ...], count: str,
-          deltas: Mapping[tuple, int]) -> None:
+         deltas: Mapping[tuple, int]) -> None:
     """Add each delta to its key's count (a new key starts at 0); delete the
     keys whose count falls to 0."""
     cols = ", ".join(key)

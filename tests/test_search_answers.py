@@ -156,3 +156,15 @@ def test_counts_by_kind_follow_files_read_again_and_deleted(three_ways):
     tables.remove(["r0", "r2"])
     assert counts() == {("law/测试法", "乙测试法", "测试法", str(FZ.Law)): 1}
     assert [r[5] for r in tables.table("entity_names")] == ["report/r1/0"]
+
+
+def test_a_list_in_one_cell_is_shown_with_its_parts_sorted():
+    # search.rq's matchedNames is a GROUP_CONCAT: its order is the engine's
+    from kg.canned import Table, finished
+
+    q = bundled()["search"]
+    assert q.column("matchedNames").parts == " / "
+    cell = {"type": "literal", "value": "甲测试法 / 丙测试法 / 乙测试法"}
+    shown = finished(q, Table(["matchedNames"], [{"matchedNames": cell}]))
+    assert shown.rows[0]["matchedNames"]["value"] == "丙测试法 / 乙测试法 / 甲测试法"
+    assert cell["value"] == "甲测试法 / 丙测试法 / 乙测试法"       # the answer itself is not changed
