@@ -22,9 +22,7 @@ from functools import cache
 
 from ingest import gazetteer
 from ingest.hanzi import HAN, HAN_CHAR
-from ingest.lexicon import sections
-
-_LEX = "units-heuristics.txt"
+from ingest.lexicon import UNITS, sections
 
 _COUNTY_SUFFIX = re.compile(rf"[{HAN}]{{2,5}}?(?:自治县|自治旗|新区|县|区|市|旗)")
 _SUPERIOR_AFTER = re.compile(r"委|人民政府|政府|依法治|法治政府建设|司法局|人大")
@@ -43,7 +41,7 @@ _DIV_END = re.compile(r"[县区市旗省州盟]")
 
 @cache
 def lex() -> dict[str, tuple[str, ...]]:
-    return sections(_LEX)
+    return sections(UNITS)
 
 
 @cache

@@ -12,6 +12,7 @@ rule id (read by :mod:`ingest.rules`).  Both readers skip them.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
 
@@ -20,6 +21,11 @@ from kg.paths import data_dir
 #: a section header: ``[name]`` of ASCII letters, digits, ``_``, ``-`` and
 #: spaces (a regex entry such as ``[“"]…[”"]`` is no header)
 HEADER = re.compile(r"\[([A-Za-z0-9_ -]*)\]")
+
+
+#: the reporting unit's word lists (ingest/unit.py, ingest/county.py, and the
+#: stages that tell its header and signature lines)
+UNITS = "units-heuristics.txt"
 
 
 def lexicon_dir() -> Path:
@@ -56,3 +62,17 @@ def sections(name: str) -> dict[str, tuple[str, ...]]:
         else:
             current.append(line)
     return {k: tuple(v) for k, v in out.items()}
+
+
+def alternation(words: Iterable[str]) -> str:
+    """A regex alternation of ``words``, escaped, each once, longest first
+    (场次 before 场, 人民政府 before 政府: where two could match at one place,
+    the longer is taken)."""
+    return "|".join(re.escape(w) for w in sorted(set(words), key=lambda w: (-len(w), w)))
+
+
+def section_words(name: str, *wanted: str) -> tuple[str, ...]:
+    """The words of these sections of a sectioned list, in file order
+    (a line may hold several, split at spaces)."""
+    found = sections(name)
+    return tuple(w for sec in wanted for line in found[sec] for w in line.split())

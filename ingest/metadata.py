@@ -22,6 +22,7 @@ import re
 
 from ingest import county, dates, numerals, unit
 from ingest.hanzi import HAN
+from ingest.lexicon import UNITS, alternation, section_words
 from ingest.lines import CLUTTER, heading_at, lines_of
 from kg.errors import InputError
 from kg.model import Doc, Report
@@ -102,7 +103,7 @@ def fill(doc: Doc, rep: Report) -> None:
 
 
 #: a signature on one line: the issuing body, then the date (某镇人民政府 2024年1月5日)
-_SIGNED_INLINE = re.compile(rf"^\s*((?:中共)?[{HAN}]{{2,30}}?(?:人民政府|政府|办事处|党委|党工委))\s*"
+_SIGNED_INLINE = re.compile(rf"^\s*((?:中共)?[{HAN}]{{2,30}}?(?:{alternation(section_words(UNITS, 'issuers'))}))\s*"
                             rf"({dates.FULL_DATE.pattern})\s*$")
 
 

@@ -29,6 +29,7 @@ from pathlib import Path
 
 from ingest.dates import DATE
 from ingest.hanzi import CN_NUMBERS, HAN, HAN_CHAR
+from ingest.lexicon import UNITS, alternation, section_words
 from kg.model import Doc
 
 # ---- pass 1: characters ---------------------------------------------------
@@ -71,7 +72,8 @@ _HEADING = re.compile(
     rf"|第[{CN_NUMBERS}]{{1,3}}[，,、是部章节]"
     r"|附件|附表)"
 )
-_ORGAN_END = re.compile(r"(?:人民政府|政府|办事处|委员会|党委|党工委|领导小组|办公室|文件)$")
+_ORGAN_END = re.compile(
+    rf"(?:{alternation(section_words(UNITS, 'issuers', 'header_ends', 'office_ends'))})$")
 #: sentence punctuation: a line without any is a title-like line
 _SENT_PUNCT = re.compile(r"[，。；！？、,;!?]")
 _TITLE_MAX = 40

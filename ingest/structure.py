@@ -18,6 +18,7 @@ from bisect import bisect_right
 
 from ingest import hanzi, metadata
 from ingest.hanzi import CN_NUMBERS, HAN
+from ingest.lexicon import UNITS, alternation, section_words
 from ingest.lines import Line, heading_at, lines_of, title_like
 from kg.errors import InputError
 from kg.model import Doc, Report, Section, Sentence
@@ -30,7 +31,7 @@ _ISSUER = re.compile(
 )
 _TITLE_WORDS = re.compile(r"报告|总结|情况")
 _REPORT_TITLE = re.compile(r"法治.{0,20}(?:报告|总结)|(?:报告|总结)$")
-_ORGAN_HEAD = re.compile(r"(?:委员会|人民政府|政府|办事处|党委|党工委|文件)$")
+_ORGAN_HEAD = re.compile(rf"(?:{alternation(section_words(UNITS, 'issuers', 'header_ends'))})$")
 #: what may follow a signature without being more of a report
 #: body text after a signature that makes it the end of one report of several
 _MORE_BODY = 80

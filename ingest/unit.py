@@ -48,6 +48,7 @@ from ingest.county import (
     townships,
 )
 from ingest.hanzi import HAN
+from ingest.lexicon import UNITS, alternation, section_words
 from ingest.unit_names import (
     COUNTY,
     GAZETTEER,
@@ -68,7 +69,7 @@ __all__ = ["Found", "PUBLISHER_FIELD", "decide", "explained_by_county", "other_k
 
 
 #: a header line that is only the unit's organ (某某镇人民政府)
-_ORGAN_LINE = re.compile(rf"^[{HAN}]{{2,20}}(?:人民政府|政府|办事处|党委|党工委)$")
+_ORGAN_LINE = re.compile(rf"^[{HAN}]{{2,20}}(?:{alternation(section_words(UNITS, 'issuers'))})$")
 #: a web page's publisher field (发布机构：某某镇人民政府); group 1 the body
 PUBLISHER_FIELD = re.compile(rf"(?:发布机构|发文机关|发文机构|来源)\s*[:：|｜\]]?\s*[|｜]?\s*\]?\s*([{HAN}]{{2,30}})")
 

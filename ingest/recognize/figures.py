@@ -29,8 +29,8 @@ from functools import cache, lru_cache
 
 from ingest import numerals
 from ingest.hanzi import CN_NUMBERS
+from ingest.lexicon import alternation, sections
 from ingest.lexicon import lines as _lines
-from ingest.lexicon import sections
 from ingest.rules import rule, words
 from kg.model import Doc, Indicator, Report, Sentence
 
@@ -137,18 +137,13 @@ class _Rules:
 
 
 
-def _alternation(words) -> str:
-    # Longest first so that 场次 wins over 场 and 平方公里 over 公里.
-    return "|".join(re.escape(w) for w in sorted(set(words), key=lambda w: (-len(w), w)))
-
-
 @cache
 def _rules() -> _Rules:
     canonical: dict[str, str] = {}
     for line in _lines("figures-units.txt"):
         parts = line.split()
         canonical[parts[0]] = parts[1] if len(parts) > 1 else parts[0]
-    units = _alternation(canonical)
+    units = alternation(canonical)
     figure = re.compile(
         rf"(?P<ord>第\s*)?(?<![0-9A-Za-z.\-_·•:#＃×*+])(?<![0-9A-Za-z]/)"
         rf"(?P<num>{numerals.ARABIC}|{numerals.CHINESE})\s*"
@@ -171,9 +166,9 @@ def _rules() -> _Rules:
         canonical=canonical,
         stop=tuple(_lines("figures-stop.txt")),
         start_pad=re.compile(
-            rf"^(?:{year}|{_LIST_MARK}|{_alt('start_patterns')}|{_alternation(pads['start'] + list(_JOINERS))})"),
-        end_pad=re.compile(rf"(?:{_alternation(pads['end'] + list(_JOINERS))}|{_END_GUARDED})$"),
-        anywhere_pad=re.compile(_alternation(pads["anywhere"])),
+            rf"^(?:{year}|{_LIST_MARK}|{_alt('start_patterns')}|{alternation(pads['start'] + list(_JOINERS))})"),
+        end_pad=re.compile(rf"(?:{alternation(pads['end'] + list(_JOINERS))}|{_END_GUARDED})$"),
+        anywhere_pad=re.compile(alternation(pads["anywhere"])),
         dependent_exact=frozenset(dep["exact"]),
         dependent_end=tuple(dep["end"]),
         dependent_start=tuple(dep["start"]),

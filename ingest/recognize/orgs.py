@@ -34,7 +34,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from ingest.hanzi import HAN
-from ingest.lexicon import sections
+from ingest.lexicon import alternation, sections
 from ingest.recognize.orgs_names import (  # noqa: F401 (resolve, activities)
     ALL_HAN,
     BODY_KEY,
@@ -55,7 +55,6 @@ from ingest.recognize.orgs_names import (  # noqa: F401 (resolve, activities)
     YIFAZHI,
     OrgLexicon,
     SentenceSpans,
-    alternation,
     counted_firms,
     firm_place,
     firm_split,

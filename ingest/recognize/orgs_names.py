@@ -16,7 +16,7 @@ from functools import cache
 
 from ingest import segment
 from ingest.hanzi import HAN
-from ingest.lexicon import sections
+from ingest.lexicon import alternation, sections
 from ingest.rules import rule
 from kg.paths import data_dir
 
@@ -28,10 +28,6 @@ PATTERNS = sections("orgs-patterns.txt")
 def word_set(name: str) -> frozenset[str]:
     """A ``words`` section of orgs-patterns.txt as a set."""
     return frozenset(w for line in PATTERNS[name] for w in line.split())
-
-
-def alternation(words) -> str:
-    return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
 
 
 #: Characters that end a place name, and the two-character 街道.
