@@ -17,7 +17,7 @@ took seconds.  So the rows are kept per graph and counted per kind:
   least report IRI), so that example is one look-up;
 * ``entity_name_counts`` — (entity, labels, alts, class) → how many report
   graphs give it that kind: moved up and down as files are written and
-  deleted (:func:`move`), as the entity page's totals are.
+  deleted (:func:`replace`), as the entity page's totals are.
 
 Entities, reports and sentences are kept by their keys
 (:func:`kg.prepared_entities.key`: the IRI less the id prefix), in the
