@@ -22,11 +22,8 @@ from functools import cache
 from typing import Any
 
 from kg.answers import TOP, Prepared, Runner, few_reports, form, limited, narrowed, reports
-from kg.canned import CannedQuery, Table, Term, gyear, iri, literal, zh
+from kg.canned import CannedQuery, Table, Term, gyear, integer, iri, literal, zh
 from kg.prepared import place_filter
-
-_INTEGER = "http://www.w3.org/2001/XMLSchema#integer"
-
 
 #: The outer SELECT's projection (its first line(s) up to WHERE).
 _PROJECTION = re.compile(r"^SELECT((?:\s+\?\w+)+)\s*\nWHERE", re.M)
@@ -212,11 +209,9 @@ def _implemented(tables: Any, stems: list[str]) -> dict[str, dict[str, set[str]]
     """Report → each named system its township implements → the system's
     names, from the ``implemented`` rows of these files."""
     out: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
-    for start in range(0, len(stems), 500):
-        chunk = stems[start:start + 500]
-        for c in tables.select(f"SELECT report, system, label FROM implemented WHERE stem IN "
-                               f"({','.join('?' * len(chunk))})", chunk):
-            out[c["report"]][c["system"]].add(c["label"])
+    for c in tables.select_in("SELECT report, system, label FROM implemented WHERE stem IN ({marks})",
+                              stems):
+        out[c["report"]][c["system"]].add(c["label"])
     return out
 
 
@@ -278,7 +273,7 @@ def systems_matrix(query: CannedQuery, values: dict[str, str], prepared: Prepare
         rows.append({"townshipName": zh(r["township_label"]), "countyLabel": zh(r["county_label"]),
                      "yearReported": gyear(r["year"]),
                      **{c: literal(v) for c, v in _cells(names, cells, memo).items()},
-                     "systems": literal(str(len(held)), _INTEGER),
+                     "systems": integer(len(held)),
                      "file": literal(r["file"]), "report": iri(r["report"]),
                      "t": iri(r["township"])})
     unnamed = tables.select(

@@ -19,23 +19,19 @@ names matched are listed sorted (the column's ``parts:``).
 """
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from kg import types
 from kg.answers import BATCH, Prepared, Runner, form, narrowed, select
-from kg.canned import CannedQuery, Table, finished, iri, literal, zh
+from kg.canned import CannedQuery, Table, finished, integer, iri, literal, zh
 from kg.namespace import FZ
 from kg.prepared_entities import iri_of
-from kg.prepared_search import NAME_JOIN
+from kg.prepared_search import KIND, NAME_JOIN
 
-_INTEGER = "http://www.w3.org/2001/XMLSchema#integer"
 #: The first sub-SELECT of search.rq, which reads every label in the store.
 _SEARCH_SCAN = "SELECT ?wantedName ?g ?entity ?matched WHERE {"
 #: search.rq's separator of the names matched (its GROUP_CONCAT).
 NAMES_SEPARATOR = " / "
-
-Lookup = Callable[[list[str]], Table]
 
 
 @form("search", needs="names")
@@ -61,14 +57,14 @@ def search(query: CannedQuery, values: dict[str, str], prepared: Prepared,
     # graph, makes the index stale (not read); so a name the name index keeps
     # from a file read again, or of another type, is not looked up
     counts = prepared.tables.report_counts(first_names, classes)
-    return _page(query, counts, first_names, lambda todo: narrowed(
-        query, values, runner, _SEARCH_SCAN, "entity", todo))
+    return _page(query, values, runner, counts, first_names)
 
 
-def _page(query: CannedQuery, counts: dict[str, int], first_names: dict[str, str],
-          lookup: Lookup) -> Table:
-    """search.rq's answer, looking up (``lookup``) only the entities of its
-    page (its LIMIT), however many names hold the words.
+def _page(query: CannedQuery, values: dict[str, str], runner: Runner,
+          counts: dict[str, int], first_names: dict[str, str]) -> Table:
+    """search.rq's answer, looking up in the store (search.rq narrowed to
+    them) only the entities of its page (its LIMIT), however many names hold
+    the words.
 
     Each candidate has a bound no row of it can sort before: its reports
     (``counts``: the entity page's type rows, the graphs giving it a
@@ -85,7 +81,7 @@ def _page(query: CannedQuery, counts: dict[str, int], first_names: dict[str, str
     table = Table([], [])
     while True:
         todo = order[done:done + max(keep - len(table.rows), BATCH)] if done else order[:keep]
-        found = lookup(todo)
+        found = narrowed(query, values, runner, _SEARCH_SCAN, "entity", todo)
         done += len(todo)
         rows = finished(query, Table(found.columns, table.rows + found.rows)).rows[:keep]
         table = Table(found.columns, rows, table.truncated or found.truncated)
@@ -112,10 +108,10 @@ def _from_tables(query: CannedQuery, words: str, classes: list[str], prepared: P
     In one pass over the counts of each kind of names, every entity with a
     name holding the words (and a wanted class), its graphs summed, its
     least label.  The page is the first LIMIT of them in the query's order
-    (reports, most first; name; IRI), and only for those
-    are the rest read: the names that matched, the least type name, and the
-    example, the first row of their kinds (the least report naming the
-    entity in a sentence, else the least report) with that report's file.
+    (reports, most first; name; IRI), and only for those are the rest read:
+    the names that matched, the least type name, and the example, the first
+    row of their kinds (the least report naming the entity in a sentence,
+    else the least report) with that report's file.
     The example's text is read from the store afterwards (:func:`_with_evidence`)."""
     columns = [c for c in query.variables if c not in query.param_names]
     if NAME_JOIN in words:             # no name holds a line break (kg.prepared_search)
@@ -134,23 +130,21 @@ def _from_tables(query: CannedQuery, words: str, classes: list[str], prepared: P
         row["matched"] |= {m for m in labels.split(NAME_JOIN) + alts.split(NAME_JOIN)
                            if m and words in m}
         row["types"].add(type_name[cls])
-        row["kinds"].append(kind[:4])
+        row["kinds"].append(kind[KIND])
     kinds = [k for r in acc.values() for k in r["kinds"]]
     first: dict[str, tuple] = {}
     for kind, ex in zip(kinds, tables.name_examples(kinds)):
         if ex is not None and (kind[0] not in first or ex[:2] < first[kind[0]][:2]):
             first[kind[0]] = ex
-    reports = sorted({iri_of(ex[1]) for ex in first.values()})
-    files = {r["report"]: r["file"] for start in range(0, len(reports), 500)
-             for r in tables.select("SELECT report, file FROM reports WHERE report IN "
-                                    f"({','.join('?' * len(reports[start:start + 500]))})",
-                                    reports[start:start + 500])}
+    files = {r["report"]: r["file"] for r in tables.select_in(
+        "SELECT report, file FROM reports WHERE report IN ({marks})",
+        sorted({iri_of(ex[1]) for ex in first.values()}))}
     rows = []
     for e, r in acc.items():
         _, report, sentence = first.get(e, (1, None, None))
         rows.append({"entityName": zh(r["label"]), "entityType": literal(min(r["types"])),
                      "matchedNames": literal(NAMES_SEPARATOR.join(sorted(r["matched"]))),
-                     "reports": literal(str(r["reports"]), _INTEGER),
+                     "reports": integer(r["reports"]),
                      "exampleSentence": iri(sentence and iri_of(sentence)),
                      "exampleFile": literal(files.get(iri_of(report)) if report else None),
                      "entity": iri(iri_of(e))})

@@ -189,7 +189,7 @@ class Table:
 
 #: A SPARQL JSON term (None: unbound), as the index forms build them (kg.answers).
 Term = dict[str, str] | None
-_GYEAR = str(XSD.gYear)
+_GYEAR, _INTEGER = str(XSD.gYear), str(XSD.integer)
 
 
 def zh(v: str | None) -> Term:
@@ -205,6 +205,11 @@ def literal(v: str | None, datatype: str | None = None) -> Term:
     if v is None:
         return None
     return {"type": "literal", "value": v, **({"datatype": datatype} if datatype else {})}
+
+
+def integer(n: int) -> Term:
+    """A count (xsd:integer, as SPARQL's COUNT gives it)."""
+    return literal(str(n), _INTEGER)
 
 
 def gyear(v: str | None) -> Term:

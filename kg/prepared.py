@@ -63,6 +63,7 @@ from kg.prepared_rows import (
     stem_key,
     stem_of,
 )
+from kg.sql_in import rows_in
 
 #: The index's file, inside the store's folder (beside kg.names.FILE).
 FILE = "fazhi-kg-prepared.sqlite"
@@ -288,6 +289,13 @@ class Prepared:
         """Rows of a SELECT on these tables, as dicts (the forms of :mod:`kg.answers_lists`)."""
         return self._rows(sql, args)
 
+    def select_in(self, sql: str, values: Iterable[Any], args: Sequence[Any] = ()
+                  ) -> list[dict[str, Any]]:
+        """Rows of a SELECT over many values, as dicts: its ``{marks}`` is a
+        chunk of them (:func:`kg.sql_in.rows_in`)."""
+        with self._lock:
+            return [dict(r) for r in rows_in(self.db, sql, values, args)]
+
     def _rows(self, sql: str, args: Iterable[Any] = ()) -> list[dict[str, Any]]:
         with self._lock:
             return [dict(r) for r in self.db.execute(sql, tuple(args)).fetchall()]
@@ -381,14 +389,9 @@ class Prepared:
     def change_rows(self, townships: list[str], years: tuple[str, str]) -> list[dict[str, Any]]:
         """The ``changes`` rows of these townships in these years, each with its
         report's file."""
-        out: list[dict[str, Any]] = []
-        for start in range(0, len(townships), 500):
-            chunk = townships[start:start + 500]
-            out += self._rows(
-                f"""SELECT c.*, r.file FROM changes c JOIN reports r ON r.report = c.report
-                   WHERE c.township IN ({','.join('?' * len(chunk))}) AND c.year IN (?, ?)""",
-                [*chunk, *years])
-        return out
+        return self.select_in(
+            """SELECT c.*, r.file FROM changes c JOIN reports r ON r.report = c.report
+               WHERE c.township IN ({marks}) AND c.year IN (?, ?)""", townships, years)
 
     def report_parts(self, report: str) -> list[dict[str, Any]]:
         """(part, heading) of the sections a report's outline says it covers."""
@@ -448,12 +451,9 @@ class Prepared:
                      SUM(mentions) AS mentions FROM entity_counts WHERE entity = ?
                    GROUP BY township ORDER BY reports DESC, township""", (entity,))[:limit]
             towns = [r["township"] for r in rows if r["township"]]
-            labels: dict[str, str] = {}
-            for start in range(0, len(towns), 500):
-                chunk = towns[start:start + 500]
-                labels.update((r["township"], r["label"]) for r in self._rows(
-                    f"SELECT township, MIN(township_label) AS label FROM reports WHERE township "
-                    f"IN ({','.join('?' * len(chunk))}) GROUP BY township", chunk))
+            labels = {r["township"]: r["label"] for r in self.select_in(
+                "SELECT township, MIN(township_label) AS label FROM reports WHERE township "
+                "IN ({marks}) GROUP BY township", towns)}
             for r in rows:
                 r["label"] = labels.get(r["township"])
             return rows

@@ -37,6 +37,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from kg.namespace import FZ, ID_IRI, ORG, RDF, RDFS, SKOS
+from kg.sql_in import rows_in
 from kg.style import CLASS_TYPES, EDGE_PREDICATES
 
 SCHEMA = """
@@ -128,13 +129,10 @@ def replace(db: sqlite3.Connection, stems: Sequence[str], desc: list[tuple],
     (inside the caller's transaction): the totals move by the difference."""
     d_desc: Counter[tuple] = Counter()
     d_edge: Counter[tuple] = Counter()
-    for start in range(0, len(stems), 500):
-        chunk = list(stems[start:start + 500])
-        for (data,) in db.execute(f"SELECT data FROM entity_links WHERE stem IN "
-                                  f"({','.join('?' * len(chunk))})", chunk):
-            old_desc, old_edges = _unpack(data)
-            d_desc.subtract(old_desc)
-            d_edge.subtract(old_edges)
+    for (data,) in rows_in(db, "SELECT data FROM entity_links WHERE stem IN ({marks})", stems):
+        old_desc, old_edges = _unpack(data)
+        d_desc.subtract(old_desc)
+        d_edge.subtract(old_edges)
     db.executemany("DELETE FROM entity_links WHERE stem = ?", [(s,) for s in stems])
     by_stem: dict[str, tuple[list, list]] = defaultdict(lambda: ([], []))
     for r in desc:
@@ -208,7 +206,7 @@ def type_reports(db: sqlite3.Connection, iris: Iterable[str], classes: Iterable[
     wanted = sorted(set(classes))
     if not keys or not wanted:
         return {}
-    marks = ",".join("?" * len(wanted))
+    class_marks = ",".join("?" * len(wanted))
     out: dict[str, int] = defaultdict(int)
     if len(keys) > ONE_PASS:
         db.execute("CREATE TEMP TABLE IF NOT EXISTS wanted_keys (k TEXT PRIMARY KEY) WITHOUT ROWID")
@@ -217,17 +215,12 @@ def type_reports(db: sqlite3.Connection, iris: Iterable[str], classes: Iterable[
         found = db.execute(
             f"""SELECT d.entity, d.n FROM entity_desc d INDEXED BY entity_desc_types
                 CROSS JOIN temp.wanted_keys w ON w.k = d.entity
-                WHERE d.field = 'type' AND d.value IN ({marks})""", wanted).fetchall()
+                WHERE d.field = 'type' AND d.value IN ({class_marks})""", wanted).fetchall()
         db.execute("DELETE FROM temp.wanted_keys")
     else:
-        todo = list(keys)
-        found = []
-        for start in range(0, len(todo), 500):
-            chunk = todo[start:start + 500]
-            found += db.execute(
-                f"""SELECT entity, n FROM entity_desc INDEXED BY entity_desc_types
-                    WHERE field = 'type' AND entity IN ({','.join('?' * len(chunk))})
-                    AND value IN ({marks})""", [*chunk, *wanted]).fetchall()
+        found = list(rows_in(db, "SELECT entity, n FROM entity_desc INDEXED BY entity_desc_types "
+                                 "WHERE field = 'type' AND entity IN ({marks}) AND value IN "
+                                 f"({class_marks})", keys, wanted))
     for k, n in found:
         out[keys[k]] += n
     return dict(out)
@@ -238,25 +231,17 @@ def describe(db: sqlite3.Connection, iris: Iterable[str]) -> dict[str, dict[str,
     describes (an IRI absent from the answer: not an entity of a report)."""
     keys = list(dict.fromkeys(key(i) for i in iris))
     out: dict[str, dict[str, list[str]]] = {}
-    for start in range(0, len(keys), 500):
-        chunk = keys[start:start + 500]
-        for e, f, v in db.execute(
-                f"SELECT entity, field, value FROM entity_desc WHERE entity IN "
-                f"({','.join('?' * len(chunk))}) ORDER BY entity, field, value", chunk):
-            out.setdefault(iri_of(e), {}).setdefault(f, []).append(v)
+    for e, f, v in rows_in(db, "SELECT entity, field, value FROM entity_desc WHERE entity IN "
+                               "({marks}) ORDER BY entity, field, value", keys):
+        out.setdefault(iri_of(e), {}).setdefault(f, []).append(v)
     return out
 
 
 def degrees(db: sqlite3.Connection, iris: Iterable[str]) -> dict[str, int]:
     """IRI → its distinct neighbours (IRIs without any absent)."""
     keys = list(dict.fromkeys(key(i) for i in iris))
-    out: dict[str, int] = {}
-    for start in range(0, len(keys), 500):
-        chunk = keys[start:start + 500]
-        out.update((iri_of(e), n) for e, n in db.execute(
-            f"SELECT entity, n FROM entity_degree WHERE entity IN "
-            f"({','.join('?' * len(chunk))})", chunk))
-    return out
+    return {iri_of(e): n for e, n in rows_in(
+        db, "SELECT entity, n FROM entity_degree WHERE entity IN ({marks})", keys)}
 
 
 def _by_predicate(db: sqlite3.Connection, k: str, p: str, batch: int) -> Iterator[tuple]:

@@ -32,6 +32,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from kg.prepared_entities import key, move
+from kg.sql_in import rows_in
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS entity_names (
@@ -63,11 +64,9 @@ def replace(db: sqlite3.Connection, stems: Sequence[str], new: Sequence[tuple]) 
     still in ``entity_names``) and what they give now (``new``): inside the
     caller's transaction, before it deletes their old rows."""
     delta: Counter[tuple] = Counter(r[KIND] for r in new)
-    for start in range(0, len(stems), 500):
-        chunk = list(stems[start:start + 500])
-        for old in db.execute(f"SELECT entity, labels, alts, class FROM entity_names "
-                              f"WHERE stem IN ({','.join('?' * len(chunk))})", chunk):
-            delta[tuple(old)] -= 1
+    for old in rows_in(db, "SELECT entity, labels, alts, class FROM entity_names "
+                           "WHERE stem IN ({marks})", stems):
+        delta[tuple(old)] -= 1
     move(db, "entity_name_counts", ("entity", "labels", "alts", "class"), "n",
          {k: d for k, d in delta.items() if d})
 
@@ -106,13 +105,8 @@ def kinds_holding(db: sqlite3.Connection, entities: Sequence[str], words: str,
     if not classes:
         return []
     where, args = _holding(words, classes)
-    out: list[tuple] = []
-    for start in range(0, len(entities), 500):
-        chunk = list(entities[start:start + 500])
-        out += db.execute(f"SELECT entity, labels, alts, class, n FROM entity_name_counts "
-                          f"WHERE entity IN ({','.join('?' * len(chunk))}) AND {where}",
-                          [*chunk, *args]).fetchall()
-    return out
+    return list(rows_in(db, "SELECT entity, labels, alts, class, n FROM entity_name_counts "
+                            "WHERE entity IN ({marks}) AND " + where, entities, args))
 
 
 def example(db: sqlite3.Connection, kind: Sequence[str]) -> tuple[int, str, str | None]:
